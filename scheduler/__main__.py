@@ -1,0 +1,5 @@
+"""Allow `python -m scheduler` as the same entry point as `duban`."""
+
+from scheduler.cli import main
+
+raise SystemExit(main())

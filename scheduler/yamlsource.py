@@ -1,0 +1,84 @@
+"""Load YAML keeping the line of every node, so validation errors can name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scheduler.errors import InputError, Problem
+
+Path_ = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+class LineMap(dict[Path_, int]):
+    """Maps a path inside the document (keys and list indexes) to its 1-based line."""
+
+    def line_of(self, path: Path_) -> int | None:
+        """Return the line of the longest prefix of `path` that the document contains."""
+        for end in range(len(path), -1, -1):
+            line = self.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            _index_lines(value_node, path + (key,), lines)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, path + (index,), lines)
+
+
+def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
+    """Parse YAML text; raise InputError naming the file and line on a syntax error."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError.single(filename, line, f"YAML 语法错误：{exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise InputError.single(filename, None, f"YAML 错误：{exc}") from exc
+    lines = LineMap()
+    if node is not None:
+        _index_lines(node, (), lines)
+    return data, lines
+
+
+def load_yaml_file(path: str | Path) -> tuple[Any, LineMap]:
+    """Read and parse a YAML file (UTF-8)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(str(path), None, f"无法读取文件：{exc}") from exc
+    return load_yaml_text(text, str(path))
+
+
+def problems_from_validation(exc: ValidationError, filename: str, lines: LineMap,
+                             prefix: Path_ = ()) -> list[Problem]:
+    """Turn pydantic errors into located problems."""
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        dotted = ".".join(str(p) for p in loc)
+        problems.append(Problem(filename, lines.line_of(loc), err["msg"], dotted))
+    return problems
+
+
+def validate(model: type[M], data: Any, filename: str, lines: LineMap, prefix: Path_ = ()) -> M:
+    """Validate `data` as `model`, raising InputError with file, line and field on failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, filename, lines, prefix)) from exc
