@@ -1,0 +1,166 @@
+"""Build data/<plan>.yaml from the five seed documents: plan metadata here, rows from the importers.
+
+Plan metadata that the documents state (title, issuer, number, date) is copied from them; what an
+extract does not state is left empty or marked, never invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from scheduler.errors import Problem
+from scheduler.importers import ImportResult
+from scheduler.ledger import Ledger, PlanMeta, Targets, dump_ledger
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """One seed document and how to read it."""
+
+    file: str
+    meta: dict
+    read: Callable[[Path, str], ImportResult]
+
+
+def _merge(results: list[ImportResult]) -> ImportResult:
+    merged = ImportResult()
+    for result in results:
+        merged.tasks.extend(result.tasks)
+        for name in Targets.model_fields:
+            getattr(merged.targets, name).extend(getattr(result.targets, name))
+        merged.problems.extend(result.problems)
+    return merged
+
+
+def _read_changzhi_2019(path: Path, plan_id: str) -> ImportResult:
+    from scheduler.importers.table_text import import_task_breakdown
+
+    return import_task_breakdown(path, plan_id)
+
+
+def _read_narrative(path: Path, plan_id: str) -> ImportResult:
+    from scheduler.importers.narrative import import_narrative
+
+    return import_narrative(path, plan_id)
+
+
+def _read_jincheng_2020(path: Path, plan_id: str) -> ImportResult:
+    from scheduler.importers.narrative import import_narrative
+    from scheduler.importers.ocr_table import import_ocr_attachment
+
+    attachment = _attachment_line(path)
+    repairs = Path(__file__).resolve().parents[2] / "data" / "repairs" / "jincheng-2020-attachment.yaml"
+    return _merge([
+        import_narrative(path, plan_id, end_line=attachment - 1),
+        import_ocr_attachment(path, plan_id, repairs if repairs.exists() else None,
+                              start_line=attachment),
+    ])
+
+
+def _attachment_line(path: Path) -> int:
+    """Return the line where seed 003's attachment (任务清单) begins."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.strip().startswith("附件") and "任务清单" in "".join(lines[number - 1:number + 2]):
+            return number
+    return len(lines) + 1
+
+
+def _read_zezhou_2023(path: Path, plan_id: str) -> ImportResult:
+    from scheduler.importers.markdown import import_markdown_ledger
+
+    return import_markdown_ledger(path, plan_id, region="泽州县", year=2023)
+
+
+SEED_PLANS: tuple[SeedPlan, ...] = (
+    SeedPlan(
+        file="000_ab3fcd49571cab9b.txt",
+        meta=dict(
+            id="changzhi-2019",
+            title="长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解",
+            issuer="长治市人民政府（摘录仅含附件，未载发文机关）",
+            region="长治市", period_start=date(2019, 10, 1), period_end=date(2020, 3, 31),
+            plan_year=2019,
+        ),
+        read=_read_changzhi_2019,
+    ),
+    SeedPlan(
+        file="001_5d70b785daafd91c.txt",
+        meta=dict(
+            id="changzhi-2022",
+            title="长治市空气质量再提升2022－2023年行动计划",
+            issuer="长治市人民政府办公室", document_number="长政办发〔2023〕14号",
+            issue_date=date(2023, 6, 7),
+            region="长治市", period_start=date(2022, 1, 1), period_end=date(2023, 12, 31),
+            plan_year=2023,
+        ),
+        read=_read_narrative,
+    ),
+    SeedPlan(
+        file="002_4f45dafb854d9093.txt",
+        meta=dict(
+            id="jinzhong-2020",
+            title="晋中市2020-2021年秋冬季大气污染综合治理攻坚行动实施方案",
+            issuer="晋中市人民政府办公室", document_number="市政办发〔2020〕47号",
+            issue_date=date(2020, 11, 6),
+            region="晋中市", period_start=date(2020, 10, 1), period_end=date(2021, 3, 31),
+            plan_year=2020,
+        ),
+        read=_read_narrative,
+    ),
+    SeedPlan(
+        file="003_fc497d6f985ed3f6.txt",
+        meta=dict(
+            id="jincheng-2020",
+            title="晋城市2020-2021年秋冬季大气污染综合治理攻坚行动方案",
+            issuer="晋城市人民政府办公室", document_number="晋市政办〔2020〕56号",
+            issue_date=date(2020, 10, 28),
+            region="晋城市", period_start=date(2020, 10, 1), period_end=date(2021, 3, 31),
+            plan_year=2020,
+        ),
+        read=_read_jincheng_2020,
+    ),
+    SeedPlan(
+        file="004_2c352a127e1e31b3.txt",
+        meta=dict(
+            id="zezhou-2023",
+            title="泽州县空气质量再提升2023年行动计划重点工作任务台账",
+            issuer="泽州县（摘录仅含附件，未载发文机关）",
+            region="泽州县", period_start=date(2023, 1, 1), period_end=date(2023, 12, 31),
+            plan_year=2023,
+        ),
+        read=_read_zezhou_2023,
+    ),
+)
+
+
+def build_seed_ledger(seed: SeedPlan, seeds_dir: Path) -> tuple[Ledger, list[Problem]]:
+    """Import one seed document into a validated ledger, returning the rows it reported."""
+    path = seeds_dir / seed.file
+    result = seed.read(path, seed.meta["id"])
+    meta = dict(seed.meta, source_file=seed.file)
+    if seed.read is not _read_changzhi_2019 and seed.read is not _read_zezhou_2023:
+        from scheduler.importers.narrative import find_assessment_clause
+
+        found = find_assessment_clause(path)
+        if found:
+            meta.update(assessment_clause=found[0], assessment_source=f"{seed.file}:{found[1]}")
+    ledger = Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=result.tasks)
+    return ledger, result.problems
+
+
+def write_seed_ledgers(seeds_dir: Path, out_dir: Path) -> list[tuple[Path, Ledger, list[Problem]]]:
+    """Regenerate every seed ledger in `out_dir`; running it twice writes the same bytes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for seed in SEED_PLANS:
+        ledger, problems = build_seed_ledger(seed, seeds_dir)
+        target = out_dir / f"{ledger.plan.id}.yaml"
+        header = (f"# Generated by `duban ledger build-seeds` from {seed.file}; "
+                  "do not edit by hand — fix the importer or data/repairs/.\n")
+        target.write_text(header + dump_ledger(ledger), encoding="utf-8")
+        written.append((target, ledger, problems))
+    return written
