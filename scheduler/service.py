@@ -1,0 +1,73 @@
+"""`duban serve`: APScheduler 3.x as a clock only; exactly-once lives in the database.
+
+Static jobs in code, in-memory job store, Asia/Shanghai, coalesce, and a misfire grace that covers
+a slow start. Each run claims its business day in the store (sweep_runs), so a second instance or a
+restart the same day does nothing twice. Rules, templates and data are validated before the first
+job: a broken rule set stops the start instead of running half of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from scheduler import clock
+from scheduler.config import Config
+
+log = logging.getLogger("duban.service")
+
+
+def _hour_minute(text: str) -> tuple[int, int]:
+    hour, minute = text.split(":")
+    return int(hour), int(minute)
+
+
+def build_scheduler(config: Config, sweep: Callable[[date], object],
+                    deliver: Callable[[date], object]) -> BlockingScheduler:
+    """Return a scheduler with the daily sweep and delivery jobs (not started)."""
+    zone = ZoneInfo(config.timezone)
+    scheduler = BlockingScheduler(
+        timezone=zone,
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": config.service.misfire_grace_seconds},
+    )
+    for job_id, at, func in (("daily-sweep", config.service.sweep_at, sweep),
+                             ("daily-deliver", config.service.deliver_at, deliver)):
+        hour, minute = _hour_minute(at)
+        scheduler.add_job(_run_for_today(job_id, func), CronTrigger(hour=hour, minute=minute,
+                                                                    timezone=zone), id=job_id)
+    return scheduler
+
+
+def _run_for_today(job_id: str, func: Callable[[date], object]) -> Callable[[], None]:
+    def run() -> None:
+        today = clock.today()
+        log.info("job %s starts for %s", job_id, today)
+        try:
+            result = func(today)
+        except Exception:  # the service must keep running; the next day retries
+            log.exception("job %s failed for %s", job_id, today)
+            return
+        log.info("job %s finished for %s: %s", job_id, today, result)
+
+    return run
+
+
+def serve(config: Config, sweep: Callable[[date], object], deliver: Callable[[date], object]) -> None:
+    """Run until SIGTERM/SIGINT; catch up today's sweep first if it has not run yet."""
+    scheduler = build_scheduler(config, sweep, deliver)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: shutting down after the running job", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    _run_for_today("catch-up-sweep", sweep)()
+    scheduler.start()
