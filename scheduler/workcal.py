@@ -1,0 +1,290 @@
+"""Chinese working-day calendar: chinese-calendar plus per-year override files, never a guess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from chinese_calendar import constants as _library
+from pydantic import BaseModel, ConfigDict, Field
+
+from scheduler.errors import InputError, Problem
+from scheduler.yamlsource import LineMap, load_yaml_file, validate
+
+README_HINT = "data/calendar/README.md"
+OVERRIDE_NAME = re.compile(r"^(\d{4})\.yaml$")
+# The State Council publishes next year's arrangement in (late) October or November.
+WARN_FROM_MONTH = 11
+
+# Derived from the library's own tables so an upgraded package widens the range by itself.
+LIBRARY_FIRST_YEAR = min(_library.holidays).year
+LIBRARY_LAST_YEAR = max(_library.holidays).year
+
+
+class UnknownYearError(Exception):
+    """Raised when nobody knows a year's holidays; a Monday–Friday guess would send wrong deadlines."""
+
+    def __init__(self, year: int, override_path: str) -> None:
+        self.year = year
+        self.override_path = override_path
+        super().__init__(f"缺少 {year} 年节假日数据：请添加 {override_path}（格式见 {README_HINT}）")
+
+
+class DayEntry(BaseModel):
+    """One dated line of a State Council holiday notice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    name: str = Field(min_length=1)
+
+
+class OverrideFile(BaseModel):
+    """The schema of data/calendar/<year>.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    source: str = Field(min_length=1)
+    holidays: list[DayEntry] = Field(default_factory=list)
+    workdays: list[DayEntry] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class YearOverride:
+    """A validated year of holidays (days off) and adjusted working weekends."""
+
+    year: int
+    source: str
+    file: str
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+
+@dataclass(frozen=True)
+class _YearTable:
+    """Precomputed lookups for one year: a flag per day and the sorted workday ordinals."""
+
+    first: int  # ordinal of 1 January
+    flags: bytes  # flags[ordinal - first] == 1 on a working day
+    workdays: list[int]
+
+
+def _check_override(model: OverrideFile, file_year: int, filename: str, lines: LineMap) -> YearOverride:
+    """Reject a file whose year, dates or weekdays contradict each other."""
+    problems: list[Problem] = []
+    if model.year != file_year:
+        problems.append(Problem(filename, lines.line_of(("year",)),
+                                f"年份 {model.year} 与文件名 {file_year}.yaml 不一致", "year"))
+    seen: dict[dt.date, str] = {}
+    for key in ("holidays", "workdays"):
+        for index, entry in enumerate(getattr(model, key)):
+            where = f"{key}.{index}.date"
+            line = lines.line_of((key, index, "date"))
+            if entry.date.year != file_year:
+                problems.append(Problem(filename, line, f"日期 {entry.date} 不在 {file_year} 年内", where))
+            if entry.date in seen:
+                problems.append(Problem(filename, line, f"日期 {entry.date} 重复（已见于 {seen[entry.date]}）",
+                                        where))
+            seen.setdefault(entry.date, where)
+            if key == "workdays" and entry.date.weekday() < 5:
+                problems.append(Problem(filename, line,
+                                        f"调休上班日 {entry.date} 不是周末；workdays 只列需要上班的周六、周日",
+                                        where))
+    if problems:
+        raise InputError(problems)
+    return YearOverride(
+        year=file_year,
+        source=model.source,
+        file=filename,
+        holidays=frozenset(e.date for e in model.holidays),
+        workdays=frozenset(e.date for e in model.workdays),
+    )
+
+
+def _bad_timestamp(path: Path) -> tuple[int | None, str]:
+    """Return the line and dotted path of the first YAML date that is not a real calendar day."""
+    loader = yaml.SafeLoader("")
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, where = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 1, where
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}.{i}".lstrip(".")) for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((value, f"{where}.{key.value}".lstrip(".")) for key, value in node.value)
+    return None, ""
+
+
+def load_override(path: str | Path) -> YearOverride:
+    """Read and validate one <year>.yaml override file."""
+    path = Path(path)
+    match = OVERRIDE_NAME.match(path.name)
+    if match is None:
+        raise InputError.single(str(path), None, "节假日文件名应为 <年份>.yaml，例如 2027.yaml")
+    try:
+        data, lines = load_yaml_file(path)
+    except ValueError as exc:  # PyYAML raises a bare ValueError for 2027-02-30; locate it ourselves
+        line, where = _bad_timestamp(path)
+        raise InputError.single(str(path), line, f"日期无效：{exc}", where) from exc
+    model = validate(OverrideFile, data, str(path), lines)
+    return _check_override(model, int(match.group(1)), str(path), lines)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Answer working-day questions from chinese-calendar, corrected and extended by override files."""
+
+    calendar_dir: Path = Path("data/calendar")
+    overrides: Mapping[int, YearOverride] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    _tables: dict[int, _YearTable] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, calendar_dir: str | Path) -> WorkCalendar:
+        """Load every <year>.yaml in `calendar_dir`; other .yaml/.yml names are an error, not skipped."""
+        folder = Path(calendar_dir)
+        if not folder.is_dir():
+            raise InputError.single(str(folder), None, "节假日目录不存在")
+        overrides: dict[int, YearOverride] = {}
+        problems: list[Problem] = []
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in (".yaml", ".yml"):
+                continue  # README.md, *.yaml.disabled examples
+            try:
+                override = load_override(path)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            overrides[override.year] = override
+        if problems:
+            raise InputError(problems)
+        return cls(calendar_dir=folder, overrides=MappingProxyType(overrides))
+
+    # -- sources -------------------------------------------------------------------------------
+
+    def knows_year(self, year: int) -> bool:
+        """Return whether an override or the library covers `year`."""
+        return year in self.overrides or LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR
+
+    def override_path(self, year: int) -> str:
+        """Return the file that would make `year` known."""
+        return (self.calendar_dir / f"{year}.yaml").as_posix()
+
+    def known_through(self) -> dt.date:
+        """Return the last day of the unbroken run of known years that starts with the library."""
+        year = LIBRARY_LAST_YEAR
+        while year + 1 in self.overrides:
+            year += 1
+        return dt.date(year, 12, 31)
+
+    def warnings(self, today: dt.date) -> list[str]:
+        """Warn in Chinese from 1 November on when next year's holidays are still missing."""
+        messages = []
+        if not self.knows_year(today.year):
+            messages.append(f"今年（{today.year} 年）的节假日数据缺失，工作日无法计算："
+                            f"请添加 {self.override_path(today.year)}（格式见 {README_HINT}）")
+        nxt = today.year + 1
+        if today.month >= WARN_FROM_MONTH and not self.knows_year(nxt):
+            messages.append(f"缺少 {nxt} 年节假日数据：请在 12 月 31 日前根据国务院办公厅 {nxt} 年部分节假日"
+                            f"安排的通知添加 {self.override_path(nxt)}（格式见 {README_HINT}），"
+                            f"否则 {nxt} 年的工作日期限将无法计算")
+        return messages
+
+    def _table(self, year: int) -> _YearTable:
+        table = self._tables.get(year)
+        if table is None:
+            table = self._build(year)
+            self._tables[year] = table
+        return table
+
+    def _build(self, year: int) -> _YearTable:
+        if year in self.overrides:
+            override = self.overrides[year]
+            holidays, workdays = override.holidays, override.workdays
+        elif LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR:
+            holidays = frozenset(d for d in _library.holidays if d.year == year)
+            workdays = frozenset(d for d in _library.workdays if d.year == year)
+        else:
+            raise UnknownYearError(year, self.override_path(year))
+        first = dt.date(year, 1, 1).toordinal()
+        last = dt.date(year, 12, 31).toordinal()
+        flags = bytearray(last - first + 1)
+        ordinals = []
+        for ordinal in range(first, last + 1):
+            day = dt.date.fromordinal(ordinal)
+            if day in workdays or (day.weekday() < 5 and day not in holidays):
+                flags[ordinal - first] = 1
+                ordinals.append(ordinal)
+        return _YearTable(first=first, flags=bytes(flags), workdays=ordinals)
+
+    # -- questions -----------------------------------------------------------------------------
+
+    def is_workday(self, day: dt.date) -> bool:
+        """Return whether `day` is a working day (weekday not on holiday, or an adjusted weekend)."""
+        table = self._tables.get(day.year) or self._table(day.year)
+        return table.flags[day.toordinal() - table.first] == 1
+
+    def _nth(self, year: int, index: int) -> dt.date:
+        """Return the workday at position `index` of `year`, carrying into neighbouring years."""
+        table = self._table(year)
+        while index >= len(table.workdays):
+            index -= len(table.workdays)
+            year += 1
+            table = self._table(year)
+        while index < 0:
+            year -= 1
+            table = self._table(year)
+            index += len(table.workdays)
+        return dt.date.fromordinal(table.workdays[index])
+
+    def add_workdays(self, day: dt.date, n: int) -> dt.date:
+        """Return the n-th working day after (n>0) or before (n<0) `day`; n==0 rolls forward."""
+        table = self._tables.get(day.year) or self._table(day.year)
+        ordinal = day.toordinal()
+        if n > 0:
+            return self._nth(day.year, bisect_right(table.workdays, ordinal) + n - 1)
+        if n < 0:
+            return self._nth(day.year, bisect_left(table.workdays, ordinal) + n)
+        if table.flags[ordinal - table.first]:
+            return day
+        return self._nth(day.year, bisect_left(table.workdays, ordinal))
+
+    def _rank(self, day: dt.date, origin_year: int) -> int:
+        """Count working days from 1 January of `origin_year` through `day`."""
+        count = sum(len(self._table(year).workdays) for year in range(origin_year, day.year))
+        return count + bisect_right(self._table(day.year).workdays, day.toordinal())
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Count working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        return self._rank(end, start.year) - self._rank(start, start.year)
+
+    def next_workday(self, day: dt.date, *, inclusive: bool = True) -> dt.date:
+        """Return the first working day on or after (inclusive) or strictly after `day`."""
+        return self.add_workdays(day, 0 if inclusive else 1)
+
+    def previous_workday(self, day: dt.date, *, inclusive: bool = True) -> dt.date:
+        """Return the last working day on or before (inclusive) or strictly before `day`."""
+        if inclusive and self.is_workday(day):
+            return day
+        return self.add_workdays(day, -1)
+
+    def shift(self, day: dt.date, *, days: int = 0, workdays: int = 0) -> dt.date:
+        """Offset `day` by calendar days or by working days; giving both is ambiguous and refused."""
+        if days and workdays:
+            raise ValueError("shift() takes either days or workdays, not both")
+        if workdays:
+            return self.add_workdays(day, workdays)
+        return day + dt.timedelta(days=days)

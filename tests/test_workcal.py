@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scheduler.errors import InputError
+from scheduler.workcal import UnknownYearError, WorkCalendar
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A made-up 2027 arrangement: test data only, not the State Council's notice.
+FAKE_2027 = """\
+year: 2027
+source: 测试用虚构安排
+holidays:
+  - {date: 2027-01-01, name: 元旦}
+  - {date: 2027-02-08, name: 春节}
+  - {date: 2027-02-09, name: 春节}
+workdays:
+  - {date: 2027-02-13, name: 春节调休}
+"""
+
+
+@pytest.fixture
+def library_only(tmp_path: Path) -> WorkCalendar:
+    return WorkCalendar.load(tmp_path)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_it_knows_the_2019_national_day_week_and_its_working_weekends(library_only: WorkCalendar):
+    # 国办发明电：国庆节 10月1日至7日放假调休，9月29日（星期日）、10月12日（星期六）上班。
+    for day in range(1, 8):
+        assert not library_only.is_workday(date(2019, 10, day))
+    assert library_only.is_workday(date(2019, 9, 29))
+    assert library_only.is_workday(date(2019, 10, 12))
+    assert library_only.is_workday(date(2019, 9, 30))
+    assert library_only.is_workday(date(2019, 10, 8))
+    assert not library_only.is_workday(date(2019, 9, 28))  # an ordinary Saturday
+    assert not library_only.is_workday(date(2019, 10, 13))  # an ordinary Sunday
+
+
+def test_it_knows_the_2020_spring_festival_with_its_covid_extension(library_only: WorkCalendar):
+    # 春节 1月24日至30日放假，1月19日（星期日）上班；延长春节假期的通知延至2月2日，
+    # so Saturday 1 February, first announced as a working day, became a day off.
+    assert library_only.is_workday(date(2020, 1, 19))
+    assert library_only.is_workday(date(2020, 1, 23))
+    for offset in range(10):
+        day = date.fromordinal(date(2020, 1, 24).toordinal() + offset)
+        assert not library_only.is_workday(day), day
+    assert not library_only.is_workday(date(2020, 2, 1))
+    assert library_only.is_workday(date(2020, 2, 3))
+
+
+def test_it_adds_workdays_across_national_day(library_only: WorkCalendar):
+    assert library_only.add_workdays(date(2019, 9, 30), 1) == date(2019, 10, 8)
+    assert library_only.add_workdays(date(2019, 9, 30), 5) == date(2019, 10, 12)
+    assert library_only.add_workdays(date(2019, 9, 30), 6) == date(2019, 10, 14)
+    assert library_only.add_workdays(date(2019, 9, 27), 1) == date(2019, 9, 29)
+    assert library_only.add_workdays(date(2019, 9, 27), 3) == date(2019, 10, 8)
+    assert library_only.add_workdays(date(2019, 10, 3), 1) == date(2019, 10, 8)
+
+
+def test_it_adds_workdays_across_spring_festival(library_only: WorkCalendar):
+    assert library_only.add_workdays(date(2020, 1, 23), 1) == date(2020, 2, 3)
+    assert library_only.add_workdays(date(2020, 1, 17), 1) == date(2020, 1, 19)
+    assert library_only.add_workdays(date(2020, 1, 17), 2) == date(2020, 1, 20)
+
+
+def test_it_adds_workdays_across_a_year_end(library_only: WorkCalendar):
+    # 2020-01-01 is 元旦 (Wednesday); 2026 元旦 is 1–3 January with Sunday 4 January worked.
+    assert library_only.add_workdays(date(2019, 12, 31), 1) == date(2020, 1, 2)
+    assert library_only.add_workdays(date(2019, 12, 30), 2) == date(2020, 1, 2)
+    assert library_only.add_workdays(date(2025, 12, 31), 1) == date(2026, 1, 4)
+    assert library_only.add_workdays(date(2025, 12, 31), 2) == date(2026, 1, 5)
+
+
+def test_it_counts_backwards_with_negative_offsets(library_only: WorkCalendar):
+    assert library_only.add_workdays(date(2019, 10, 8), -1) == date(2019, 9, 30)
+    assert library_only.add_workdays(date(2019, 10, 8), -2) == date(2019, 9, 29)
+    assert library_only.add_workdays(date(2019, 10, 8), -3) == date(2019, 9, 27)
+    assert library_only.add_workdays(date(2019, 10, 5), -1) == date(2019, 9, 30)
+    assert library_only.add_workdays(date(2020, 2, 3), -1) == date(2020, 1, 23)
+    assert library_only.add_workdays(date(2020, 1, 2), -1) == date(2019, 12, 31)
+    assert library_only.add_workdays(date(2026, 1, 4), -1) == date(2025, 12, 31)
+
+
+def test_zero_workdays_keeps_a_workday_and_rolls_a_holiday_forward(library_only: WorkCalendar):
+    assert library_only.add_workdays(date(2019, 9, 30), 0) == date(2019, 9, 30)
+    assert library_only.add_workdays(date(2019, 10, 5), 0) == date(2019, 10, 8)
+    assert library_only.add_workdays(date(2019, 12, 28), 0) == date(2019, 12, 30)
+
+
+def test_it_counts_workdays_between_two_dates(library_only: WorkCalendar):
+    assert library_only.workdays_between(date(2019, 9, 30), date(2019, 10, 8)) == 1
+    # 29 Sep, 30 Sep, 8, 9, 10, 11, 12 Oct
+    assert library_only.workdays_between(date(2019, 9, 27), date(2019, 10, 12)) == 7
+    assert library_only.workdays_between(date(2019, 10, 12), date(2019, 9, 27)) == -7
+    assert library_only.workdays_between(date(2019, 10, 3), date(2019, 10, 3)) == 0
+    # 31 Dec, 2 Jan, 3 Jan
+    assert library_only.workdays_between(date(2019, 12, 30), date(2020, 1, 3)) == 3
+
+
+def test_it_finds_next_and_previous_workdays(library_only: WorkCalendar):
+    assert library_only.next_workday(date(2019, 10, 1)) == date(2019, 10, 8)
+    assert library_only.next_workday(date(2019, 10, 8)) == date(2019, 10, 8)
+    assert library_only.next_workday(date(2019, 10, 8), inclusive=False) == date(2019, 10, 9)
+    assert library_only.previous_workday(date(2019, 10, 7)) == date(2019, 9, 30)
+    assert library_only.previous_workday(date(2019, 10, 12)) == date(2019, 10, 12)
+    assert library_only.previous_workday(date(2019, 10, 12), inclusive=False) == date(2019, 10, 11)
+
+
+def test_it_shifts_by_calendar_days_or_workdays(library_only: WorkCalendar):
+    assert library_only.shift(date(2019, 9, 30), days=3) == date(2019, 10, 3)
+    assert library_only.shift(date(2019, 9, 30), workdays=1) == date(2019, 10, 8)
+    assert library_only.shift(date(2019, 10, 8), days=-8) == date(2019, 9, 30)
+    assert library_only.shift(date(2019, 9, 30)) == date(2019, 9, 30)
+    with pytest.raises(ValueError):
+        library_only.shift(date(2019, 9, 30), days=1, workdays=1)
+
+
+def test_an_unknown_year_raises_naming_the_file_to_add(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "calendar").mkdir(parents=True)
+    calendar = WorkCalendar.load("data/calendar")
+    with pytest.raises(UnknownYearError) as info:
+        calendar.is_workday(date(2027, 1, 4))
+    assert str(info.value) == "缺少 2027 年节假日数据：请添加 data/calendar/2027.yaml（格式见 data/calendar/README.md）"
+    assert info.value.year == 2027
+
+
+def test_it_never_guesses_across_into_an_unknown_year(library_only: WorkCalendar):
+    with pytest.raises(UnknownYearError):
+        library_only.add_workdays(date(2026, 12, 30), 5)
+    with pytest.raises(UnknownYearError):
+        library_only.workdays_between(date(2026, 12, 1), date(2027, 1, 5))
+    with pytest.raises(UnknownYearError):
+        library_only.add_workdays(date(2004, 1, 5), -5)
+
+
+def test_an_override_file_makes_2027_known(tmp_path: Path):
+    write(tmp_path, "2027.yaml", FAKE_2027)
+    calendar = WorkCalendar.load(tmp_path)
+    assert not calendar.is_workday(date(2027, 1, 1))  # Friday, listed holiday
+    assert calendar.is_workday(date(2027, 1, 4))  # Monday, not listed
+    assert not calendar.is_workday(date(2027, 1, 2))  # ordinary Saturday
+    assert calendar.is_workday(date(2027, 2, 13))  # Saturday, listed workday
+    assert calendar.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert calendar.add_workdays(date(2027, 2, 5), 1) == date(2027, 2, 10)
+    assert calendar.known_through() == date(2027, 12, 31)
+
+
+def test_an_override_replaces_the_library_year_entirely(tmp_path: Path):
+    write(tmp_path, "2019.yaml", "year: 2019\nsource: 更正测试\nholidays:\n  - {date: 2019-10-08, name: 测试}\n")
+    calendar = WorkCalendar.load(tmp_path)
+    assert not calendar.is_workday(date(2019, 10, 8))
+    assert calendar.is_workday(date(2019, 10, 1))  # the library's 国庆 no longer applies
+    assert not calendar.is_workday(date(2019, 9, 29))
+    assert not calendar.is_workday(date(2020, 1, 1))  # other years still come from the library
+
+
+def test_a_malformed_override_names_its_file_line_and_field(tmp_path: Path):
+    path = write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-02-30, name: 春节}\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.where) == (str(path), 4, "holidays.0.date")
+
+
+def test_a_year_that_disagrees_with_the_file_name_is_an_error(tmp_path: Path):
+    write(tmp_path, "2027.yaml", "source: x\nyear: 2028\nholidays: []\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    problem = info.value.problems[0]
+    assert (problem.line, problem.where) == (2, "year")
+    assert "2028" in problem.message
+
+
+def test_a_date_outside_the_year_is_an_error(tmp_path: Path):
+    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-01-01, name: 元旦}\n"
+          "  - {date: 2028-01-01, name: 元旦}\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert [(p.line, p.where) for p in info.value.problems] == [(5, "holidays.1.date")]
+
+
+def test_a_weekday_listed_as_adjusted_workday_is_an_error(tmp_path: Path):
+    # 2027-01-04 is a Monday: listing it under workdays is almost surely a typo.
+    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nworkdays:\n  - {date: 2027-01-04, name: 调休}\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert info.value.problems[0].line == 4
+
+
+def test_a_day_both_off_and_worked_is_an_error(tmp_path: Path):
+    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-01-02, name: 元旦}\n"
+          "workdays:\n  - {date: 2027-01-02, name: 调休}\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert [(p.line, p.where) for p in info.value.problems] == [(6, "workdays.0.date")]
+
+
+def test_a_missing_source_and_unknown_keys_are_errors(tmp_path: Path):
+    write(tmp_path, "2027.yaml", "year: 2027\nholidays: []\nnote: 备注\n")
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert sorted(p.where for p in info.value.problems) == ["note", "source"]
+
+
+def test_a_yaml_file_with_another_name_is_reported_not_skipped(tmp_path: Path):
+    path = write(tmp_path, "holidays-2027.yaml", FAKE_2027)
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert info.value.problems[0].file == str(path)
+
+
+def test_a_missing_calendar_folder_is_an_error(tmp_path: Path):
+    with pytest.raises(InputError):
+        WorkCalendar.load(tmp_path / "nowhere")
+
+
+def test_it_warns_from_november_when_next_year_is_unknown(library_only: WorkCalendar):
+    assert library_only.warnings(date(2026, 10, 31)) == []
+    messages = library_only.warnings(date(2026, 11, 1))
+    assert len(messages) == 1
+    assert "2027" in messages[0] and "2027.yaml" in messages[0]
+    assert library_only.known_through() == date(2026, 12, 31)
+
+
+def test_it_does_not_warn_once_next_year_is_added(tmp_path: Path):
+    write(tmp_path, "2027.yaml", FAKE_2027)
+    assert WorkCalendar.load(tmp_path).warnings(date(2026, 11, 1)) == []
+
+
+def test_it_warns_when_the_current_year_itself_is_unknown(library_only: WorkCalendar):
+    messages = library_only.warnings(date(2027, 3, 1))
+    assert len(messages) == 1 and "2027" in messages[0]
+
+
+def test_the_shipped_calendar_folder_loads_and_skips_the_disabled_example():
+    calendar = WorkCalendar.load(REPO / "data" / "calendar")
+    assert calendar.knows_year(2026)
+
+
+def test_the_shipped_example_fails_loudly_if_renamed_without_editing(tmp_path: Path):
+    text = (REPO / "data" / "calendar" / "example-2027.yaml.disabled").read_text(encoding="utf-8")
+    write(tmp_path, "2027.yaml", text)
+    with pytest.raises(InputError) as info:
+        WorkCalendar.load(tmp_path)
+    assert [p.where for p in info.value.problems] == ["example"]
