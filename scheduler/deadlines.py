@@ -553,6 +553,7 @@ def _find_milestones(text: str, ctx: DeadlineContext) -> list[Milestone]:
             before = before.rstrip(",，、 ")
             if before:
                 phrase = f"{before}，{phrase}" if phrase else before
-        milestones.append(Milestone(due=due, phrase=phrase, text=original(start, end),
+        written = " ".join(text[index[start]:index[end - 1] + 1].split())
+        milestones.append(Milestone(due=due, phrase=phrase, text=written,
                                     notes=tuple(notes)))
     return milestones
