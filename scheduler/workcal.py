@@ -28,12 +28,13 @@ LIBRARY_LAST_YEAR = max(_library.holidays).year
 
 
 class UnknownYearError(Exception):
-    """Raised when nobody knows a year's holidays; a Monday–Friday guess would send wrong deadlines."""
+    """Raised when no source knows a year; a Monday–Friday guess would send wrong deadlines."""
 
     def __init__(self, year: int, override_path: str) -> None:
         self.year = year
         self.override_path = override_path
-        super().__init__(f"缺少 {year} 年节假日数据：请添加 {override_path}（格式见 {README_HINT}）")
+        super().__init__(
+            f"缺少 {year} 年节假日数据：请添加 {override_path}（格式见 {README_HINT}）")
 
 
 class DayEntry(BaseModel):
@@ -76,7 +77,8 @@ class _YearTable:
     workdays: list[int]
 
 
-def _check_override(model: OverrideFile, file_year: int, filename: str, lines: LineMap) -> YearOverride:
+def _check_override(model: OverrideFile, file_year: int, filename: str,
+                    lines: LineMap) -> YearOverride:
     """Reject a file whose year, dates or weekdays contradict each other."""
     problems: list[Problem] = []
     if model.year != file_year:
@@ -87,16 +89,16 @@ def _check_override(model: OverrideFile, file_year: int, filename: str, lines: L
         for index, entry in enumerate(getattr(model, key)):
             where = f"{key}.{index}.date"
             line = lines.line_of((key, index, "date"))
-            if entry.date.year != file_year:
-                problems.append(Problem(filename, line, f"日期 {entry.date} 不在 {file_year} 年内", where))
-            if entry.date in seen:
-                problems.append(Problem(filename, line, f"日期 {entry.date} 重复（已见于 {seen[entry.date]}）",
-                                        where))
-            seen.setdefault(entry.date, where)
-            if key == "workdays" and entry.date.weekday() < 5:
-                problems.append(Problem(filename, line,
-                                        f"调休上班日 {entry.date} 不是周末；workdays 只列需要上班的周六、周日",
-                                        where))
+            day = entry.date
+            if day.year != file_year:
+                problems.append(Problem(filename, line, f"日期 {day} 不在 {file_year} 年内", where))
+            if day in seen:
+                message = f"日期 {day} 重复（已见于 {seen[day]}）"
+                problems.append(Problem(filename, line, message, where))
+            seen.setdefault(day, where)
+            if key == "workdays" and day.weekday() < 5:
+                message = f"调休上班日 {day} 不是周末；workdays 只列需要上班的周六、周日"
+                problems.append(Problem(filename, line, message, where))
     if problems:
         raise InputError(problems)
     return YearOverride(
@@ -144,15 +146,18 @@ def load_override(path: str | Path) -> YearOverride:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Answer working-day questions from chinese-calendar, corrected and extended by override files."""
+    """Answer working-day questions from chinese-calendar, corrected and extended by overrides."""
 
     calendar_dir: Path = Path("data/calendar")
-    overrides: Mapping[int, YearOverride] = field(default_factory=lambda: MappingProxyType({}), hash=False)
-    _tables: dict[int, _YearTable] = field(default_factory=dict, init=False, repr=False, compare=False)
+    overrides: Mapping[int, YearOverride] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False)
+    # Lazily built per-year lookups; a cache, so not part of equality or the constructor.
+    _tables: dict[int, _YearTable] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, calendar_dir: str | Path) -> WorkCalendar:
-        """Load every <year>.yaml in `calendar_dir`; other .yaml/.yml names are an error, not skipped."""
+        """Load every <year>.yaml in `calendar_dir`; other .yaml names are errors, not skipped."""
         folder = Path(calendar_dir)
         if not folder.is_dir():
             raise InputError.single(str(folder), None, "节假日目录不存在")
@@ -196,9 +201,9 @@ class WorkCalendar:
                             f"请添加 {self.override_path(today.year)}（格式见 {README_HINT}）")
         nxt = today.year + 1
         if today.month >= WARN_FROM_MONTH and not self.knows_year(nxt):
-            messages.append(f"缺少 {nxt} 年节假日数据：请在 12 月 31 日前根据国务院办公厅 {nxt} 年部分节假日"
-                            f"安排的通知添加 {self.override_path(nxt)}（格式见 {README_HINT}），"
-                            f"否则 {nxt} 年的工作日期限将无法计算")
+            messages.append(f"缺少 {nxt} 年节假日数据：请在 12 月 31 日前根据国务院办公厅"
+                            f" {nxt} 年部分节假日安排的通知添加 {self.override_path(nxt)}"
+                            f"（格式见 {README_HINT}），否则 {nxt} 年的工作日期限将无法计算")
         return messages
 
     def _table(self, year: int) -> _YearTable:
@@ -231,7 +236,7 @@ class WorkCalendar:
     # -- questions -----------------------------------------------------------------------------
 
     def is_workday(self, day: dt.date) -> bool:
-        """Return whether `day` is a working day (weekday not on holiday, or an adjusted weekend)."""
+        """Return whether `day` is a working day (a weekday off no holiday, or a 调休 weekend)."""
         table = self._tables.get(day.year) or self._table(day.year)
         return table.flags[day.toordinal() - table.first] == 1
 
@@ -252,13 +257,18 @@ class WorkCalendar:
         """Return the n-th working day after (n>0) or before (n<0) `day`; n==0 rolls forward."""
         table = self._tables.get(day.year) or self._table(day.year)
         ordinal = day.toordinal()
+        workdays = table.workdays
         if n > 0:
-            return self._nth(day.year, bisect_right(table.workdays, ordinal) + n - 1)
-        if n < 0:
-            return self._nth(day.year, bisect_left(table.workdays, ordinal) + n)
-        if table.flags[ordinal - table.first]:
+            index = bisect_right(workdays, ordinal) + n - 1
+        elif n < 0:
+            index = bisect_left(workdays, ordinal) + n
+        elif table.flags[ordinal - table.first]:
             return day
-        return self._nth(day.year, bisect_left(table.workdays, ordinal))
+        else:
+            index = bisect_left(workdays, ordinal)
+        if 0 <= index < len(workdays):  # the common case: the answer lies in the same year
+            return dt.date.fromordinal(workdays[index])
+        return self._nth(day.year, index)
 
     def _rank(self, day: dt.date, origin_year: int) -> int:
         """Count working days from 1 January of `origin_year` through `day`."""
@@ -266,7 +276,7 @@ class WorkCalendar:
         return count + bisect_right(self._table(day.year).workdays, day.toordinal())
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
-        """Count working days in (start, end]; negative when end is before start."""
+        """Count working days in (start, end]; when end < start, minus those in (end, start]."""
         if end < start:
             return -self.workdays_between(end, start)
         return self._rank(end, start.year) - self._rank(start, start.year)
@@ -282,7 +292,7 @@ class WorkCalendar:
         return self.add_workdays(day, -1)
 
     def shift(self, day: dt.date, *, days: int = 0, workdays: int = 0) -> dt.date:
-        """Offset `day` by calendar days or by working days; giving both is ambiguous and refused."""
+        """Offset `day` by calendar days or by working days; both at once is ambiguous."""
         if days and workdays:
             raise ValueError("shift() takes either days or workdays, not both")
         if workdays:

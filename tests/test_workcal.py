@@ -125,13 +125,15 @@ def test_it_shifts_by_calendar_days_or_workdays(library_only: WorkCalendar):
         library_only.shift(date(2019, 9, 30), days=1, workdays=1)
 
 
-def test_an_unknown_year_raises_naming_the_file_to_add(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_an_unknown_year_raises_naming_the_file_to_add(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data" / "calendar").mkdir(parents=True)
     calendar = WorkCalendar.load("data/calendar")
     with pytest.raises(UnknownYearError) as info:
         calendar.is_workday(date(2027, 1, 4))
-    assert str(info.value) == "缺少 2027 年节假日数据：请添加 data/calendar/2027.yaml（格式见 data/calendar/README.md）"
+    assert str(info.value) == (
+        "缺少 2027 年节假日数据：请添加 data/calendar/2027.yaml（格式见 data/calendar/README.md）")
     assert info.value.year == 2027
 
 
@@ -157,7 +159,8 @@ def test_an_override_file_makes_2027_known(tmp_path: Path):
 
 
 def test_an_override_replaces_the_library_year_entirely(tmp_path: Path):
-    write(tmp_path, "2019.yaml", "year: 2019\nsource: 更正测试\nholidays:\n  - {date: 2019-10-08, name: 测试}\n")
+    write(tmp_path, "2019.yaml",
+          "year: 2019\nsource: 更正测试\nholidays:\n  - {date: 2019-10-08, name: 测试}\n")
     calendar = WorkCalendar.load(tmp_path)
     assert not calendar.is_workday(date(2019, 10, 8))
     assert calendar.is_workday(date(2019, 10, 1))  # the library's 国庆 no longer applies
@@ -166,7 +169,8 @@ def test_an_override_replaces_the_library_year_entirely(tmp_path: Path):
 
 
 def test_a_malformed_override_names_its_file_line_and_field(tmp_path: Path):
-    path = write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-02-30, name: 春节}\n")
+    path = write(tmp_path, "2027.yaml",
+                 "year: 2027\nsource: x\nholidays:\n  - {date: 2027-02-30, name: 春节}\n")
     with pytest.raises(InputError) as info:
         WorkCalendar.load(tmp_path)
     problem = info.value.problems[0]
@@ -183,8 +187,8 @@ def test_a_year_that_disagrees_with_the_file_name_is_an_error(tmp_path: Path):
 
 
 def test_a_date_outside_the_year_is_an_error(tmp_path: Path):
-    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-01-01, name: 元旦}\n"
-          "  - {date: 2028-01-01, name: 元旦}\n")
+    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n"
+          "  - {date: 2027-01-01, name: 元旦}\n  - {date: 2028-01-01, name: 元旦}\n")
     with pytest.raises(InputError) as info:
         WorkCalendar.load(tmp_path)
     assert [(p.line, p.where) for p in info.value.problems] == [(5, "holidays.1.date")]
@@ -192,15 +196,16 @@ def test_a_date_outside_the_year_is_an_error(tmp_path: Path):
 
 def test_a_weekday_listed_as_adjusted_workday_is_an_error(tmp_path: Path):
     # 2027-01-04 is a Monday: listing it under workdays is almost surely a typo.
-    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nworkdays:\n  - {date: 2027-01-04, name: 调休}\n")
+    write(tmp_path, "2027.yaml",
+          "year: 2027\nsource: x\nworkdays:\n  - {date: 2027-01-04, name: 调休}\n")
     with pytest.raises(InputError) as info:
         WorkCalendar.load(tmp_path)
     assert info.value.problems[0].line == 4
 
 
 def test_a_day_both_off_and_worked_is_an_error(tmp_path: Path):
-    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n  - {date: 2027-01-02, name: 元旦}\n"
-          "workdays:\n  - {date: 2027-01-02, name: 调休}\n")
+    write(tmp_path, "2027.yaml", "year: 2027\nsource: x\nholidays:\n"
+          "  - {date: 2027-01-02, name: 元旦}\nworkdays:\n  - {date: 2027-01-02, name: 调休}\n")
     with pytest.raises(InputError) as info:
         WorkCalendar.load(tmp_path)
     assert [(p.line, p.where) for p in info.value.problems] == [(6, "workdays.0.date")]
@@ -254,3 +259,26 @@ def test_the_shipped_example_fails_loudly_if_renamed_without_editing(tmp_path: P
     with pytest.raises(InputError) as info:
         WorkCalendar.load(tmp_path)
     assert [p.where for p in info.value.problems] == ["example"]
+
+
+def test_adding_then_counting_workdays_round_trips(library_only: WorkCalendar):
+    # Forward from any start, including holidays and 调休 weekends, across 国庆, 春节, year ends.
+    starts = [date(2019, 9, 29), date(2019, 10, 3), date(2019, 12, 31), date(2020, 1, 25),
+              date(2025, 12, 28)]
+    for start in starts:
+        for n in (1, 2, 5, 17, 40):
+            end = library_only.add_workdays(start, n)
+            assert library_only.is_workday(end)
+            assert library_only.workdays_between(start, end) == n, (start, n)
+
+
+def test_counting_backwards_is_the_mirror_of_counting_forwards(library_only: WorkCalendar):
+    # (end, start] is counted either way round, so from a workday going back n gives -n ...
+    for start in (date(2019, 10, 8), date(2020, 2, 3), date(2026, 1, 4)):
+        for n in (1, 3, 25):
+            end = library_only.add_workdays(start, -n)
+            assert library_only.workdays_between(start, end) == -n, (start, n)
+            assert library_only.workdays_between(end, start) == n
+    # ... while from a holiday the holiday itself is not counted: 30 Sep is the day before 3 Oct.
+    assert library_only.add_workdays(date(2019, 10, 3), -1) == date(2019, 9, 30)
+    assert library_only.workdays_between(date(2019, 10, 3), date(2019, 9, 30)) == 0
