@@ -26,6 +26,21 @@ class LineMap(dict[Path_, int]):
         return None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2027-02-30) fail with the node's line, not a bare
+    ValueError from datetime."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"日期无效：{node.value}（{exc}）", node.start_mark) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -41,8 +56,8 @@ def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
 def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
     """Parse YAML text; raise InputError naming the file and line on a syntax error."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -45,3 +45,11 @@ def test_it_reports_a_syntax_error_with_its_line():
         load_yaml_text("a: 1\nb: [1, 2\nc: 3\n", "broken.yaml")
     assert info.value.problems[0].file == "broken.yaml"
     assert info.value.problems[0].line == 3
+
+
+def test_an_impossible_date_names_its_line():
+    with pytest.raises(InputError) as info:
+        load_yaml_text("a: 1\nday: 2027-02-30\n", "cal.yaml")
+    problem = info.value.problems[0]
+    assert problem.line == 2
+    assert "2027-02-30" in problem.message
