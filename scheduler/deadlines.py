@@ -503,15 +503,18 @@ def _scan(s: str, ctx: DeadlineContext) -> list[tuple[int, int, date, list[str]]
             pos = item.end()
             continue
         kind, due, start, stop, _, notes = result
-        dated = item["d"] or item["pos"] or item["ye"] or item["half"] or item["q"] or end > item.end()
+        # A deadline ends in 前/起/止 or a month/year end; a bare "2020年10月13日" is a document
+        # date and "2019年一季度和四季度" a reference period.
+        dated = s[end - 1] in "前起止底末首" or s[end - 2:end] in ("开始", "以后", "之后")
+        first = item.start() - 1 if item["ye"] and not (item["y"] or item["ry"]) else item.start()
         recurring = s[max(0, item.start() - 2):item.start()].endswith(("每年", "每", "每季"))
         if dated and not recurring:
             if kind == "due":
-                found.extend((item.start(), end, d, list(notes)) for d in due)
+                found.extend((first, end, d, list(notes)) for d in due)
             elif kind == "from" and start:
-                found.append((item.start(), end, start, notes + ["自该日起施行"]))
+                found.append((first, end, start, notes + ["自该日起施行"]))
             elif kind == "window" and stop:
-                found.append((item.start(), end, stop, notes + [f"时段{start}至{stop}，取截止日"]))
+                found.append((first, end, stop, notes + [f"时段{start}至{stop}，取截止日"]))
         pos = max(end, item.end())
     return found
 

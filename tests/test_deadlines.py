@@ -184,6 +184,14 @@ def test_it_reads_milestones_across_ocr_line_breaks() -> None:
 
 def test_it_ignores_years_that_are_not_deadlines() -> None:
     assert find_milestones("全市煤炭消费总量较2018年实现负增长。", CHANGZHI_2019) == []
+    assert find_milestones("方案于2020年10月13日经市政府常务会议研究通过。", JINZHONG_2020) == []
+    assert find_milestones("根据2019年一季度和四季度污染水平确定目标。", JINZHONG_2020) == []
+
+
+def test_it_keeps_the_year_of_a_bare_year_end_in_the_written_text() -> None:
+    got = find_milestones("按照要求制定专项整治方案，年底前取缔一批、整合一批。", CHANGZHI_2019)
+    assert [(m.due, m.text, m.phrase) for m in got] == [
+        (date(2019, 12, 31), "年底前", "取缔一批、整合一批")]
 
 
 # --- robustness ---------------------------------------------------------------------------
