@@ -64,9 +64,10 @@ def jionlp_dates(parse: Callable[..., Any], case: dict) -> Dates:
     """Map jionlp's answer to dates as fairly as we can.
 
     A span that starts at the time base is jionlp's reading of "…前" (by then): its end is the
-    due date. A span ending at 'inf' or at the time base is "…起": its start. A point or other span gives its
-    first and last day (one day for a single day; a month stamp counts as its last day).
-    A period (每年/每周) or an exception gives no dates, like our recurring/unknown kinds.
+    due date. A span ending at 'inf' or at the time base is "…起": its start. A point or other
+    span gives its first and last day (one day for a single day; a month stamp counts as its
+    last day). A period (每年/每周) or an exception gives no dates, like our recurring and
+    unknown kinds.
     """
     context = CONTEXTS[case["context"]]
     base = time_base(context)

@@ -275,7 +275,8 @@ def _recurring(s: str, ctx: DeadlineContext) -> Result | None:
     return "recurring", (), ctx.period_start, None, rule, notes
 
 
-_SEASON = re.compile(r"(?:(?<!\d)(\d{4})年|([今当本明次翌])年)?(?:采暖|供暖|取暖)[季期](?:开始)?[之以]?前")
+_SEASON = re.compile(r"(?:(?<!\d)(\d{4})年|([今当本明次翌])年)?"
+                     r"(?:采暖|供暖|取暖)[季期](?:开始)?[之以]?前")
 
 
 def _season(s: str, ctx: DeadlineContext) -> Result | None:
@@ -355,7 +356,8 @@ def _read_items(s: str, m: re.Match, ctx: DeadlineContext) -> tuple[Result, int]
     if is_from:
         return ("from", (), first_day, None, None, notes), tail
     last = items[-1]
-    if last["m"] and not (last["d"] or shared_pos) and not suffix.startswith(("前", "以前", "之前")):
+    said_before = suffix.startswith(("前", "以前", "之前"))
+    if last["m"] and not (last["d"] or shared_pos) and not said_before:
         notes.append("只写了月份，按月末计")
     return ("due", tuple(sorted(set(days))), None, None, None, notes), tail
 
@@ -420,7 +422,8 @@ def parse_deadline(text: str, context: DeadlineContext | None = None) -> Deadlin
     try:
         return _parse(raw, context or _NO_CONTEXT)
     except Exception as exc:  # invalid dates (2月30日) land here as ValueError
-        reason = ("日期不存在（如2月30日），需协调人确认" if isinstance(exc, (ValueError, OverflowError))
+        invalid = isinstance(exc, (ValueError, OverflowError))
+        reason = ("日期不存在（如2月30日），需协调人确认" if invalid
                   else f"无法解析（{type(exc).__name__}），需协调人确认")
         return Deadline(text=raw, kind="unknown", notes=(reason,))
 
@@ -522,7 +525,8 @@ def _scan(s: str, ctx: DeadlineContext) -> list[tuple[int, int, date, list[str]]
 def find_milestones(measures: str, context: DeadlineContext | None = None) -> list[Milestone]:
     """Find dated milestones inside measure text, so buried deadlines get reminders too."""
     try:
-        return _find_milestones(measures if isinstance(measures, str) else "", context or _NO_CONTEXT)
+        text = measures if isinstance(measures, str) else ""
+        return _find_milestones(text, context or _NO_CONTEXT)
     except Exception:  # milestones are extras: a failure must not stop an import
         return []
 
