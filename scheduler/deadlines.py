@@ -493,7 +493,10 @@ def _scan(s: str, ctx: DeadlineContext) -> list[tuple[int, int, date, list[str]]
     while pos < len(s):
         season, item = _SEASON.search(s, pos), _ITEM.search(s, pos)
         if season and (not item or season.start() <= item.start()):
-            result = _season(season.group(), ctx)
+            try:
+                result = _season(season.group(), ctx)
+            except ValueError:  # a region configured with an impossible season start
+                result = None
             if result and result[1]:
                 found.append((season.start(), season.end(), result[1][0], list(result[5])))
             pos = season.end()
