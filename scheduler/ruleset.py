@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scheduler.errors import InputError, Problem
-from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text, validate
+from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text
 
 LevelName = Literal["reminder", "urge", "warning", "interview"]
 RoleName = Literal["lead", "cooperating", "responsible"]
@@ -228,10 +228,21 @@ def _check_one(loaded: LoadedRuleSet) -> list[Problem]:
     return problems
 
 
-def parse_ruleset(text: str, filename: str) -> LoadedRuleSet:
-    """Validate one rule set's YAML text; raise InputError naming file, line and path."""
-    data, lines = load_yaml_text(text, filename)
-    model = validate(RuleSet, data, filename, lines)
+def _validate(data: Any, filename: str, lines: LineMap) -> LoadedRuleSet:
+    """Validate a parsed file; drop pydantic's union tags from paths so they match the YAML."""
+    try:
+        model = RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(part for i, part in enumerate(err["loc"])
+                        if not (i > 0 and err["loc"][i - 1] == "trigger" and part in LEVELS_BY_TRIGGER))
+            message = err["msg"]
+            if err["type"] == "union_tag_invalid" and isinstance(err["input"], dict):
+                message = f"未知的触发条件 {err['input'].get('type')!r}；可用：{'、'.join(LEVELS_BY_TRIGGER)}"
+                loc += ("type",)
+            problems.append(Problem(filename, lines.line_of(loc), message, ".".join(str(p) for p in loc)))
+        raise InputError(problems) from exc
     loaded = LoadedRuleSet(model, filename, lines)
     problems = _check_one(loaded)
     if problems:
@@ -239,15 +250,16 @@ def parse_ruleset(text: str, filename: str) -> LoadedRuleSet:
     return loaded
 
 
+def parse_ruleset(text: str, filename: str) -> LoadedRuleSet:
+    """Validate one rule set's YAML text; raise InputError naming file, line and path."""
+    data, lines = load_yaml_text(text, filename)
+    return _validate(data, filename, lines)
+
+
 def load_ruleset(path: str | Path) -> LoadedRuleSet:
     """Read and validate one rules/*.yaml file."""
     data, lines = load_yaml_file(path)
-    model = validate(RuleSet, data, str(path), lines)
-    loaded = LoadedRuleSet(model, str(path), lines)
-    problems = _check_one(loaded)
-    if problems:
-        raise InputError(problems)
-    return loaded
+    return _validate(data, str(path), lines)
 
 
 @dataclass(frozen=True, slots=True)
