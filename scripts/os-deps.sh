@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Install the operating-system packages the test suite needs (PostgreSQL server for the store
-# tests). Runs as root on CI and developer machines; without root it only reports what is missing.
+# Install the operating-system packages the test suite needs: a PostgreSQL server (store tests
+# run on SQLite and PostgreSQL), LibreOffice Writer and CJK fonts (DOCX -> PDF letters),
+# poppler-utils (pdftoppm/pdffonts checks). Runs as root on CI and developer machines; without
+# root it only reports what is missing.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "Noto Serif CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "AR PL UKai" || need+=(fonts-arphic-ukai)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing OS packages: ${need[*]} (run as root: apt-get install -y ${need[*]})" >&2
@@ -11,4 +17,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq "${need[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig >/dev/null
