@@ -57,6 +57,7 @@ OPEN_INTERVIEW = frozenset({"pending_review", "approved", "held", "queued", "sen
 PENDING_INTERVIEW = frozenset({"pending_review", "approved"})
 LIVE_WARNING = frozenset({"approved", "sent"})
 DATED_KINDS = frozenset({"due", "year_long", "season", "external"})
+VERB = {"reminder": "提醒", "urge": "催办", "warning": "下发预警通知函", "interview": "约谈"}
 
 History = Mapping[tuple[str | None, str], Sequence[PastNotice]]
 
@@ -140,6 +141,7 @@ class _Evaluation:
         self._occurrences: dict[tuple[str, date, int], tuple[date, ...]] = {}
         self._inhibit: dict[str, tuple[bool, date | None]] | None = None
         self._interviewed: set[tuple[str, str]] = set()
+        self._with_history: set[str | None] | None = None
 
     # -- calendar questions, cached per call ---------------------------------------------------
 
@@ -216,6 +218,12 @@ class _Evaluation:
         return found
 
     # -- history questions ----------------------------------------------------------------------
+
+    def has_history(self, task_id: str) -> bool:
+        """Return whether any unit of the task has notices (most tasks have none on most days)."""
+        if self._with_history is None:
+            self._with_history = {task for task, _unit in self.history}
+        return task_id in self._with_history
 
     def known(self, task_id: str, unit: str, key: str) -> bool:
         """Return whether the store already holds this occurrence."""
@@ -385,6 +393,8 @@ def _recurring(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effect
 
 def _progress_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     need = rule.rule.trigger.after_workdays  # type: ignore[union-attr]
+    if not ev.has_history(task.task_id):
+        return
     for unit, role in _recipients(task, rule.roles):
         request: PastNotice | None = None
         for notice in ev.history.get((task.task_id, unit), ()):
@@ -452,16 +462,20 @@ def _overdue(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effectiv
         for unit, role in recipients:
             if interview and ev.has_interview(task.task_id, unit):
                 continue
+            key = occurrence_key(rule.id, task.task_id, unit, day.isoformat())
+            if ev.known(task.task_id, unit, key):
+                continue
             why = (f"任务「{task.title}」的{what}{zh_date(day)}已过{late}个工作日仍未完成"
-                   f"（规定逾期{need}个工作日{term(rule.level)}），{term(role)}：{unit}")
-            ev.emit(task, rule, eff, unit, role, day, trigger.type,
-                    occurrence_key(rule.id, task.task_id, unit, day.isoformat()), why,
+                   f"（规定逾期{need}个工作日{VERB[rule.level]}），{term(role)}：{unit}")
+            ev.emit(task, rule, eff, unit, role, day, trigger.type, key, why,
                     {"workdays_overdue": late, "threshold_workdays": need, "milestone": phrase or None})
 
 
 def _warning_unresolved(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     trigger = rule.rule.trigger
     base, grace = trigger.after_workdays, trigger.ack_grace_workdays  # type: ignore[union-attr]
+    if not ev.has_history(task.task_id):
+        return
     for unit, role in _recipients(task, rule.roles):
         if ev.has_interview(task.task_id, unit):
             continue
