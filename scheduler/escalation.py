@@ -127,7 +127,9 @@ def _period_label(start: date, every: str) -> str:
 class _Evaluation:
     """One call's state: the day, the window, and caches shared by all tasks of the call."""
 
-    def __init__(self, calendar: Calendar, history: History, as_of: date, since: date | None) -> None:
+    def __init__(
+        self, calendar: Calendar, history: History, as_of: date, since: date | None
+    ) -> None:
         self.cal = calendar
         self.history = history
         self.as_of = as_of
@@ -166,10 +168,15 @@ class _Evaluation:
                 elif offset.workdays:
                     nominal = fire = cal.add_workdays(day, -offset.workdays)
                 else:
-                    nominal = fire = day if rule.send_on_non_workdays or cal.is_workday(day) \
+                    nominal = fire = (
+                        day
+                        if rule.send_on_non_workdays or cal.is_workday(day)
                         else cal.add_workdays(day, -1)
+                    )
                 items.append((fire, nominal, offset))
-            items.sort(key=lambda item: (item[0], item[1]))  # ties: the offset nearest the date wins
+            items.sort(
+                key=lambda item: (item[0], item[1])
+            )  # ties: the offset nearest the date wins
             fires = self._fires[key] = tuple(items)
         return fires
 
@@ -265,8 +272,19 @@ class _Evaluation:
 
     # -- output ---------------------------------------------------------------------------------
 
-    def emit(self, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules, unit: str, role: str,
-             due: date | None, kind: str, key: str, why: str, facts: dict[str, Any]) -> None:
+    def emit(
+        self,
+        task: TaskFacts,
+        rule: CompiledRule,
+        eff: EffectiveRules,
+        unit: str,
+        role: str,
+        due: date | None,
+        kind: str,
+        key: str,
+        why: str,
+        facts: dict[str, Any],
+    ) -> None:
         """Append an Action unless the store has it; fold urges of an inhibited unit."""
         if self.known(task.task_id, unit, key):
             return
@@ -277,15 +295,36 @@ class _Evaluation:
             self._interviewed.add((task.task_id, unit))
         head = term(rule.level)
         label = rule.rule.label
-        facts.update(task=task.task_id, plan=task.plan_id, unit=unit, role=role,
-                     due=due.isoformat() if due else None, as_of=self.as_of.isoformat())
-        self.out.append(Action(
-            key=key, level=rule.level, rule_id=rule.id, ruleset_id=rule.ruleset_id,  # type: ignore[arg-type]
-            ruleset_version=rule.ruleset_version, plan_id=task.plan_id, task_id=task.task_id,
-            unit=unit, due=due, kind=kind, needs_review=rule.needs_review, clause=rule.rule.clause,
-            explanation=(f"【{head}】依据规则「{label}」（{rule.ruleset_id}/{rule.id} 第{rule.ruleset_version}版，"
-                         f"{rule.rule.clause}）：{why}。"),
-            facts=facts, rule_snapshot=rule.snapshot))
+        facts.update(
+            task=task.task_id,
+            plan=task.plan_id,
+            unit=unit,
+            role=role,
+            due=due.isoformat() if due else None,
+            as_of=self.as_of.isoformat(),
+        )
+        self.out.append(
+            Action(
+                key=key,
+                level=rule.level,
+                rule_id=rule.id,
+                ruleset_id=rule.ruleset_id,  # type: ignore[arg-type]
+                ruleset_version=rule.ruleset_version,
+                plan_id=task.plan_id,
+                task_id=task.task_id,
+                unit=unit,
+                due=due,
+                kind=kind,
+                needs_review=rule.needs_review,
+                clause=rule.rule.clause,
+                explanation=(
+                    f"【{head}】依据规则「{label}」（{rule.ruleset_id}/{rule.id} "
+                    f"第{rule.ruleset_version}版，{rule.rule.clause}）：{why}。"
+                ),
+                facts=facts,
+                rule_snapshot=rule.snapshot,
+            )
+        )
 
 
 def _recipients(task: TaskFacts, roles: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -333,14 +372,27 @@ def _before_due(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effec
         what = f"节点「{phrase}」" if phrase else "完成时限"
         late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
         for unit, role in recipients:
-            why = (f"任务「{task.title}」的{what}为{zh_date(day)}，距今{(day - ev.as_of).days}天，"
-                   f"按规定提前{offset.zh}提醒{term(role)}{unit}按期完成{late}")
-            ev.emit(task, rule, eff, unit, role, day, "before_due",
-                    occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag), why,
-                    {"offset": offset.tag, "fire_day": fire.isoformat(), "milestone": phrase or None})
+            why = (
+                f"任务「{task.title}」的{what}为{zh_date(day)}，距今{(day - ev.as_of).days}天，"
+                f"按规定提前{offset.zh}提醒{term(role)}{unit}按期完成{late}"
+            )
+            ev.emit(
+                task,
+                rule,
+                eff,
+                unit,
+                role,
+                day,
+                "before_due",
+                occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag),
+                why,
+                {"offset": offset.tag, "fire_day": fire.isoformat(), "milestone": phrase or None},
+            )
 
 
-def _progress_request(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
+def _progress_request(
+    ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules
+) -> None:
     trigger = rule.rule.trigger
     deadline = task.deadline
     if deadline.kind == "recurring":
@@ -361,11 +413,22 @@ def _progress_request(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff:
     label = _period_label(period, every)
     late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
     for unit, role in _recipients(task, rule.roles):
-        why = (f"任务「{task.title}」（时限：{deadline.text}）正在实施，请{term(role)}{unit}报送{label}进展情况"
-               f"（每{term(every)}第{nth}个工作日提醒）{late}")
-        ev.emit(task, rule, eff, unit, role, None, "progress_request",
-                occurrence_key(rule.id, task.task_id, unit, f"P{period.isoformat()}"), why,
-                {"period": period.isoformat(), "every": every, "fire_day": fire.isoformat()})
+        why = (
+            f"任务「{task.title}」（时限：{deadline.text}）正在实施，请{term(role)}{unit}报送{label}进展情况"
+            f"（每{term(every)}第{nth}个工作日提醒）{late}"
+        )
+        ev.emit(
+            task,
+            rule,
+            eff,
+            unit,
+            role,
+            None,
+            "progress_request",
+            occurrence_key(rule.id, task.task_id, unit, f"P{period.isoformat()}"),
+            why,
+            {"period": period.isoformat(), "every": every, "fire_day": fire.isoformat()},
+        )
 
 
 def _recurring(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
@@ -384,14 +447,27 @@ def _recurring(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effect
         recipients = _recipients(task, rule.roles) if recipients is None else recipients
         late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
         for unit, role in recipients:
-            why = (f"周期性任务「{task.title}」（{deadline.text}）本期时限为{zh_date(day)}，"
-                   f"按规定提前{offset.zh}提醒{term(role)}{unit}完成并报送进展{late}")
-            ev.emit(task, rule, eff, unit, role, day, "progress_request",
-                    occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag), why,
-                    {"offset": offset.tag, "fire_day": fire.isoformat(), "rrule": deadline.rrule})
+            why = (
+                f"周期性任务「{task.title}」（{deadline.text}）本期时限为{zh_date(day)}，"
+                f"按规定提前{offset.zh}提醒{term(role)}{unit}完成并报送进展{late}"
+            )
+            ev.emit(
+                task,
+                rule,
+                eff,
+                unit,
+                role,
+                day,
+                "progress_request",
+                occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag),
+                why,
+                {"offset": offset.tag, "fire_day": fire.isoformat(), "rrule": deadline.rrule},
+            )
 
 
-def _progress_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
+def _progress_missing(
+    ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules
+) -> None:
     need = rule.rule.trigger.after_workdays  # type: ignore[union-attr]
     if not ev.has_history(task.task_id):
         return
@@ -400,7 +476,9 @@ def _progress_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff:
         for notice in ev.history.get((task.task_id, unit), ()):
             # Only a delivered request was "made": a queued one has not reached the unit yet.
             if notice.rule_id in eff.progress_rule_ids and notice.status == "sent":
-                if request is None or (notice.sent_on or notice.created_on) > (request.sent_on or request.created_on):
+                if request is None or (notice.sent_on or notice.created_on) > (
+                    request.sent_on or request.created_on
+                ):
                     request = notice
         if request is None:
             continue
@@ -410,11 +488,26 @@ def _progress_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff:
         waited = ev.cal.workdays_between(asked, ev.as_of)
         if waited < need:
             continue
-        why = (f"{zh_date(asked)}已请{term(role)}{unit}报送任务「{task.title}」进展，"
-               f"{waited}个工作日未收到报送（规定{need}个工作日内报送）")
-        ev.emit(task, rule, eff, unit, role, None, "progress_missing",
-                occurrence_key(rule.id, task.task_id, unit, f"R{asked.isoformat()}"), why,
-                {"requested_on": asked.isoformat(), "request_key": request.key, "workdays_waited": waited})
+        why = (
+            f"{zh_date(asked)}已请{term(role)}{unit}报送任务「{task.title}」进展，"
+            f"{waited}个工作日未收到报送（规定{need}个工作日内报送）"
+        )
+        ev.emit(
+            task,
+            rule,
+            eff,
+            unit,
+            role,
+            None,
+            "progress_missing",
+            occurrence_key(rule.id, task.task_id, unit, f"R{asked.isoformat()}"),
+            why,
+            {
+                "requested_on": asked.isoformat(),
+                "request_key": request.key,
+                "workdays_waited": waited,
+            },
+        )
 
 
 def _window(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
@@ -429,8 +522,15 @@ def _window(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effective
     else:
         anchor = deadline.end
         before = trigger.before_workdays  # type: ignore[union-attr]
-        fire = cal.add_workdays(anchor, -before) if before else (
-            anchor if rule.send_on_non_workdays or cal.is_workday(anchor) else cal.add_workdays(anchor, -1))
+        fire = (
+            cal.add_workdays(anchor, -before)
+            if before
+            else (
+                anchor
+                if rule.send_on_non_workdays or cal.is_workday(anchor)
+                else cal.add_workdays(anchor, -1)
+            )
+        )
         what = f"实施时段将于{zh_date(deadline.end)}结束（提前{before}个工作日提醒）"
     if not ev.lo < fire <= ev.as_of:
         return
@@ -439,10 +539,22 @@ def _window(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effective
     late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
     for unit, role in _recipients(task, rule.roles):
         why = f"任务「{task.title}」的{what}，请{term(role)}{unit}按要求落实{late}"
-        ev.emit(task, rule, eff, unit, role, deadline.end, trigger.type,
-                occurrence_key(rule.id, task.task_id, unit, anchor.isoformat()), why,
-                {"window_start": deadline.start.isoformat(), "window_end": deadline.end.isoformat(),
-                 "fire_day": fire.isoformat()})
+        ev.emit(
+            task,
+            rule,
+            eff,
+            unit,
+            role,
+            deadline.end,
+            trigger.type,
+            occurrence_key(rule.id, task.task_id, unit, anchor.isoformat()),
+            why,
+            {
+                "window_start": deadline.start.isoformat(),
+                "window_end": deadline.end.isoformat(),
+                "fire_day": fire.isoformat(),
+            },
+        )
 
 
 def _overdue(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
@@ -465,13 +577,27 @@ def _overdue(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effectiv
             key = occurrence_key(rule.id, task.task_id, unit, day.isoformat())
             if ev.known(task.task_id, unit, key):
                 continue
-            why = (f"任务「{task.title}」的{what}{zh_date(day)}已过{late}个工作日仍未完成"
-                   f"（规定逾期{need}个工作日{VERB[rule.level]}），{term(role)}：{unit}")
-            ev.emit(task, rule, eff, unit, role, day, trigger.type, key, why,
-                    {"workdays_overdue": late, "threshold_workdays": need, "milestone": phrase or None})
+            why = (
+                f"任务「{task.title}」的{what}{zh_date(day)}已过{late}个工作日仍未完成"
+                f"（规定逾期{need}个工作日{VERB[rule.level]}），{term(role)}：{unit}"
+            )
+            ev.emit(
+                task,
+                rule,
+                eff,
+                unit,
+                role,
+                day,
+                trigger.type,
+                key,
+                why,
+                {"workdays_overdue": late, "threshold_workdays": need, "milestone": phrase or None},
+            )
 
 
-def _warning_unresolved(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
+def _warning_unresolved(
+    ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules
+) -> None:
     trigger = rule.rule.trigger
     base, grace = trigger.after_workdays, trigger.ack_grace_workdays  # type: ignore[union-attr]
     if not ev.has_history(task.task_id):
@@ -491,15 +617,36 @@ def _warning_unresolved(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, ef
         if chosen is None:
             continue
         warning, start, waited, need = chosen
-        ack = (f"已于{zh_date(warning.acknowledged_on)}签收（签收后另给{grace}个工作日）"
-               if warning.acknowledged_on else "未签收")
-        why = (f"{zh_date(start)}已向{unit}发出预警通知函，{ack}，至今{waited}个工作日任务「{task.title}」"
-               f"仍未完成（规定{need}个工作日），拟约谈主要负责人")
-        ev.emit(task, rule, eff, unit, role, None, "warning_unresolved",
-                occurrence_key(rule.id, task.task_id, unit, f"W{warning.key}"), why,
-                {"warning_key": warning.key, "warning_rule": warning.rule_id, "warning_on": start.isoformat(),
-                 "acknowledged_on": warning.acknowledged_on.isoformat() if warning.acknowledged_on else None,
-                 "workdays_since_warning": waited, "threshold_workdays": need})
+        ack = (
+            f"已于{zh_date(warning.acknowledged_on)}签收（签收后另给{grace}个工作日）"
+            if warning.acknowledged_on
+            else "未签收"
+        )
+        why = (
+            f"{zh_date(start)}已向{unit}发出预警通知函，{ack}，至今{waited}个工作日任务「{task.title}」"
+            f"仍未完成（规定{need}个工作日），拟约谈主要负责人"
+        )
+        ev.emit(
+            task,
+            rule,
+            eff,
+            unit,
+            role,
+            None,
+            "warning_unresolved",
+            occurrence_key(rule.id, task.task_id, unit, f"W{warning.key}"),
+            why,
+            {
+                "warning_key": warning.key,
+                "warning_rule": warning.rule_id,
+                "warning_on": start.isoformat(),
+                "acknowledged_on": warning.acknowledged_on.isoformat()
+                if warning.acknowledged_on
+                else None,
+                "workdays_since_warning": waited,
+                "threshold_workdays": need,
+            },
+        )
 
 
 HANDLERS = {
@@ -514,8 +661,14 @@ HANDLERS = {
 }
 
 
-def evaluate(tasks: Iterable[TaskFacts], rulesets: RuleBook, calendar: Calendar, history: History,
-             as_of: date, since: date | None = None) -> list[Action]:
+def evaluate(
+    tasks: Iterable[TaskFacts],
+    rulesets: RuleBook,
+    calendar: Calendar,
+    history: History,
+    as_of: date,
+    since: date | None = None,
+) -> list[Action]:
     """Return the notices the rules want for `as_of` (and the missed days after `since`)."""
     ev = _Evaluation(calendar, history, as_of, since)
     workday = ev.workday

@@ -71,7 +71,8 @@ class ProgressRequest(_Model):
     every: Literal["week", "month", "quarter"] = "month"
     nth_workday: int = Field(default=1, ge=1, le=20)
     kinds: list[Literal["ongoing", "year_long", "from", "window"]] = Field(
-        default_factory=lambda: list(PROGRESS_KINDS))
+        default_factory=lambda: list(PROGRESS_KINDS)
+    )
     recurring: bool = True
     recurring_offsets: Offsets = Field(default_factory=lambda: [Offset(workdays=3)])
 
@@ -120,8 +121,16 @@ class SeriousDelay(_Model):
 
 
 Trigger = Annotated[
-    Union[BeforeDue, ProgressRequest, ProgressMissing, WindowStart, WindowEnd, Overdue,
-          WarningUnresolved, SeriousDelay],
+    Union[
+        BeforeDue,
+        ProgressRequest,
+        ProgressMissing,
+        WindowStart,
+        WindowEnd,
+        Overdue,
+        WarningUnresolved,
+        SeriousDelay,
+    ],
     Field(discriminator="type"),
 ]
 
@@ -216,15 +225,26 @@ def _check_one(loaded: LoadedRuleSet) -> list[Problem]:
     seen: dict[str, int] = {}
     for index, rule in enumerate(loaded.model.rules):
         if rule.id in seen:
-            problems.append(Problem(loaded.file, loaded.line("rules", index, "id"),
-                                    f"规则编号重复：{rule.id}（已见于 rules.{seen[rule.id]}）",
-                                    f"rules.{index}.id"))
+            problems.append(
+                Problem(
+                    loaded.file,
+                    loaded.line("rules", index, "id"),
+                    f"规则编号重复：{rule.id}（已见于 rules.{seen[rule.id]}）",
+                    f"rules.{index}.id",
+                )
+            )
         seen.setdefault(rule.id, index)
         allowed = LEVELS_BY_TRIGGER[rule.trigger.type]
         if rule.level not in allowed:
-            problems.append(Problem(loaded.file, loaded.line("rules", index, "level"),
-                                    f"触发条件 {rule.trigger.type} 只能产生 {'、'.join(sorted(allowed))} 级别，"
-                                    f"不能是 {rule.level}", f"rules.{index}.level"))
+            problems.append(
+                Problem(
+                    loaded.file,
+                    loaded.line("rules", index, "level"),
+                    f"触发条件 {rule.trigger.type} 只能产生 {'、'.join(sorted(allowed))} 级别，"
+                    f"不能是 {rule.level}",
+                    f"rules.{index}.level",
+                )
+            )
     return problems
 
 
@@ -235,13 +255,19 @@ def _validate(data: Any, filename: str, lines: LineMap) -> LoadedRuleSet:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(part for i, part in enumerate(err["loc"])
-                        if not (i > 0 and err["loc"][i - 1] == "trigger" and part in LEVELS_BY_TRIGGER))
+            loc = tuple(
+                part
+                for i, part in enumerate(err["loc"])
+                if not (i > 0 and err["loc"][i - 1] == "trigger" and part in LEVELS_BY_TRIGGER)
+            )
             message = err["msg"]
             if err["type"] == "union_tag_invalid" and isinstance(err["input"], dict):
-                message = f"未知的触发条件 {err['input'].get('type')!r}；可用：{'、'.join(LEVELS_BY_TRIGGER)}"
+                known = "、".join(LEVELS_BY_TRIGGER)
+                message = f"未知的触发条件 {err['input'].get('type')!r}；可用：{known}"
                 loc += ("type",)
-            problems.append(Problem(filename, lines.line_of(loc), message, ".".join(str(p) for p in loc)))
+            problems.append(
+                Problem(filename, lines.line_of(loc), message, ".".join(str(p) for p in loc))
+            )
         raise InputError(problems) from exc
     loaded = LoadedRuleSet(model, filename, lines)
     problems = _check_one(loaded)
@@ -314,22 +340,39 @@ class RuleBook:
         for loaded in sets:
             model = loaded.model
             if model.id in self.sets:
-                problems.append(Problem(loaded.file, loaded.line("id"),
-                                        f"规则集编号重复：{model.id}（已见于 {self.sets[model.id].file}）", "id"))
+                problems.append(
+                    Problem(
+                        loaded.file,
+                        loaded.line("id"),
+                        f"规则集编号重复：{model.id}（已见于 {self.sets[model.id].file}）",
+                        "id",
+                    )
+                )
                 continue
             self.sets[model.id] = loaded
             if model.applies_to == DEFAULT_APPLIES:
                 if self._default is not None:
-                    problems.append(Problem(loaded.file, loaded.line("applies_to"),
-                                            f"默认规则集只能有一个（已有 {self._default}）", "applies_to"))
+                    problems.append(
+                        Problem(
+                            loaded.file,
+                            loaded.line("applies_to"),
+                            f"默认规则集只能有一个（已有 {self._default}）",
+                            "applies_to",
+                        )
+                    )
                 else:
                     self._default = model.id
                 continue
             for index, plan in enumerate(model.applies_to):
                 if plan in self._by_plan:
-                    problems.append(Problem(loaded.file, loaded.line("applies_to", index),
-                                            f"计划 {plan} 已由规则集 {self._by_plan[plan]} 适用",
-                                            f"applies_to.{index}"))
+                    problems.append(
+                        Problem(
+                            loaded.file,
+                            loaded.line("applies_to", index),
+                            f"计划 {plan} 已由规则集 {self._by_plan[plan]} 适用",
+                            f"applies_to.{index}",
+                        )
+                    )
                 self._by_plan.setdefault(plan, model.id)
         problems.extend(self._check_extends())
         if problems:
@@ -351,15 +394,27 @@ class RuleBook:
         for loaded in self.sets.values():
             model = loaded.model
             if model.extends is not None and model.extends not in self.sets:
-                problems.append(Problem(loaded.file, loaded.line("extends"),
-                                        f"extends 指向不存在的规则集：{model.extends}", "extends"))
+                problems.append(
+                    Problem(
+                        loaded.file,
+                        loaded.line("extends"),
+                        f"extends 指向不存在的规则集：{model.extends}",
+                        "extends",
+                    )
+                )
                 broken.add(model.id)
                 continue
             chain, current = [model.id], self._parent(model)
             while current is not None:
                 if current in chain:
-                    problems.append(Problem(loaded.file, loaded.line("extends"),
-                                            f"规则集继承成环：{' -> '.join(chain + [current])}", "extends"))
+                    problems.append(
+                        Problem(
+                            loaded.file,
+                            loaded.line("extends"),
+                            f"规则集继承成环：{' -> '.join(chain + [current])}",
+                            "extends",
+                        )
+                    )
                     broken.add(model.id)
                     break
                 if current not in self.sets:
@@ -375,8 +430,14 @@ class RuleBook:
             inherited = set(self._rule_ids(parent)) if parent else set()
             for index, rule_id in enumerate(model.disable):
                 if rule_id not in inherited:
-                    problems.append(Problem(loaded.file, loaded.line("disable", index),
-                                            f"disable 的规则 {rule_id} 不在继承的规则中", f"disable.{index}"))
+                    problems.append(
+                        Problem(
+                            loaded.file,
+                            loaded.line("disable", index),
+                            f"disable 的规则 {rule_id} 不在继承的规则中",
+                            f"disable.{index}",
+                        )
+                    )
         return problems
 
     def _rule_ids(self, set_id: str | None) -> list[str]:
@@ -398,12 +459,20 @@ class RuleBook:
             else:
                 offsets = ()
             compiled = CompiledRule(
-                rule=rule, ruleset_id=model.id, ruleset_version=model.version,
-                snapshot=rule.model_dump(mode="json"), index=self._counter, id=rule.id,
-                level=rule.level, trigger_type=trigger.type, roles=tuple(rule.to),
-                offsets=offsets, max_lead_days=_max_lead(offsets),
+                rule=rule,
+                ruleset_id=model.id,
+                ruleset_version=model.version,
+                snapshot=rule.model_dump(mode="json"),
+                index=self._counter,
+                id=rule.id,
+                level=rule.level,
+                trigger_type=trigger.type,
+                roles=tuple(rule.to),
+                offsets=offsets,
+                max_lead_days=_max_lead(offsets),
                 send_on_non_workdays=rule.send_on_non_workdays,
-                needs_review=rule.level in ("warning", "interview"))
+                needs_review=rule.level in ("warning", "interview"),
+            )
             self._counter += 1
             self._compiled[key] = compiled
         return compiled
@@ -435,10 +504,14 @@ class RuleBook:
             rules, inhibit = self._resolve(set_id)
             ordered = tuple(rules.values())
             effective = EffectiveRules(
-                ruleset_id=set_id, rules=ordered,
+                ruleset_id=set_id,
+                rules=ordered,
                 inhibit_urges_days=30 if inhibit is None else inhibit,
-                progress_rule_ids=frozenset(r.id for r in ordered if r.trigger_type == "progress_request"),
-                any_non_workday_rule=any(r.send_on_non_workdays for r in ordered))
+                progress_rule_ids=frozenset(
+                    r.id for r in ordered if r.trigger_type == "progress_request"
+                ),
+                any_non_workday_rule=any(r.send_on_non_workdays for r in ordered),
+            )
         self._cache[plan_id] = effective
         return effective
 

@@ -20,10 +20,16 @@ applies_to: {applies}
 """
 
 
-def ruleset_text(rules: str, *, id: str = "default", applies: str = '"*"', extends: str = "",
-                 extra: str = "") -> str:
-    head = HEADER.format(id=id, applies=applies, extends=f"extends: {extends}\n" if extends else "",
-                         extra=extra, empty="" if rules else " []")
+def ruleset_text(
+    rules: str, *, id: str = "default", applies: str = '"*"', extends: str = "", extra: str = ""
+) -> str:
+    head = HEADER.format(
+        id=id,
+        applies=applies,
+        extends=f"extends: {extends}\n" if extends else "",
+        extra=extra,
+        empty="" if rules else " []",
+    )
     return head + rules
 
 
@@ -54,7 +60,11 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_it_names_file_line_and_path_of_an_unknown_trigger():
     text = ruleset_text(REMINDER.replace("type: before_due", "type: before_deadline"))
     problem = problem_of(text)
-    assert (problem.file, problem.line, problem.where) == ("rules/x.yaml", 10, "rules.0.trigger.type")
+    assert (problem.file, problem.line, problem.where) == (
+        "rules/x.yaml",
+        10,
+        "rules.0.trigger.type",
+    )
     assert "before_deadline" in problem.message
 
 
@@ -72,7 +82,9 @@ def test_it_rejects_a_negative_offset_on_its_own_line():
 
 
 def test_it_rejects_an_unknown_trigger_parameter():
-    text = ruleset_text(REMINDER.replace("offsets: [{days: 7}]", "offsets: [{days: 7}]\n      hour: 9"))
+    text = ruleset_text(
+        REMINDER.replace("offsets: [{days: 7}]", "offsets: [{days: 7}]\n      hour: 9")
+    )
     problem = problem_of(text)
     assert (problem.line, problem.where) == (12, "rules.0.trigger.hour")
 
@@ -106,8 +118,11 @@ def test_it_rejects_an_extends_of_a_missing_set(tmp_path):
 
 def test_it_rejects_disabling_a_rule_that_is_not_inherited(tmp_path):
     write(tmp_path, "default.yaml", ruleset_text(REMINDER))
-    write(tmp_path, "plan.yaml", ruleset_text("", id="plan", applies="[p1]",
-                                                  extra="disable: [remind, nosuch]\n"))
+    write(
+        tmp_path,
+        "plan.yaml",
+        ruleset_text("", id="plan", applies="[p1]", extra="disable: [remind, nosuch]\n"),
+    )
     with pytest.raises(InputError) as info:
         load_rulebook(tmp_path)
     [problem] = info.value.problems
@@ -124,7 +139,11 @@ def test_it_rejects_two_sets_claiming_one_plan(tmp_path):
 
 
 def test_it_collects_problems_of_every_file(tmp_path):
-    write(tmp_path, "a.yaml", ruleset_text(REMINDER.replace("level: reminder", "level: scold"), id="a"))
+    write(
+        tmp_path,
+        "a.yaml",
+        ruleset_text(REMINDER.replace("level: reminder", "level: scold"), id="a"),
+    )
     write(tmp_path, "b.yaml", ruleset_text(REMINDER + REMINDER, id="b", applies="[p2]"))
     with pytest.raises(InputError) as info:
         load_rulebook(tmp_path)
@@ -141,13 +160,21 @@ def test_a_plan_set_overrides_and_disables_inherited_rules(tmp_path):
 """
     write(tmp_path, "default.yaml", ruleset_text(REMINDER + urge))
     plan_rules = REMINDER.replace("days: 7", "days: 3").replace("到期提醒", "三天提醒")
-    write(tmp_path, "plan.yaml", ruleset_text(plan_rules, id="plan", applies="[p1]", extends="default",
-                                                  extra="disable: [urge]\n"))
+    write(
+        tmp_path,
+        "plan.yaml",
+        ruleset_text(
+            plan_rules, id="plan", applies="[p1]", extends="default", extra="disable: [urge]\n"
+        ),
+    )
     book = load_rulebook(tmp_path)
     plan = book.rules_for("p1")
     assert [(r.id, r.ruleset_id, r.offsets[0].days) for r in plan.rules] == [("remind", "plan", 3)]
     other = book.rules_for("p9")
-    assert [(r.id, r.ruleset_id) for r in other.rules] == [("remind", "default"), ("urge", "default")]
+    assert [(r.id, r.ruleset_id) for r in other.rules] == [
+        ("remind", "default"),
+        ("urge", "default"),
+    ]
 
 
 def test_the_shipped_rule_sets_load_and_follow_their_clauses():
@@ -171,13 +198,18 @@ def test_the_shipped_rule_sets_load_and_follow_their_clauses():
 
 @pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the seed plans are not next to this checkout")
 def test_every_quoted_clause_stands_in_its_seed():
-    seeds = {p.name: "".join(p.read_text(encoding="utf-8").split("\n")).replace("- 14 -", "")
-             for p in SEEDS_DIR.glob("*.txt")}
+    seeds = {
+        p.name: "".join(p.read_text(encoding="utf-8").split("\n")).replace("- 14 -", "")
+        for p in SEEDS_DIR.glob("*.txt")
+    }
     quoted = 0
     for loaded in load_rulebook(RULES_DIR).sets.values():
         for quote in loaded.model.clause:
             name = quote.source.split(":")[0]
             if name in seeds:
-                assert quote.text.replace("（摘录无考核督察条款）", "") in seeds[name], (loaded.file, quote.section)
+                assert quote.text.replace("（摘录无考核督察条款）", "") in seeds[name], (
+                    loaded.file,
+                    quote.section,
+                )
                 quoted += 1
     assert quoted >= 9
