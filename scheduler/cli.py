@@ -134,7 +134,25 @@ def cmd_ledger_build_seeds(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    from scheduler import clock
+    from scheduler.check import check_all
+
+    problems, warnings = check_all(today=clock.today(), config_path=args.config)
+    for warning in warnings:
+        print(f"提醒：{warning}")
+    for problem in problems:
+        print(f"错误：{problem}")
+    if problems:
+        print(f"检查未通过：{len(problems)} 个问题。")
+        return 1
+    print("检查通过：配置、规则、日历、单位目录、台账与模板均有效。")
+    return 0
+
+
 COMMAND_SPECS = {
+    "check": [],
     "deadline parse": [("text", {}), ("--plan-year", {"type": int}),
                        ("--json", {"action": "store_true"})],
     "clause parse": [("text", {}), ("--json", {"action": "store_true"})],

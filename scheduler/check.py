@@ -1,0 +1,70 @@
+"""`duban check`: validate configuration, rules, calendar, unit directory, ledgers and templates
+together, so a service never starts on half a rule set. Returns every problem, not the first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from scheduler.config import Config, load_config
+from scheduler.errors import InputError, Problem
+
+
+def _collect(problems: list[Problem], step: Callable[[], object]) -> object | None:
+    try:
+        return step()
+    except InputError as exc:
+        problems.extend(exc.problems)
+    return None
+
+
+def check_all(config: Config | None = None, *, today: date | None = None,
+              config_path: str | None = None) -> tuple[list[Problem], list[str]]:
+    """Return (problems, warnings) for the whole installation."""
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    if config is None:
+        config = _collect(problems, lambda: load_config(config_path))
+        if config is None:
+            return problems, warnings
+
+    from scheduler.ledger import load_ledgers
+    from scheduler.ruleset import load_rulebook
+    from scheduler.workcal import WorkCalendar
+
+    data_dir = config.path(config.data_dir)
+    rulebook = _collect(problems, lambda: load_rulebook(config.path(config.rules_dir)))
+    calendar = _collect(problems, lambda: WorkCalendar.load(config.path(config.calendar_dir)))
+    ledgers = _collect(problems, lambda: load_ledgers(data_dir)) or []
+    directory = None
+    units_path = data_dir / "units.yaml"
+    if units_path.exists():
+        from scheduler.units import UnitDirectory
+
+        directory = _collect(problems, lambda: UnitDirectory.load(units_path))
+    else:
+        problems.append(Problem(str(units_path), None, "缺少单位目录 units.yaml"))
+    templates_dir = config.path(config.templates_dir)
+    try:
+        from scheduler.render import check_templates
+    except ImportError:
+        check_templates = None
+    if check_templates is not None and templates_dir.exists():
+        problems.extend(check_templates(templates_dir))
+
+    if rulebook is not None:
+        for ledger in ledgers:
+            if rulebook.ruleset_id_for(ledger.plan.id) is None:
+                problems.append(Problem(str(data_dir / f"{ledger.plan.id}.yaml"), None,
+                                        f"计划 {ledger.plan.id} 没有适用的规则集"))
+    if calendar is not None and today is not None:
+        warnings.extend(calendar.warnings(today))
+    if directory is not None:
+        for ledger in ledgers:
+            for task in ledger.tasks:
+                names = [*task.lead_units, *task.cooperating_units, *task.responsible_units]
+                _, unresolved = directory.recipients(names, ledger.plan.region)
+                for resolution in unresolved:
+                    if resolution.status == "unknown":
+                        warnings.append(f"{task.source} {task.id}：单位目录中没有“{resolution.written}”")
+    return problems, warnings
