@@ -1,0 +1,401 @@
+"""The unit directory (data/units.yaml) and the resolution of unit names as plans write them.
+
+Plans name the same unit in many spellings ("市市场局" / "市市场监管局", "市生态环\\n境局",
+"潞城区政府" / "潞城区人民政府") and name groups ("各县区政府") and titles ("各县区长") in the
+same columns. Resolution maps a written name, in the region of its plan, to canonical units, or
+says why it cannot: an ambiguous group, an unknown name, or a title. It is pure: the directory is
+indexed once at load and each lookup is a few dictionary probes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from scheduler.errors import InputError, Problem
+from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text, validate
+
+UnitKind = Literal["city_department", "county_government", "zone_committee", "town_government",
+                   "enterprise", "other"]
+Status = Literal["unit", "group", "ambiguous", "unknown", "title"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+GLOBAL = "*"  # scope of canonical names and titles: valid in every region
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit that can receive notices: a department, a government, a committee or an enterprise."""
+
+    id: str
+    name: str
+    kind: str
+    region: str
+    aliases: tuple[str, ...]
+    head_title: str
+    contacts: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a written unit name means in a plan's region."""
+
+    written: str
+    status: Status
+    units: tuple[Unit, ...]
+    note: str = ""
+
+
+# ---------------------------------------------------------------------------- file schema
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactsModel(_Model):
+    """Addresses per channel; the file outbox needs none."""
+
+    email: list[Email] = Field(default_factory=list)
+    webhook: list[Url] = Field(default_factory=list)
+
+
+class DoubtfulAliasModel(_Model):
+    """A spelling that points to the unit but must be shown to a coordinator (typo, old name)."""
+
+    written: Name
+    note: Name
+
+
+class UnitModel(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    name: Name
+    kind: UnitKind
+    region: Name
+    aliases: list[Name] = Field(default_factory=list)
+    doubtful_aliases: list[DoubtfulAliasModel] = Field(default_factory=list)
+    head_title: Name
+    contacts: ContactsModel = Field(default_factory=ContactsModel)
+    note: str = ""
+
+
+class RegionModel(_Model):
+    name: Name
+    parent: Name | None = None
+
+
+class GroupModel(_Model):
+    """A collective name: complete and incomplete groups expand, ambiguous ones never do."""
+
+    name: Name
+    region: Name
+    aliases: list[Name] = Field(default_factory=list)
+    status: Literal["complete", "incomplete", "ambiguous"]
+    members: list[Name] = Field(default_factory=list)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _members_match_status(self) -> GroupModel:
+        if self.status == "ambiguous" and self.members:
+            raise ValueError("含义不明的分组不得列出成员，须由协调员按任务指定")
+        if self.status != "ambiguous" and not self.members:
+            raise ValueError("分组须列出成员（无法确定成员时请标为 ambiguous）")
+        if self.status != "complete" and not self.note.strip():
+            raise ValueError("incomplete 或 ambiguous 分组须写明 note，供协调员处理")
+        return self
+
+
+class TitleModel(_Model):
+    name: Name
+    note: str = ""
+
+
+class UnitsFile(_Model):
+    version: Literal[1]
+    regions: Annotated[list[RegionModel], Field(min_length=1)]
+    units: list[UnitModel]
+    groups: list[GroupModel] = Field(default_factory=list)
+    titles: list[TitleModel] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- normalisation
+
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", "【": "［", "】": "］",
+                           "〔": "［", "〕": "］"})
+_EDGE = "、，,。；;：:．.\"'“”‘’「」『』·［］"
+_OCR_CLOSING_J = re.compile(r"(?<=[\u4e00-\u9fff）])[Jj]$")  # seed 003 reads ］ as J
+_IN_PARENS = re.compile(r"（[^（）]*）")
+_GOVERNMENT = re.compile(r"(?<!人民)政府")
+
+
+def normalize_unit_name(written: str) -> str:
+    """Squeeze whitespace and line breaks, use full-width brackets and undo OCR damage."""
+    name = _SPACE.sub("", written).translate(_BRACKETS)
+    name = _OCR_CLOSING_J.sub("", name).strip(_EDGE)
+    return _IN_PARENS.sub(lambda m: re.sub(r"[,，]", "、", m.group(0)), name)
+
+
+def _key(name: str) -> str:
+    """Return the lookup key: normalised, with every "政府" read as "人民政府"."""
+    return _GOVERNMENT.sub("人民政府", normalize_unit_name(name))
+
+
+# ---------------------------------------------------------------------------- directory
+
+_Hit = tuple[Status, tuple[Unit, ...], str]
+
+
+class UnitDirectory:
+    """Every known unit, group and title, indexed by region for resolution."""
+
+    def __init__(self, units: list[Unit], chains: dict[str, tuple[str, ...]],
+                 index: dict[str, dict[str, _Hit]]) -> None:
+        self._units = units
+        self._by_id = {u.id: u for u in units}
+        self._by_name = {_key(u.name): u for u in units}
+        self._chains = chains
+        self._index = index
+        self._stems = sorted(((r[:-1], r) for r in chains if len(r) > 2),
+                             key=lambda pair: -len(pair[0]))
+        self._cache: dict[tuple[str, str], Resolution] = {}
+
+    @classmethod
+    def load(cls, path: str | Path) -> UnitDirectory:
+        """Read and check data/units.yaml; raise InputError naming file, line and field."""
+        data, lines = load_yaml_file(path)
+        return cls._build(data, str(path), lines)
+
+    @classmethod
+    def from_yaml_text(cls, text: str, filename: str = "units.yaml") -> UnitDirectory:
+        """Build a directory from YAML text (for checks and tests)."""
+        data, lines = load_yaml_text(text, filename)
+        return cls._build(data, filename, lines)
+
+    @classmethod
+    def _build(cls, data: object, filename: str, lines: LineMap) -> UnitDirectory:
+        doc = validate(UnitsFile, data, filename, lines)
+        builder = _Builder(doc, filename, lines)
+        return cls(*builder.build())
+
+    # -- queries
+
+    def resolve(self, written: str, region: str) -> Resolution:
+        """Say which units `written` means in a plan of `region` (长治市, 晋中市, 晋城市, 泽州县)."""
+        cached = self._cache.get((written, region))
+        if cached is not None:
+            return cached
+        chain = self._chain(region)
+        key = _key(written)
+        if not key:
+            hit: _Hit | None = ("unknown", (), "单位名称为空")
+        else:
+            hit = self._lookup(key, chain)
+        if hit is None:
+            hit = ("unknown", (), f"单位名录中没有“{normalize_unit_name(written)}”（{region}），"
+                                  "请协调员核实名称或在 data/units.yaml 中补充")
+        result = Resolution(written, *hit)
+        self._cache[(written, region)] = result
+        return result
+
+    def recipients(self, written_names: Iterable[str],
+                   region: str) -> tuple[list[Unit], list[Resolution]]:
+        """Return the units named (groups expanded, deduplicated, in order) and what needs a
+        coordinator: ambiguous groups, unknown names, titles, and resolutions carrying a note."""
+        units: list[Unit] = []
+        seen_units: set[str] = set()
+        attention: list[Resolution] = []
+        seen_attention: set[tuple[str, str]] = set()
+        for written in written_names:
+            if not _key(written):
+                continue
+            res = self.resolve(written, region)
+            for unit in res.units:
+                if unit.id not in seen_units:
+                    seen_units.add(unit.id)
+                    units.append(unit)
+            if res.status in ("unit", "group") and not res.note:
+                continue
+            mark = (res.status, _key(written))
+            if mark not in seen_attention:
+                seen_attention.add(mark)
+                attention.append(res)
+        return units, attention
+
+    def get(self, name: str) -> Unit:
+        """Return the unit with this canonical name or id."""
+        unit = self._by_id.get(name) or self._by_name.get(_key(name))
+        if unit is None:
+            raise KeyError(f"单位名录中没有“{name}”")
+        return unit
+
+    def units(self) -> list[Unit]:
+        """Return every unit in file order."""
+        return list(self._units)
+
+    def counties(self, region: str) -> list[Unit]:
+        """Return the county/district governments of a city, in file order."""
+        self._chain(region)
+        return [u for u in self._units if u.kind == "county_government" and u.region == region]
+
+    def regions(self) -> list[str]:
+        """Return the declared regions."""
+        return list(self._chains)
+
+    # -- internals
+
+    def _chain(self, region: str) -> tuple[str, ...]:
+        try:
+            return self._chains[region]
+        except KeyError:
+            raise KeyError(f"单位名录中没有地区“{region}”") from None
+
+    def _lookup(self, key: str, chain: tuple[str, ...]) -> _Hit | None:
+        hit = self._index[GLOBAL].get(key)
+        if hit is not None:
+            return hit
+        for scope in chain:
+            hit = self._index.get(scope, {}).get(key)
+            if hit is not None:
+                return hit
+        # "晋中市工信局" / "泽州县能源局": a region-qualified short form.
+        for stem, named in self._stems:
+            if key.startswith(stem) and len(key) > len(stem) + 1:
+                rest = key[len(stem):]
+                for scope in self._chains[named]:
+                    hit = self._index.get(scope, {}).get(rest)
+                    if hit is not None:
+                        return hit
+        return None
+
+
+class _Builder:
+    """Turn a validated file into units and an index, collecting every cross-field problem."""
+
+    def __init__(self, doc: UnitsFile, filename: str, lines: LineMap) -> None:
+        self.doc = doc
+        self.filename = filename
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.index: dict[str, dict[str, _Hit]] = {GLOBAL: {}}
+        self.owner: dict[tuple[str, str], str] = {}  # (scope, key) -> owner label
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> None:
+        where = ".".join(str(p) for p in path)
+        self.problems.append(Problem(self.filename, self.lines.line_of(path), message, where))
+
+    def build(self) -> tuple[list[Unit], dict[str, tuple[str, ...]], dict[str, dict[str, _Hit]]]:
+        chains = self._regions()
+        units = self._units(chains)
+        self._groups(chains, units)
+        self._titles()
+        if self.problems:
+            raise InputError(self.problems)
+        return list(units.values()), chains, self.index
+
+    def _regions(self) -> dict[str, tuple[str, ...]]:
+        parents: dict[str, str | None] = {}
+        for i, region in enumerate(self.doc.regions):
+            if region.name in parents:
+                self.problem(("regions", i, "name"), f"地区“{region.name}”重复")
+            parents[region.name] = region.parent
+        chains: dict[str, tuple[str, ...]] = {}
+        for i, region in enumerate(self.doc.regions):
+            chain = [region.name]
+            parent = region.parent
+            while parent is not None:
+                if parent not in parents:
+                    self.problem(("regions", i, "parent"), f"上级地区“{parent}”未声明")
+                    break
+                if parent in chain:
+                    self.problem(("regions", i, "parent"), f"地区“{region.name}”的上级形成循环")
+                    break
+                chain.append(parent)
+                parent = parents[parent]
+            chains[region.name] = tuple(chain)
+        for name in chains:
+            self.index.setdefault(name, {})
+        return chains
+
+    def _claim(self, scope: str, name: str, hit: _Hit, owner: str,
+               path: tuple[str | int, ...]) -> None:
+        key = _key(name)
+        if scope != GLOBAL and self.owner.get((GLOBAL, key), owner) != owner:
+            self.problem(path, f"“{name}”与{self.owner[(GLOBAL, key)]}的规范名称或称谓冲突")
+            return
+        if scope == GLOBAL:
+            clashes = [o for (s, k), o in self.owner.items() if k == key and o != owner]
+        else:
+            clashes = [o for o in [self.owner.get((scope, key))] if o is not None and o != owner]
+        if clashes:
+            self.problem(path, f"“{name}”在{scope if scope != GLOBAL else '全省'}内已指{clashes[0]}")
+            return
+        self.owner.setdefault((scope, key), owner)
+        self.index[scope].setdefault(key, hit)
+
+    def _units(self, chains: dict[str, tuple[str, ...]]) -> dict[str, Unit]:
+        units: dict[str, Unit] = {}
+        for i, model in enumerate(self.doc.units):
+            base = ("units", i)
+            if model.id in units:
+                self.problem(base + ("id",), f"单位编号“{model.id}”重复")
+                continue
+            if model.region not in chains:
+                self.problem(base + ("region",), f"地区“{model.region}”未在 regions 中声明")
+                continue
+            contacts = MappingProxyType({"email": tuple(model.contacts.email),
+                                         "webhook": tuple(model.contacts.webhook)})
+            unit = Unit(model.id, model.name, model.kind, model.region, tuple(model.aliases),
+                        model.head_title, contacts, model.note)
+            units[model.id] = unit
+            owner = f"单位“{model.name}”"
+            self._claim(GLOBAL, model.name, ("unit", (unit,), ""), owner, base + ("name",))
+            for j, alias in enumerate(model.aliases):
+                self._claim(model.region, alias, ("unit", (unit,), ""), owner,
+                            base + ("aliases", j))
+            for j, doubtful in enumerate(model.doubtful_aliases):
+                note = f"“{doubtful.written}”按{model.name}处理：{doubtful.note}"
+                self._claim(model.region, doubtful.written, ("unit", (unit,), note), owner,
+                            base + ("doubtful_aliases", j, "written"))
+        return units
+
+    def _groups(self, chains: dict[str, tuple[str, ...]], units: dict[str, Unit]) -> None:
+        by_name = {_key(u.name): u for u in units.values()}
+        for i, group in enumerate(self.doc.groups):
+            base = ("groups", i)
+            if group.region not in chains:
+                self.problem(base + ("region",), f"地区“{group.region}”未在 regions 中声明")
+                continue
+            members: list[Unit] = []
+            for j, member in enumerate(group.members):
+                unit = units.get(member) or by_name.get(_key(member))
+                if unit is None:
+                    self.problem(base + ("members", j), f"分组成员“{member}”不在单位名录中")
+                elif unit in members:
+                    self.problem(base + ("members", j), f"分组成员“{member}”重复")
+                else:
+                    members.append(unit)
+            if group.status == "ambiguous":
+                hit: _Hit = ("ambiguous", (), f"“{group.name}”含义不明：{group.note}")
+            elif group.status == "incomplete":
+                hit = ("group", tuple(members), f"“{group.name}”成员不全：{group.note}")
+            else:
+                hit = ("group", tuple(members), "")
+            owner = f"分组“{group.name}”"
+            self._claim(group.region, group.name, hit, owner, base + ("name",))
+            for j, alias in enumerate(group.aliases):
+                self._claim(group.region, alias, hit, owner, base + ("aliases", j))
+
+    def _titles(self) -> None:
+        for i, title in enumerate(self.doc.titles):
+            note = title.note or f"“{title.name}”是职务称谓，不是单位"
+            self._claim(GLOBAL, title.name, ("title", (), note), f"称谓“{title.name}”",
+                        ("titles", i, "name"))
