@@ -189,7 +189,7 @@ class UnitDirectory:
     # -- queries
 
     def resolve(self, written: str, region: str) -> Resolution:
-        """Say which units `written` means in a plan of `region` (长治市, 晋中市, 晋城市, 泽州县)."""
+        """Say which units `written` means in a plan of `region` (e.g. 长治市, 泽州县)."""
         cached = self._cache.get((written, region))
         if cached is not None:
             return cached
@@ -336,7 +336,8 @@ class _Builder:
         else:
             clashes = [o for o in [self.owner.get((scope, key))] if o is not None and o != owner]
         if clashes:
-            self.problem(path, f"“{name}”在{scope if scope != GLOBAL else '全省'}内已指{clashes[0]}")
+            where = "全省" if scope == GLOBAL else scope
+            self.problem(path, f"“{name}”在{where}内已指{clashes[0]}")
             return
         self.owner.setdefault((scope, key), owner)
         self.index[scope].setdefault(key, hit)
