@@ -158,8 +158,9 @@ class UnitDirectory:
     """Every known unit, group and title, indexed by region for resolution."""
 
     def __init__(self, units: list[Unit], chains: dict[str, tuple[str, ...]],
-                 index: dict[str, dict[str, _Hit]]) -> None:
+                 index: dict[str, dict[str, _Hit]], spellings: dict[str, list[str]]) -> None:
         self._units = units
+        self._spellings = spellings
         self._by_id = {u.id: u for u in units}
         self._by_name = {_key(u.name): u for u in units}
         self._chains = chains
@@ -203,6 +204,8 @@ class UnitDirectory:
             hit = ("unknown", (), f"单位名录中没有“{normalize_unit_name(written)}”（{region}），"
                                   "请协调员核实名称或在 data/units.yaml 中补充")
         result = Resolution(written, *hit)
+        if len(self._cache) > 50_000:  # bound memory when fed arbitrary text
+            self._cache.clear()
         self._cache[(written, region)] = result
         return result
 
@@ -246,6 +249,14 @@ class UnitDirectory:
         self._chain(region)
         return [u for u in self._units if u.kind == "county_government" and u.region == region]
 
+    def spellings(self, region: str) -> list[str]:
+        """Return every name known in `region`, longest first, so a clause splitter can keep
+        names that contain "、" ("各县、区人民政府", "长治高新区、经开区管委会") whole."""
+        names: dict[str, None] = {}
+        for scope in (GLOBAL, *self._chain(region)):
+            names.update(dict.fromkeys(self._spellings.get(scope, [])))
+        return sorted(names, key=len, reverse=True)
+
     def regions(self) -> list[str]:
         """Return the declared regions."""
         return list(self._chains)
@@ -287,19 +298,21 @@ class _Builder:
         self.problems: list[Problem] = []
         self.index: dict[str, dict[str, _Hit]] = {GLOBAL: {}}
         self.owner: dict[tuple[str, str], str] = {}  # (scope, key) -> owner label
+        self.spellings: dict[str, list[str]] = {GLOBAL: []}
 
     def problem(self, path: tuple[str | int, ...], message: str) -> None:
         where = ".".join(str(p) for p in path)
         self.problems.append(Problem(self.filename, self.lines.line_of(path), message, where))
 
-    def build(self) -> tuple[list[Unit], dict[str, tuple[str, ...]], dict[str, dict[str, _Hit]]]:
+    def build(self) -> tuple[list[Unit], dict[str, tuple[str, ...]], dict[str, dict[str, _Hit]],
+                             dict[str, list[str]]]:
         chains = self._regions()
         units = self._units(chains)
         self._groups(chains, units)
         self._titles()
         if self.problems:
             raise InputError(self.problems)
-        return list(units.values()), chains, self.index
+        return list(units.values()), chains, self.index, self.spellings
 
     def _regions(self) -> dict[str, tuple[str, ...]]:
         parents: dict[str, str | None] = {}
@@ -323,6 +336,7 @@ class _Builder:
             chains[region.name] = tuple(chain)
         for name in chains:
             self.index.setdefault(name, {})
+            self.spellings.setdefault(name, [])
         return chains
 
     def _claim(self, scope: str, name: str, hit: _Hit, owner: str,
@@ -341,6 +355,7 @@ class _Builder:
             return
         self.owner.setdefault((scope, key), owner)
         self.index[scope].setdefault(key, hit)
+        self.spellings[scope].append(normalize_unit_name(name))
 
     def _units(self, chains: dict[str, tuple[str, ...]]) -> dict[str, Unit]:
         units: dict[str, Unit] = {}

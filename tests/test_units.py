@@ -301,6 +301,15 @@ def test_recipients_report_a_doubtful_spelling_once_and_still_deliver(directory)
     assert [(r.written, r.status) for r in attention] == [("巴镇人民政府", "unit")]
 
 
+def test_spellings_list_the_names_of_a_region_longest_first(directory):
+    spellings = directory.spellings("泽州县")
+    assert "各县、区人民政府" not in spellings  # 长治 only
+    assert {"市生态环境局泽州分局", "县能源局", "市生态环境局", "晋城市生态环境局",
+            "长治市生态环境局", "各县区长"} <= set(spellings)
+    assert [len(s) for s in spellings] == sorted((len(s) for s in spellings), reverse=True)
+    assert {"各县、区人民政府", "长治高新区、经开区管委会"} <= set(directory.spellings("长治市"))
+
+
 def test_get_finds_a_unit_by_canonical_name_or_id(directory):
     assert directory.get("长治市生态环境局").id == "cz-eco"
     assert directory.get("zz-bagong").name == "巴公镇人民政府"
