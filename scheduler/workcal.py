@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
 from chinese_calendar import constants as _library
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,36 +109,13 @@ def _check_override(model: OverrideFile, file_year: int, filename: str,
     )
 
 
-def _bad_timestamp(path: Path) -> tuple[int | None, str]:
-    """Return the line and dotted path of the first YAML date that is not a real calendar day."""
-    loader = yaml.SafeLoader("")
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    stack: list[tuple[yaml.Node, str]] = [(root, "")]
-    while stack:
-        node, where = stack.pop(0)
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                loader.construct_yaml_timestamp(node)
-            except ValueError:
-                return node.start_mark.line + 1, where
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, f"{where}.{i}".lstrip(".")) for i, item in enumerate(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend((value, f"{where}.{key.value}".lstrip(".")) for key, value in node.value)
-    return None, ""
-
-
 def load_override(path: str | Path) -> YearOverride:
     """Read and validate one <year>.yaml override file."""
     path = Path(path)
     match = OVERRIDE_NAME.match(path.name)
     if match is None:
         raise InputError.single(str(path), None, "节假日文件名应为 <年份>.yaml，例如 2027.yaml")
-    try:
-        data, lines = load_yaml_file(path)
-    except ValueError as exc:  # PyYAML raises a bare ValueError for 2027-02-30; locate it ourselves
-        line, where = _bad_timestamp(path)
-        raise InputError.single(str(path), line, f"日期无效：{exc}", where) from exc
+    data, lines = load_yaml_file(path)  # an impossible date fails there with line and path
     model = validate(OverrideFile, data, str(path), lines)
     return _check_override(model, int(match.group(1)), str(path), lines)
 

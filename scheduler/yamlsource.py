@@ -54,20 +54,30 @@ def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
 
 
 def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
-    """Parse YAML text; raise InputError naming the file and line on a syntax error."""
+    """Parse YAML text once; raise InputError naming the file, line (and path) on any error."""
+    loader = _Loader(text)
+    lines = LineMap()
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is not None:
+            _index_lines(node, (), lines)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError.single(filename, line, f"YAML 语法错误：{exc.problem or exc}") from exc
+        where = _path_at_line(lines, line) if line else ""
+        raise InputError.single(filename, line, f"YAML 错误：{exc.problem or exc}", where) from exc
     except yaml.YAMLError as exc:
         raise InputError.single(filename, None, f"YAML 错误：{exc}") from exc
-    lines = LineMap()
-    if node is not None:
-        _index_lines(node, (), lines)
+    finally:
+        loader.dispose()
     return data, lines
+
+
+def _path_at_line(lines: LineMap, line: int) -> str:
+    """Return the dotted path of the deepest node that starts on `line`."""
+    paths = [path for path, at in lines.items() if at == line]
+    return ".".join(str(p) for p in max(paths, key=len)) if paths else ""
 
 
 def load_yaml_file(path: str | Path) -> tuple[Any, LineMap]:
