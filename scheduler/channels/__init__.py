@@ -1,0 +1,14 @@
+"""Delivery channels: file outbox (default), SMTP and webhooks, all behind `Channel.send`."""
+
+from __future__ import annotations
+
+from scheduler.channels.base import (
+    Channel,
+    OutgoingMessage,
+    Receipt,
+    TransportError,
+    build_email,
+    message_id,
+)
+
+__all__ = ["Channel", "OutgoingMessage", "Receipt", "TransportError", "build_email", "message_id"]

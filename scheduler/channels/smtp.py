@@ -1,0 +1,106 @@
+"""SMTP delivery with STARTTLS or implicit TLS; credentials come from environment variables."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from scheduler import clock
+from scheduler.channels.base import (
+    OutgoingMessage,
+    Receipt,
+    TransportError,
+    build_email,
+    message_id,
+)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send; the password is never in config, only the variable's name."""
+
+    host: str
+    port: int = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str = "duban@localhost"
+    username_env: str = ""  # e.g. DUBAN_SMTP_USER; empty: no login
+    password_env: str = ""  # e.g. DUBAN_SMTP_PASSWORD
+    timeout: float = 20.0
+    domain: str = "duban.local"  # right-hand side of Message-IDs
+    verify_tls: bool = True
+
+
+def _code_error(what: str, code: int, reply: bytes | str) -> TransportError:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return TransportError(f"{what}：{code} {text}", permanent=code >= 500)
+
+
+class SmtpChannel:
+    """Send each message in its own SMTP session (simple, and a failure affects one message)."""
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings, *,
+                 now: Callable[[], datetime] = clock.now) -> None:
+        self.settings = settings
+        self.now = now
+
+    def _credentials(self) -> tuple[str, str] | None:
+        s = self.settings
+        if not s.username_env:
+            return None
+        user, password = os.environ.get(s.username_env), os.environ.get(s.password_env or "")
+        if not user or password is None:
+            missing = s.username_env if not user else s.password_env or "password_env"
+            raise TransportError(f"SMTP 凭据未配置：环境变量 {missing} 为空", permanent=True)
+        return user, password
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        if not s.verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if s.security == "ssl":
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        server = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        if s.security == "starttls":
+            server.starttls(context=context)
+        return server
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        """Deliver by SMTP; 5xx and bad credentials are permanent, the rest can be retried."""
+        if not message.to:
+            raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
+        credentials = self._credentials()
+        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
+        recipients = [*message.to, *message.cc]
+        try:
+            with self._connect() as server:
+                if credentials:
+                    server.login(*credentials)
+                refused = server.send_message(mail, self.settings.sender, recipients)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise _code_error("SMTP 认证失败", exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "；".join(f"{addr} {code}" for addr, (code, _) in exc.recipients.items())
+            raise TransportError(f"收件人被拒绝：{detail}",
+                                 permanent=all(c >= 500 for c in codes)) from None
+        except smtplib.SMTPResponseException as exc:  # sender refused, data refused, HELO …
+            raise _code_error("SMTP 服务器拒绝", exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise TransportError(f"SMTP 服务器不支持：{exc}", permanent=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TransportError(f"SMTP 证书校验失败：{exc}", permanent=True) from None
+        except (smtplib.SMTPException, socket.timeout, TimeoutError, OSError) as exc:
+            where = f"{self.settings.host}:{self.settings.port}"
+            raise TransportError(f"无法连接 SMTP 服务器 {where}：{exc}", permanent=False) from None
+        detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""
+        return Receipt(self.name, message_id(message.key, self.settings.domain), detail)
