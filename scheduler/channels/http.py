@@ -13,7 +13,7 @@ from typing import Any
 from scheduler.channels.base import TransportError
 
 DEFAULT_TIMEOUT = 10.0  # seconds; a stuck robot endpoint must not stall the delivery loop
-USER_AGENT = "duban/0.1 (+督办系统)"
+USER_AGENT = "duban/0.1"  # header values must be Latin-1
 RETRYABLE_STATUS = {408, 425, 429}  # client-side codes that mean "later", not "never"
 
 
@@ -51,14 +51,14 @@ def post_json(url: str, payload: Any, *, timeout: float = DEFAULT_TIMEOUT,
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, ValueError):
-            raise TransportError(f"地址无效：{url}", permanent=True) from None
+            raise TransportError(f"地址无效：{_host(url)}", permanent=True) from None
         raise TransportError(f"无法连接 {_host(url)}：{reason}", permanent=False) from None
     except (socket.timeout, TimeoutError):
         raise TransportError(f"请求 {_host(url)} 超时（{timeout} 秒）", permanent=False) from None
     except (ConnectionError, OSError) as exc:
         raise TransportError(f"连接 {_host(url)} 出错：{exc}", permanent=False) from None
     except ValueError as exc:  # e.g. an unknown URL scheme
-        raise TransportError(f"地址无效：{url}（{exc}）", permanent=True) from None
+        raise TransportError(f"地址无效：{_host(url)}（{exc}）", permanent=True) from None
 
 
 def _host(url: str) -> str:

@@ -41,6 +41,17 @@ def _code_error(what: str, code: int, reply: bytes | str) -> TransportError:
     return TransportError(f"{what}：{code} {text}", permanent=code >= 500)
 
 
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN when offered: one attempt, so a wrong password gets a clean 535
+    instead of smtplib falling through to AUTH LOGIN on a connection the server may drop."""
+    server.ehlo_or_helo_if_needed()
+    if "PLAIN" in server.esmtp_features.get("auth", "").upper().split():
+        server.user, server.password = user, password
+        server.auth("PLAIN", server.auth_plain)
+    else:
+        server.login(user, password)
+
+
 class SmtpChannel:
     """Send each message in its own SMTP session (simple, and a failure affects one message)."""
 
@@ -84,7 +95,7 @@ class SmtpChannel:
         try:
             with self._connect() as server:
                 if credentials:
-                    server.login(*credentials)
+                    _login(server, *credentials)
                 refused = server.send_message(mail, self.settings.sender, recipients)
         except smtplib.SMTPAuthenticationError as exc:
             raise _code_error("SMTP 认证失败", exc.smtp_code, exc.smtp_error) from None
