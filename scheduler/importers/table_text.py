@@ -392,7 +392,12 @@ def import_task_breakdown(path: str | Path, plan_id: str) -> ImportResult:
     if 3 in spans:
         rows, problems = read_tab_table(lines, *spans[3], n_columns=9)
         result.problems += _located(problems, file)
-        tasks = _breakdown_tasks(_rows_of_breakdown(rows), file, plan_id)
+        aligned = _rows_of_breakdown(rows)
+        if aligned and aligned[-1].heading_only:  # a table cut off before the row's deadline
+            result.problems.append(Problem(
+                file, aligned[-1].line, "附件3 表格在此行截断：只有标题，没有完成时限和工程措施，未导入"))
+            aligned.pop()
+        tasks = _breakdown_tasks(aligned, file, plan_id)
         result.tasks = tasks + result.tasks
         for task in tasks:
             for match in _DUST.finditer(squeeze(task.measures)):
