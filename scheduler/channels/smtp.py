@@ -61,6 +61,17 @@ class SmtpChannel:
                  now: Callable[[], datetime] = clock.now) -> None:
         self.settings = settings
         self.now = now
+        self._tls: ssl.SSLContext | None = None
+
+    def _context(self) -> ssl.SSLContext:
+        """Build the TLS context once: loading the CA store costs ~30 ms, more than a send."""
+        if self._tls is None:
+            context = ssl.create_default_context()
+            if not self.settings.verify_tls:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._tls = context
+        return self._tls
 
     def _credentials(self) -> tuple[str, str] | None:
         s = self.settings
@@ -74,44 +85,89 @@ class SmtpChannel:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
-        if not s.verify_tls:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
         if s.security == "ssl":
-            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._context())
         server = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         if s.security == "starttls":
-            server.starttls(context=context)
+            server.starttls(context=self._context())
         return server
 
     def send(self, message: OutgoingMessage) -> Receipt:
         """Deliver by SMTP; 5xx and bad credentials are permanent, the rest can be retried."""
-        if not message.to:
-            raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
-        credentials = self._credentials()
-        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
-        recipients = [*message.to, *message.cc]
+        result = self.send_batch([message])[0]
+        if isinstance(result, TransportError):
+            raise result
+        return result
+
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[Receipt | TransportError]:
+        """Deliver several messages over one SMTP session (the daily digests), one result each.
+
+        A refused message does not stop the others; a dropped connection is reopened once per
+        message, and what still fails is returned as a retryable error for that message.
+        """
+        results: list[Receipt | TransportError] = []
+        server: smtplib.SMTP | None = None
         try:
-            with self._connect() as server:
-                if credentials:
-                    _login(server, *credentials)
-                refused = server.send_message(mail, self.settings.sender, recipients)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise _code_error("SMTP 认证失败", exc.smtp_code, exc.smtp_error) from None
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "；".join(f"{addr} {code}" for addr, (code, _) in exc.recipients.items())
-            raise TransportError(f"收件人被拒绝：{detail}",
-                                 permanent=all(c >= 500 for c in codes)) from None
-        except smtplib.SMTPResponseException as exc:  # sender refused, data refused, HELO …
-            raise _code_error("SMTP 服务器拒绝", exc.smtp_code, exc.smtp_error) from None
-        except smtplib.SMTPNotSupportedError as exc:
-            raise TransportError(f"SMTP 服务器不支持：{exc}", permanent=True) from None
-        except ssl.SSLCertVerificationError as exc:
-            raise TransportError(f"SMTP 证书校验失败：{exc}", permanent=True) from None
-        except (smtplib.SMTPException, socket.timeout, TimeoutError, OSError) as exc:
-            where = f"{self.settings.host}:{self.settings.port}"
-            raise TransportError(f"无法连接 SMTP 服务器 {where}：{exc}", permanent=False) from None
+            for message in messages:
+                try:
+                    if not message.to:
+                        raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
+                    server = server or self._open()
+                    results.append(self._deliver(server, message))
+                except TransportError as exc:
+                    results.append(exc)
+                    if not exc.permanent and server is not None:
+                        _close(server)  # the session is suspect after a transient failure
+                        server = None
+        finally:
+            if server is not None:
+                _close(server)
+        return results
+
+    def _open(self) -> smtplib.SMTP:
+        credentials = self._credentials()
+        try:
+            server = self._connect()
+            if credentials:
+                _login(server, *credentials)
+            return server
+        except Exception as exc:  # noqa: BLE001 - classified below
+            raise self._classify(exc) from None
+
+    def _deliver(self, server: smtplib.SMTP, message: OutgoingMessage) -> Receipt:
+        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
+        try:
+            refused = server.send_message(mail, self.settings.sender, [*message.to, *message.cc])
+            server.rset()  # a clean state for the next message on this session
+        except Exception as exc:  # noqa: BLE001 - classified below
+            raise self._classify(exc) from None
         detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""
         return Receipt(self.name, message_id(message.key, self.settings.domain), detail)
+
+    def _classify(self, exc: BaseException) -> TransportError:
+        """Map an smtplib/socket failure to TransportError: 5xx and auth permanent, else retry."""
+        if isinstance(exc, TransportError):
+            return exc
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return _code_error("SMTP 认证失败", exc.smtp_code, exc.smtp_error)
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "；".join(f"{addr} {code}" for addr, (code, _) in exc.recipients.items())
+            return TransportError(f"收件人被拒绝：{detail}", permanent=all(c >= 500 for c in codes))
+        if isinstance(exc, smtplib.SMTPResponseException):  # sender/data refused, HELO …
+            return _code_error("SMTP 服务器拒绝", exc.smtp_code, exc.smtp_error)
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return TransportError(f"SMTP 服务器不支持：{exc}", permanent=True)
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return TransportError(f"SMTP 证书校验失败：{exc}", permanent=True)
+        if isinstance(exc, (smtplib.SMTPException, socket.timeout, TimeoutError, OSError)):
+            where = f"{self.settings.host}:{self.settings.port}"
+            return TransportError(f"无法连接 SMTP 服务器 {where}：{exc}", permanent=False)
+        raise exc
+
+
+def _close(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()

@@ -130,3 +130,14 @@ def test_a_unit_without_an_address_is_a_permanent_error(message):
     with pytest.raises(TransportError) as caught:
         _channel(free_port()).send(replace(message, to=()))
     assert caught.value.permanent is True
+
+
+def test_a_batch_shares_one_session_and_one_bad_message_does_not_stop_the_rest(
+        smtp_server, message):
+    inbox, port = smtp_server()
+    batch = [replace(message, key="digest|a"), replace(message, key="digest|b", to=()),
+             replace(message, key="digest|c")]
+    results = _channel(port).send_batch(batch)
+    assert [getattr(r, "permanent", None) for r in results] == [None, True, None]
+    ids = [email.message_from_bytes(e.content)["Message-ID"] for e in inbox.envelopes]
+    assert ids == [message_id("digest|a"), message_id("digest|c")]
