@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from scheduler.errors import InputError
 
-# The standard uses the hexagonal brackets U+3014/U+3015; people type 〔〕, [], 【】 or （） instead.
-_LOOSE = re.compile(r"^\s*(?P<prefix>[^\s\[\]〔〕【】（）()\d]+)\s*[〔\[【（(]\s*(?P<year>\d+)\s*[〕\]】）)]"
-                    r"\s*第?\s*(?P<serial>\d+)\s*号\s*$")
+# The standard uses the hexagonal brackets U+3014/U+3015; people also type [], 【】 or （）.
+_LOOSE = re.compile(
+    r"^\s*(?P<prefix>[^\s\[\]〔〕【】（）()\d]+)\s*"
+    r"[〔\[【（(]\s*(?P<year>\d+)\s*[〕\]】）)]"
+    r"\s*第?\s*(?P<serial>\d+)\s*号\s*$"
+)
 _STRICT = re.compile(r"^(?P<prefix>[^\s〔〕\d]+)〔(?P<year>\d{4})〕(?P<serial>[1-9]\d*)号$")
 
 

@@ -271,8 +271,8 @@ def build_letter(
 
     `plan` holds title, number, clause (falls back to the notices' clause), issuer, contact and
     optionally cc, reply_by/reply_days, period, attachments and interview details. `unit` holds
-    name and optionally addressee (the formal 主送机关). `add_workdays` (a work calendar's) makes the
-    reply-by date count working days; without it the days are calendar days.
+    name and optionally addressee (the formal 主送机关). `add_workdays` (a work calendar's)
+    makes the reply-by date count working days; without it the days are calendar days.
     """
     if kind not in KIND_NAMES:
         raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(KIND_NAMES)}）")
@@ -309,7 +309,9 @@ def build_letter(
         cc=tuple(plan.get("cc") or DEFAULT_CC[kind]),
         attachments=tuple(plan.get("attachments") or ()),
         notice_keys=tuple(str(_need(n, "key", "通知")) for n in notices),
-        interview=_interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None,
+        interview=(
+            _interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None
+        ),
         period=period,
     )
 
@@ -394,7 +396,7 @@ def sample_notices() -> list[dict[str, Any]]:
 
 
 def sample_letter(kind: str = "warning") -> LetterContext:
-    """Build a realistic letter of `kind` (used to test-render templates before the service starts)."""
+    """Build a realistic letter of `kind`, to test-render templates before the service starts."""
     return build_letter(kind, sample_notices(), SAMPLE_PLAN, SAMPLE_UNIT, date(2019, 12, 20),
                         "长大气办函〔2019〕12号")
 

@@ -184,7 +184,8 @@ def check_templates(templates_dir: Path | str = TEMPLATES_DIR) -> list[Problem]:
             renderer.env.get_template(name)
         except TemplateError as exc:
             broken.add(name)
-            problems.append(Problem(str(root / name), _template_line(exc, name), f"模板语法错误：{exc}"))
+            line = _template_line(exc, name)
+            problems.append(Problem(str(root / name), line, f"模板语法错误：{exc}"))
     try:
         samples = _sample_renders(renderer)
     except Exception:  # a broken body template is already reported above
@@ -252,14 +253,17 @@ def docx_to_pdf_batch(
                 os.killpg(proc.pid, signal.SIGKILL)  # soffice forks; end its whole session
             proc.kill()
             proc.communicate()
-            raise RenderError(f"LibreOffice 转换 {len(docs)} 个文件超时（{limit:.0f} 秒）") from None
+            raise RenderError(
+                f"LibreOffice 转换 {len(docs)} 个文件超时（{limit:.0f} 秒）"
+            ) from None
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     missing = [t.name for t in targets if not t.is_file() or t.stat().st_size == 0]
     if proc.returncode != 0 or missing:
         detail = err.decode("utf-8", "replace").strip()[-500:]
         raise RenderError(
-            f"LibreOffice 转换失败（退出码 {proc.returncode}），未生成：{'、'.join(missing) or '无'}；{detail}"
+            f"LibreOffice 转换失败（退出码 {proc.returncode}），"
+            f"未生成：{'、'.join(missing) or '无'}；{detail}"
         )
     return targets
 
@@ -272,7 +276,9 @@ def render_letter_files(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stems = list(names) if names else [_file_stem(letter) for letter in letters]
-    docx = [renderer.letter_docx(letter, out / f"{stem}.docx") for letter, stem in zip(letters, stems)]
+    docx = [
+        renderer.letter_docx(letter, out / f"{stem}.docx") for letter, stem in zip(letters, stems)
+    ]
     pdfs: list[Path | None] = list(docx_to_pdf_batch(docx, out)) if pdf else [None] * len(docx)
     return list(zip(docx, pdfs))
 
@@ -285,7 +291,8 @@ def _file_stem(letter: LetterContext) -> str:
 
 # --- DOCX in the GB/T 9704 letter layout (函) -------------------------------------------------
 # Fonts as offices name them; fonts/fonts.conf maps them for LibreOffice here.
-FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+FANGSONG, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "方正小标宋简体", "宋体"
+HEITI, KAITI = "黑体", "楷体_GB2312"
 RED = "E60000"
 BODY_PT, TITLE_PT, RECORD_PT = 16, 22, 14  # 3号, 2号, 4号
 LINE_PT = 28.95  # 22 lines in the 225 mm type area
@@ -354,7 +361,8 @@ def _red_rule(container: Any, upper: bool, before: float) -> None:
     from docx.shared import Mm
 
     p = _para(container, align="left", before=before, line=2, snap=False)
-    p.paragraph_format.left_indent = p.paragraph_format.right_indent = -Mm((170 - TYPE_WIDTH_MM) / 2)
+    overhang = -Mm((170 - TYPE_WIDTH_MM) / 2)  # the line is 170 mm, the type area 156 mm
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = overhang
     borders = _el("w:pBdr")
     edge = "bottom" if upper else "top"
     style = "thickThinSmallGap" if upper else "thinThickSmallGap"

@@ -59,7 +59,8 @@ def test_a_warning_letter_carries_issuer_number_basis_rows_and_reply_date():
     assert letter.title == "关于潞州区人民政府大气污染防治重点任务进展缓慢的预警通知函"
     assert letter.addressee == "潞州区人民政府"
     assert letter.signature == "长治市大气污染防治工作领导组办公室"
-    assert letter.basis.citation == "《长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案》（长政办发〔2019〕78号）"
+    assert letter.basis.citation == (
+        "《长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案》（长政办发〔2019〕78号）")
     assert letter.basis.quote == "对重点任务进展缓慢的县区，及时下发预警通知函"
     first, second = letter.rows
     assert (first.number, first.task_id, first.deadline, first.overdue, first.progress) == (
@@ -80,8 +81,8 @@ def test_an_interview_notice_copies_the_discipline_commission_and_counts_workday
         return day
 
     plan = dict(PLAN, interview={"time": "2019年12月25日上午9:00", "place": "市政府第三会议室"})
-    letter = build_letter("interview", sample_notices(), plan, UNIT, ISSUE, "长大气办函〔2019〕13号",
-                          add_workdays=add_workdays)
+    letter = build_letter("interview", sample_notices(), plan, UNIT, ISSUE,
+                          "长大气办函〔2019〕13号", add_workdays=add_workdays)
     assert letter.title == "关于约谈潞州区人民政府主要负责同志的通知"
     assert letter.cc == ("市生态环境局", "市政府督查室", "市纪委监委")
     assert letter.reply_by == date(2020, 1, 17)  # 20 working days after Friday 20 December
@@ -107,10 +108,12 @@ def test_a_letter_refuses_a_number_from_another_year_or_no_notices():
 
 def test_the_digest_puts_every_notice_in_exactly_one_section():
     notices = [
-        {"key": "a", "level": "reminder", "kind": "before_due", "due": "2019-12-27", "task_title": "甲"},
+        {"key": "a", "level": "reminder", "kind": "before_due", "due": "2019-12-27",
+         "task_title": "甲"},
         {"key": "b", "level": "urge", "kind": "overdue", "due": "2019-12-10", "task_title": "乙"},
         {"key": "c", "level": "urge", "kind": "progress_missing", "due": None, "task_title": "丙"},
-        {"key": "d", "level": "warning", "kind": "overdue", "due": "2019-11-30", "task_title": "丁"},
+        {"key": "d", "level": "warning", "kind": "overdue", "due": "2019-11-30",
+         "task_title": "丁"},
         {"key": "e", "level": "warning", "kind": "overdue", "due": "2019-11-30", "task_title": "戊",
          "acknowledged_on": "2019-12-02"},
         {"key": "f", "level": "reminder", "kind": "recurring", "due": None, "task_title": "己"},

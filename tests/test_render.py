@@ -88,7 +88,8 @@ def test_the_digest_text_lists_its_sections():
     text = Renderer().digest_text(sample_digest())
     assert text.startswith("潞州区人民政府：\n")
     assert "截至2019年12月20日，你单位有以下6项督办事项需要关注。" in text
-    assert "【已经逾期】（1项）\n1. 完成加油站油气回收检测，时限2019年12月10日，已逾期10天（逾期）" in text
+    assert ("【已经逾期】（1项）\n"
+            "1. 完成加油站油气回收检测，时限2019年12月10日，已逾期10天（逾期）") in text
     assert "【待签收公文】（2项）" in text
 
 
@@ -103,7 +104,8 @@ def test_body_lines_become_headings_paragraphs_and_the_table():
 
 
 def test_heading_numbers_are_chinese():
-    assert [zh_number(n) for n in (1, 9, 10, 11, 20, 23)] == ["一", "九", "十", "十一", "二十", "二十三"]
+    numbers = [zh_number(n) for n in (1, 9, 10, 11, 20, 23)]
+    assert numbers == ["一", "九", "十", "十一", "二十", "二十三"]
 
 
 def test_the_letter_html_shows_number_addressee_and_table():

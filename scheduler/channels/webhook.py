@@ -35,7 +35,7 @@ class WebhookSettings:
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
-    """Sign as DingTalk's custom robot expects: HMAC-SHA256 of "timestamp\\nsecret", base64, urlencoded."""
+    """Sign as DingTalk's robot expects: HMAC-SHA256 of "timestamp\\nsecret", base64, urlencoded."""
     to_sign = f"{timestamp_ms}\n{secret}".encode()
     digest = hmac.new(secret.encode(), to_sign, hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest))
@@ -69,7 +69,8 @@ def payload_for(message: OutgoingMessage, fmt: str) -> dict[str, Any]:
         text = _clip(_markdown(message), DINGTALK_LIMIT)
         return {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
     if fmt == "wecom":
-        return {"msgtype": "markdown", "markdown": {"content": _clip(_markdown(message), WECOM_LIMIT)}}
+        content = _clip(_markdown(message), WECOM_LIMIT)
+        return {"msgtype": "markdown", "markdown": {"content": content}}
     return {
         "key": message.key,
         "day": message.day.isoformat(),
@@ -99,7 +100,8 @@ class WebhookChannel:
             return s.url
         secret = os.environ.get(s.secret_env)
         if not secret:
-            raise TransportError(f"钉钉加签密钥未配置：环境变量 {s.secret_env} 为空", permanent=True)
+            raise TransportError(f"钉钉加签密钥未配置：环境变量 {s.secret_env} 为空",
+                                 permanent=True)
         stamp = int(self.now().timestamp() * 1000)
         return _with_query(s.url, timestamp=str(stamp), sign=dingtalk_sign(secret, stamp))
 

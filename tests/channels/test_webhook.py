@@ -17,7 +17,8 @@ SECRET = "SECtest0123456789abcdef"
 
 
 def _channel(url: str, fmt: str = "json", **kwargs) -> WebhookChannel:
-    return WebhookChannel(WebhookSettings(url=url, format=fmt, timeout=3, **kwargs), now=lambda: NOW)
+    settings = WebhookSettings(url=url, format=fmt, timeout=3, **kwargs)
+    return WebhookChannel(settings, now=lambda: NOW)
 
 
 def test_the_generic_webhook_posts_the_message_as_json(httpserver, message):
@@ -38,7 +39,8 @@ def test_the_generic_webhook_posts_the_message_as_json(httpserver, message):
     }
 
 
-def test_dingtalk_requests_carry_a_signature_the_robot_would_accept(httpserver, message, monkeypatch):
+def test_dingtalk_requests_carry_a_signature_the_robot_would_accept(
+        httpserver, message, monkeypatch):
     monkeypatch.setenv("T_DING_SECRET", SECRET)
     httpserver.expect_request("/robot/send").respond_with_json({"errcode": 0, "errmsg": "ok"})
     url = httpserver.url_for("/robot/send") + "?access_token=abc"
@@ -91,7 +93,8 @@ def test_a_wecom_rate_limit_is_retryable(httpserver, message):
 
 @pytest.mark.parametrize("status, permanent", [(400, True), (403, True), (404, True),
                                                (429, False), (500, False), (503, False)])
-def test_http_status_decides_between_permanent_and_retryable(httpserver, message, status, permanent):
+def test_http_status_decides_between_permanent_and_retryable(
+        httpserver, message, status, permanent):
     httpserver.expect_request("/s").respond_with_data("no", status=status)
     with pytest.raises(TransportError) as caught:
         _channel(httpserver.url_for("/s")).send(message)
