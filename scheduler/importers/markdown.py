@@ -73,8 +73,9 @@ def read_markdown_tables(lines: list[str]) -> list[MarkdownTable]:
             else:
                 cells = _split(text)
                 if len(cells) != len(current.header):
-                    current.issues.append(
-                        (number, f"本行有 {len(cells)} 个单元格，表头有 {len(current.header)} 列，未导入"))
+                    count, width = len(cells), len(current.header)
+                    message = f"本行有 {count} 个单元格，表头有 {width} 列，未导入"
+                    current.issues.append((number, message))
                 else:
                     current.rows.append(MarkdownRow(number, cells))
         elif text:
@@ -112,16 +113,18 @@ def _monthly_targets(table: MarkdownTable, file: str, region: str, year: int,
             month, bucket = int(match.group(1)), result.targets.monthly
             months_seen.add(month)
         else:
-            result.problems.append(Problem(file, row.line, f"附件1 无法识别的月份「{row.cells[0]}」"))
+            result.problems.append(
+                Problem(file, row.line, f"附件1 无法识别的月份「{row.cells[0]}」"))
             continue
         for column in year_columns:
             metric = metric_of.get(column)
             value = squeeze(row.cells[column])
             if metric is None:
-                result.problems.append(Problem(file, row.line, f"附件1 第 {column + 1} 列没有污染物名称"))
-            elif not re.fullmatch(r"\d+(\.\d+)?", value):
                 result.problems.append(
-                    Problem(file, row.line, f"附件1「{label}」{metric} 的目标值「{value}」不是数字，未导入"))
+                    Problem(file, row.line, f"附件1 第 {column + 1} 列没有污染物名称"))
+            elif not re.fullmatch(r"\d+(\.\d+)?", value):
+                message = f"附件1「{label}」{metric} 的目标值「{value}」不是数字，未导入"
+                result.problems.append(Problem(file, row.line, message))
             else:
                 bucket.append(MonthlyTarget(region=region, year=year, month=month, metric=metric,
                                             value=float(value), source=f"{file}:{row.line}"))
@@ -145,7 +148,8 @@ def _ledger_tasks(tables: list[MarkdownTable], file: str, plan_id: str, region: 
             cells = dict(zip(_LEDGER_COLUMNS, row.cells))
             number = squeeze(cells["序号"])
             if not number.isdigit():
-                result.problems.append(Problem(file, row.line, f"附件2 序号「{cells['序号']}」不是数字，未导入"))
+                message = f"附件2 序号「{cells['序号']}」不是数字，未导入"
+                result.problems.append(Problem(file, row.line, message))
                 continue
             if number in seen:
                 result.problems.append(Problem(file, row.line, f"附件2 序号 {number} 重复，未导入"))
@@ -166,8 +170,8 @@ def _ledger_tasks(tables: list[MarkdownTable], file: str, plan_id: str, region: 
                 responsible_units=list(units), remarks=tidy(cells["备注"]),
                 source=f"{file}:{row.line}", notes=notes))
             for match in _DUST.finditer(squeeze(measure)):
-                result.targets.dust_fall.append(
-                    DustFallCap(region=region, cap=float(match.group(1)), source=f"{file}:{row.line}"))
+                result.targets.dust_fall.append(DustFallCap(
+                    region=region, cap=float(match.group(1)), source=f"{file}:{row.line}"))
 
 
 def import_markdown_ledger(path: str | Path, plan_id: str, region: str, year: int) -> ImportResult:
@@ -185,7 +189,8 @@ def import_markdown_ledger(path: str | Path, plan_id: str, region: str, year: in
         elif tuple(header) == _LEDGER_COLUMNS:
             ledger_tables.append(table)
         else:
-            result.problems.append(Problem(file, table.line, "无法识别的表格表头：" + " | ".join(header)))
+            message = "无法识别的表格表头：" + " | ".join(header)
+            result.problems.append(Problem(file, table.line, message))
     _ledger_tasks(ledger_tables, file, plan_id, region, result)
     if not ledger_tables:
         result.problems.append(Problem(file, None, "未找到附件2 任务台账表格"))

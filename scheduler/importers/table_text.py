@@ -1,7 +1,8 @@
 """Read Word tables saved as tab-per-cell text, and import seed 000's task breakdown from them.
 
 Layout of the text: a row starts after a blank line; each cell starts with a TAB; a line without
-a TAB continues the cell above ("市生态环\\n境局" is one broken name, "潞城区政府\\n襄垣县政府" a list).
+a TAB continues the cell above ("市生态环\\n境局" is one broken name, "潞城区政府\\n襄垣县政府"
+a list).
 Merged cells come out blank. Late in seed 000 (附件3, from line 752) the export degrades: a row
 fragment starts with " \\t" instead of a blank line, and cells that are blank or merged are
 dropped. Those fragments are re-aligned on the 完成时限 cell (a deadline-looking value): labels
@@ -44,7 +45,7 @@ _DEADLINE = re.compile(
 _UNIT_SUFFIXES = ("局", "政府", "委", "会", "队", "机场", "办", "中心", "公司", "厅", "院", "站",
                   "所", "部", "处", "镇", "乡")
 _CJK = "\u4e00-\u9fff"
-_LOOSE_SPACE = re.compile(rf"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+_LOOSE_SPACE = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
 
 
 def tidy(text: str) -> str:
@@ -54,7 +55,7 @@ def tidy(text: str) -> str:
 
 
 def looks_like_deadline(text: str) -> bool:
-    """Tell a 完成时限 value from other cells ("2019年12月底前", "长期坚持", "按国家、省规定完成时限")."""
+    """Tell a 完成时限 value from other cells ("2019年12月底前", "长期坚持", "按…规定…时限")."""
     return len(squeeze(text)) <= 20 and bool(_DEADLINE.match(squeeze(text)))
 
 
@@ -395,7 +396,8 @@ def import_task_breakdown(path: str | Path, plan_id: str) -> ImportResult:
         aligned = _rows_of_breakdown(rows)
         if aligned and aligned[-1].heading_only:  # a table cut off before the row's deadline
             result.problems.append(Problem(
-                file, aligned[-1].line, "附件3 表格在此行截断：只有标题，没有完成时限和工程措施，未导入"))
+                file, aligned[-1].line,
+                "附件3 表格在此行截断：只有标题，没有完成时限和工程措施，未导入"))
             aligned.pop()
         tasks = _breakdown_tasks(aligned, file, plan_id)
         result.tasks = tasks + result.tasks
@@ -417,7 +419,8 @@ def _county_targets(rows: list[TableRow], file: str, problems: list[Problem]) ->
         elif len(cells) == 5:  # 主城区 and 全市平均 span the 序号 and 县区 columns
             name, values = cells[0], cells[1:]
         else:
-            problems.append(Problem(file, row.line, f"附件1 本行有 {len(cells)} 个单元格，应为 5 或 6 个"))
+            message = f"附件1 本行有 {len(cells)} 个单元格，应为 5 或 6 个"
+            problems.append(Problem(file, row.line, message))
             continue
         parsed: list[float | None] = []
         for index, value in enumerate(values):
@@ -426,7 +429,8 @@ def _county_targets(rows: list[TableRow], file: str, problems: list[Problem]) ->
             elif value == "持续改善" and index in (1, 3):
                 parsed.append(None)
             else:
-                problems.append(Problem(file, row.line, f"附件1「{name}」的数值「{value}」无法识别"))
+                message = f"附件1「{name}」的数值「{value}」无法识别"
+                problems.append(Problem(file, row.line, message))
                 break
         else:
             targets.append(CountyTarget(
@@ -444,7 +448,8 @@ def _railway_tasks(rows: list[TableRow], file: str, plan_id: str,
         if cells and cells[0] == "序号":
             continue
         if not row.complete or not cells[0].isdigit():
-            problems.append(Problem(file, row.line, f"附件2 本行有 {len(cells)} 个单元格，应为 9 个，未导入"))
+            message = f"附件2 本行有 {len(cells)} 个单元格，应为 9 个，未导入"
+            problems.append(Problem(file, row.line, message))
             continue
         _, _, _, bureau, site, project, station, started, deadline = cells
         tasks.append(Task(

@@ -144,7 +144,8 @@ def test_it_aligns_a_degraded_row_without_measures_on_its_deadline(by_source):
 
 def test_it_keeps_a_title_only_row_with_a_note(by_source):
     task = by_source[f"{FILE}:755"]
-    assert (task.category, task.key_work, task.title) == ("用地结构调整", "扬尘综合治理", "建筑扬尘治理")
+    assert (task.category, task.key_work, task.title) == (
+        "用地结构调整", "扬尘综合治理", "建筑扬尘治理")
     assert task.deadline_text == ""
     assert task.measures == ""
     assert any("只有标题" in note for note in task.notes)
@@ -212,7 +213,8 @@ def test_it_reads_complete_and_short_rows_in_the_degraded_region(by_source):
     assert row_894.lead_units == ["市生态环境局"]
     assert row_894.responsible_units == ["市生态环境局"]
     last = by_source[f"{FILE}:910"]
-    assert (last.id, last.key_work, last.title) == (f"{PLAN}/r077", "颗粒物来源解析", "开展PM2.5来源解析")
+    assert (last.id, last.key_work, last.title) == (
+        f"{PLAN}/r077", "颗粒物来源解析", "开展PM2.5来源解析")
     assert last.measures == "完成城市大气污染颗粒物源解析。"
 
 
@@ -272,7 +274,8 @@ def test_it_reads_multi_line_cells_and_reports_a_row_with_too_many_cells():
 
 
 def test_it_splits_unit_lists_and_rejoins_broken_names():
-    assert split_units("潞城区政府\n襄垣县政府\n武乡县政府") == ["潞城区政府", "襄垣县政府", "武乡县政府"]
+    assert split_units("潞城区政府\n襄垣县政府\n武乡县政府") == [
+        "潞城区政府", "襄垣县政府", "武乡县政府"]
     assert split_units("市生态环\n境局") == ["市生态环境局"]
     assert split_units("") == []
 
@@ -355,6 +358,7 @@ def test_broken_rows_are_reported_by_line_and_the_rest_still_imports(tmp_path):
     assert [t.region for t in result.targets.county] == ["上党区"]
     assert [t.id for t in result.tasks] == ["demo/r001", "demo/rail-1"]
     task = result.tasks[0]
-    assert (task.title, task.deadline_text, task.lead_units) == ("洗煤行业整治", "2019年12月底前", ["市能源局"])
+    assert (task.title, task.deadline_text, task.lead_units) == (
+        "洗煤行业整治", "2019年12月底前", ["市能源局"])
     assert task.responsible_persons == [PersonRef(name="原文祥", unit="市能源局")]
     assert task.source == "broken.txt:52"
