@@ -1,0 +1,38 @@
+"""Assemble what a command or the service needs from the configuration: store, rules, calendar,
+unit directory. Loading validates everything first, so nothing runs on a broken rule set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from scheduler.config import Config
+
+
+@dataclass
+class Runtime:
+    config: Config
+
+    @cached_property
+    def store(self):
+        from scheduler.store import open_store
+
+        return open_store(self.config.database)
+
+    @cached_property
+    def rulebook(self):
+        from scheduler.ruleset import load_rulebook
+
+        return load_rulebook(self.config.path(self.config.rules_dir))
+
+    @cached_property
+    def calendar(self):
+        from scheduler.workcal import WorkCalendar
+
+        return WorkCalendar.load(self.config.path(self.config.calendar_dir))
+
+    @cached_property
+    def directory(self):
+        from scheduler.units import UnitDirectory
+
+        return UnitDirectory.load(self.config.path(self.config.data_dir) / "units.yaml")
