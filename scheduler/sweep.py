@@ -44,3 +44,33 @@ class SweepResult:
 def open_plan_ids(plans: list[tuple[str, date, date]], as_of: date, grace_days: int) -> list[str]:
     """Return the plans still swept on `as_of`: period not ended more than `grace_days` ago."""
     return [plan_id for plan_id, _start, end in plans if as_of <= end + timedelta(days=grace_days)]
+
+
+def run_sweep(store, rulebook, calendar, as_of: date, *, dry_run: bool = False,
+              grace_days: int = 90, instance: str = "cli",
+              heating=lambda region: (11, 1)) -> SweepResult:
+    """Evaluate every open plan as of `as_of` and store the new notices under their keys."""
+    from scheduler import store as repo
+    from scheduler.escalation import evaluate
+
+    result = SweepResult(as_of=as_of, dry_run=dry_run)
+    if not calendar.is_workday(as_of):
+        result.skipped = "非工作日：只有规则注明的事项才会在非工作日生成"
+    with store.session() as session:
+        result.plans = open_plan_ids(repo.plan_periods(session), as_of, grace_days)
+        result.since = repo.last_swept_day(session, before=as_of)
+        facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating)
+        history = repo.history(session, plan_ids=None)  # every unit's interviews inhibit urges
+    actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since)
+    with store.session() as session:
+        existing = repo.existing_keys(session, [a.key for a in actions])
+        fresh = [a for a in actions if a.key not in existing]
+        result.unchanged = len(actions) - len(fresh)
+        if dry_run:
+            result.created = fresh
+            return result
+        result.created = repo.insert_notices(session, fresh, as_of)
+        result.unchanged += len(fresh) - len(result.created)
+        repo.record_sweep_run(session, as_of, instance, len(result.created))
+        session.commit()
+    return result

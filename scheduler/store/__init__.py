@@ -1,0 +1,59 @@
+"""The store: SQLAlchemy on SQLite (default) or PostgreSQL, migrated with Alembic on open.
+
+Sessions live here at the edge; the functions in `repo` and `load` take a session and return the
+plain values of scheduler.facts, so rule evaluation never sees the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.store.load import LoadReport, load_ledgers  # noqa: F401 (re-export)
+from scheduler.store.repo import *  # noqa: F401,F403 (re-export the repository functions)
+
+
+@dataclass
+class Store:
+    engine: Engine
+    factory: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session; roll back on error, always close. Callers commit explicitly."""
+        session = self.factory()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the sweep's writer
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Connect to `url` and bring its schema to the newest migration."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate:
+        from scheduler.store.migrate import upgrade
+
+        upgrade(engine)
+    return Store(engine, sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,150 @@
+"""`duban load`: upsert ledgers and the unit directory, idempotently.
+
+Editing a ledger and loading again updates the changed tasks and keeps their progress, overrides
+and notice history; notices that no longer apply (a unit removed, a date moved) are cancelled; a
+task that left the ledger is waived, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from scheduler import clock
+from scheduler.deadlines import DeadlineContext, parse_deadline
+from scheduler.ledger import Ledger, Task
+from scheduler.store import models as m
+from scheduler.store.repo import audit, cancel_pending
+
+ROLES = (("lead", "lead_units"), ("cooperating", "cooperating_units"),
+         ("responsible", "responsible_units"))
+
+
+@dataclass
+class LoadReport:
+    plans: int = 0
+    tasks_created: int = 0
+    tasks_updated: int = 0
+    tasks_unchanged: int = 0
+    tasks_removed: int = 0
+    notices_cancelled: int = 0
+    unresolved: list[str] = field(default_factory=list)  # "task: written name — note"
+
+    def summary(self) -> str:
+        return (f"载入 {self.plans} 个计划：新增 {self.tasks_created} 项、更新 {self.tasks_updated} 项、"
+                f"未变 {self.tasks_unchanged} 项、移出 {self.tasks_removed} 项；"
+                f"取消不再适用的通知 {self.notices_cancelled} 条；待协调单位名称 {len(self.unresolved)} 处")
+
+
+def _hash(task: Task) -> str:
+    text = json.dumps(task.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _upsert_units(session: Session, directory) -> None:
+    existing = {u.name: u for u in session.scalars(select(m.Unit))}
+    for unit in directory.units():
+        row = existing.get(unit.name)
+        if row is None:
+            session.add(m.Unit(name=unit.name, id=unit.id, kind=unit.kind, region=unit.region,
+                               head_title=unit.head_title))
+        else:
+            row.id, row.kind, row.region, row.head_title = (unit.id, unit.kind, unit.region,
+                                                            unit.head_title)
+    session.flush()
+    session.execute(delete(m.Contact))
+    for unit in directory.units():
+        for channel, addresses in unit.contacts.items():
+            for address in dict.fromkeys(addresses):
+                session.add(m.Contact(unit=unit.name, channel=channel, address=address))
+
+
+def _assignments(task: Task, region: str, directory, report: LoadReport) -> list[tuple[str, str, str]]:
+    """Resolve the written unit names of a task to (canonical unit, role, written)."""
+    rows: dict[tuple[str, str], str] = {}
+    for role, attribute in ROLES:
+        for written in getattr(task, attribute):
+            resolution = directory.resolve(written, region)
+            if resolution.status in ("unit", "group"):
+                for unit in resolution.units:
+                    rows.setdefault((unit.name, role), written)
+            if resolution.status in ("ambiguous", "unknown") or (
+                    resolution.status != "title" and resolution.note):
+                report.unresolved.append(f"{task.id}: {written} — {resolution.note or resolution.status}")
+    return [(unit, role, written) for (unit, role), written in rows.items()]
+
+
+def load_ledgers(session: Session, ledgers: Sequence[Ledger], directory,
+                 heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
+                 actor: str = "system", now: datetime | None = None) -> LoadReport:
+    """Upsert `ledgers` and the directory's units; the caller commits."""
+    now = now or clock.now()
+    report = LoadReport()
+    _upsert_units(session, directory)
+    for ledger in ledgers:
+        meta = ledger.plan
+        plan = session.get(m.Plan, meta.id) or m.Plan(id=meta.id)
+        plan.title, plan.region, plan.plan_year = meta.title, meta.region, meta.plan_year
+        plan.period_start, plan.period_end = meta.period_start, meta.period_end
+        plan.meta = {**meta.model_dump(mode="json"), "targets": ledger.targets.model_dump(mode="json")}
+        session.add(plan)
+        session.flush()
+        report.plans += 1
+        context = DeadlineContext(plan_year=meta.plan_year, period_start=meta.period_start,
+                                  period_end=meta.period_end,
+                                  heating_season_start=heating(meta.region))
+        stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
+        for position, task in enumerate(ledger.tasks):
+            digest = _hash(task)
+            row = stored.pop(task.id, None)
+            assignments = _assignments(task, meta.region, directory, report)
+            if row is not None and row.ledger_hash == digest and not row.removed:
+                row.position = position
+                report.tasks_unchanged += 1
+                continue
+            if row is None:
+                row = m.Task(id=task.id, plan_id=meta.id, status="open")
+                session.add(row)
+                report.tasks_created += 1
+                action = "task.create"
+            else:
+                report.tasks_updated += 1
+                action = "task.update"
+                if row.removed:
+                    row.removed, row.status = False, "open"
+            _fill(row, task, position, digest)
+            session.flush()
+            units = {unit for unit, _, _ in assignments}
+            dues = set(parse_deadline(task.deadline_text, context).due)
+            if action == "task.update":
+                report.notices_cancelled += cancel_pending(
+                    session, task.id, actor, "台账已修改：单位或时限变化",
+                    keep=lambda n: n.unit in units and (n.due is None or n.due in dues
+                                                        or n.kind == "progress_request"),
+                    now=now)
+            session.execute(delete(m.Assignment).where(m.Assignment.task_id == task.id))
+            for unit, role, written in assignments:
+                session.add(m.Assignment(task_id=task.id, unit=unit, role=role, written=written))
+            audit(session, actor, action, "task", task.id, {"source": task.source}, now)
+        for row in stored.values():  # tasks no longer in the ledger
+            if not row.removed:
+                row.removed, row.status = True, "waived"
+                report.tasks_removed += 1
+                report.notices_cancelled += cancel_pending(session, row.id, actor, "任务已移出台账",
+                                                           now=now)
+                audit(session, actor, "task.remove", "task", row.id, {}, now)
+    session.flush()
+    return report
+
+
+def _fill(row: m.Task, task: Task, position: int, digest: str) -> None:
+    row.position = position
+    row.category, row.key_work, row.title = task.category, task.key_work, task.title
+    row.measures, row.deadline_text, row.remarks = task.measures, task.deadline_text, task.remarks
+    row.source, row.ledger, row.ledger_hash = task.source, task.model_dump(mode="json"), digest
