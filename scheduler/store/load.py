@@ -22,8 +22,11 @@ from scheduler.ledger import Ledger, Task
 from scheduler.store import models as m
 from scheduler.store.repo import audit, cancel_pending
 
-ROLES = (("lead", "lead_units"), ("cooperating", "cooperating_units"),
-         ("responsible", "responsible_units"))
+ROLES = (
+    ("lead", "lead_units"),
+    ("cooperating", "cooperating_units"),
+    ("responsible", "responsible_units"),
+)
 
 
 @dataclass
@@ -37,9 +40,11 @@ class LoadReport:
     unresolved: list[str] = field(default_factory=list)  # "task: written name — note"
 
     def summary(self) -> str:
-        return (f"载入 {self.plans} 个计划：新增 {self.tasks_created} 项、更新 {self.tasks_updated} 项、"
-                f"未变 {self.tasks_unchanged} 项、移出 {self.tasks_removed} 项；"
-                f"取消不再适用的通知 {self.notices_cancelled} 条；待协调单位名称 {len(self.unresolved)} 处")
+        return (
+            f"载入 {self.plans} 个计划：新增 {self.tasks_created} 项、更新 {self.tasks_updated} 项、"
+            f"未变 {self.tasks_unchanged} 项、移出 {self.tasks_removed} 项；"
+            f"取消不再适用的通知 {self.notices_cancelled} 条；待协调单位名称 {len(self.unresolved)} 处"
+        )
 
 
 def _hash(task: Task) -> str:
@@ -52,11 +57,22 @@ def _upsert_units(session: Session, directory) -> None:
     for unit in directory.units():
         row = existing.get(unit.name)
         if row is None:
-            session.add(m.Unit(name=unit.name, id=unit.id, kind=unit.kind, region=unit.region,
-                               head_title=unit.head_title))
+            session.add(
+                m.Unit(
+                    name=unit.name,
+                    id=unit.id,
+                    kind=unit.kind,
+                    region=unit.region,
+                    head_title=unit.head_title,
+                )
+            )
         else:
-            row.id, row.kind, row.region, row.head_title = (unit.id, unit.kind, unit.region,
-                                                            unit.head_title)
+            row.id, row.kind, row.region, row.head_title = (
+                unit.id,
+                unit.kind,
+                unit.region,
+                unit.head_title,
+            )
     session.flush()
     session.execute(delete(m.Contact))
     for unit in directory.units():
@@ -65,7 +81,9 @@ def _upsert_units(session: Session, directory) -> None:
                 session.add(m.Contact(unit=unit.name, channel=channel, address=address))
 
 
-def _assignments(task: Task, region: str, directory, report: LoadReport) -> list[tuple[str, str, str]]:
+def _assignments(
+    task: Task, region: str, directory, report: LoadReport
+) -> list[tuple[str, str, str]]:
     """Resolve the written unit names of a task to (canonical unit, role, written)."""
     rows: dict[tuple[str, str], str] = {}
     for role, attribute in ROLES:
@@ -75,14 +93,22 @@ def _assignments(task: Task, region: str, directory, report: LoadReport) -> list
                 for unit in resolution.units:
                     rows.setdefault((unit.name, role), written)
             if resolution.status in ("ambiguous", "unknown") or (
-                    resolution.status != "title" and resolution.note):
-                report.unresolved.append(f"{task.id}: {written} — {resolution.note or resolution.status}")
+                resolution.status != "title" and resolution.note
+            ):
+                report.unresolved.append(
+                    f"{task.id}: {written} — {resolution.note or resolution.status}"
+                )
     return [(unit, role, written) for (unit, role), written in rows.items()]
 
 
-def load_ledgers(session: Session, ledgers: Sequence[Ledger], directory,
-                 heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
-                 actor: str = "system", now: datetime | None = None) -> LoadReport:
+def load_ledgers(
+    session: Session,
+    ledgers: Sequence[Ledger],
+    directory,
+    heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
+    actor: str = "system",
+    now: datetime | None = None,
+) -> LoadReport:
     """Upsert `ledgers` and the directory's units; the caller commits."""
     now = now or clock.now()
     report = LoadReport()
@@ -92,13 +118,19 @@ def load_ledgers(session: Session, ledgers: Sequence[Ledger], directory,
         plan = session.get(m.Plan, meta.id) or m.Plan(id=meta.id)
         plan.title, plan.region, plan.plan_year = meta.title, meta.region, meta.plan_year
         plan.period_start, plan.period_end = meta.period_start, meta.period_end
-        plan.meta = {**meta.model_dump(mode="json"), "targets": ledger.targets.model_dump(mode="json")}
+        plan.meta = {
+            **meta.model_dump(mode="json"),
+            "targets": ledger.targets.model_dump(mode="json"),
+        }
         session.add(plan)
         session.flush()
         report.plans += 1
-        context = DeadlineContext(plan_year=meta.plan_year, period_start=meta.period_start,
-                                  period_end=meta.period_end,
-                                  heating_season_start=heating(meta.region))
+        context = DeadlineContext(
+            plan_year=meta.plan_year,
+            period_start=meta.period_start,
+            period_end=meta.period_end,
+            heating_season_start=heating(meta.region),
+        )
         stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
         for position, task in enumerate(ledger.tasks):
             digest = _hash(task)
@@ -124,10 +156,16 @@ def load_ledgers(session: Session, ledgers: Sequence[Ledger], directory,
             dues = set(parse_deadline(task.deadline_text, context).due)
             if action == "task.update":
                 report.notices_cancelled += cancel_pending(
-                    session, task.id, actor, "台账已修改：单位或时限变化",
-                    keep=lambda n: n.unit in units and (n.due is None or n.due in dues
-                                                        or n.kind == "progress_request"),
-                    now=now)
+                    session,
+                    task.id,
+                    actor,
+                    "台账已修改：单位或时限变化",
+                    keep=lambda n: (
+                        n.unit in units
+                        and (n.due is None or n.due in dues or n.kind == "progress_request")
+                    ),
+                    now=now,
+                )
             session.execute(delete(m.Assignment).where(m.Assignment.task_id == task.id))
             for unit, role, written in assignments:
                 session.add(m.Assignment(task_id=task.id, unit=unit, role=role, written=written))
@@ -136,8 +174,9 @@ def load_ledgers(session: Session, ledgers: Sequence[Ledger], directory,
             if not row.removed:
                 row.removed, row.status = True, "waived"
                 report.tasks_removed += 1
-                report.notices_cancelled += cancel_pending(session, row.id, actor, "任务已移出台账",
-                                                           now=now)
+                report.notices_cancelled += cancel_pending(
+                    session, row.id, actor, "任务已移出台账", now=now
+                )
                 audit(session, actor, "task.remove", "task", row.id, {}, now)
     session.flush()
     return report

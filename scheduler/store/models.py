@@ -6,8 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, Index)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Index,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -138,8 +149,10 @@ class Metric(Base):
 
 class Notice(Base):
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_status_level", "status", "level"),
-                      Index("ix_notices_task_unit", "task_id", "unit"))
+    __table_args__ = (
+        Index("ix_notices_status_level", "status", "level"),
+        Index("ix_notices_task_unit", "task_id", "unit"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     plan_id: Mapped[str] = mapped_column(String(64), index=True)
