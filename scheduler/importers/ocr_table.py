@@ -1,0 +1,311 @@
+"""Recover seed 003's OCR-scrambled attachment (晋城市 2020-2021 任务清单) as tasks.
+
+The OCR interleaves one row's six cells (类别 | 重点工作 | 主要任务 | 完成时限 | 工程措施 | 责任单位)
+across physical lines, repeats the header per page, mixes in page numbers and misreads characters
+("宪成"=完成, "底首"=底前, "voes"=VOCs). Two passes recover it:
+
+1. An automatic pass finds row anchors — the 完成时限 values ("2020 年 12 月底前", "长期坚持") —
+   gives each anchor the physical lines around it up to its neighbours, and picks the 责任单位
+   fragments (runs of unit-like words at the end of a line) into a unit list.
+2. A hand-repair overlay (data/repairs/jincheng-2020-attachment.yaml), read by eye from the
+   attachment, replaces the fields of each row keyed by its anchor line, drops false anchors and
+   adds rows the automatic pass missed. The overlay is validated with file, line and field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scheduler.errors import InputError, Problem
+from scheduler.importers import ImportResult
+from scheduler.importers.table_text import tidy
+from scheduler.ledger import Task
+from scheduler.text import squeeze
+from scheduler.yamlsource import load_yaml_file, validate
+
+# A 完成时限 cell as the OCR writes it; "底首" is an OCR misreading of "底前".
+_DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*底\s*[前首]|\d{4}\s*年\s*\d{1,2}\s*月\s*前")
+# Open-ended deadlines count only as a separate word ("全年 淘汰…"), not inside prose ("全年市县…").
+_OPEN = re.compile(r"(?:^|(?<=\s))(长期坚持|持续开展|全年)(?=\s|$)")
+_HEADER = re.compile(r"^类别\s*重点工作")
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}[-–—\s]*$")
+_END = re.compile(r"^抄送")
+_TERMINATOR = re.compile(r"[。．]")
+# Characters that occur in the table's unit names; a line's unit fragment is its trailing run of
+# words made only of these ("市工信局， 城区人民政").
+_UNIT_CHARS = set("市县区局人民政府管委会各（）()、，,工信生态环境城高平沁水泽州阳陵川开发商务能源交通"
+                  "场监规划和自然资理农业村展改革")
+_UNIT_MARKERS = ("局", "府", "政", "委", "民", "（市", "区）")
+_UNIT_END = ("局", "政府", "管委会", "委")
+_ALL_COUNTIES = "各县（市、区）人民政府"
+_UNIT_NAME = re.compile(r"^(市[\u4e00-\u9fff]{2,10}(局|委)|[\u4e00-\u9fff]{2,4}人民政府"
+                        r"|开发区管委会|各县（市、区）人民政府)$")
+
+
+@dataclass
+class Anchor:
+    """A 完成时限 value found on a physical line: the row it belongs to is around it."""
+
+    line: int
+    raw: str
+
+
+@dataclass
+class RawRow:
+    """One row as the automatic pass sees it: its anchor, its line range and unit fragments."""
+
+    anchor: Anchor
+    first: int
+    last: int
+    deadline: str
+    units: list[str]
+    text: list[tuple[int, str]] = field(default_factory=list)  # (line, text) without units
+    notes: list[str] = field(default_factory=list)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IgnoredAnchor(Strict):
+    """A deadline-looking word that is prose, not a 完成时限 cell."""
+
+    line: int = Field(gt=0)
+    reason: str = Field(min_length=1)
+
+
+class RowRepair(Strict):
+    """The hand-read fields of one row, keyed by its anchor line."""
+
+    anchor: int = Field(gt=0)
+    lines: tuple[int, int] | None = None  # override the automatic range (first, last)
+    category: str = ""
+    key_work: str = ""
+    title: str = Field(min_length=1)
+    deadline: str = ""  # override the automatic 完成时限
+    measures: str = ""
+    responsible_units: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> RowRepair:
+        if self.lines is not None and self.lines[1] < self.lines[0]:
+            raise ValueError("lines 的结束行早于起始行")
+        return self
+
+
+class AttachmentRepairs(Strict):
+    """The overlay file: which source it repairs, false anchors, and the rows read by eye."""
+
+    source: str
+    ignore_anchors: list[IgnoredAnchor] = Field(default_factory=list)
+    rows: list[RowRepair] = Field(default_factory=list)
+
+
+def load_repairs(path: str | Path) -> AttachmentRepairs:
+    """Load and validate a repair overlay; a bad repair names its file, line and field."""
+    data, lines = load_yaml_file(path)
+    if not isinstance(data, dict):
+        raise InputError.single(str(path), 1, "修复文件应为映射（source / ignore_anchors / rows）")
+    repairs = validate(AttachmentRepairs, data, str(path), lines)
+    seen: dict[int, int] = {}
+    problems = []
+    for index, row in enumerate(repairs.rows):
+        if row.anchor in seen:
+            problems.append(Problem(str(path), lines.line_of(("rows", index, "anchor")),
+                                    f"锚点行 {row.anchor} 重复（第 {seen[row.anchor] + 1} 条已修复）",
+                                    f"rows.{index}.anchor"))
+        seen[row.anchor] = index
+    if problems:
+        raise InputError(problems)
+    return repairs
+
+
+def find_anchors(lines: list[str], first: int, last: int) -> list[Anchor]:
+    """Find the 完成时限 values on lines first..last (1-based), one per physical line."""
+    anchors = []
+    for number in range(first, last + 1):
+        text = lines[number - 1]
+        match = _DATED.search(text) or _OPEN.search(text)
+        if match:
+            anchors.append(Anchor(number, match.group(0)))
+    return anchors
+
+
+def clean_deadline(raw: str) -> tuple[str, list[str]]:
+    """Tidy an OCR'd 完成时限 ("2020 年 9 月底首" -> "2020年9月底前"), noting any character fix."""
+    text = squeeze(raw)
+    notes = []
+    if text.endswith("底首"):
+        text = text[:-2] + "底前"
+        notes.append(f"完成时限 OCR 修正：「{squeeze(raw)}」→「{text}」")
+    return text, notes
+
+
+def unit_fragment(text: str) -> str:
+    """Return a line's trailing run of unit-like words ("… 市工信局， 城区人民政" -> "市工信局，城区人民政")."""
+    words = text.split()
+    run: list[str] = []
+    for word in reversed(words):
+        if word and all(ch in _UNIT_CHARS for ch in word):
+            run.insert(0, word)
+        else:
+            break
+    fragment = "".join(run)
+    if not any(marker in fragment for marker in _UNIT_MARKERS):
+        return ""  # a label such as 工业源 or 调整 is made of the same characters
+    return fragment
+
+
+def parse_units(text: str) -> list[str]:
+    """Split a joined 责任单位 cell into names ("市工信局， 城区人民政府、开发区管委会")."""
+    text = squeeze(text).replace("(", "（").replace(")", "）").replace(",", "，")
+    text = text.replace("（市、区）", "（市\0区）")
+    names = [name.replace("\0", "、") for name in re.split(r"[，、；]", text)]
+    return [name for name in names if name]
+
+
+def _skippable(text: str) -> bool:
+    stripped = text.strip()
+    return not stripped or bool(_HEADER.match(stripped) or _PAGE_NUMBER.match(stripped))
+
+
+def _table_span(lines: list[str], start_line: int) -> tuple[int, int]:
+    """Return the first line after the first header row and the last line before 抄送."""
+    first = next((n + 1 for n in range(start_line, len(lines) + 1)
+                  if _HEADER.match(lines[n - 1].strip())), start_line)
+    last = next((n - 1 for n in range(first, len(lines) + 1) if _END.match(lines[n - 1].strip())),
+                len(lines))
+    return first, last
+
+
+def _content(lines: list[str], first: int, last: int) -> list[int]:
+    return [n for n in range(first, last + 1) if not _skippable(lines[n - 1])]
+
+
+def _boundary(lines: list[str], content: list[int], here: int, after: int) -> int:
+    """Return the last line of the row anchored at `here`, given the next anchor at `after`.
+
+    A sentence end (。) between them closes this row's 工程措施; unit-only lines that finish a
+    cut name ("人民政府、陵川县人民" / "政府、沁水县人民政府") still belong to it. Without a sentence
+    end the lines are split halfway.
+    """
+    between = [n for n in content if here < n < after]
+    closing = [n for n in between if _TERMINATOR.search(lines[n - 1])]
+    if not closing:
+        return between[(len(between) - 1) // 2] if between else here
+    end = closing[-1]
+    units = "".join(unit_fragment(lines[n - 1]) for n in content if here <= n <= end)
+    for n in (n for n in between if n > end):
+        fragment = unit_fragment(lines[n - 1])
+        if not fragment or squeeze(lines[n - 1]) != squeeze(fragment) or units.endswith(_UNIT_END):
+            break
+        units += fragment
+        end = n
+    return end
+
+
+def split_rows(lines: list[str], first: int, last: int,
+               ignored: set[int] = frozenset()) -> list[RawRow]:  # type: ignore[assignment]
+    """Group lines first..last into rows around their anchors (the automatic pass)."""
+    anchors = [a for a in find_anchors(lines, first, last) if a.line not in ignored]
+    content = _content(lines, first, last)
+    rows: list[RawRow] = []
+    start = content[0] if content else first
+    for index, anchor in enumerate(anchors):
+        if index + 1 < len(anchors):
+            end = _boundary(lines, content, anchor.line, anchors[index + 1].line)
+        else:
+            end = content[-1] if content else last
+        own = [n for n in content if start <= n <= end]
+        deadline, notes = clean_deadline(anchor.raw)
+        fragments, text = [], []
+        for n in own:
+            line = lines[n - 1].replace(anchor.raw, " ") if n == anchor.line else lines[n - 1]
+            fragment = unit_fragment(line)
+            fragments.append(fragment)
+            body = _strip_tail(line) if fragment else line
+            if body.strip():
+                text.append((n, body.strip()))
+        rows.append(RawRow(anchor, own[0] if own else anchor.line, own[-1] if own else anchor.line,
+                           deadline, parse_units("".join(fragments)), text, notes))
+        start = end + 1
+    return rows
+
+
+def _strip_tail(text: str) -> str:
+    """Drop the trailing unit words from a line, keeping the rest of its text."""
+    words = text.split()
+    while words and all(ch in _UNIT_CHARS for ch in words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def _automatic_task(row: RawRow, task_id: str, file: str) -> Task:
+    measures = tidy(" ".join(text for _, text in row.text))
+    notes = ["自动识别（未经人工校对）：类别、重点工作、主要任务和工程措施在 OCR 中交错，待人工核对",
+             *row.notes]
+    odd = [u for u in row.units if not _UNIT_NAME.match(u)]
+    if odd:
+        notes.append("责任单位中有无法识别的片段：" + "、".join(odd))
+    return Task(id=task_id, title=_first_clause(measures) or row.deadline, measures=measures,
+                deadline_text=row.deadline, responsible_units=row.units,
+                source=f"{file}:{row.first}-{row.last}", notes=notes)
+
+
+def _first_clause(text: str) -> str:
+    return re.split(r"[，。；,;．]", text, maxsplit=1)[0][:40]
+
+
+def _repaired_task(row: RawRow | None, repair: RowRepair, task_id: str, file: str) -> Task:
+    first, last = repair.lines or ((row.first, row.last) if row else (repair.anchor, repair.anchor))
+    deadline = repair.deadline or (row.deadline if row else "")
+    notes = list(row.notes) if row and not repair.deadline else []
+    notes.append("人工修复：各栏按原件人工读取，见 data/repairs/jincheng-2020-attachment.yaml")
+    notes.extend(repair.notes)
+    return Task(id=task_id, category=repair.category, key_work=repair.key_work, title=repair.title,
+                measures=repair.measures, deadline_text=deadline,
+                responsible_units=list(repair.responsible_units),
+                source=f"{file}:{first}-{last}", notes=notes)
+
+
+def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | None, *,
+                          start_line: int) -> ImportResult:
+    """Import the attachment table starting at `start_line`, applying the hand repairs if given."""
+    path = Path(path)
+    file = path.name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    result = ImportResult()
+    overlay = load_repairs(repairs) if repairs is not None else None
+    if overlay is not None and overlay.source != file:
+        raise InputError.single(str(repairs), None,
+                                f"修复文件针对 {overlay.source}，而导入的是 {file}", "source")
+    ignored = {a.line for a in overlay.ignore_anchors} if overlay else set()
+    first, last = _table_span(lines, start_line)
+    rows = split_rows(lines, first, last, ignored)
+    by_anchor = {row.anchor.line: row for row in rows}
+    fixes = {fix.anchor: fix for fix in overlay.rows} if overlay else {}
+    for line in sorted(set(fixes) - set(by_anchor)):
+        fix = fixes[line]
+        if fix.lines is None or not fix.deadline:
+            result.problems.append(Problem(
+                str(repairs), None, f"修复行的锚点 {line} 不是自动识别出的完成时限所在行，"
+                "新增行必须给出 lines 和 deadline", "rows"))
+            del fixes[line]
+    order = sorted(set(by_anchor) | set(fixes))
+    for number, line in enumerate(order, start=1):
+        task_id = f"{plan_id}/A{number}"
+        row = by_anchor.get(line)
+        if line in fixes:
+            result.tasks.append(_repaired_task(row, fixes[line], task_id, file))
+        elif row is not None and row.units:
+            result.tasks.append(_automatic_task(row, task_id, file))
+        elif row is not None:
+            result.problems.append(Problem(
+                file, row.first, f"附件第 {row.first}-{row.last} 行（完成时限「{row.deadline}」）"
+                "无法恢复：未识别出责任单位，请在修复文件中补录"))
+    return result
