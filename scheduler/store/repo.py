@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from scheduler import clock
 from scheduler.deadlines import Deadline, DeadlineContext, find_milestones, parse_deadline
-from scheduler.facts import Action, Assignment as AssignmentFact, PastNotice, TaskFacts
+from scheduler.facts import Action, PastNotice, TaskFacts
+from scheduler.facts import Assignment as AssignmentFact
 from scheduler.facts import ProgressReport as ReportFact
 from scheduler.store import models as m
 
@@ -108,9 +109,9 @@ def claim_sweep_run(
             started_at=now or clock.now(),
             created=0,
         )
-        .on_conflict_do_nothing(index_elements=["business_day"])
+        .on_conflict_do_nothing(index_elements=["business_day"]).returning(m.SweepRun.business_day)
     )
-    claimed = session.execute(statement).rowcount == 1
+    claimed = session.execute(statement).first() is not None
     session.commit()
     return claimed
 

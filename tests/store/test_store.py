@@ -1,0 +1,160 @@
+"""The store on SQLite and PostgreSQL: schema, idempotent loading, notices, claims, review, audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from scheduler import store as repo
+from scheduler.facts import Action
+from scheduler.ledger import Ledger
+from scheduler.store import models as m
+from scheduler.store import open_store
+from scheduler.units import UnitDirectory
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2019, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
+
+
+def ledger(deadline: str = "2019年12月底前", responsible: tuple[str, ...] = ("潞城区政府", "襄垣县政府"),
+           extra_task: bool = True) -> Ledger:
+    tasks = [dict(id="t-2019/1", title="压减焦炭产能", deadline_text=deadline, lead_units=["市工信局"],
+                  responsible_units=list(responsible), source="seed.txt:198")]
+    if extra_task:
+        tasks.append(dict(id="t-2019/2", title="散乱污整治", deadline_text="长期坚持",
+                          lead_units=["市生态环境局"], responsible_units=["各县区政府"],
+                          source="seed.txt:221"))
+    return Ledger.model_validate(dict(
+        plan=dict(id="t-2019", title="测试方案", issuer="长治市", region="长治市",
+                  period_start="2019-10-01", period_end="2020-03-31", plan_year=2019, source_file="seed.txt"),
+        tasks=tasks))
+
+
+def action(key: str, unit: str = "长治市潞城区人民政府", level: str = "warning", due=date(2019, 12, 31)) -> Action:
+    return Action(key=key, level=level, rule_id="overdue-warning", ruleset_id="default", ruleset_version="1",
+                  plan_id="t-2019", task_id="t-2019/1", unit=unit, due=due, kind="overdue",
+                  needs_review=level in ("warning", "interview"), clause="001 五（五）", explanation="测试")
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        session.commit()
+    yield store
+    store.dispose()
+
+
+def unit_name(written: str) -> str:
+    return DIRECTORY.resolve(written, "长治市").units[0].name
+
+
+def test_migrations_create_exactly_the_models_schema(store_url):
+    store = open_store(store_url)
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), m.Base.metadata)
+    assert diff == []
+    store.dispose()
+
+
+def test_loading_twice_changes_nothing(store):
+    with store.session() as session:
+        report = repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        session.commit()
+        assert (report.tasks_created, report.tasks_updated, report.tasks_unchanged) == (0, 0, 2)
+        roles = session.execute(select(m.Assignment.unit, m.Assignment.role)
+                                .where(m.Assignment.task_id == "t-2019/2")).all()
+    # 各县区政府 expands to the 12 county/district governments of 长治
+    assert sum(1 for _, role in roles if role == "responsible") == 12
+    assert (unit_name("市生态环境局"), "lead") in roles
+
+
+def test_editing_a_ledger_keeps_progress_and_cancels_notices_that_no_longer_apply(store):
+    luzhou, xiangyuan = unit_name("潞城区政府"), unit_name("襄垣县政府")
+    with store.session() as session:
+        repo.report_progress(session, "t-2019/1", luzhou, "in_progress", 40, "推进中", "潞城", date(2019, 11, 5),
+                             now=NOW)
+        repo.insert_notices(session, [action("a", luzhou), action("b", xiangyuan)], date(2019, 12, 2))
+        session.commit()
+    with store.session() as session:
+        report = repo.load_ledgers(session, [ledger(responsible=("潞城区政府",))], DIRECTORY, now=NOW)
+        session.commit()
+        assert report.tasks_updated == 1 and report.notices_cancelled == 1
+        statuses = dict(session.execute(select(m.Notice.unit, m.Notice.status)).all())
+        assert statuses == {luzhou: "pending_review", xiangyuan: "cancelled"}
+        assert session.get(m.Task, "t-2019/1").percent == 40
+        facts = {f.task_id: f for f in repo.task_facts(session, date(2019, 12, 2))}
+        assert facts["t-2019/1"].units("responsible") == (luzhou,)
+        assert facts["t-2019/1"].reports[0].percent == 40
+
+
+def test_a_task_that_leaves_the_ledger_is_waived_not_deleted(store):
+    with store.session() as session:
+        report = repo.load_ledgers(session, [ledger(extra_task=False)], DIRECTORY, now=NOW)
+        session.commit()
+        task = session.get(m.Task, "t-2019/2")
+    assert report.tasks_removed == 1
+    assert task is not None and task.status == "waived" and task.removed
+
+
+def test_inserting_the_same_notices_twice_creates_nothing_new(store):
+    with store.session() as session:
+        first = repo.insert_notices(session, [action("k1"), action("k2", level="reminder")], date(2019, 12, 2))
+        second = repo.insert_notices(session, [action("k1"), action("k2", level="reminder")], date(2019, 12, 3))
+        session.commit()
+        statuses = dict(session.execute(select(m.Notice.key, m.Notice.status)).all())
+    assert [a.key for a in first] == ["k1", "k2"] and second == []
+    assert statuses == {"k1": "pending_review", "k2": "queued"}
+
+
+def test_only_one_claimer_gets_a_business_day(store):
+    with store.session() as one, store.session() as two:
+        claims = [repo.claim_sweep_run(one, date(2019, 12, 2), "a", NOW),
+                  repo.claim_sweep_run(two, date(2019, 12, 2), "b", NOW)]
+    assert claims == [True, False]
+
+
+def test_review_decisions_are_audited_and_a_rejection_needs_a_reason(store):
+    with store.session() as session:
+        repo.insert_notices(session, [action("w1"), action("w2"), action("w3")], date(2019, 12, 2))
+        session.commit()
+        ids = {n.key: n.id for n in repo.review_queue(session)}
+        repo.decide_notices(session, [ids["w1"]], "approve", "王协调", now=NOW)
+        repo.decide_notices(session, [ids["w2"]], "hold", "王协调", "等待县区说明", now=NOW)
+        with pytest.raises(repo.StoreError, match="理由"):
+            repo.decide_notices(session, [ids["w3"]], "reject", "王协调", "", now=NOW)
+        session.commit()
+        statuses = dict(session.execute(select(m.Notice.key, m.Notice.status)).all())
+        audit = session.execute(select(m.AuditEntry.actor, m.AuditEntry.action, m.AuditEntry.object_id)
+                                .where(m.AuditEntry.action.like("notice.%"))).all()
+    assert statuses == {"w1": "approved", "w2": "held", "w3": "pending_review"}
+    assert sorted(audit) == [("王协调", "notice.approve", "w1"), ("王协调", "notice.hold", "w2")]
+
+
+def test_a_coordinator_date_replaces_an_external_deadline(store):
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger(deadline="按国家、省规定完成时限")], DIRECTORY, now=NOW)
+        facts = {f.task_id: f for f in repo.task_facts(session, date(2019, 12, 2))}
+        assert facts["t-2019/1"].deadline.kind == "external"
+        repo.set_deadline(session, "t-2019/1", date(2020, 6, 30), "王协调", "省厅通知", now=NOW)
+        session.commit()
+        facts = {f.task_id: f for f in repo.task_facts(session, date(2019, 12, 2))}
+    assert facts["t-2019/1"].deadline.kind == "due"
+    assert facts["t-2019/1"].deadline.due == (date(2020, 6, 30),)
+
+
+def test_sign_off_stops_pending_notices(store):
+    with store.session() as session:
+        repo.insert_notices(session, [action("r1", level="reminder")], date(2019, 12, 2))
+        repo.sign_off(session, "t-2019/1", "王协调", date(2019, 12, 3), "核查属实", now=NOW)
+        session.commit()
+        assert session.get(m.Task, "t-2019/1").status == "signed_off"
+        assert session.scalar(select(m.Notice.status).where(m.Notice.key == "r1")) == "cancelled"
