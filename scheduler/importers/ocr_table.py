@@ -190,7 +190,8 @@ def _content(lines: list[str], first: int, last: int) -> list[int]:
 def _boundary(lines: list[str], content: list[int], here: int, after: int) -> int:
     """Return the last line of the row anchored at `here`, given the next anchor at `after`.
 
-    A sentence end (。) between them closes this row's 工程措施; unit-only lines that finish a
+    The first sentence end (。) between them closes this row's 工程措施 (a later one is more
+    likely the next row's first sentence); unit-only lines that finish a
     cut name ("人民政府、陵川县人民" / "政府、沁水县人民政府") still belong to it. Without a sentence
     end the lines are split halfway.
     """
@@ -198,7 +199,7 @@ def _boundary(lines: list[str], content: list[int], here: int, after: int) -> in
     closing = [n for n in between if _TERMINATOR.search(lines[n - 1])]
     if not closing:
         return between[(len(between) - 1) // 2] if between else here
-    end = closing[-1]
+    end = closing[0]
     units = "".join(unit_fragment(lines[n - 1]) for n in content if here <= n <= end)
     for n in (n for n in between if n > end):
         fragment = unit_fragment(lines[n - 1])

@@ -1,0 +1,271 @@
+"""Seed 003's OCR-scrambled attachment (晋城市 2020-2021 任务清单) and its hand-repair overlay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scheduler.errors import InputError
+from scheduler.importers.ocr_table import (
+    clean_deadline,
+    find_anchors,
+    import_ocr_attachment,
+    load_repairs,
+    parse_units,
+    split_rows,
+    unit_fragment,
+)
+
+SEED = Path("/work/shared/seeds/003_fc497d6f985ed3f6.txt")
+REPAIRS = Path(__file__).resolve().parents[2] / "data" / "repairs" / "jincheng-2020-attachment.yaml"
+PLAN = "jincheng-2020"
+FILE = "003_fc497d6f985ed3f6.txt"
+ATTACHMENT_LINE = 756  # "附件：晋城市 2020-2021 年秋冬季大气污染综合治理攻坚"
+ALL_COUNTIES = "各县（市、区）人民政府"
+needs_seed = pytest.mark.skipif(not SEED.exists(), reason="seed documents not present")
+
+# Counted by hand: the 完成时限 cells of the attachment sit on lines 772, 781, 787, 795, 809, 825
+# (page 1: 6), 836, 844, 853, 859, 870, 874, 879, 888, 896 (page 2: 9), 910, 915, 920, 931, 935,
+# 941, 948, 956 (page 3: 8), 966, 972, 977, 982, 986, 998, 1004, 1010, 1015 (page 4: 9), 1026,
+# 1034, 1039, 1048, 1056, 1064, 1072 (page 5: 7) — 39 rows. "持续开展" on line 792 is prose.
+ROWS = 39
+
+
+@pytest.fixture(scope="module")
+def result():
+    return import_ocr_attachment(SEED, PLAN, REPAIRS, start_line=ATTACHMENT_LINE)
+
+
+@pytest.fixture(scope="module")
+def tasks(result):
+    return {task.id.split("/")[1]: task for task in result.tasks}
+
+
+@needs_seed
+def test_it_reads_all_39_rows_in_table_order(result):
+    assert [t.id for t in result.tasks] == [f"{PLAN}/A{n}" for n in range(1, ROWS + 1)]
+    assert result.problems == []
+    firsts = [int(t.source.split(":")[1].split("-")[0]) for t in result.tasks]
+    assert firsts == sorted(firsts)
+
+
+@needs_seed
+def test_it_reads_the_first_row_relocation_of_polluting_firms(tasks):
+    task = tasks["A1"]
+    assert task.category == "产业结构调整"
+    assert task.key_work == "产业布局调整"
+    assert task.title == "建成区及周边重污染企业搬迁"
+    assert task.deadline_text == "2020年12月底前"
+    assert task.measures.startswith("晋城市春晨兴汇实业有限公司（15万吨）、山西汉通鑫宇科技有限公司")
+    assert task.measures.endswith("晋城市太阳石实业有限公司（100万米）等4家企业完成搬迁。")
+    assert task.responsible_units == ["市工信局", "城区人民政府", "开发区管委会"]
+    assert task.lead_units == [] and task.cooperating_units == []
+    assert task.source == f"{FILE}:768-779"
+
+
+@needs_seed
+def test_it_fixes_the_misread_deadline_of_the_steel_row_and_notes_it(tasks):
+    task = tasks["A5"]
+    assert task.key_work == "工业源污染治理"
+    assert task.title == "钢铁行业超低排放改造和评估监测"
+    assert task.deadline_text == "2020年9月底前"  # OCR: "2020 年 9 月底首"
+    assert any("2020年9月底首" in note and "2020年9月底前" in note for note in task.notes)
+    assert task.responsible_units == [
+        "市生态环境局", "市工信局", "城区人民政府", "泽州县人民政府", "高平市人民政府",
+        "陵川县人民政府", "沁水县人民政府"]
+    assert "宪成" not in task.measures and "玫造" not in task.measures
+    assert task.measures.endswith("完成铁路专用线建设并尽早投运。")
+    assert task.source == f"{FILE}:800-819"
+
+
+@needs_seed
+def test_it_reads_the_scattered_row_with_its_long_standing_deadline(tasks):
+    task = tasks["A4"]
+    assert task.key_work == "“散乱污”企业和集群综合整治"
+    assert task.title == "“散乱污”企业、集群综合整治"
+    assert task.deadline_text == "长期坚持"
+    assert task.measures == ("持续开展“散乱污”企业和集群排查整治行动，坚决杜绝“散乱污”企业死灰复燃、"
+                             "异地转移等现象，对“散乱污”企业实施动态清零。")
+    assert task.responsible_units == ["市生态环境局", "市工信局", ALL_COUNTIES]
+    assert task.source == f"{FILE}:790-798"
+
+
+@needs_seed
+def test_it_reads_the_kiln_row_with_its_emission_limits(tasks):
+    task = tasks["A12"]
+    assert task.title == "工业炉窑废气深度治理"
+    assert task.deadline_text == "2020年9月底前"
+    assert "不高于10mg/m³、50mg/m³、100mg/m³的标准" in task.measures
+    assert task.responsible_units == [
+        "市生态环境局", "泽州县人民政府", "高平市人民政府", "阳城县人民政府", "陵川县人民政府"]
+    assert task.source == f"{FILE}:872-877"
+
+
+@needs_seed
+def test_it_reads_the_whole_year_row_for_old_trucks(tasks):
+    task = tasks["A22"]
+    assert task.category == "运输结构调整"
+    assert task.deadline_text == "全年"
+    assert task.measures == "淘汰国三及以下营运柴油货车2967辆。"
+    assert task.responsible_units == ["市交通局", ALL_COUNTIES]
+    assert task.source == f"{FILE}:948-951"
+
+
+@needs_seed
+def test_it_reads_the_dust_fall_row_and_the_last_row(tasks):
+    dust = tasks["A34"]
+    assert dust.title == "强化降尘量控制"
+    assert dust.deadline_text == "长期坚持"
+    assert dust.measures == "每月平均降尘量小于9吨/月·平方公里，力争同比改善。"
+    assert dust.responsible_units == [ALL_COUNTIES]
+    last = tasks["A39"]
+    assert last.category == "重污染天气应对"
+    assert last.title == "错峰生产"
+    assert last.deadline_text == "2021年3月底前"
+    assert last.responsible_units == ["市工信局", "市生态环境局", ALL_COUNTIES]
+    assert last.source == f"{FILE}:1069-1073"
+
+
+@needs_seed
+def test_every_row_has_units_and_a_clean_deadline(result):
+    for task in result.tasks:
+        assert task.responsible_units, task.id
+        assert " " not in task.deadline_text and "底首" not in task.deadline_text
+        assert "voes" not in task.measures and "宪成" not in task.measures, task.id
+
+
+@needs_seed
+def test_it_is_deterministic():
+    first = import_ocr_attachment(SEED, PLAN, REPAIRS, start_line=ATTACHMENT_LINE)
+    second = import_ocr_attachment(SEED, PLAN, REPAIRS, start_line=ATTACHMENT_LINE)
+    assert [t.model_dump() for t in first.tasks] == [t.model_dump() for t in second.tasks]
+
+
+@needs_seed
+def test_without_repairs_every_anchor_becomes_a_task_or_a_problem():
+    result = import_ocr_attachment(SEED, PLAN, None, start_line=ATTACHMENT_LINE)
+    # 39 rows plus the prose "持续开展" on line 792, which only the overlay can rule out.
+    assert len(result.tasks) + len(result.problems) == ROWS + 1
+    # Row 1004's units are printed with row 1010 (a merged cell), so alone it cannot be recovered.
+    assert [p.line for p in result.problems] == [1003]
+    assert "1003-1006" in result.problems[0].message
+    first = result.tasks[0]
+    assert first.deadline_text == "2020年12月底前"
+    assert first.responsible_units == ["市工信局", "城区人民政府", "开发区管委会"]
+    assert any("自动识别" in note for note in first.notes)
+
+
+# The automatic pass on a small scrambled snippet: a label split over two lines, a unit name cut
+# at a line end, a page number, a repeated header and an OCR'd "底首".
+SNIPPET = """附件：任务清单
+类别 重点工作 主要任务 完成时限 工 程 措 施 责任单位
+产业布局
+调整 企业搬迁 2020 年 12 月底前 甲公司完成搬迁。 市工信局， 城区人民政
+府
+2
+类别 重点工作 主要任务 完成时限 工 程 措 施 责任单位
+压减产能 2021年3月底首 压减焦化产能 40 万吨。 市生态环境局、 各县（市、
+区）人民政府
+""".splitlines()
+
+
+def test_the_automatic_pass_finds_anchors_on_a_scrambled_snippet():
+    assert [(a.line, a.raw) for a in find_anchors(SNIPPET, 1, len(SNIPPET))] == [
+        (4, "2020 年 12 月底前"), (8, "2021年3月底首")]
+
+
+def test_the_automatic_pass_groups_lines_and_units_around_anchors():
+    rows = split_rows(SNIPPET, 3, len(SNIPPET))
+    assert [(r.first, r.last) for r in rows] == [(3, 5), (8, 9)]
+    assert rows[0].deadline == "2020年12月底前"
+    assert rows[0].units == ["市工信局", "城区人民政府"]
+    assert rows[1].deadline == "2021年3月底前"
+    assert rows[1].units == ["市生态环境局", ALL_COUNTIES]
+    assert [n for n, _ in rows[0].text] == [3, 4]
+
+
+def test_the_snippet_imports_without_repairs(tmp_path):
+    path = tmp_path / "snippet.txt"
+    path.write_text("\n".join(SNIPPET) + "\n", encoding="utf-8")
+    result = import_ocr_attachment(path, "demo", None, start_line=1)
+    assert [t.id for t in result.tasks] == ["demo/A1", "demo/A2"]
+    assert [t.source for t in result.tasks] == ["snippet.txt:3-5", "snippet.txt:8-9"]
+    assert result.tasks[1].deadline_text == "2021年3月底前"
+    assert result.problems == []
+
+
+def test_it_ignores_open_deadline_words_inside_prose():
+    lines = ["全年市县两级抽检车用汽柴油", "运输结构 老旧车淘汰 全年 淘汰国三"]
+    assert [a.line for a in find_anchors(lines, 1, 2)] == [2]
+
+
+def test_it_cleans_deadlines_and_splits_units():
+    assert clean_deadline("2020 年 9 月底首") == (
+        "2020年9月底前", ["完成时限 OCR 修正：「2020年9月底首」→「2020年9月底前」"])
+    assert clean_deadline("2020 年9月底前") == ("2020年9月底前", [])
+    assert parse_units("市工信局， 城区人民政府、开发区管委会") == ["市工信局", "城区人民政府", "开发区管委会"]
+    assert parse_units("市 生 态 环 境 局， 各县（市、 区）人民政府") == ["市生态环境局", ALL_COUNTIES]
+
+
+def test_a_label_made_of_unit_characters_is_not_a_unit():
+    assert unit_fragment("工业源") == ""
+    assert unit_fragment("调整") == ""
+    assert unit_fragment("政府、沁水县人民政府") == "政府、沁水县人民政府"
+
+
+def test_the_overlay_validator_names_file_line_and_field_of_a_bad_repair(tmp_path):
+    path = tmp_path / "repairs.yaml"
+    path.write_text(
+        "source: 003_fc497d6f985ed3f6.txt\n"
+        "rows:\n"
+        "  - anchor: 772\n"
+        "    title: 建成区及周边重污染企业搬迁\n"
+        "    colour: red\n"
+        "  - anchor: 781\n"
+        "    lines: [786, 781]\n"
+        "    title: 压减焦炭产能\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_repairs(path)
+    problems = caught.value.problems
+    assert [(p.file, p.line, p.where) for p in problems] == [
+        (str(path), 5, "rows.0.colour"), (str(path), 6, "rows.1")]
+    assert "结束行早于起始行" in problems[1].message
+
+
+def test_the_overlay_validator_rejects_a_missing_title_and_a_duplicate_anchor(tmp_path):
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("source: x.txt\nrows:\n  - anchor: 772\n    category: 产业结构调整\n",
+                       encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_repairs(missing)
+    assert [(p.line, p.where) for p in caught.value.problems] == [(3, "rows.0.title")]
+    duplicate = tmp_path / "duplicate.yaml"
+    duplicate.write_text("source: x.txt\nrows:\n  - anchor: 772\n    title: a\n"
+                         "  - anchor: 772\n    title: b\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_repairs(duplicate)
+    assert [(p.line, p.where) for p in caught.value.problems] == [(5, "rows.1.anchor")]
+
+
+def test_a_repair_for_an_unknown_anchor_without_a_range_is_a_problem(tmp_path):
+    path = tmp_path / "snippet.txt"
+    path.write_text("\n".join(SNIPPET) + "\n", encoding="utf-8")
+    repairs = tmp_path / "repairs.yaml"
+    repairs.write_text("source: snippet.txt\nrows:\n  - anchor: 5\n    title: 无锚点\n"
+                       "  - anchor: 9\n    lines: [9, 9]\n    deadline: 2021年6月底前\n"
+                       "    title: 补录行\n    responsible_units: [市能源局]\n", encoding="utf-8")
+    result = import_ocr_attachment(path, "demo", repairs, start_line=1)
+    assert [t.title for t in result.tasks][-1] == "补录行"
+    assert [t.source for t in result.tasks] == ["snippet.txt:3-5", "snippet.txt:8-9",
+                                                "snippet.txt:9-9"]
+    assert len(result.problems) == 1 and "锚点 5" in result.problems[0].message
+
+
+def test_a_repair_file_for_another_source_is_refused(tmp_path):
+    path = tmp_path / "snippet.txt"
+    path.write_text("\n".join(SNIPPET) + "\n", encoding="utf-8")
+    repairs = tmp_path / "repairs.yaml"
+    repairs.write_text("source: other.txt\nrows: []\n", encoding="utf-8")
+    with pytest.raises(InputError, match="other.txt"):
+        import_ocr_attachment(path, "demo", repairs, start_line=1)
