@@ -78,7 +78,8 @@ def test_it_keeps_group_names_with_a_list_comma_whole():
 
 
 def test_it_finds_the_clause_at_the_end_of_a_paragraph_and_its_span():
-    paragraph = "（十四）落实产业结构调整要求。完成搬迁工作（含清洁运输改造）。[市工信局牵头，各县（区、市）人民政府负责落实]"
+    paragraph = ("（十四）落实产业结构调整要求。完成搬迁工作（含清洁运输改造）。"
+                 "[市工信局牵头，各县（区、市）人民政府负责落实]")
     text, clause, start, end = find_clause(paragraph)
     assert text == "[市工信局牵头，各县（区、市）人民政府负责落实]"
     assert paragraph[start:end] == text
