@@ -46,9 +46,17 @@ def open_plan_ids(plans: list[tuple[str, date, date]], as_of: date, grace_days: 
     return [plan_id for plan_id, _start, end in plans if as_of <= end + timedelta(days=grace_days)]
 
 
-def run_sweep(store, rulebook, calendar, as_of: date, *, dry_run: bool = False,
-              grace_days: int = 90, instance: str = "cli",
-              heating=lambda region: (11, 1)) -> SweepResult:
+def run_sweep(
+    store,
+    rulebook,
+    calendar,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    grace_days: int = 90,
+    instance: str = "cli",
+    heating=lambda region: (11, 1),
+) -> SweepResult:
     """Evaluate every open plan as of `as_of` and store the new notices under their keys."""
     from scheduler import store as repo
     from scheduler.escalation import evaluate
@@ -61,11 +69,12 @@ def run_sweep(store, rulebook, calendar, as_of: date, *, dry_run: bool = False,
         result.since = repo.last_swept_day(session, before=as_of)
         facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating)
         history = repo.history(session, plan_ids=None)  # every unit's interviews inhibit urges
+        already = repo.created_on_day(session, as_of, result.plans)
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since)
     with store.session() as session:
         existing = repo.existing_keys(session, [a.key for a in actions])
         fresh = [a for a in actions if a.key not in existing]
-        result.unchanged = len(actions) - len(fresh)
+        result.unchanged = already + len(actions) - len(fresh)
         if dry_run:
             result.created = fresh
             return result

@@ -28,6 +28,9 @@ __all__ = [
     "claim_sweep_run",
     "record_sweep_run",
     "task_facts",
+    "created_on_day",
+
+
     "history",
     "existing_keys",
     "insert_notices",
@@ -282,6 +285,14 @@ def history(
             )
         )
     return result
+
+
+def created_on_day(session: Session, day: date, plan_ids: Sequence[str] | None = None) -> int:
+    """Count the notices an earlier sweep of `day` already created."""
+    query = select(func.count()).select_from(m.Notice).where(m.Notice.created_on == day)
+    if plan_ids is not None:
+        query = query.where(m.Notice.plan_id.in_(plan_ids))
+    return session.scalar(query) or 0
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
