@@ -9,6 +9,7 @@ whitespace (removed) and the clause's bracket repairs, which are noted on the ta
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -200,31 +201,30 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
     paragraphs = _paragraphs(lines, start_line)
     result = ImportResult()
     file = path.name
-    task_sections = {p.section for p in paragraphs if p.section and _has_clause(p)}
+    task_sections = {p.section for p in paragraphs if _has_clause(p)}
     numbered = any(p.numbered and _has_clause(p) for p in paragraphs)
+    groups: dict[str, list[Paragraph]] = {}
+    for p in paragraphs:
+        if p.section not in task_sections:
+            continue  # 总体要求, 主要目标, 保障措施: no clause anywhere in the section
+        in_item = p.item is not None and (p.numbered or not numbered)
+        if in_item and (p.is_item_start or _has_clause(p) or not numbered):
+            groups.setdefault(str(p.item), []).append(p)
+        elif _has_clause(p):  # a clause outside any numbered item: import it, flag it
+            groups[f"L{p.first_line}"] = [p]
+            result.problems.append(Problem(file, p.first_line,
+                                           "带责任条款的段落不属于任何编号事项，已按行号编号导入，请核对"))
     later_units: list[str] = []
-    if numbered:
-        for p in paragraphs:
-            if p.section in task_sections and p.numbered and p.is_item_start:
-                task, clause = _task(plan_id, str(p.item), p, file, p.subsection, "",
-                                     result.problems, later_units)
-                result.tasks.append(task)
-                if clause.applies_to_later_tasks:
-                    later_units = list(clause.responsible_units)
-    else:
-        items: dict[int, list[Paragraph]] = {}
-        for p in paragraphs:
-            if p.section in task_sections and p.item is not None:
-                items.setdefault(p.item, []).append(p)
-        for item, group in items.items():
-            key_work = _title(_strip_prefix(group[0].text))
-            for n, p in enumerate(group, start=1):
-                local = str(item) if len(group) == 1 else f"{item}.{n}"
-                task, clause = _task(plan_id, local, p, file, p.section, key_work,
-                                     result.problems, later_units)
-                result.tasks.append(task)
-                if clause.applies_to_later_tasks:
-                    later_units = list(clause.responsible_units)
+    for item, group in groups.items():
+        key_work = "" if numbered else _title(_strip_prefix(group[0].text))
+        for n, p in enumerate(group, start=1):
+            local = item if len(group) == 1 else f"{item}.{n}"
+            category = p.subsection if numbered else p.section
+            task, clause = _task(plan_id, local, p, file, category, key_work,
+                                 result.problems, later_units)
+            result.tasks.append(task)
+            if clause.applies_to_later_tasks:
+                later_units = list(clause.responsible_units)
     region = region or _detect_region(all_lines)
     _read_targets(paragraphs, file, region, result)
     return result
@@ -236,8 +236,7 @@ def _detect_region(lines: list[str]) -> str:
 
 
 def _month_end(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 1).fromordinal(
-        date(year + month // 12, month % 12 + 1, 1).toordinal() - 1)
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _read_targets(paragraphs: list[Paragraph], file: str, region: str,

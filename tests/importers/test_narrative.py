@@ -304,3 +304,14 @@ def test_it_gives_the_same_tasks_on_every_run(seed3):
     again = import_narrative(SEED_003, "jincheng-2020", end_line=ATTACHMENT_003 - 1)
     assert [t.model_dump() for t in again.tasks] == [t.model_dump() for t in seed3.tasks]
     assert again.targets == seed3.targets
+
+
+def test_it_imports_a_clause_paragraph_outside_any_item_and_flags_it(tmp_path):
+    path = tmp_path / "orphan.txt"
+    path.write_text("二、重点任务\n\n加强调度。[市工信局牵头]\n\n（一）有条款。[市能源局牵头]\n",
+                    encoding="utf-8")
+    result = import_narrative(path, "test-plan")
+    assert [t.id for t in result.tasks] == ["test-plan/L3", "test-plan/1"]
+    assert result.tasks[0].lead_units == ["市工信局"]
+    [problem] = result.problems
+    assert problem.line == 3
