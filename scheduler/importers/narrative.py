@@ -171,6 +171,8 @@ def _task(plan_id: str, local_id: str, paragraph: Paragraph, file: str, category
           key_work: str, problems: list[Problem], later_units: list[str]) -> tuple[Task, Clause]:
     measures, clause, notes = _read_clause(paragraph, file, problems)
     clause = clause or Clause()
+    if "巳" in measures:  # OCR's 巳 for 已: wording is kept as printed, the coordinator is told
+        notes.append("OCR：原文“巳”应为“已”，正文未改动")
     deadline = find_deadline_phrase(measures)
     if not deadline:
         notes.append(NO_DEADLINE_NOTE)

@@ -193,6 +193,13 @@ def test_it_reads_seed_003_item_3_with_a_j_closing_bracket(seed3):
     assert task.source == "003_fc497d6f985ed3f6.txt:94"
 
 
+def test_it_keeps_ocr_wording_but_notes_the_si_for_yi(seed3):
+    task = by_id(seed3)["4"]
+    assert "全市在巳完成应急减排清单编制的基础上" in task.measures
+    assert "OCR：原文“巳”应为“已”，正文未改动" in task.notes
+    assert task.responsible_units == ["市生态环境局"]  # "［责\n任单位：市生态环境局］"
+
+
 def test_it_reads_seed_003_item_6_whose_bracket_became_gong(seed3):
     task = by_id(seed3)["6"]
     assert task.responsible_units == ["市直各相关单位", "各县（市、区）人民政府", "开发区管委会"]
