@@ -42,8 +42,10 @@ _UNIT_CHARS = set("市县区局人民政府管委会各（）()、，,工信生�
 _UNIT_MARKERS = ("局", "府", "政", "委", "民", "（市", "区）")
 _UNIT_END = ("局", "政府", "管委会", "委")
 _ALL_COUNTIES = "各县（市、区）人民政府"
-_UNIT_NAME = re.compile(r"^(市[\u4e00-\u9fff]{2,10}(局|委)|[\u4e00-\u9fff]{2,4}人民政府"
-                        r"|开发区管委会|各县（市、区）人民政府)$")
+_UNIT_PATTERN = (r"各县（市、区）人民政府|开发区管委会|(?:城区|[\u4e00-\u9fff]{2}[县市])人民政府"
+                 r"|市[\u4e00-\u9fff]{2,10}?(?:局|委)")
+_UNIT_NAME = re.compile(rf"^(?:{_UNIT_PATTERN})$")
+_UNIT_SEARCH = re.compile(_UNIT_PATTERN)
 
 
 @dataclass
@@ -62,7 +64,8 @@ class RawRow:
     first: int
     last: int
     deadline: str
-    units: list[str]
+    unit_text: str  # the joined unit fragments, as OCR'd
+    units: list[str] = field(default_factory=list)
     text: list[tuple[int, str]] = field(default_factory=list)  # (line, text) without units
     notes: list[str] = field(default_factory=list)
 
@@ -187,26 +190,55 @@ def _content(lines: list[str], first: int, last: int) -> list[int]:
     return [n for n in range(first, last + 1) if not _skippable(lines[n - 1])]
 
 
-def _boundary(lines: list[str], content: list[int], here: int, after: int) -> int:
-    """Return the last line of the row anchored at `here`, given the next anchor at `after`.
+def _line_units(line: str, anchor: Anchor | None) -> str:
+    """Return a line's unit fragment; on the anchor line, also the run just before the deadline
+    ("…取消非必 市 生 态 环 境 局， 各县2020年12月底前 要设置的…")."""
+    if anchor is None or anchor.raw not in line:
+        return unit_fragment(line)
+    before, after = line.split(anchor.raw, 1)
+    return unit_fragment(before) + unit_fragment(after)
 
-    The first sentence end (。) between them closes this row's 工程措施 (a later one is more
-    likely the next row's first sentence); unit-only lines that finish a
-    cut name ("人民政府、陵川县人民" / "政府、沁水县人民政府") still belong to it. Without a sentence
-    end the lines are split halfway.
+
+def _complete(units: str) -> bool:
+    return bool(units) and units.endswith(_UNIT_END)
+
+
+def _continues(units: str, fragment: str) -> bool:
+    """Tell whether `fragment` carries on the unit list `units` (a cut name or a list after 、)."""
+    if not fragment:
+        return False
+    if not units or units.endswith(("，", "、", ",")):
+        return True
+    return bool(_UNIT_NAME.match(parse_units(units)[-1] + parse_units(fragment)[0]))
+
+
+def _boundary(lines: list[str], content: list[int], start: int, anchor: Anchor, after: int) -> int:
+    """Return the last line of the row anchored at `anchor`, given the next anchor at `after`.
+
+    The first sentence end (。) from the anchor on closes this row's 工程措施 (a later one is more
+    likely the next row's first sentence); lines after it still belong to the row while its unit
+    list is unfinished and they carry it on ("人民政府、陵川县人民" / "政府、沁水县人民政府"),
+    skipping at most two label lines. Without a sentence end the lines are split halfway.
     """
+    here = anchor.line
     between = [n for n in content if here < n < after]
-    closing = [n for n in between if _TERMINATOR.search(lines[n - 1])]
+    closing = [n for n in [here, *between] if _TERMINATOR.search(lines[n - 1])]
     if not closing:
         return between[(len(between) - 1) // 2] if between else here
     end = closing[0]
-    units = "".join(unit_fragment(lines[n - 1]) for n in content if here <= n <= end)
+    units = "".join(_line_units(lines[n - 1], anchor) for n in content if start <= n <= end)
+    skipped = 0
     for n in (n for n in between if n > end):
-        fragment = unit_fragment(lines[n - 1])
-        if not fragment or squeeze(lines[n - 1]) != squeeze(fragment) or units.endswith(_UNIT_END):
+        if _complete(units) or skipped > 2:
+            break
+        fragment = _line_units(lines[n - 1], None)
+        if not fragment:
+            skipped += 1
+            continue
+        if not _continues(units, fragment):
             break
         units += fragment
-        end = n
+        end, skipped = n, 0
     return end
 
 
@@ -219,27 +251,76 @@ def split_rows(lines: list[str], first: int, last: int,
     start = content[0] if content else first
     for index, anchor in enumerate(anchors):
         if index + 1 < len(anchors):
-            end = _boundary(lines, content, anchor.line, anchors[index + 1].line)
+            end = _boundary(lines, content, start, anchor, anchors[index + 1].line)
         else:
             end = content[-1] if content else last
         own = [n for n in content if start <= n <= end]
         deadline, notes = clean_deadline(anchor.raw)
         fragments, text = [], []
         for n in own:
-            line = lines[n - 1].replace(anchor.raw, " ") if n == anchor.line else lines[n - 1]
-            fragment = unit_fragment(line)
+            line = lines[n - 1]
+            fragment = _line_units(line, anchor if n == anchor.line else None)
             fragments.append(fragment)
-            body = _strip_tail(line) if fragment else line
+            if n == anchor.line:
+                before, after = line.split(anchor.raw, 1)
+                body = _strip_tail(before) + " " + _strip_tail(after)
+            else:
+                body = _strip_tail(line)
             if body.strip():
                 text.append((n, body.strip()))
         rows.append(RawRow(anchor, own[0] if own else anchor.line, own[-1] if own else anchor.line,
-                           deadline, parse_units("".join(fragments)), text, notes))
+                           deadline, "".join(fragments), [], text, notes))
         start = end + 1
+    _mend_cut_names(rows)
+    for row in rows:
+        row.units, leftovers = recognise_units(row.unit_text)
+        if leftovers:
+            row.notes.append("责任单位中有无法识别的片段：" + "、".join(leftovers))
     return rows
+
+
+def _mend_cut_names(rows: list[RawRow]) -> None:
+    """Move the tail of a unit name the row split cut off ("各县" | "（市、区）人民政府") back."""
+    for row, after in zip(rows, rows[1:]):
+        text = row.unit_text.rstrip("，、,")
+        if not text or text.endswith(_UNIT_END) or not after.unit_text:
+            continue
+        first = parse_units(after.unit_text)[0]
+        match = _UNIT_SEARCH.search(first)
+        head = first[: match.start()] if match else first
+        if head and _UNIT_NAME.match(parse_units(text)[-1] + head):
+            cut = _cut_after(after.unit_text, head)
+            row.unit_text = text + after.unit_text[:cut]
+            after.unit_text = after.unit_text[cut:].lstrip("，、,")
+            row.notes.append(f"责任单位的「{head}」被 OCR 排到下一行，已接回")
+
+
+def _cut_after(text: str, head: str) -> int:
+    """Return the index in `text` just past the characters of `head` (spaces aside)."""
+    index = 0
+    for ch in head:
+        index = text.index(ch, index) + 1
+    return index
+
+
+def recognise_units(text: str) -> tuple[list[str], list[str]]:
+    """Find the unit names in a joined unit cell, returning them and the leftover fragments."""
+    names, leftovers = [], []
+    for piece in parse_units(text):
+        if _UNIT_NAME.match(piece):
+            names.append(piece)
+            continue
+        found = list(_UNIT_SEARCH.finditer(piece))
+        names.extend(match.group(0) for match in found)
+        rest = _UNIT_SEARCH.sub(" ", piece).split()
+        leftovers.extend(rest)
+    return names, leftovers
 
 
 def _strip_tail(text: str) -> str:
     """Drop the trailing unit words from a line, keeping the rest of its text."""
+    if not unit_fragment(text):
+        return " ".join(text.split())
     words = text.split()
     while words and all(ch in _UNIT_CHARS for ch in words[-1]):
         words.pop()
@@ -250,9 +331,6 @@ def _automatic_task(row: RawRow, task_id: str, file: str) -> Task:
     measures = tidy(" ".join(text for _, text in row.text))
     notes = ["自动识别（未经人工校对）：类别、重点工作、主要任务和工程措施在 OCR 中交错，待人工核对",
              *row.notes]
-    odd = [u for u in row.units if not _UNIT_NAME.match(u)]
-    if odd:
-        notes.append("责任单位中有无法识别的片段：" + "、".join(odd))
     return Task(id=task_id, title=_first_clause(measures) or row.deadline, measures=measures,
                 deadline_text=row.deadline, responsible_units=row.units,
                 source=f"{file}:{row.first}-{row.last}", notes=notes)
