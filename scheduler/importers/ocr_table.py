@@ -25,7 +25,7 @@ from scheduler.importers import ImportResult
 from scheduler.importers.table_text import tidy
 from scheduler.ledger import Task
 from scheduler.text import squeeze
-from scheduler.yamlsource import load_yaml_file, validate
+from scheduler.yamlsource import LineMap, load_yaml_file, validate
 
 # A 完成时限 cell as the OCR writes it; "底首" is an OCR misreading of "底前".
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*底\s*[前首]|\d{4}\s*年\s*\d{1,2}\s*月\s*前")
@@ -111,6 +111,10 @@ class AttachmentRepairs(Strict):
 
 def load_repairs(path: str | Path) -> AttachmentRepairs:
     """Load and validate a repair overlay; a bad repair names its file, line and field."""
+    return _load_repairs(path)[0]
+
+
+def _load_repairs(path: str | Path) -> tuple[AttachmentRepairs, LineMap]:
     data, lines = load_yaml_file(path)
     if not isinstance(data, dict):
         raise InputError.single(str(path), 1, "修复文件应为映射（source / ignore_anchors / rows）")
@@ -125,7 +129,7 @@ def load_repairs(path: str | Path) -> AttachmentRepairs:
         seen[row.anchor] = index
     if problems:
         raise InputError(problems)
-    return repairs
+    return repairs, lines
 
 
 def find_anchors(lines: list[str], first: int, last: int) -> list[Anchor]:
@@ -359,7 +363,7 @@ def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | 
     file = path.name
     lines = path.read_text(encoding="utf-8").splitlines()
     result = ImportResult()
-    overlay = load_repairs(repairs) if repairs is not None else None
+    overlay, where = _load_repairs(repairs) if repairs is not None else (None, LineMap())
     if overlay is not None and overlay.source != file:
         raise InputError.single(str(repairs), None,
                                 f"修复文件针对 {overlay.source}，而导入的是 {file}", "source")
@@ -368,12 +372,14 @@ def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | 
     rows = split_rows(lines, first, last, ignored)
     by_anchor = {row.anchor.line: row for row in rows}
     fixes = {fix.anchor: fix for fix in overlay.rows} if overlay else {}
+    index_of = {fix.anchor: i for i, fix in enumerate(overlay.rows)} if overlay else {}
     for line in sorted(set(fixes) - set(by_anchor)):
         fix = fixes[line]
         if fix.lines is None or not fix.deadline:
             result.problems.append(Problem(
-                str(repairs), None, f"修复行的锚点 {line} 不是自动识别出的完成时限所在行，"
-                "新增行必须给出 lines 和 deadline", "rows"))
+                str(repairs), where.line_of(("rows", index_of[line], "anchor")),
+                f"修复行的锚点 {line} 不是自动识别出的完成时限所在行，"
+                "新增行必须给出 lines 和 deadline", f"rows.{index_of[line]}.anchor"))
             del fixes[line]
     order = sorted(set(by_anchor) | set(fixes))
     for number, line in enumerate(order, start=1):

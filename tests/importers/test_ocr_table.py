@@ -261,7 +261,9 @@ def test_a_repair_for_an_unknown_anchor_without_a_range_is_a_problem(tmp_path):
     assert [t.title for t in result.tasks][-1] == "补录行"
     assert [t.source for t in result.tasks] == ["snippet.txt:3-5", "snippet.txt:8-9",
                                                 "snippet.txt:9-9"]
-    assert len(result.problems) == 1 and "锚点 5" in result.problems[0].message
+    assert [(p.file, p.line, p.where) for p in result.problems] == [
+        (str(repairs), 3, "rows.0.anchor")]
+    assert "锚点 5" in result.problems[0].message
 
 
 def test_a_repair_file_for_another_source_is_refused(tmp_path):
