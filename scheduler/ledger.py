@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduler.deadlines import DeadlineContext
+from scheduler.deadlines import Deadline, DeadlineContext, parse_deadline
 from scheduler.errors import InputError, Problem
 from scheduler.yamlsource import load_yaml_file, validate
 
@@ -64,6 +64,7 @@ class Task(Strict):
     cooperating_units: list[str] = Field(default_factory=list)
     responsible_units: list[str] = Field(default_factory=list)
     responsible_persons: list[PersonRef] = Field(default_factory=list)
+    standing: bool = False  # the plan sets no deadline because the work is continuous (视为长期)
     remarks: str = ""
     source: str  # "<seed file>:<line>" or "<file>:<first>-<last>"
     notes: list[str] = Field(default_factory=list)  # importer notes: OCR fixes, hand repairs
@@ -151,6 +152,17 @@ class Ledger(Strict):
             period_end=self.plan.period_end,
             heating_season_start=heating_season_start,
         )
+
+
+STANDING_NOTE = "原文未写明时限，按长期工作定期调度"
+
+
+def task_deadline(deadline_text: str, standing: bool, context: DeadlineContext) -> Deadline:
+    """Return a task's parsed deadline; a standing task without a written date is ongoing, not an
+    unreadable cell (an empty table cell, by contrast, stays 'unknown' for a coordinator)."""
+    if standing and not deadline_text.strip():
+        return Deadline(text=deadline_text, kind="ongoing", notes=(STANDING_NOTE,))
+    return parse_deadline(deadline_text, context)
 
 
 def load_ledger(path: str | Path) -> Ledger:

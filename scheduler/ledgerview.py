@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.config import Config
-from scheduler.deadlines import parse_deadline, find_milestones
-from scheduler.ledger import Ledger, Task, load_ledgers
+from scheduler.deadlines import find_milestones
+from scheduler.ledger import Ledger, Task, load_ledgers, task_deadline
 
 
 def _directory(data_dir: Path):
@@ -33,7 +33,7 @@ def export_task(ledger: Ledger, task: Task, config: Config, directory) -> dict[s
         "title": task.title,
         "measures": task.measures,
         "deadline_text": task.deadline_text,
-        "deadline": parse_deadline(task.deadline_text, context).to_json(),
+        "deadline": task_deadline(task.deadline_text, task.standing, context).to_json(),
         "milestones": [
             {"due": m.due.isoformat(), "phrase": m.phrase, "text": m.text}
             for m in find_milestones(task.measures, context)
@@ -81,6 +81,7 @@ LABELS = {
     "unknown_unit": "单位不明",
     "ambiguous_group": "范围待定",
     "no_unit": "未写明责任单位",
+    "name_to_confirm": "名称待确认",
 }
 
 
@@ -91,7 +92,7 @@ def open_points(data_dir: Path, config: Config) -> list[OpenPoint]:
     for ledger in load_ledgers(data_dir):
         context = ledger.deadline_context(config.heating_season_start(ledger.plan.region))
         for task in ledger.tasks:
-            deadline = parse_deadline(task.deadline_text, context)
+            deadline = task_deadline(task.deadline_text, task.standing, context)
             if deadline.kind == "external":
                 points.append(OpenPoint(
                     "external_deadline", task.id, task.source, task.deadline_text,
@@ -106,9 +107,10 @@ def open_points(data_dir: Path, config: Config) -> list[OpenPoint]:
                                         "原文未写明牵头或责任单位，需协调人指定"))
             _, unresolved = directory.recipients(names, ledger.plan.region)
             for resolution in unresolved:
-                kind = "ambiguous_group" if resolution.status == "ambiguous" else "unknown_unit"
                 if resolution.status == "title":
                     continue
+                kind = {"ambiguous": "ambiguous_group", "unknown": "unknown_unit"}.get(
+                    resolution.status, "name_to_confirm")
                 points.append(OpenPoint(kind, task.id, task.source, resolution.written,
                                         resolution.note or "单位目录中没有此名称"))
     return points

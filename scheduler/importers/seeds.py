@@ -148,8 +148,16 @@ def build_seed_ledger(seed: SeedPlan, seeds_dir: Path) -> tuple[Ledger, list[Pro
         found = find_assessment_clause(path)
         if found:
             meta.update(assessment_clause=found[0], assessment_source=f"{seed.file}:{found[1]}")
-    ledger = Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=result.tasks)
+    tasks = [_mark_standing(task) for task in result.tasks]
+    ledger = Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=tasks)
     return ledger, result.problems
+
+
+def _mark_standing(task):
+    """Narrative items that state no date are continuous work: the importer says so in a note."""
+    if not task.deadline_text and any("视为长期" in note for note in task.notes):
+        return task.model_copy(update={"standing": True})
+    return task
 
 
 def write_seed_ledgers(seeds_dir: Path, out_dir: Path) -> list[tuple[Path, Ledger, list[Problem]]]:

@@ -17,8 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.deadlines import DeadlineContext, parse_deadline
-from scheduler.ledger import Ledger, Task
+from scheduler.deadlines import DeadlineContext
+from scheduler.ledger import Ledger, Task, task_deadline
 from scheduler.store import models as m
 from scheduler.store.repo import audit, cancel_pending
 
@@ -153,7 +153,7 @@ def load_ledgers(
             _fill(row, task, position, digest)
             session.flush()
             units = {unit for unit, _, _ in assignments}
-            dues = set(parse_deadline(task.deadline_text, context).due)
+            dues = set(task_deadline(task.deadline_text, task.standing, context).due)
             if action == "task.update":
                 report.notices_cancelled += cancel_pending(
                     session,
@@ -186,4 +186,5 @@ def _fill(row: m.Task, task: Task, position: int, digest: str) -> None:
     row.position = position
     row.category, row.key_work, row.title = task.category, task.key_work, task.title
     row.measures, row.deadline_text, row.remarks = task.measures, task.deadline_text, task.remarks
+    row.standing = task.standing
     row.source, row.ledger, row.ledger_hash = task.source, task.model_dump(mode="json"), digest

@@ -66,6 +66,7 @@ class Task(Base):
     title: Mapped[str] = mapped_column(Text)
     measures: Mapped[str] = mapped_column(Text, default="")
     deadline_text: Mapped[str] = mapped_column(Text, default="")
+    standing: Mapped[bool] = mapped_column(Boolean, default=False)  # no date: continuous work
     remarks: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(128))
     ledger: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the ledger row as loaded

@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.deadlines import Deadline, DeadlineContext, find_milestones, parse_deadline
+from scheduler.deadlines import Deadline, DeadlineContext, find_milestones
+from scheduler.ledger import task_deadline
 from scheduler.facts import Action, PastNotice, TaskFacts
 from scheduler.facts import Assignment as AssignmentFact
 from scheduler.facts import ProgressReport as ReportFact
@@ -174,6 +175,7 @@ def task_facts(
             m.Task.title,
             m.Task.measures,
             m.Task.deadline_text,
+            m.Task.standing,
             m.Task.status,
         )
         .where(m.Task.plan_id.in_(wanted), m.Task.removed.is_(False))
@@ -211,14 +213,14 @@ def task_facts(
         ).order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
     ):
         overrides[o.task_id] = (o.due, o.kind, o.at.date())
-    parsed: dict[tuple[str, str], Deadline] = {}
+    parsed: dict[tuple[str, str, bool], Deadline] = {}
     milestones: dict[tuple[str, str], tuple] = {}
     facts = []
     for row in rows:
         plan = plans[row.plan_id]
-        cache_key = (row.plan_id, row.deadline_text)
+        cache_key = (row.plan_id, row.deadline_text, row.standing)
         if cache_key not in parsed:
-            parsed[cache_key] = parse_deadline(row.deadline_text, contexts[row.plan_id])
+            parsed[cache_key] = task_deadline(row.deadline_text, row.standing, contexts[row.plan_id])
         deadline = parsed[cache_key]
         changed_on = None
         if row.id in overrides:
