@@ -78,6 +78,7 @@ class OpenPoint:
 LABELS = {
     "external_deadline": "时限待定",
     "unknown_deadline": "时限无法识别",
+    "missing_deadline": "时限空白",
     "unknown_unit": "单位不明",
     "ambiguous_group": "范围待定",
     "no_unit": "未写明责任单位",
@@ -97,6 +98,10 @@ def open_points(data_dir: Path, config: Config) -> list[OpenPoint]:
                 points.append(OpenPoint(
                     "external_deadline", task.id, task.source, task.deadline_text,
                     "时限由国家、省规定，需协调人录入具体日期后方可提醒"))
+            elif deadline.kind == "unknown" and not task.deadline_text.strip():
+                points.append(OpenPoint(
+                    "missing_deadline", task.id, task.source, "（空）",
+                    "原文此行完成时限为空（合并单元格未能对应），需协调人确认或补录"))
             elif deadline.kind == "unknown":
                 points.append(OpenPoint(
                     "unknown_deadline", task.id, task.source, task.deadline_text or "（空）",
