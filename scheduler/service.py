@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -60,14 +61,26 @@ def _run_for_today(job_id: str, func: Callable[[date], object]) -> Callable[[], 
 
 
 def serve(config: Config, sweep: Callable[[date], object], deliver: Callable[[date], object]) -> None:
-    """Run until SIGTERM/SIGINT; catch up today's sweep first if it has not run yet."""
+    """Run until SIGTERM/SIGINT. Started after today's sweep time, it sweeps today at once (the
+    sweep's unique keys make that harmless if today already ran)."""
     scheduler = build_scheduler(config, sweep, deliver)
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %s: shutting down after the running job", signum)
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        else:  # stopped before the clock started: nothing is running, leave at once
+            raise SystemExit(0)
+
+    def started(_event: object) -> None:
+        log.info("service started: sweep at %s, delivery at %s (%s)", config.service.sweep_at,
+                 config.service.deliver_at, config.timezone)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    _run_for_today("catch-up-sweep", sweep)()
+    hour, minute = _hour_minute(config.service.sweep_at)
+    if clock.now().time() >= time(hour, minute):
+        _run_for_today("catch-up-sweep", sweep)()
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()
+    log.info("service stopped")
