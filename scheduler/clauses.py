@@ -35,6 +35,7 @@ _RESP_SUFFIX = re.compile(r"负责落实$")
 _TAG = re.compile(r"^(?:责任单位|牵头单位|责任部门)[:：]")
 _QUALIFIER = re.compile(r"(?:按职责分工|按职责|分别)+$")
 _GROUP_TAIL = re.compile(r"等(?:相关)?单位$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def split_units(text: str, protected: tuple[str, ...] = PROTECTED_NAMES) -> list
     names = []
     for part in _top_level_split(squeeze(text), "、，,", _sorted(protected)):
         part = _GROUP_TAIL.sub("", part).strip(_TRAILING)
-        if part:
+        if _HAN.search(part):  # "……" or stray OCR marks are not unit names
             names.append(part)
     return names
 
@@ -222,14 +223,22 @@ def find_clause(paragraph: str) -> tuple[str, Clause, int, int] | None:
         return None
 
 
+def unclosed_clause_starts(paragraph: str) -> list[int]:
+    """Return where clauses open but never close, even before a later closed clause, so that an
+    OCR paragraph that ran into the next one is reported rather than silently merged."""
+    try:
+        return [start for start, end, closed in _scan_groups(paragraph)
+                if not closed and any(w in paragraph[start:end] for w in ROLE_WORDS)]
+    except Exception:
+        return []
+
+
 def unclosed_clause_start(paragraph: str) -> int | None:
     """Return where a clause opens but never closes ("[市工信局牵头，… 负责落实"), else None."""
     if find_clause(paragraph):
         return None
-    for start, end, closed in _scan_groups(paragraph):
-        if not closed and any(w in paragraph[start:end] for w in ROLE_WORDS):
-            return start
-    return None
+    starts = unclosed_clause_starts(paragraph)
+    return starts[0] if starts else None
 
 
 def clause_repairs(clause_text: str) -> list[str]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.clauses import Clause, clause_repairs, find_clause, parse_clause, split_units
+from scheduler.clauses import (
+    Clause,
+    clause_repairs,
+    find_clause,
+    parse_clause,
+    split_units,
+    unclosed_clause_starts,
+)
 
 CASES = [
     # seed 001 style: lead, cooperating, responsible
@@ -37,6 +44,14 @@ CASES = [
     ("工责\n任单位：市直各相关单位，各县（市、 区）人民政府、 开发区管\n 委会J",
      Clause((), (), ("市直各相关单位", "各县（市、区）人民政府", "开发区管委会"))),
     ("［责任单位：市生态环境局］", Clause((), (), ("市生态环境局",))),
+    # seed 003 OCR: full-width opener closed by an ASCII "]"
+    ("［责任单位：市生态环境局、 市工信局，各县（市、 区）人民政府]",
+     Clause((), (), ("市生态环境局", "市工信局", "各县（市、区）人民政府"))),
+    # seed 002 line 55: round brackets, a named county government
+    ("（市生态环境局、市工信局牵头，介休市人民政府负责落实）",
+     Clause(("市生态环境局", "市工信局"), (), ("介休市人民政府",))),
+    # the brief's shorthand: an elided list is not a unit name
+    ("[市工信局牵头，……负责落实]", Clause(("市工信局",))),
 ]
 
 
@@ -98,3 +113,10 @@ def test_it_ignores_an_ocr_j_inside_the_text_but_reads_one_at_the_end():
 def test_it_finds_no_clause_when_the_bracket_never_closes():
     assert find_clause("（十）严防反弹。[市生态环境局牵头，各县（区、市）人民政府负责落实") is None
     assert find_clause("没有任何条款的段落。") is None
+
+
+def test_it_finds_an_unclosed_clause_even_before_a_later_closed_one():
+    paragraph = "完成甲。［责任单位：市工信局、市能源局全力做好乙。［责任单位：市能源局J"
+    assert unclosed_clause_starts(paragraph) == [4]
+    assert find_clause(paragraph)[0] == "［责任单位：市能源局J"
+    assert unclosed_clause_starts("完成甲。（含清洁运输改造）") == []

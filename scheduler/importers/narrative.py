@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from scheduler.clauses import Clause, clause_repairs, find_clause, unclosed_clause_start
+from scheduler.clauses import (
+    Clause,
+    clause_repairs,
+    find_clause,
+    parse_clause,
+    unclosed_clause_start,
+    unclosed_clause_starts,
+)
 from scheduler.errors import Problem
 from scheduler.importers import ImportResult
 from scheduler.ledger import DustFallCap, PeriodCap, Task
@@ -29,6 +36,7 @@ _PAGE_NUMBER = re.compile(r"^[\-—–－\s]+\d{1,3}[\-—–－\s]+$")
 _TRAILING = "。；;，, "
 _DEADLINE = re.compile(
     r"(?:每年|当年|\d{4}年)(?:\d{1,2}月(?:底|末|\d{1,2}日)?|年底|底|采暖季)前"
+    r"|自?\d{4}年\d{1,2}月(?:\d{1,2}日)?起"
     r"|\d{1,2}月(?:底|末)前"
     r"|按照?[^，。；,;]{0,8}?(?:省定|规定|要求的)时限"
 )
@@ -38,6 +46,11 @@ _HEAVY = re.compile(r"重度及以上污染天数控制在(\d+(?:\.\d+)?)天")
 _DUST = re.compile(
     r"降尘量(?:高于|不高于|小于|低于|不超过|控制在)(\d+(?:\.\d+)?)吨[／/]月[·．.・]?平方公里")
 _REGION = re.compile(r"(长治|晋中|晋城)市")
+_ELLIPSIS_UNITS = re.compile(r"等(?:相关)?单位(?:配合|牵头|负责)")
+_UNIT_NAME = r"[^，,、。；;：:]{1,30}(?:局|委|政府|管委会|单位|支队|公司|分局|部门|办|牵头|配合|负责|落实)"
+_UNIT_RUN = re.compile(rf"(?:责任单位[:：])?{_UNIT_NAME}(?:[、，,]{_UNIT_NAME})*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ATTACHMENT = re.compile(r"^附件(?:[:：\d一二三四五六七八九十]|$)")
 NO_DEADLINE_NOTE = "未写明时限，视为长期"
 
 
@@ -125,7 +138,34 @@ def _paragraphs(lines: list[str], first: int) -> list[Paragraph]:
                 current.item, current.numbered = previous.item, previous.numbered
             paragraphs.append(current)
         current.add(number, raw)
-    return paragraphs
+    return [piece for paragraph in paragraphs for piece in _split_runaway(paragraph)]
+
+
+def _split_runaway(paragraph: Paragraph) -> list[Paragraph]:
+    """Split an OCR paragraph that ran on past a clause whose closing bracket is missing.
+
+    The unclosed clause is taken to end after its run of unit names ("［责任单位：市工信局、
+    市能源局" + next paragraph); the importer still reports the missing bracket.
+    """
+    found = find_clause(paragraph.text)
+    if not found:
+        return [paragraph]
+    starts = unclosed_clause_starts(paragraph.text[:found[2]])
+    if not starts:
+        return [paragraph]
+    run = _UNIT_RUN.match(paragraph.text, starts[0] + 1)
+    cut = run.end() if run else 0
+    if not run or not paragraph.text[cut:found[2]].strip(_TRAILING):
+        return [paragraph]
+    head = Paragraph(paragraph.first_line, paragraph.section, paragraph.subsection,
+                     paragraph.item, paragraph.numbered, paragraph.is_item_start,
+                     paragraph.text[:cut], [(o, n) for o, n in paragraph.pieces if o < cut])
+    tail_pieces = [(0, paragraph.line_at(cut))]
+    tail_pieces += [(o - cut, n) for o, n in paragraph.pieces if o > cut]
+    tail = Paragraph(tail_pieces[0][1], paragraph.section, paragraph.subsection,
+                     paragraph.item, paragraph.numbered, False, paragraph.text[cut:],
+                     tail_pieces, closed=paragraph.closed)
+    return [head, *_split_runaway(tail)]
 
 
 def _strip_prefix(text: str) -> str:
@@ -151,17 +191,31 @@ def _read_clause(paragraph: Paragraph, file: str, problems: list[Problem]) -> tu
         str, Clause | None, list[str]]:
     """Return the paragraph body without its clause, the clause, and repair notes."""
     body = _strip_prefix(paragraph.text) if paragraph.is_item_start else paragraph.text
+    offset = len(paragraph.text) - len(body)
     found = find_clause(body)
     if found:
         text, clause, start, end = found
         measures = (body[:start] + body[end:]).strip()
-        return measures, clause, clause_repairs(text)
+        notes = clause_repairs(text)
+        if _ELLIPSIS_UNITS.search(squeeze(text)):
+            notes.append("责任条款含“等（相关）单位”，未逐一列出的单位待协调人补充")
+        for open_at in unclosed_clause_starts(body[:start]):
+            # an OCR paragraph whose clause never closed ran on into the next paragraph
+            problems.append(Problem(file, paragraph.line_at(offset + open_at),
+                                    "此处责任条款缺少闭括号，与后文合并为一项任务，请核对原文"))
+            notes.append("段内有一处责任条款缺少闭括号，已与后文合并，请核对")
+        return measures, clause, notes
     open_at = unclosed_clause_start(body)
-    offset = len(paragraph.text) - len(body)
     if open_at is not None:
         line = paragraph.line_at(offset + open_at)
-        problems.append(Problem(file, line, "责任条款缺少闭括号，无法读取责任单位；任务已导入，请核对原文"))
-        return body[:open_at].strip(), None, ["责任条款无法读取（缺少闭括号），责任单位待核对"]
+        clause = parse_clause(body[open_at:])
+        if clause.is_empty():
+            problems.append(Problem(file, line,
+                                    "责任条款缺少闭括号，无法读取责任单位；任务已导入，请核对原文"))
+            return body[:open_at].strip(), None, ["责任条款无法读取（缺少闭括号），责任单位待核对"]
+        problems.append(Problem(file, line,
+                                "责任条款缺少闭括号，已按现有文字读取责任单位；任务已导入，请核对原文"))
+        return body[:open_at].strip(), clause, ["责任条款缺少闭括号，已按现有文字读取，责任单位待核对"]
     problems.append(Problem(file, paragraph.first_line,
                             "该段未找到责任条款，无法读取责任单位；任务已导入，请核对原文"))
     return body.strip(), None, ["未找到责任条款，责任单位待核对"]
@@ -199,6 +253,9 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
     path = Path(path)
     all_lines = path.read_text(encoding="utf-8").splitlines()
     stop = len(all_lines) if end_line is None else min(end_line, len(all_lines))
+    if end_line is None:  # attachment tables (附件) are another importer's input
+        stop = next((n - 1 for n in range(start_line, stop + 1)
+                     if _ATTACHMENT.match(squeeze(all_lines[n - 1]))), stop)
     lines = all_lines[start_line - 1:stop]
     paragraphs = _paragraphs(lines, start_line)
     result = ImportResult()
@@ -209,6 +266,10 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
     for p in paragraphs:
         if p.section not in task_sections:
             continue  # 总体要求, 主要目标, 保障措施: no clause anywhere in the section
+        if not _HAN.search(p.text):  # stray symbols or a broken encoding, not a task
+            result.problems.append(Problem(file, p.first_line,
+                                           "该段不含中文文字，无法识别，未作为任务导入，请核对原文"))
+            continue
         in_item = p.item is not None and (p.numbered or not numbered)
         if in_item and (p.is_item_start or _has_clause(p) or not numbered):
             groups.setdefault(str(p.item), []).append(p)

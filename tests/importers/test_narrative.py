@@ -281,7 +281,10 @@ def test_it_reports_an_unclosed_clause_by_line_and_keeps_every_task(tmp_path):
     assert "闭括号" in problem.message
     broken = result.tasks[1]
     assert broken.title == "第二项任务"
-    assert broken.lead_units == [] and broken.responsible_units == []
+    assert broken.measures == "第二项任务。完成乙。"
+    # what the unclosed clause does say is kept, flagged for a coordinator
+    assert broken.lead_units == ["市生态环境局"]
+    assert broken.responsible_units == ["各县（区、市）人民政府"]
     assert any("责任单位待核对" in note for note in broken.notes)
     assert result.tasks[2].lead_units == ["市能源局"]
     assert result.tasks[2].deadline_text == "2021年3月底前"
@@ -322,3 +325,108 @@ def test_it_imports_a_clause_paragraph_outside_any_item_and_flags_it(tmp_path):
     assert result.tasks[0].lead_units == ["市工信局"]
     [problem] = result.problems
     assert problem.line == 3
+
+
+def test_it_reports_an_unclosed_clause_it_cannot_read_and_keeps_the_task(tmp_path):
+    path = tmp_path / "unreadable.txt"
+    path.write_text("二、重点任务\n\n（一）有条款。[市工信局牵头]\n\n（二）坏条款。[牵头，\n",
+                    encoding="utf-8")
+    result = import_narrative(path, "test-plan")
+    assert [t.id for t in result.tasks] == ["test-plan/1", "test-plan/2"]
+    [problem] = result.problems
+    assert problem.line == 5 and "无法读取责任单位" in problem.message
+    assert result.tasks[1].lead_units == [] and result.tasks[1].title == "坏条款"
+
+
+GARBAGE = """二、重点任务
+
+（一）第一项任务。完成甲。[市工信局牵头，各县（区、市）人民政府负责落实]
+
+~~~~~~ ##### 12345 ;;;;
+
+（二）第二项任务。完成乙。[市生态环境局牵头]
+\ufffd\ufffd\ufffd\ufffd
+（三）第三项任务。2021年3月底前完成丙。[市能源局牵头]
+"""
+
+
+def test_it_reports_garbage_lines_and_keeps_the_numbering_of_real_tasks(tmp_path):
+    path = tmp_path / "garbage.txt"
+    path.write_text(GARBAGE, encoding="utf-8")
+    result = import_narrative(path, "test-plan")
+    assert [t.id for t in result.tasks] == ["test-plan/1", "test-plan/2", "test-plan/3"]
+    assert [(p.file, p.line) for p in result.problems] == [("garbage.txt", 5), ("garbage.txt", 8)]
+    assert all("不含中文文字" in p.message for p in result.problems)
+    assert result.tasks[0].responsible_units == ["各县（区、市）人民政府"]
+    assert result.tasks[2].deadline_text == "2021年3月底前"
+
+
+# OCR layout: a blank line after every physical line; item (一)'s first clause never closes and
+# the next paragraph of the same item runs straight on.
+OCR_RUNAWAY = """二、 重点任务
+
+（一）第一项任务。 完成甲工作，确
+
+保按期完成。［责任单位：市工信局、 市能
+
+源局
+
+全力做好乙工作。 加快推进
+
+建设。［责任单位：市发展改革委、 市能源局J
+
+- 3 -
+
+（二）第二项任务。 完成丙。 ［责任单位：
+
+市能源局］
+"""
+
+
+def test_it_splits_an_ocr_paragraph_that_ran_past_an_unclosed_clause(tmp_path):
+    path = tmp_path / "ocr.txt"
+    path.write_text(OCR_RUNAWAY, encoding="utf-8")
+    result = import_narrative(path, "test-plan")
+    assert [t.id for t in result.tasks] == ["test-plan/1.1", "test-plan/1.2", "test-plan/2"]
+    first, second, third = result.tasks
+    assert first.measures == "第一项任务。完成甲工作，确保按期完成。"
+    assert first.responsible_units == ["市工信局", "市能源局"]
+    assert second.title == "全力做好乙工作"
+    assert second.responsible_units == ["市发展改革委", "市能源局"]
+    assert second.source == "ocr.txt:9"
+    assert third.responsible_units == ["市能源局"]
+    [problem] = result.problems
+    assert (problem.line, "闭括号" in problem.message) == (5, True)
+
+
+def test_it_stops_before_the_attachment_of_seed_003_on_its_own():
+    result = import_narrative(SEED_003, "jincheng-2020")
+    assert len(result.tasks) == 17
+    assert [c.source for c in result.targets.dust_fall] == ["003_fc497d6f985ed3f6.txt:497"]
+
+
+def test_it_reads_the_dust_fall_caps_of_seeds_002_and_003(seed2, seed3):
+    [cap] = seed2.targets.dust_fall  # "各县（区、市）降尘量不高于9吨/月·平方公里"
+    assert (cap.region, cap.cap, cap.source) == ("晋中市", 9.0, "002_4f45dafb854d9093.txt:69")
+    [cap] = seed3.targets.dust_fall  # "平均降尘量小于9\n\n吨／月 ． 平方公里"
+    assert (cap.region, cap.cap, cap.source) == ("晋城市", 9.0, "003_fc497d6f985ed3f6.txt:497")
+
+
+def test_it_reads_a_from_date_and_named_counties_in_seed_003(seed3):
+    tasks = by_id(seed3)
+    assert tasks["8"].deadline_text == "自2020年9月起"  # "自2020\n\n年9月起，开展秋收阶段…"
+    assert tasks["8"].title == "强化秸杆禁烧管控"  # OCR's 秸杆 kept as printed
+    assert tasks["13"].responsible_units == ["市工信局", "城区人民政府", "高平市人民政府",
+                                             "沁水县人民政府", "开发区管委会"]
+    assert tasks["13"].deadline_text == "2020年12月底前"
+    assert tasks["13"].source == "003_fc497d6f985ed3f6.txt:442"
+    assert tasks["16"].title == "强化扬尘管控"
+    assert tasks["16"].responsible_units[-2:] == ["各县（市、区）人民政府", "开发区管委会"]
+
+
+def test_it_notes_units_left_unnamed_behind_deng(seed2):
+    tasks = by_id(seed2)
+    # "市城市管理局等相关单位配合": the named unit is kept, the rest is left to a coordinator
+    assert tasks["8.1"].cooperating_units[-1] == "市城市管理局"
+    assert any("等（相关）单位" in note for note in tasks["8.1"].notes)
+    assert tasks["11"].source == "002_4f45dafb854d9093.txt:55"  # round-bracket clause
