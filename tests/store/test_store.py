@@ -158,3 +158,27 @@ def test_sign_off_stops_pending_notices(store):
         session.commit()
         assert session.get(m.Task, "t-2019/1").status == "signed_off"
         assert session.scalar(select(m.Notice.status).where(m.Notice.key == "r1")) == "cancelled"
+
+
+def test_an_approved_extension_moves_the_due_date_and_is_audited(store):
+    luzhou = unit_name("潞城区政府")
+    with store.session() as session:
+        repo.insert_notices(session, [action("old", luzhou, level="reminder")], date(2019, 12, 2))
+        request = repo.request_extension(session, "t-2019/1", luzhou, date(2020, 2, 28), "设备到货延迟", "潞城",
+                                         now=NOW)
+        facts = {f.task_id: f for f in repo.task_facts(session, date(2019, 12, 2))}
+        assert facts["t-2019/1"].deadline.due == (date(2019, 12, 31),)  # pending: nothing moves yet
+        repo.decide_extension(session, request.id, True, "王协调", "同意", now=NOW)
+        session.commit()
+        facts = {f.task_id: f for f in repo.task_facts(session, date(2019, 12, 2))}
+        actions = [a for (a,) in session.execute(select(m.AuditEntry.action)
+                                                  .where(m.AuditEntry.object_id == "t-2019/1"))]
+        old_status = session.scalar(select(m.Notice.status).where(m.Notice.key == "old"))
+    assert facts["t-2019/1"].deadline.due == (date(2020, 2, 28),)
+    assert old_status == "cancelled"  # the reminder for 12-31 no longer applies
+    assert {"extension.request", "extension.approve", "task.extension"} <= set(actions)
+
+
+def test_an_extension_needs_a_reason(store):
+    with store.session() as session, pytest.raises(repo.StoreError, match="理由"):
+        repo.request_extension(session, "t-2019/1", unit_name("潞城区政府"), date(2020, 2, 28), " ", "潞城", now=NOW)
