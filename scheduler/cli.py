@@ -366,6 +366,29 @@ def cmd_notice_ack(args: argparse.Namespace) -> int:
     return _store_change(args, change)
 
 
+@command("extension request")
+def cmd_extension_request(args: argparse.Namespace) -> int:
+    from scheduler.store import request_extension
+
+    def change(session, today):
+        request = request_extension(session, args.task, args.unit, args.date, args.reason, args.by)
+        return f"已提交延期申请 {request.id}：{args.task} 延至 {args.date}，待协调人审批。"
+
+    return _store_change(args, change)
+
+
+@command("extension decide")
+def cmd_extension_decide(args: argparse.Namespace) -> int:
+    from scheduler.store import decide_extension
+
+    def change(session, today):
+        decide_extension(session, args.id, args.decision == "approve", args.by, args.reason or "")
+        verdict = "批准，完成时限与督办阶梯已顺延" if args.decision == "approve" else "驳回"
+        return f"延期申请 {args.id} 已{verdict}。"
+
+    return _store_change(args, change)
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
@@ -462,6 +485,10 @@ COMMAND_SPECS = {
         ("--reason", {"required": True}),
     ],
     "notice ack": [("key", {}), ("--by", {"required": True}), ("--on", {"type": parse_day})],
+    "extension request": [("task", {}), ("date", {"type": parse_day}), ("--unit", {"required": True}),
+                          ("--reason", {"required": True}), ("--by", {"required": True})],
+    "extension decide": [("id", {"type": int}), ("decision", {"choices": ["approve", "reject"]}),
+                         ("--by", {"required": True}), ("--reason", {})],
     "serve": [("--instance", {"default": "serve"})],
     "demo": [("--out", {"default": "out/demo"})],
     "deadline parse": [
