@@ -76,6 +76,7 @@ class Paragraph:
     text: str = ""
     pieces: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, line)
     closed: bool = False  # ended by its clause
+    repairs: list[tuple[int, str]] = field(default_factory=list)  # (offset, note) for task.notes
 
     def add(self, line_no: int, text: str) -> None:
         self.pieces.append((len(self.text), line_no))
@@ -107,11 +108,16 @@ def _paragraphs(lines: list[str], first: int) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     section = subsection = ""
     current: Paragraph | None = None
+    page_break: str = ""  # a page number line seen since the last text line
     for index, raw in enumerate(lines):
         number = first + index
         line = raw.strip()
-        if not line or _PAGE_NUMBER.match(line):
+        if not line:
             continue
+        if _PAGE_NUMBER.match(line):
+            page_break = f"OCR：删除段内页码行“{line}”（第{number}行）"
+            continue
+        broken_by_page, page_break = page_break, ""
         flat = squeeze(line)
         sec = _SECTION.match(flat)
         if sec and len(flat) <= 40 and not find_clause(flat):
@@ -137,6 +143,8 @@ def _paragraphs(lines: list[str], first: int) -> list[Paragraph]:
             if previous is not None:
                 current.item, current.numbered = previous.item, previous.numbered
             paragraphs.append(current)
+        elif broken_by_page:  # the printed page ended inside this paragraph
+            current.repairs.append((len(current.text), broken_by_page))
         current.add(number, raw)
     return [piece for paragraph in paragraphs for piece in _split_runaway(paragraph)]
 
@@ -159,12 +167,14 @@ def _split_runaway(paragraph: Paragraph) -> list[Paragraph]:
         return [paragraph]
     head = Paragraph(paragraph.first_line, paragraph.section, paragraph.subsection,
                      paragraph.item, paragraph.numbered, paragraph.is_item_start,
-                     paragraph.text[:cut], [(o, n) for o, n in paragraph.pieces if o < cut])
+                     paragraph.text[:cut], [(o, n) for o, n in paragraph.pieces if o < cut],
+                     repairs=[(o, note) for o, note in paragraph.repairs if o < cut])
     tail_pieces = [(0, paragraph.line_at(cut))]
     tail_pieces += [(o - cut, n) for o, n in paragraph.pieces if o > cut]
     tail = Paragraph(tail_pieces[0][1], paragraph.section, paragraph.subsection,
                      paragraph.item, paragraph.numbered, False, paragraph.text[cut:],
-                     tail_pieces, closed=paragraph.closed)
+                     tail_pieces, closed=paragraph.closed,
+                     repairs=[(o - cut, note) for o, note in paragraph.repairs if o >= cut])
     return [head, *_split_runaway(tail)]
 
 
@@ -224,6 +234,7 @@ def _read_clause(paragraph: Paragraph, file: str, problems: list[Problem]) -> tu
 def _task(plan_id: str, local_id: str, paragraph: Paragraph, file: str, category: str,
           key_work: str, problems: list[Problem], later_units: list[str]) -> tuple[Task, Clause]:
     measures, clause, notes = _read_clause(paragraph, file, problems)
+    notes += [note for _, note in paragraph.repairs]
     clause = clause or Clause()
     if "巳" in measures:  # OCR's 巳 for 已: wording is kept as printed, the coordinator is told
         notes.append("OCR：原文“巳”应为“已”，正文未改动")

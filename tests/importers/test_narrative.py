@@ -430,3 +430,10 @@ def test_it_notes_units_left_unnamed_behind_deng(seed2):
     assert tasks["8.1"].cooperating_units[-1] == "市城市管理局"
     assert any("等（相关）单位" in note for note in tasks["8.1"].notes)
     assert tasks["11"].source == "002_4f45dafb854d9093.txt:55"  # round-bracket clause
+
+
+def test_it_notes_a_page_number_dropped_inside_a_seed_003_paragraph(seed3):
+    task = by_id(seed3)["15"]
+    assert "OCR：删除段内页码行“—- 10 -”（第483行）" in task.notes
+    assert "2021年3月底前，对排查出的旁路进行分析论证" in task.measures  # joined across the page
+    assert not any("页码" in note for t in seed3.tasks if t.id != task.id for note in t.notes)
