@@ -98,6 +98,8 @@ class RowRepair(Strict):
     def _range_in_order(self) -> RowRepair:
         if self.lines is not None and self.lines[1] < self.lines[0]:
             raise ValueError("lines 的结束行早于起始行")
+        if self.lines is not None and not self.lines[0] <= self.anchor <= self.lines[1]:
+            raise ValueError(f"lines {self.lines[0]}-{self.lines[1]} 不含锚点行 {self.anchor}")
         return self
 
 
@@ -127,9 +129,22 @@ def _load_repairs(path: str | Path) -> tuple[AttachmentRepairs, LineMap]:
                                     f"锚点行 {row.anchor} 重复（第 {seen[row.anchor] + 1} 条已修复）",
                                     f"rows.{index}.anchor"))
         seen[row.anchor] = index
+    problems.extend(_overlaps(repairs, str(path), lines))
     if problems:
         raise InputError(problems)
     return repairs, lines
+
+
+def _overlaps(repairs: AttachmentRepairs, file: str, lines: LineMap) -> list[Problem]:
+    """Report repaired rows whose line ranges overlap: each source line belongs to one row."""
+    ranged = sorted((row.lines, index) for index, row in enumerate(repairs.rows) if row.lines)
+    problems = []
+    for (before, _), (after, index) in zip(ranged, ranged[1:]):
+        if after[0] <= before[1]:
+            problems.append(Problem(file, lines.line_of(("rows", index, "lines")),
+                                    f"lines {after[0]}-{after[1]} 与另一修复行的 "
+                                    f"{before[0]}-{before[1]} 行重叠", f"rows.{index}.lines"))
+    return problems
 
 
 def find_anchors(lines: list[str], first: int, last: int) -> list[Anchor]:
@@ -382,6 +397,7 @@ def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | 
                 "新增行必须给出 lines 和 deadline", f"rows.{index_of[line]}.anchor"))
             del fixes[line]
     order = sorted(set(by_anchor) | set(fixes))
+    reported: list[tuple[int, int]] = []
     for number, line in enumerate(order, start=1):
         task_id = f"{plan_id}/A{number}"
         row = by_anchor.get(line)
@@ -393,4 +409,36 @@ def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | 
             result.problems.append(Problem(
                 file, row.first, f"附件第 {row.first}-{row.last} 行（完成时限「{row.deadline}」）"
                 "无法恢复：未识别出责任单位，请在修复文件中补录"))
+            reported.append((row.first, row.last))
+    found = {anchor.line for anchor in find_anchors(lines, first, last)}
+    for index, ignore in enumerate(overlay.ignore_anchors if overlay else []):
+        if ignore.line not in found:
+            result.problems.append(Problem(
+                str(repairs), where.line_of(("ignore_anchors", index, "line")),
+                f"第 {ignore.line} 行没有可忽略的完成时限", f"ignore_anchors.{index}.line"))
+    spans = [_span(task.source) for task in result.tasks] + reported
+    result.problems.extend(_uncovered(lines, file, _content(lines, first, last), spans))
     return result
+
+
+def _span(source: str) -> tuple[int, int]:
+    first, _, last = source.rsplit(":", 1)[1].partition("-")
+    return int(first), int(last or first)
+
+
+def _uncovered(lines: list[str], file: str, content: list[int],
+               spans: list[tuple[int, int]]) -> list[Problem]:
+    """Report table lines that no row cites, so no OCR'd text is dropped without a word."""
+    covered = {n for first, last in spans for n in range(first, last + 1)}
+    runs: list[list[int]] = []
+    previous = None
+    for n in content:
+        if n not in covered:
+            if runs and previous == runs[-1][-1]:
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        previous = n
+    return [Problem(file, run[0], f"附件第 {run[0]}-{run[-1]} 行未归入任何一行："
+                    f"「{squeeze(' '.join(lines[n - 1] for n in run))[:40]}」，"
+                    "请在修复文件中把它们并入某一行的 lines") for run in runs]

@@ -273,3 +273,72 @@ def test_a_repair_file_for_another_source_is_refused(tmp_path):
     repairs.write_text("source: other.txt\nrows: []\n", encoding="utf-8")
     with pytest.raises(InputError, match="other.txt"):
         import_ocr_attachment(path, "demo", repairs, start_line=1)
+
+
+@needs_seed
+def test_it_reads_the_railway_rows_that_share_one_unit_cell(tasks):
+    freight, sidings = tasks["A28"], tasks["A29"]
+    assert freight.key_work == sidings.key_work == "公转铁"
+    assert freight.title == "提升铁路货运量"
+    assert freight.measures == "全市铁路货运量较2017年增加1500万吨。"
+    assert sidings.title == "推进铁路专用线建设"
+    assert sidings.measures.startswith("完成晋城国睿运通物流有限公司专用铁路线、山西盛世鑫海能源有限公司")
+    units = ["市交通局", "市发展改革委", "市工信局", ALL_COUNTIES]
+    assert freight.responsible_units == units and sidings.responsible_units == units
+    assert (freight.source, sidings.source) == (f"{FILE}:985-989", f"{FILE}:991-1001")
+
+
+@needs_seed
+def test_the_road_dust_row_keeps_the_tail_of_its_merged_key_work_cell(tasks):
+    task = tasks["A33"]
+    assert task.key_work == "扬尘综合整治"  # 1028 "扬尘综合" + 1031 "整治"
+    assert task.title == "道路扬尘综合整治"
+    assert task.responsible_units == ["市城市管理局", ALL_COUNTIES, "开发区管委会"]
+    assert task.source == f"{FILE}:1022-1031"
+
+
+def _snippet_with(tmp_path, overlay: str) -> tuple[Path, Path]:
+    path = tmp_path / "snippet.txt"
+    path.write_text("\n".join(SNIPPET) + "\n", encoding="utf-8")
+    repairs = tmp_path / "repairs.yaml"
+    repairs.write_text("source: snippet.txt\n" + overlay, encoding="utf-8")
+    return path, repairs
+
+
+def test_lines_a_repair_leaves_out_are_reported_not_dropped(tmp_path):
+    path, repairs = _snippet_with(tmp_path, "rows:\n  - anchor: 4\n    lines: [4, 4]\n"
+                                  "    title: 企业搬迁\n")
+    result = import_ocr_attachment(path, "demo", repairs, start_line=1)
+    assert [t.source for t in result.tasks] == ["snippet.txt:4-4", "snippet.txt:8-9"]
+    # Line 3 ("产业布局") and line 5 ("府") belong to no row now; 6-7 are a page number and a header.
+    assert [(p.file, p.line) for p in result.problems] == [("snippet.txt", 3), ("snippet.txt", 5)]
+    assert "第 3-3 行未归入任何一行" in result.problems[0].message
+    assert "「府」" in result.problems[1].message
+
+
+def test_the_overlay_validator_rejects_a_range_without_its_anchor_and_overlapping_ranges(tmp_path):
+    path = tmp_path / "repairs.yaml"
+    path.write_text("source: x.txt\nrows:\n"
+                    "  - anchor: 772\n    lines: [768, 779]\n    title: 搬迁\n"
+                    "  - anchor: 781\n    lines: [779, 786]\n    title: 压减焦炭产能\n"
+                    "  - anchor: 795\n    lines: [800, 810]\n    title: 整治\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_repairs(path)
+    assert [(p.line, p.where) for p in caught.value.problems] == [(9, "rows.2")]
+    assert "不含锚点行 795" in caught.value.problems[0].message
+    path.write_text("source: x.txt\nrows:\n"
+                    "  - anchor: 772\n    lines: [768, 779]\n    title: 搬迁\n"
+                    "  - anchor: 781\n    lines: [779, 786]\n    title: 压减焦炭产能\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_repairs(path)
+    assert [(p.file, p.line, p.where) for p in caught.value.problems] == [
+        (str(path), 7, "rows.1.lines")]
+    assert "779-786" in caught.value.problems[0].message and "768-779" in caught.value.problems[0].message
+
+
+def test_an_ignored_anchor_on_a_line_without_a_deadline_is_a_problem(tmp_path):
+    path, repairs = _snippet_with(tmp_path, "ignore_anchors:\n  - line: 5\n    reason: 不是时限\n")
+    result = import_ocr_attachment(path, "demo", repairs, start_line=1)
+    assert len(result.tasks) == 2
+    assert [(p.file, p.line, p.where) for p in result.problems] == [
+        (str(repairs), 3, "ignore_anchors.0.line")]
