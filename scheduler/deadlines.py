@@ -225,6 +225,7 @@ def _external(s: str, ctx: DeadlineContext) -> Result | None:
 _RECUR = re.compile(r"(?:在|于|须|需|要|应|并)?每(年|月|季度?|半年|周|星期|旬|日|天)(.*)")
 _RECUR_YEAR = re.compile(r"(\d{1,2})月(?:(\d{1,2})[日号]|底|末)?")
 _RECUR_MONTH = re.compile(r"初?(\d{1,2})[日号]")
+_RECUR_SPAN = re.compile(r"(\d{1,2})月?[-—–~至到](\d{1,2})月")
 _WEEKDAY = {"一": "MO", "二": "TU", "三": "WE", "四": "TH", "五": "FR", "六": "SA", "日": "SU",
             "天": "SU", "1": "MO", "2": "TU", "3": "WE", "4": "TH", "5": "FR", "6": "SA",
             "7": "SU"}
@@ -237,7 +238,13 @@ def _recurring(s: str, ctx: DeadlineContext) -> Result | None:
         return None
     unit, rest = m[1], m[2]
     notes: list[str] = []
-    if unit == "年":
+    span = _RECUR_SPAN.match(rest) if unit == "年" else None
+    if span and 1 <= int(span[1]) < int(span[2]) <= 12:
+        # 每年5月—9月: a season that comes back every year; check in at each month end inside it
+        months = ",".join(str(month) for month in range(int(span[1]), int(span[2]) + 1))
+        rule = f"FREQ=MONTHLY;BYMONTH={months};BYMONTHDAY=-1"
+        notes = [f"每年{int(span[1])}月至{int(span[2])}月期间，按月末调度"]
+    elif unit == "年":
         ym = _RECUR_YEAR.match(rest)
         if ym:
             rule = f"FREQ=YEARLY;BYMONTH={int(ym[1])};BYMONTHDAY={int(ym[2]) if ym[2] else -1}"

@@ -215,3 +215,12 @@ def test_it_rejects_impossible_dates_with_a_note() -> None:
     got = parse_deadline("2020年2月30日前")
     assert (got.kind, got.due) == ("unknown", ())
     assert got.notes
+
+
+def test_a_yearly_season_is_a_monthly_recurrence_inside_it():
+    # seed 001 item 17: "每年5月—9月" is the ozone season, not a deadline on 31 May
+    for text in ("每年5月—9月", "每年5-9月", "每年5月至9月"):
+        deadline = parse_deadline(text, DeadlineContext(plan_year=2023))
+        assert deadline.kind == "recurring", text
+        assert deadline.rrule == "FREQ=MONTHLY;BYMONTH=5,6,7,8,9;BYMONTHDAY=-1", text
+        assert deadline.notes
