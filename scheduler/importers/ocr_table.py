@@ -41,7 +41,6 @@ _UNIT_CHARS = set("市县区局人民政府管委会各（）()、，,工信生�
                   "场监规划和自然资理农业村展改革")
 _UNIT_MARKERS = ("局", "府", "政", "委", "民", "（市", "区）")
 _UNIT_END = ("局", "政府", "管委会", "委")
-_ALL_COUNTIES = "各县（市、区）人民政府"
 _UNIT_PATTERN = (r"各县（市、区）人民政府|开发区管委会|(?:城区|[\u4e00-\u9fff]{2}[县市])人民政府"
                  r"|市[\u4e00-\u9fff]{2,10}?(?:局|委)")
 _UNIT_NAME = re.compile(rf"^(?:{_UNIT_PATTERN})$")
@@ -67,7 +66,8 @@ class RawRow:
     unit_text: str  # the joined unit fragments, as OCR'd
     units: list[str] = field(default_factory=list)
     text: list[tuple[int, str]] = field(default_factory=list)  # (line, text) without units
-    notes: list[str] = field(default_factory=list)
+    deadline_notes: list[str] = field(default_factory=list)  # OCR fixes of the 完成时限 cell
+    notes: list[str] = field(default_factory=list)  # what the unit reading guessed
 
 
 class Strict(BaseModel):
@@ -274,7 +274,7 @@ def split_rows(lines: list[str], first: int, last: int,
         else:
             end = content[-1] if content else last
         own = [n for n in content if start <= n <= end]
-        deadline, notes = clean_deadline(anchor.raw)
+        deadline, deadline_notes = clean_deadline(anchor.raw)
         fragments, text = [], []
         for n in own:
             line = lines[n - 1]
@@ -288,7 +288,7 @@ def split_rows(lines: list[str], first: int, last: int,
             if body.strip():
                 text.append((n, body.strip()))
         rows.append(RawRow(anchor, own[0] if own else anchor.line, own[-1] if own else anchor.line,
-                           deadline, "".join(fragments), [], text, notes))
+                           deadline, "".join(fragments), [], text, deadline_notes))
         start = end + 1
     _mend_cut_names(rows)
     for row in rows:
@@ -349,7 +349,7 @@ def _strip_tail(text: str) -> str:
 def _automatic_task(row: RawRow, task_id: str, file: str) -> Task:
     measures = tidy(" ".join(text for _, text in row.text))
     notes = ["自动识别（未经人工校对）：类别、重点工作、主要任务和工程措施在 OCR 中交错，待人工核对",
-             *row.notes]
+             *row.deadline_notes, *row.notes]
     return Task(id=task_id, title=_first_clause(measures) or row.deadline, measures=measures,
                 deadline_text=row.deadline, responsible_units=row.units,
                 source=f"{file}:{row.first}-{row.last}", notes=notes)
@@ -362,7 +362,8 @@ def _first_clause(text: str) -> str:
 def _repaired_task(row: RawRow | None, repair: RowRepair, task_id: str, file: str) -> Task:
     first, last = repair.lines or ((row.first, row.last) if row else (repair.anchor, repair.anchor))
     deadline = repair.deadline or (row.deadline if row else "")
-    notes = list(row.notes) if row and not repair.deadline else []
+    # The repair replaces the units, so only the automatic deadline's OCR fixes still apply.
+    notes = list(row.deadline_notes) if row and not repair.deadline else []
     notes.append("人工修复：各栏按原件人工读取，见 data/repairs/jincheng-2020-attachment.yaml")
     notes.extend(repair.notes)
     return Task(id=task_id, category=repair.category, key_work=repair.key_work, title=repair.title,

@@ -342,3 +342,12 @@ def test_an_ignored_anchor_on_a_line_without_a_deadline_is_a_problem(tmp_path):
     assert len(result.tasks) == 2
     assert [(p.file, p.line, p.where) for p in result.problems] == [
         (str(repairs), 3, "ignore_anchors.0.line")]
+
+
+@needs_seed
+def test_a_repaired_row_keeps_the_deadline_fix_but_not_the_automatic_unit_guesses(tasks):
+    # Without the overlay, row 787's units read "市工信局，泽州县人民控制…政府" and leave "政府" over.
+    assert not any("无法识别" in note or "已接回" in note for task in tasks.values()
+                   for note in task.notes)
+    assert tasks["A3"].responsible_units == ["市工信局", "泽州县人民政府"]
+    assert any("底首" in note for note in tasks["A5"].notes)
