@@ -53,6 +53,7 @@ __all__ = [
 
 PENDING = ("queued", "pending_review", "approved", "held")  # not yet delivered or decided away
 CHUNK = 500
+INSERT_CHUNK = 5000  # notices per executemany; bounds the rows held at once
 
 
 class StoreError(Exception):
@@ -331,15 +332,18 @@ def _notice_row(action: Action, business_day: date) -> dict[str, Any]:
 
 def insert_notices(session: Session, actions: Sequence[Action], business_day: date) -> list[Action]:
     """Insert notices under their unique keys, doing nothing on conflict; return the new ones."""
+    # One cached statement run as executemany: SQLAlchemy batches it into multi-row VALUES with
+    # RETURNING ("insertmanyvalues"), instead of compiling a fresh 500-row statement per chunk.
+    statement = (
+        _insert(session, m.Notice.__table__)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(m.Notice.key)
+    )
     created: list[Action] = []
-    for chunk in _chunks(list(actions)):
-        statement = (
-            _insert(session, m.Notice.__table__)
-            .values([_notice_row(a, business_day) for a in chunk])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(m.Notice.key)
+    for chunk in _chunks(list(actions), INSERT_CHUNK):
+        new_keys = set(
+            session.execute(statement, [_notice_row(a, business_day) for a in chunk]).scalars()
         )
-        new_keys = set(session.scalars(statement))
         created.extend(a for a in chunk if a.key in new_keys)
     return created
 
