@@ -358,36 +358,34 @@ def _reminder_dates(task: TaskFacts, milestones: bool) -> list[tuple[date, str]]
     return dates
 
 
+def _remind_ahead(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules, day: date,
+                  kind: str, describe, extra: dict) -> bool:
+    """Emit the reminders of `rule` for one due day, if one of its offsets fires in this sweep.
+
+    `describe(unit, role, offset, late)` words the explanation; returns False when nothing fired."""
+    hit = ev.pick(rule, day, task.deadline_changed_on)
+    if hit is None:
+        return False
+    fire, offset = hit
+    late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
+    for unit, role in _recipients(task, rule.roles):
+        ev.emit(task, rule, eff, unit, role, day, kind,
+                occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag),
+                describe(unit, role, offset, late),
+                {"offset": offset.tag, "fire_day": fire.isoformat(), **extra})
+    return True
+
+
 def _before_due(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     trigger = rule.rule.trigger
-    recipients = None
     for day, phrase in _reminder_dates(task, trigger.milestones):  # type: ignore[union-attr]
         if day <= ev.lo or (day - ev.as_of).days > rule.max_lead_days:
             continue
-        hit = ev.pick(rule, day, task.deadline_changed_on)
-        if hit is None:
-            continue
-        fire, offset = hit
-        recipients = _recipients(task, rule.roles) if recipients is None else recipients
         what = f"节点「{phrase}」" if phrase else "完成时限"
-        late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
-        for unit, role in recipients:
-            why = (
-                f"任务「{task.title}」的{what}为{zh_date(day)}，距今{(day - ev.as_of).days}天，"
-                f"按规定提前{offset.zh}提醒{term(role)}{unit}按期完成{late}"
-            )
-            ev.emit(
-                task,
-                rule,
-                eff,
-                unit,
-                role,
-                day,
-                "before_due",
-                occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag),
-                why,
-                {"offset": offset.tag, "fire_day": fire.isoformat(), "milestone": phrase or None},
-            )
+        _remind_ahead(ev, task, rule, eff, day, "before_due", lambda unit, role, offset, late: (
+            f"任务「{task.title}」的{what}为{zh_date(day)}，距今{(day - ev.as_of).days}天，"
+            f"按规定提前{offset.zh}提醒{term(role)}{unit}按期完成{late}"
+        ), {"milestone": phrase or None})
 
 
 def _progress_request(
@@ -436,33 +434,13 @@ def _recurring(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effect
     dtstart = deadline.start or task.plan_period_start
     if not deadline.rrule or dtstart is None:
         return
-    recipients = None
     for day in ev.occurrences(deadline.rrule, dtstart, rule.max_lead_days):
         if task.plan_period_end is not None and day > task.plan_period_end:
             break
-        hit = ev.pick(rule, day, task.deadline_changed_on)
-        if hit is None:
-            continue
-        fire, offset = hit
-        recipients = _recipients(task, rule.roles) if recipients is None else recipients
-        late = "" if fire == ev.as_of else f"（原定{zh_date(fire)}提醒，补发）"
-        for unit, role in recipients:
-            why = (
-                f"周期性任务「{task.title}」（{deadline.text}）本期时限为{zh_date(day)}，"
-                f"按规定提前{offset.zh}提醒{term(role)}{unit}完成并报送进展{late}"
-            )
-            ev.emit(
-                task,
-                rule,
-                eff,
-                unit,
-                role,
-                day,
-                "progress_request",
-                occurrence_key(rule.id, task.task_id, unit, day.isoformat(), offset.tag),
-                why,
-                {"offset": offset.tag, "fire_day": fire.isoformat(), "rrule": deadline.rrule},
-            )
+        _remind_ahead(ev, task, rule, eff, day, "progress_request", lambda unit, role, offset, late: (
+            f"周期性任务「{task.title}」（{deadline.text}）本期时限为{zh_date(day)}，"
+            f"按规定提前{offset.zh}提醒{term(role)}{unit}完成并报送进展{late}"
+        ), {"rrule": deadline.rrule})
 
 
 def _progress_missing(
