@@ -100,3 +100,17 @@ def test_check_fails_on_a_broken_rule_file_naming_file_and_line(tmp_path):
     result = duban("check", env=env)
     assert result.returncode == 1
     assert "default.yaml:" in result.stdout and "检查未通过" in result.stdout
+
+
+def test_a_coordinator_imports_a_plan_document_the_way_the_seeds_were(tmp_path):
+    import yaml
+
+    output = tmp_path / "zezhou.yaml"
+    result = duban("ledger", "import", str(ROOT.parent / "shared" / "seeds" / "004_2c352a127e1e31b3.txt"),
+                   "--format", "markdown", "--plan-id", "zezhou-2023", "--title", "泽州县台账", "--issuer", "泽州县",
+                   "--region", "泽州县", "--start", "2023-01-01", "--end", "2023-12-31", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    imported = yaml.safe_load(output.read_text(encoding="utf-8"))
+    shipped = yaml.safe_load((ROOT / "data" / "zezhou-2023.yaml").read_text(encoding="utf-8"))
+    assert imported["tasks"] == shipped["tasks"]
+    assert imported["targets"] == shipped["targets"]

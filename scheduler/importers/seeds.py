@@ -69,10 +69,14 @@ def _attachment_line(path: Path) -> int:
     return len(lines) + 1
 
 
-def _read_zezhou_2023(path: Path, plan_id: str) -> ImportResult:
+def _read_markdown(path: Path, plan_id: str, region: str, year: int) -> ImportResult:
     from scheduler.importers.markdown import import_markdown_ledger
 
-    return import_markdown_ledger(path, plan_id, region="泽州县", year=2023)
+    return import_markdown_ledger(path, plan_id, region=region, year=year)
+
+
+def _read_zezhou_2023(path: Path, plan_id: str) -> ImportResult:
+    return _read_markdown(path, plan_id, "泽州县", 2023)
 
 
 SEED_PLANS: tuple[SeedPlan, ...] = (
@@ -151,6 +155,27 @@ def build_seed_ledger(seed: SeedPlan, seeds_dir: Path) -> tuple[Ledger, list[Pro
     tasks = [_mark_standing(task) for task in result.tasks]
     ledger = Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=tasks)
     return ledger, result.problems
+
+
+READERS: dict[str, Callable[..., ImportResult]] = {
+    "table": lambda path, plan_id, region, year: _read_changzhi_2019(path, plan_id),
+    "markdown": lambda path, plan_id, region, year: _read_markdown(path, plan_id, region, year),
+    "narrative": lambda path, plan_id, region, year: _read_narrative(path, plan_id),
+}
+
+
+def import_plan(path: Path, fmt: str, meta: dict) -> tuple[Ledger, list[Problem]]:
+    """Import any plan document with one of the seed importers and the metadata given."""
+    result = READERS[fmt](path, meta["id"], meta["region"], meta["plan_year"])
+    meta = dict(meta, source_file=path.name)
+    if fmt == "narrative":
+        from scheduler.importers.narrative import find_assessment_clause
+
+        found = find_assessment_clause(path)
+        if found:
+            meta.update(assessment_clause=found[0], assessment_source=f"{path.name}:{found[1]}")
+    tasks = [_mark_standing(task) for task in result.tasks]
+    return Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=tasks), result.problems
 
 
 def _mark_standing(task):
