@@ -173,10 +173,11 @@ def unit_fragment(text: str) -> str:
     words = text.split()
     run: list[str] = []
     for word in reversed(words):
-        if word and all(ch in _UNIT_CHARS for ch in word):
-            run.insert(0, word)
-        else:
+        if not all(ch in _UNIT_CHARS for ch in word):
             break
+        if run and run[0].startswith("（市") and not word.endswith(("各县", "，", "、")):
+            break  # only 各县 takes "（市、区）"; "沁水县 （市、区）…" ends a prose list of counties
+        run.insert(0, word)
     fragment = "".join(run)
     if not any(marker in fragment for marker in _UNIT_MARKERS):
         return ""  # a label such as 工业源 or 调整 is made of the same characters
@@ -237,9 +238,13 @@ def _boundary(lines: list[str], content: list[int], start: int, anchor: Anchor, 
     The first sentence end (。) from the anchor on closes this row's 工程措施 (a later one is more
     likely the next row's first sentence); lines after it still belong to the row while its unit
     list is unfinished and they carry it on ("人民政府、陵川县人民" / "政府、沁水县人民政府"),
-    skipping at most two label lines. Without a sentence end the lines are split halfway.
+    skipping at most two label lines. Without a sentence end the lines are split halfway. A
+    repeated header ends the page, and no row of this table runs on to the next page.
     """
     here = anchor.line
+    header = next((n for n in range(here + 1, after) if _HEADER.match(lines[n - 1].strip())), None)
+    if header is not None:
+        return max(n for n in content if n < header)
     between = [n for n in content if here < n < after]
     closing = [n for n in [here, *between] if _TERMINATOR.search(lines[n - 1])]
     if not closing:

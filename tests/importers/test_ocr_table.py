@@ -147,15 +147,21 @@ def test_without_repairs_every_anchor_becomes_a_task_or_a_problem():
     result = import_ocr_attachment(SEED, PLAN, None, start_line=ATTACHMENT_LINE)
     # 39 rows plus the prose "持续开展" on line 792, which only the overlay can rule out.
     assert len(result.tasks) + len(result.problems) == ROWS + 1
-    # Three rows keep no readable unit: 787's units are glued to a label ("泽州县人民控制"), 795's
-    # were taken by the prose anchor 792 above it, and 986 shares a merged unit cell with 998.
-    assert [p.line for p in result.problems] == [786, 795, 985]
+    # Four rows keep no readable unit: 787's units are glued to a label ("泽州县人民控制"), 795's
+    # were taken by the prose anchor 792 above it, 986 shares a merged unit cell with 998, and
+    # 1015 shares one with 1004 and 1010 (the page ends after it, so it cannot borrow 1023's).
+    assert [p.line for p in result.problems] == [786, 795, 985, 1015]
     assert all("无法恢复" in p.message and p.file == FILE for p in result.problems)
     assert "786-788" in result.problems[0].message
     first = result.tasks[0]
     assert first.deadline_text == "2020年12月底前"
     assert first.responsible_units == ["市工信局", "城区人民政府", "开发区管委会"]
     assert any("自动识别" in note for note in first.notes)
+    by_first = {task.source.split(":")[1]: task for task in result.tasks}
+    # The road-dust row starts after the page header, so it keeps its own whole unit list, and the
+    # boiler row's "沁水县" (the end of its measures) is not read as a unit.
+    assert by_first["1022-1029"].responsible_units == ["市城市管理局", ALL_COUNTIES, "开发区管委会"]
+    assert by_first["938-946"].responsible_units == ["市生态环境局", ALL_COUNTIES]
 
 
 # The automatic pass on a small scrambled snippet: a label split over two lines, a unit name cut
@@ -214,6 +220,9 @@ def test_a_label_made_of_unit_characters_is_not_a_unit():
     assert unit_fragment("工业源") == ""
     assert unit_fragment("调整") == ""
     assert unit_fragment("政府、沁水县人民政府") == "政府、沁水县人民政府"
+    # Line 944: a county list in the measures ends next to the cut name "各县 | （市、区）人民政府".
+    assert unit_fragment("陵川县138台、 沁水县 （市、 区）人民政府") == "（市、区）人民政府"
+    assert unit_fragment("市生态环境局， 各县 （市、 区）人民政府") == "市生态环境局，各县（市、区）人民政府"
 
 
 def test_the_overlay_validator_names_file_line_and_field_of_a_bad_repair(tmp_path):
