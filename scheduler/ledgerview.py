@@ -9,6 +9,7 @@ from typing import Any
 from scheduler.config import Config
 from scheduler.deadlines import find_milestones
 from scheduler.ledger import Ledger, Task, load_ledgers, task_deadline
+from scheduler.text import squeeze
 
 
 def _directory(data_dir: Path):
@@ -79,6 +80,7 @@ LABELS = {
     "external_deadline": "时限待定",
     "unknown_deadline": "时限无法识别",
     "missing_deadline": "时限空白",
+    "deadline_conflict": "时限矛盾",
     "unknown_unit": "单位不明",
     "ambiguous_group": "范围待定",
     "no_unit": "未写明责任单位",
@@ -106,6 +108,16 @@ def open_points(data_dir: Path, config: Config) -> list[OpenPoint]:
                 points.append(OpenPoint(
                     "unknown_deadline", task.id, task.source, task.deadline_text or "（空）",
                     "无法识别完成时限：" + "；".join(deadline.notes)))
+            # only a separate deadline cell can disagree with the measures; in narrative plans the
+            # deadline is the first date of the text and later dates are simply the next steps
+            own_cell = squeeze(task.deadline_text) not in squeeze(task.measures)
+            later = [m for m in find_milestones(task.measures, context)
+                     if own_cell and deadline.due and m.due > deadline.due[-1]]
+            if later:
+                points.append(OpenPoint(
+                    "deadline_conflict", task.id, task.source, task.deadline_text,
+                    f"完成时限与措施文字不一致：时限为 {deadline.due[-1].isoformat()}，措施写明"
+                    f"“{later[-1].text}”（{later[-1].due.isoformat()}），需协调人确认以哪个为准"))
             names = _written_units(task)
             if not names:
                 points.append(OpenPoint("no_unit", task.id, task.source, "—",

@@ -72,11 +72,14 @@ def test_ledger_check_reports_only_genuine_open_points():
     kinds = Counter(p.kind for p in points)
     assert "unknown_deadline" not in kinds and "unknown_unit" not in kinds
     assert set(kinds) <= {"external_deadline", "ambiguous_group", "no_unit", "name_to_confirm",
-                          "missing_deadline"}
+                          "missing_deadline", "deadline_conflict"}
     assert kinds["missing_deadline"] == 3  # seed 000 lines 755, 800, 822: blank cells in the table
     written = {(p.task_id, p.written) for p in points}
     assert ("changzhi-2019/r013", "相关县区政府") in written
     assert ("changzhi-2019/rail-1", "按国家、省规定的时限") in written
+    # DESIGN.md: 泽州县 item 3's cell says 2023年12月底前, its measure text 2024年12月底前完成
+    assert ("zezhou-2023/3", "2023年12月底前") in {(p.task_id, p.written) for p in points
+                                                 if p.kind == "deadline_conflict"}
     assert all(p.explanation for p in points)
 
 
