@@ -295,12 +295,43 @@ def split_rows(lines: list[str], first: int, last: int,
         rows.append(RawRow(anchor, own[0] if own else anchor.line, own[-1] if own else anchor.line,
                            deadline, "".join(fragments), [], text, deadline_notes))
         start = end + 1
+    for row in rows:
+        _mend_mid_line_tail(row)
     _mend_cut_names(rows)
     for row in rows:
         row.units, leftovers = recognise_units(row.unit_text)
         if leftovers:
             row.notes.append("责任单位中有无法识别的片段：" + "、".join(leftovers))
     return rows
+
+
+_COUNTIES_TAIL = "（市、区）人民政府"
+_NAME_TAILS = ("人民政府", "政府", "府")
+
+
+def _mend_mid_line_tail(row: RawRow) -> None:
+    """Take back the tail of the row's last, cut unit name that the OCR set inside a line of prose
+    ("各县" … "（市、 区）人民政府业， 实施…", "泽州县人民" … "政府EPC工程总承包招标")."""
+    text = squeeze(row.unit_text)
+    if not text or text.endswith(("，", "、", ",")) or _UNIT_NAME.match(parse_units(text)[-1]):
+        return
+    cut = parse_units(text)[-1]
+    for index, (number, body) in enumerate(row.text):
+        words = body.replace("(", "（").replace(")", "）").split()
+        flat = squeeze(body).replace("(", "（").replace(")", "）")
+        if cut == "各县" and _COUNTIES_TAIL in flat:
+            tail, rest = _COUNTIES_TAIL, flat.replace(_COUNTIES_TAIL, " ", 1).strip()
+        else:
+            found = [(w, t) for w in words for t in _NAME_TAILS
+                     if w.startswith(t) and _UNIT_NAME.match(cut + t)]
+            if not found:
+                continue
+            word, tail = found[0]
+            rest = " ".join(w if w is not word else word[len(tail):] for w in words).strip()
+        row.unit_text += tail
+        row.text[index] = (number, rest)
+        row.notes.append(f"责任单位「{cut}」的后半「{tail}」在第 {number} 行行中，已接回")
+        return
 
 
 def _mend_cut_names(rows: list[RawRow]) -> None:

@@ -360,3 +360,18 @@ def test_a_repaired_row_keeps_the_deadline_fix_but_not_the_automatic_unit_guesse
                    for note in task.notes)
     assert tasks["A3"].responsible_units == ["市工信局", "泽州县人民政府"]
     assert any("底首" in note for note in tasks["A5"].notes)
+
+
+def test_the_automatic_pass_takes_back_a_unit_tail_set_inside_prose():
+    # As on lines 885-890 and 867-870 of seed 003.
+    lines = ["甲 2020 年 12 月底前 对全市企业 市 生 态 环 境 局， 各县",
+             "（市、 区）人民政府业， 实施专项检查。",
+             "乙 2021年3月底前 加快项目建设， 完成 市工信局， 泽州县人民",
+             "政府EPC工程总承包招标。"]
+    first, second = split_rows(lines, 1, 4)
+    assert (first.first, first.last, second.first, second.last) == (1, 2, 3, 4)
+    assert first.units == ["市生态环境局", ALL_COUNTIES]
+    assert all("人民政府" not in text for _, text in first.text)
+    assert first.notes == ["责任单位「各县」的后半「（市、区）人民政府」在第 2 行行中，已接回"]
+    assert second.units == ["市工信局", "泽州县人民政府"]
+    assert second.text[-1] == (4, "EPC工程总承包招标。")
