@@ -14,12 +14,69 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.store.load import LoadReport, load_ledgers  # noqa: F401 (re-export)
-from scheduler.store.repo import *  # noqa: F401,F403 (re-export the repository functions)
+from scheduler.store.load import LoadReport, load_ledgers
+from scheduler.store.notices import (
+    acknowledge,
+    created_on_day,
+    decide,
+    decide_notices,
+    existing_keys,
+    insert_notices,
+    list_review_queue,
+    notice_by_key,
+    notice_json,
+    review_queue,
+)
+from scheduler.store.progress import (
+    decide_extension,
+    report_progress,
+    request_extension,
+    set_deadline,
+    sign_off,
+    waive,
+)
+from scheduler.store.repo import PENDING, StoreError, audit, cancel_pending
+from scheduler.store.sweeps import claim_sweep_run, last_swept_day, plan_periods, record_sweep_run
+from scheduler.store.taskfacts import history, task_facts
+
+__all__ = [
+    "PENDING",
+    "LoadReport",
+    "Store",
+    "StoreError",
+    "acknowledge",
+    "audit",
+    "cancel_pending",
+    "claim_sweep_run",
+    "created_on_day",
+    "decide",
+    "decide_extension",
+    "decide_notices",
+    "existing_keys",
+    "history",
+    "insert_notices",
+    "last_swept_day",
+    "list_review_queue",
+    "load_ledgers",
+    "notice_by_key",
+    "notice_json",
+    "open_store",
+    "plan_periods",
+    "record_sweep_run",
+    "report_progress",
+    "request_extension",
+    "review_queue",
+    "set_deadline",
+    "sign_off",
+    "task_facts",
+    "waive",
+]
 
 
 @dataclass
 class Store:
+    """An open database: the engine and a session factory; one per process."""
+
     engine: Engine
     factory: sessionmaker[Session]
 
@@ -40,6 +97,7 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Enforce foreign keys and let readers run beside the sweep's writer."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the sweep's writer

@@ -11,16 +11,19 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
+from datetime import datetime as dt
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.deadlines import DeadlineContext
+from scheduler.deadlines import Deadline, DeadlineContext, find_milestones
 from scheduler.ledger import Ledger, Task, task_deadline
 from scheduler.store import models as m
 from scheduler.store.repo import audit, cancel_pending
+from scheduler.store.taskfacts import latest_overrides, override_deadline
 
 ROLES = (
     ("lead", "lead_units"),
@@ -48,11 +51,39 @@ class LoadReport:
 
 
 def _hash(task: Task) -> str:
+    """Return a digest of the whole ledger row, so an unchanged row is skipped."""
     text = json.dumps(task.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _notice_dates(deadline: Deadline, measures: str, context: DeadlineContext) -> frozenset[date]:
+    """Return every date a notice of the task may be about: due dates, the end of a year-long or
+    window task, recurring occurrences within the plan, and milestones inside the measures."""
+    dates = set(deadline.due)
+    dates.update(d for d in (deadline.end,) if d is not None)
+    if deadline.rrule and (deadline.start or context.period_start) and context.period_end:
+        start = dt.combine(deadline.start or context.period_start, dt.min.time())
+        try:
+            rule = rrulestr(deadline.rrule, dtstart=start)
+            dates.update(d.date() for d in rule.between(start, dt.combine(context.period_end, dt.min.time()), inc=True))
+        except (ValueError, TypeError):
+            pass  # a bad RRULE yields no notices; `duban check` reports it
+    dates.update(milestone.due for milestone in find_milestones(measures, context))
+    return frozenset(dates)
+
+
+def _effective_dates(
+    text: str, standing: bool, measures: str, context: DeadlineContext, override: tuple | None
+) -> frozenset[date]:
+    """Return the notice dates of a task as stored or as loaded; a coordinator's date outranks the cell."""
+    deadline = task_deadline(text, standing, context)
+    if override is not None:
+        deadline = override_deadline(deadline, override[0], override[1])
+    return _notice_dates(deadline, measures, context)
+
+
 def _upsert_units(session: Session, directory) -> None:
+    """Insert or update the directory's units and replace their contacts."""
     existing = {u.name: u for u in session.scalars(select(m.Unit))}
     for unit in directory.units():
         row = existing.get(unit.name)
@@ -81,9 +112,7 @@ def _upsert_units(session: Session, directory) -> None:
                 session.add(m.Contact(unit=unit.name, channel=channel, address=address))
 
 
-def _assignments(
-    task: Task, region: str, directory, report: LoadReport
-) -> list[tuple[str, str, str]]:
+def _assignments(task: Task, region: str, directory, report: LoadReport) -> list[tuple[str, str, str]]:
     """Resolve the written unit names of a task to (canonical unit, role, written)."""
     rows: dict[tuple[str, str], str] = {}
     for role, attribute in ROLES:
@@ -107,7 +136,7 @@ def load_ledgers(
     directory,
     heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
     actor: str = "system",
-    now: datetime | None = None,
+    now: dt | None = None,
 ) -> LoadReport:
     """Upsert `ledgers` and the directory's units; the caller commits."""
     now = now or clock.now()
@@ -132,6 +161,7 @@ def load_ledgers(
             heating_season_start=heating(meta.region),
         )
         stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
+        overrides = latest_overrides(session, meta.id)
         for position, task in enumerate(ledger.tasks):
             digest = _hash(task)
             row = stored.pop(task.id, None)
@@ -140,36 +170,40 @@ def load_ledgers(
                 row.position = position
                 report.tasks_unchanged += 1
                 continue
+            old_dates: frozenset[date] = frozenset()
             if row is None:
                 row = m.Task(id=task.id, plan_id=meta.id, status="open")
                 session.add(row)
                 report.tasks_created += 1
                 action = "task.create"
             else:
+                old_dates = _effective_dates(row.deadline_text, row.standing, row.measures, context,
+                                             overrides.get(task.id))
                 report.tasks_updated += 1
                 action = "task.update"
                 if row.removed:
                     row.removed, row.status = False, "open"
+            changed = sorted(k for k, v in task.model_dump(mode="json").items() if (row.ledger or {}).get(k) != v)
             _fill(row, task, position, digest)
             session.flush()
-            units = {unit for unit, _, _ in assignments}
-            dues = set(task_deadline(task.deadline_text, task.standing, context).due)
             if action == "task.update":
+                units = {unit for unit, _, _ in assignments}
+                dates = _effective_dates(task.deadline_text, task.standing, task.measures, context,
+                                         overrides.get(task.id))
+                moved = dates != old_dates
+
+                def applies(n: m.Notice, units=units, dates=dates, moved=moved) -> bool:
+                    """Keep a notice whose unit still holds the task and whose date still exists."""
+                    return n.unit in units and (not moved or n.due is None or n.due in dates)
+
                 report.notices_cancelled += cancel_pending(
-                    session,
-                    task.id,
-                    actor,
-                    "台账已修改：单位或时限变化",
-                    keep=lambda n: (
-                        n.unit in units
-                        and (n.due is None or n.due in dues or n.kind == "progress_request")
-                    ),
-                    now=now,
+                    session, task.id, actor, "台账已修改：单位或时限变化", keep=applies, now=now
                 )
             session.execute(delete(m.Assignment).where(m.Assignment.task_id == task.id))
             for unit, role, written in assignments:
                 session.add(m.Assignment(task_id=task.id, unit=unit, role=role, written=written))
-            audit(session, actor, action, "task", task.id, {"source": task.source}, now)
+            detail = {"source": task.source, "changed": changed if action == "task.update" else []}
+            audit(session, actor, action, "task", task.id, detail, now)
         for row in stored.values():  # tasks no longer in the ledger
             if not row.removed:
                 row.removed, row.status = True, "waived"
@@ -183,6 +217,7 @@ def load_ledgers(
 
 
 def _fill(row: m.Task, task: Task, position: int, digest: str) -> None:
+    """Copy the ledger row's fields onto the stored task (status and progress are the store's own)."""
     row.position = position
     row.category, row.key_work, row.title = task.category, task.key_work, task.title
     row.measures, row.deadline_text, row.remarks = task.measures, task.deadline_text, task.remarks

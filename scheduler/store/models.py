@@ -133,6 +133,7 @@ class SignOff(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # null before 0003
     by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
 
@@ -171,11 +172,13 @@ class Notice(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16))
-    created_on: Mapped[date] = mapped_column(Date, index=True)
+    created_on: Mapped[date] = mapped_column(Date, index=True)  # the business day swept
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # null before 0003
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     review_reason: Mapped[str] = mapped_column(Text, default="")
     acknowledged_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version_id}

@@ -1,0 +1,175 @@
+"""Notices: inserted once under their occurrence key, reviewed by a coordinator, acknowledged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler import clock
+from scheduler.facts import Action
+from scheduler.store import models as m
+from scheduler.store.repo import StoreError, _insert, audit, chunks
+
+DECISIONS = {"approve": "approved", "hold": "held", "reject": "rejected"}
+FOLDED = "|folded"  # escalation marks an urge folded into a pending interview case this way
+
+
+def created_on_day(session: Session, day: date, plan_ids: Sequence[str] | None = None) -> int:
+    """Count the notices an earlier sweep of `day` already created."""
+    query = select(func.count()).select_from(m.Notice).where(m.Notice.created_on == day)
+    if plan_ids is not None:
+        query = query.where(m.Notice.plan_id.in_(plan_ids))
+    return session.scalar(query) or 0
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Return which of `keys` are stored already."""
+    found: set[str] = set()
+    for chunk in chunks(list(keys)):
+        found.update(session.scalars(select(m.Notice.key).where(m.Notice.key.in_(chunk))))
+    return found
+
+
+def _notice_row(action: Action, business_day: date, now: datetime) -> dict[str, Any]:
+    folded = action.kind.endswith(FOLDED)
+    return dict(
+        key=action.key,
+        plan_id=action.plan_id,
+        task_id=action.task_id,
+        unit=action.unit,
+        level=action.level,
+        kind=action.kind.removesuffix(FOLDED),
+        due=action.due,
+        rule_id=action.rule_id,
+        ruleset_id=action.ruleset_id,
+        ruleset_version=action.ruleset_version,
+        rule_snapshot=action.rule_snapshot,
+        facts=action.facts,
+        clause=action.clause,
+        explanation=action.explanation,
+        needs_review=action.needs_review,
+        created_on=business_day,
+        created_at=now,
+        review_reason="",
+        status="folded" if folded else "pending_review" if action.needs_review else "queued",
+        version_id=1,
+    )
+
+
+def insert_notices(
+    session: Session, actions: Sequence[Action], business_day: date, now: datetime | None = None
+) -> list[Action]:
+    """Insert notices under their unique keys, doing nothing on conflict; return the new ones.
+
+    One executemany per chunk (SQLAlchemy's insertmanyvalues batches it and returns the inserted
+    keys), so a second sweep of the same day, or two sweeps at once, create nothing twice."""
+    now = now or clock.now()
+    statement = (
+        _insert(session, m.Notice.__table__).on_conflict_do_nothing(index_elements=["key"]).returning(m.Notice.key)
+    )
+    created: list[Action] = []
+    for chunk in chunks(list(actions), 5000):
+        rows = [_notice_row(a, business_day, now) for a in chunk]
+        new_keys = set(session.scalars(statement, rows))
+        created.extend(a for a in chunk if a.key in new_keys)
+    return created
+
+
+def notice_json(n: m.Notice) -> dict[str, Any]:
+    """Return a stored notice as the JSON object of the queue and notice commands."""
+    return {
+        "id": n.id,
+        "key": n.key,
+        "level": n.level,
+        "kind": n.kind,
+        "task": n.task_id or "",
+        "unit": n.unit,
+        "due": n.due.isoformat() if n.due else None,
+        "rule": n.rule_id,
+        "plan": n.plan_id,
+        "status": n.status,
+        "created_on": n.created_on.isoformat(),
+        "explanation": n.explanation,
+        "clause": n.clause,
+        "facts": n.facts,
+        "ruleset": f"{n.ruleset_id}@{n.ruleset_version}",
+        "rule_snapshot": n.rule_snapshot,
+        "reviewed_by": n.reviewed_by,
+        "review_reason": n.review_reason,
+        "acknowledged_on": n.acknowledged_on.isoformat() if n.acknowledged_on else None,
+    }
+
+
+def review_queue(
+    session: Session,
+    *,
+    plan: str | None = None,
+    level: str | None = None,
+    statuses: Sequence[str] = ("pending_review", "held"),
+) -> list[m.Notice]:
+    """Return the escalations waiting for a coordinator, oldest first."""
+    query = select(m.Notice).where(m.Notice.needs_review.is_(True), m.Notice.status.in_(statuses))
+    if plan:
+        query = query.where(m.Notice.plan_id == plan)
+    if level:
+        query = query.where(m.Notice.level == level)
+    return list(session.scalars(query.order_by(m.Notice.created_on, m.Notice.id)))
+
+
+list_review_queue = review_queue
+
+
+def decide_notices(
+    session: Session,
+    ids: Sequence[int] | None,
+    decision: str,
+    by: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> list[m.Notice]:
+    """Approve, hold or reject escalations awaiting review (ids None = the whole queue)."""
+    if decision not in DECISIONS:
+        raise StoreError(f"未知的审核决定：{decision}")
+    if decision == "reject" and not reason.strip():
+        raise StoreError("驳回必须写明理由（--reason）")
+    now = now or clock.now()
+    if ids is None:
+        notices = review_queue(session)
+    else:
+        notices = list(session.scalars(select(m.Notice).where(m.Notice.id.in_(ids)).order_by(m.Notice.id)))
+        missing = set(ids) - {n.id for n in notices}
+        if missing:
+            raise StoreError(f"没有这些待审事项：{sorted(missing)}")
+    for notice in notices:
+        if notice.status not in ("pending_review", "held"):
+            raise StoreError(f"事项 {notice.id} 当前状态为 {notice.status}，不能再审核")
+    for notice in notices:
+        before = notice.status
+        notice.status = DECISIONS[decision]
+        notice.reviewed_by, notice.reviewed_at, notice.review_reason = by, now, reason
+        detail = {"from": before, "to": notice.status, "reason": reason}
+        audit(session, by, f"notice.{decision}", "notice", notice.key, detail, now)
+    return notices
+
+
+decide = decide_notices
+
+
+def notice_by_key(session: Session, key: str) -> m.Notice | None:
+    """Return the notice stored under `key`, if any."""
+    return session.scalar(select(m.Notice).where(m.Notice.key == key))
+
+
+def acknowledge(session: Session, key: str, by: str, on: date, now: datetime | None = None) -> None:
+    """Record receipt (签收) of a letter: it pauses the escalation timer, it does not close it."""
+    notice = notice_by_key(session, key)
+    if notice is None:
+        raise StoreError(f"没有此通知：{key}")
+    now = now or clock.now()
+    if notice.acknowledged_on is None:
+        notice.acknowledged_on, notice.acknowledged_at = on, now
+    audit(session, by, "notice.acknowledge", "notice", key, {"on": on.isoformat()}, now)

@@ -1,0 +1,162 @@
+"""Read the store into the plain facts rule evaluation needs: tasks as of a day, and notice history.
+
+Built for a million assignments: a fixed number of queries whatever the task count (no query per
+task), rows read at the Core level (no ORM objects), equal deadline cells parsed once, and the
+assignment values shared between tasks because a unit holds the same role in thousands of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.clock import SHANGHAI
+from scheduler.deadlines import Deadline, DeadlineContext, Milestone, find_milestones
+from scheduler.facts import Assignment, PastNotice, ProgressReport, TaskFacts
+from scheduler.ledger import task_deadline
+from scheduler.store import models as m
+
+OVERRIDE_LABELS = {"external_date": "协调人补录时限", "extension": "批准延期"}
+
+
+def _local_day(at: datetime) -> date:
+    """Return the Shanghai business day of a stored timestamp (SQLite gives it back naive)."""
+    return at.astimezone(SHANGHAI).date() if at.tzinfo else at.date()
+
+
+def plan_context(plan: m.Plan, heating: Callable[[str], tuple[int, int]]) -> DeadlineContext:
+    """Return what a plan's deadline cells need to become dates."""
+    return DeadlineContext(
+        plan_year=plan.plan_year,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        heating_season_start=heating(plan.region),
+    )
+
+
+def override_deadline(deadline: Deadline, due: date, kind: str) -> Deadline:
+    """Return the effective deadline once a coordinator date or an approved extension applies."""
+    label = OVERRIDE_LABELS.get(kind, kind)
+    return Deadline(text=deadline.text, kind="due", due=(due,), notes=(*deadline.notes, f"{label}：{due.isoformat()}"))
+
+
+def latest_overrides(session: Session, plan_id: str) -> dict[str, tuple[date, str, date]]:
+    """Return task id -> (due, kind, day set) of the latest deadline override of each task of a plan."""
+    found: dict[str, tuple[date, str, date]] = {}
+    for task_id, due, kind, at in session.execute(
+        select(m.DeadlineOverride.task_id, m.DeadlineOverride.due, m.DeadlineOverride.kind, m.DeadlineOverride.at)
+        .join(m.Task, m.Task.id == m.DeadlineOverride.task_id)
+        .where(m.Task.plan_id == plan_id)
+        .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
+    ):
+        found[task_id] = (due, kind, _local_day(at))
+    return found
+
+
+def task_facts(
+    session: Session,
+    as_of: date,
+    plan_ids: Sequence[str] | None = None,
+    heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
+) -> list[TaskFacts]:
+    """Return the facts of every task still in its ledger (any status) of `plan_ids` (None: all)."""
+    session.flush()  # the Core reads below do not autoflush
+    connection = session.connection()
+    plans = {p.id: p for p in session.scalars(select(m.Plan))}
+    wanted = sorted(plans) if plan_ids is None else sorted(set(plan_ids) & set(plans))
+    contexts = {pid: plan_context(plans[pid], heating) for pid in wanted}
+    in_plans = m.Task.plan_id.in_(wanted)
+    live = (m.Task.removed.is_(False), in_plans)
+    tasks = connection.execute(
+        select(m.Task.id, m.Task.plan_id, m.Task.title, m.Task.measures, m.Task.deadline_text, m.Task.standing,
+               m.Task.status)
+        .where(*live)
+        .order_by(m.Task.plan_id, m.Task.position)
+    ).all()
+
+    shared: dict[tuple[str, str], Assignment] = {}
+    assignments: dict[str, list[Assignment]] = defaultdict(list)
+    for task_id, unit, role in connection.execute(
+        select(m.Assignment.task_id, m.Assignment.unit, m.Assignment.role)
+        .join(m.Task, m.Task.id == m.Assignment.task_id)
+        .where(*live)
+        .order_by(m.Assignment.id)
+    ):
+        value = shared.get((unit, role))
+        if value is None:
+            value = shared[(unit, role)] = Assignment(unit, role)
+        assignments[task_id].append(value)
+
+    reports: dict[str, list[ProgressReport]] = defaultdict(list)
+    for task_id, unit, on, percent, status, note in connection.execute(
+        select(m.ProgressReport.task_id, m.ProgressReport.unit, m.ProgressReport.on, m.ProgressReport.percent,
+               m.ProgressReport.status, m.ProgressReport.note)
+        .join(m.Task, m.Task.id == m.ProgressReport.task_id)
+        .where(m.ProgressReport.on <= as_of, *live)
+        .order_by(m.ProgressReport.on, m.ProgressReport.id)
+    ):
+        reports[task_id].append(ProgressReport(unit, on, percent, status, note))
+
+    overrides: dict[str, tuple[date, str, date]] = {}
+    for task_id, due, kind, at in connection.execute(
+        select(m.DeadlineOverride.task_id, m.DeadlineOverride.due, m.DeadlineOverride.kind, m.DeadlineOverride.at)
+        .join(m.Task, m.Task.id == m.DeadlineOverride.task_id)
+        .where(*live)
+        .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
+    ):
+        overrides[task_id] = (due, kind, _local_day(at))
+
+    parsed: dict[tuple[str, str, bool], Deadline] = {}
+    milestones: dict[tuple[str, str], tuple[Milestone, ...]] = {}
+    facts: list[TaskFacts] = []
+    for task_id, plan_id, title, measures, deadline_text, standing, status in tasks:
+        plan = plans[plan_id]
+        cell = (plan_id, deadline_text, standing)
+        deadline = parsed.get(cell)
+        if deadline is None:
+            deadline = parsed[cell] = task_deadline(deadline_text, standing, contexts[plan_id])
+        changed_on = None
+        if task_id in overrides:
+            due, kind, changed_on = overrides[task_id]
+            deadline = override_deadline(deadline, due, kind)
+        found = milestones.get((plan_id, measures))
+        if found is None:
+            found = milestones[(plan_id, measures)] = tuple(find_milestones(measures, contexts[plan_id]))
+        facts.append(
+            TaskFacts(
+                task_id=task_id,
+                plan_id=plan_id,
+                title=title,
+                deadline=deadline,
+                milestones=found,
+                assignments=tuple(assignments.get(task_id, ())),
+                status=status,
+                reports=tuple(reports.get(task_id, ())),
+                region=plan.region,
+                plan_period_start=plan.period_start,
+                plan_period_end=plan.period_end,
+                deadline_changed_on=changed_on,
+            )
+        )
+    return facts
+
+
+def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tuple[str | None, str], list[PastNotice]]:
+    """Return every notice as escalation history, keyed by (task id, unit), oldest first."""
+    session.flush()
+    query = select(m.Notice.key, m.Notice.level, m.Notice.rule_id, m.Notice.task_id, m.Notice.unit,
+                   m.Notice.created_on, m.Notice.status, m.Notice.acknowledged_on, m.Notice.sent_on)
+    if plan_ids is not None:
+        query = query.where(m.Notice.plan_id.in_(plan_ids))
+    result: dict[tuple[str | None, str], list[PastNotice]] = defaultdict(list)
+    for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on in (
+        session.connection().execute(query.order_by(m.Notice.id))
+    ):
+        result[(task_id, unit)].append(
+            PastNotice(key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on)
+        )
+    return result
