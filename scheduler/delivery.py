@@ -1,0 +1,596 @@
+"""Deliver what is due: one digest per unit per day, one numbered letter per approved escalation.
+
+Exactly once lives in the database. Each message gets a Delivery row per channel address, inserted
+under its unique key (insert-or-nothing); a sender owns a row only when its conditional UPDATE
+pending->sending changed exactly one row. Acceptance, the notices' sent state and the audit entry
+commit together. A crash between a channel's acceptance and that commit leaves the row "sending"
+until its lease ends; the resend carries the same Message-ID (derived from the key), so the
+recipient sees one message. Transient failures back off exponentially; permanent ones, or too
+many attempts, end in the dead-letter state for a coordinator to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from scheduler.channels.base import Channel, OutgoingMessage, Receipt, TransportError
+from scheduler.docnumber import format_number
+from scheduler.letters import LetterContext, build_digest, build_letter, zh_date
+from scheduler.render import Renderer, RenderError, render_letter_files
+from scheduler.store import models as m
+from scheduler.store.repo import _insert, audit
+
+log = logging.getLogger(__name__)
+
+ACTOR = "督办系统"
+LETTER_LEVELS = ("warning", "interview")  # each approved one becomes a numbered letter
+DUE_STATUSES = ("queued", "approved")
+CLOSED_TASKS = ("signed_off", "waived")
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=5)
+BACKOFF_CAP = timedelta(hours=6)
+LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a crashed sender
+ALLOCATION_TRIES = 50
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who signs a region's letters and the 机关代字 of their numbers."""
+
+    name: str
+    prefix: str
+
+
+# Region (as the plan names it) -> issuing office. 泽州县 is a county of 晋城市, whose office writes.
+ISSUERS: tuple[tuple[str, Issuer], ...] = (
+    ("长治", Issuer("长治市大气污染防治工作领导组办公室", "长大气办函")),
+    ("晋中", Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")),
+    ("晋城", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
+    ("泽州", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
+)
+
+
+def issuer_for_region(region: str) -> Issuer:
+    """Return the office that issues letters for a plan of `region`; unknown regions are errors."""
+    for needle, issuer in ISSUERS:
+        if needle in region:
+            return issuer
+    raise LookupError(f"没有为地区“{region}”配置发文机关，无法编发文号")
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did."""
+
+    day: date
+    digests_sent: int = 0
+    letters_sent: int = 0
+    retried: int = 0  # failed this run, scheduled for a later attempt
+    dead: int = 0  # moved to the dead-letter state this run
+    skipped_reason: str = ""
+    withheld: int = 0  # claimed, but everything in it was held, rejected or signed off meanwhile
+    superseded: int = 0  # earlier days' unsent digests folded into today's
+    numbers: list[str] = field(default_factory=list)  # document numbers of the letters sent
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "digests_sent": self.digests_sent,
+            "letters_sent": self.letters_sent,
+            "retried": self.retried,
+            "dead": self.dead,
+            "skipped_reason": self.skipped_reason,
+            "withheld": self.withheld,
+            "superseded": self.superseded,
+            "numbers": self.numbers,
+            "errors": self.errors,
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place a unit's messages go: channel name (file, smtp, webhook) and address."""
+
+    channel: str
+    address: str
+
+
+ChannelFactory = Callable[[str, str], Channel]
+
+
+def digest_key(unit: str, day: date) -> str:
+    return f"digest|{unit}|{day.isoformat()}"
+
+
+def _digest_day(key: str) -> date | None:
+    try:
+        return date.fromisoformat(key.rsplit("|", 1)[1]) if key.startswith("digest|") else None
+    except (IndexError, ValueError):
+        return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait 5 min after the first failure, doubling each time, at most 6 hours."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Store times in UTC so SQLite's text comparison orders them like PostgreSQL does."""
+    if moment.tzinfo is None:
+        raise ValueError("now 必须带时区")
+    return moment.astimezone(timezone.utc)
+
+
+def default_channel_factory(
+    settings: Mapping[str, Any] | None = None, now: Callable[[], datetime] | None = None
+) -> ChannelFactory:
+    """Build channels from settings: {"smtp": SmtpSettings fields, "webhook": WebhookSettings
+    fields except url}; the file outbox needs none. Channels are reused within a run."""
+    from scheduler.channels.fileoutbox import FileOutbox
+    from scheduler.channels.smtp import SmtpChannel, SmtpSettings
+    from scheduler.channels.webhook import WebhookChannel, WebhookSettings
+
+    settings = settings or {}
+    extra: dict[str, Any] = {"now": now} if now else {}
+    made: dict[tuple[str, str], Channel] = {}
+
+    def make(channel: str, address: str) -> Channel:
+        if (channel, address) in made:
+            return made[channel, address]
+        if channel == "file":
+            made[channel, address] = FileOutbox(address, **extra)
+        elif channel == "smtp" and settings.get("smtp"):
+            made[channel, address] = SmtpChannel(SmtpSettings(**settings["smtp"]), **extra)
+        elif channel == "webhook":
+            hook = WebhookSettings(url=address, **dict(settings.get("webhook") or {}))
+            made[channel, address] = WebhookChannel(hook, **extra)
+        else:
+            raise TransportError(f"发送渠道“{channel}”未配置", permanent=True)
+        return made[channel, address]
+
+    return make
+
+
+def targets_for(
+    session: Session, unit: str, outbox: Path, settings: Mapping[str, Any]
+) -> tuple[list[Target], tuple[str, ...]]:
+    """Return where `unit`'s messages go and its e-mail addresses; no usable contact: the outbox."""
+    contacts = session.execute(
+        select(m.Contact.channel, m.Contact.address)
+        .where(m.Contact.unit == unit)
+        .order_by(m.Contact.id)
+    ).all()
+    emails = tuple(a for c, a in contacts if c == "email")
+    targets = [
+        Target("smtp" if c == "email" else "webhook", a)
+        for c, a in contacts
+        if (c == "email" and settings.get("smtp")) or c == "webhook"
+    ]
+    return targets or [Target("file", str(outbox))], emails
+
+
+def dead_letters(session: Session) -> list[m.Delivery]:
+    """Return the deliveries that gave up, oldest first, for a coordinator to resolve."""
+    return list(
+        session.scalars(select(m.Delivery).where(m.Delivery.status == "dead").order_by(m.Delivery.id))
+    )
+
+
+# --- what is due ----------------------------------------------------------------------------
+
+
+def _due_query(day: date):
+    return (
+        select(m.Notice, m.Task)
+        .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+        .where(
+            m.Notice.created_on <= day,
+            or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)),
+        )
+        .order_by(m.Notice.id)
+    )
+
+
+def _prepare(session: Session, day: date, outbox: Path, settings: Mapping[str, Any]) -> int:
+    """Insert a Delivery row for every message due today (nothing on conflict); supersede
+    earlier days' unsent digests, whose notices are still queued and so in today's digest."""
+    rows = session.execute(_due_query(day).where(m.Notice.status.in_(DUE_STATUSES))).all()
+    keys: dict[str, str] = {}  # message key -> unit
+    for notice, _task in rows:
+        if notice.level in LETTER_LEVELS:
+            keys[notice.key] = notice.unit
+        else:
+            keys[digest_key(notice.unit, day)] = notice.unit
+    targets: dict[str, list[Target]] = {}
+    values = []
+    for key, unit in keys.items():
+        if unit not in targets:
+            targets[unit] = targets_for(session, unit, outbox, settings)[0]
+        values += [
+            dict(message_key=key, channel=t.channel, address=t.address, status="pending",
+                 attempts=0, last_error="", message_id="")
+            for t in targets[unit]
+        ]
+    if values:
+        session.execute(
+            _insert(session, m.Delivery.__table__)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["message_key", "channel", "address"])
+        )
+    keys_list = list(keys)
+    for start in range(0, len(keys_list), 500):  # withheld once, due again (e.g. held, then approved)
+        session.execute(
+            update(m.Delivery)
+            .where(m.Delivery.status == "withheld",
+                   m.Delivery.message_key.in_(keys_list[start : start + 500]))
+            .values(status="pending", next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    superseded = 0
+    for delivery in session.scalars(
+        select(m.Delivery).where(
+            m.Delivery.status == "pending", m.Delivery.message_key.like("digest|%")
+        )
+    ):
+        old = _digest_day(delivery.message_key)
+        if old is not None and old < day:
+            delivery.status = "superseded"
+            delivery.last_error = f"未发出的事项已并入{zh_date(day)}的汇总"
+            superseded += 1
+    return superseded
+
+
+def _claim(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take the row: pending and due, or sending with an expired lease; True for one caller."""
+    stamp = _utc(now)
+    result = session.execute(
+        update(m.Delivery)
+        .where(
+            m.Delivery.id == delivery_id,
+            or_(
+                and_(
+                    m.Delivery.status == "pending",
+                    or_(m.Delivery.next_attempt_at.is_(None), m.Delivery.next_attempt_at <= stamp),
+                ),
+                and_(m.Delivery.status == "sending", m.Delivery.next_attempt_at <= stamp),
+            ),
+        )
+        .values(status="sending", attempts=m.Delivery.attempts + 1, next_attempt_at=stamp + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice, m.Task | None]]:
+    """Return the notices a message carries, re-read now: held, rejected, cancelled or
+    signed-off ones drop out. Notices an earlier target already sent today stay in."""
+    query = _due_query(day)
+    digest_day = _digest_day(key)
+    if digest_day is None:
+        query = query.where(m.Notice.key == key, m.Notice.status.in_((*DUE_STATUSES, "sent")))
+    else:
+        unit = key.split("|", 1)[1].rsplit("|", 1)[0]
+        query = query.where(
+            m.Notice.unit == unit,
+            m.Notice.created_on <= digest_day,
+            m.Notice.level.not_in(LETTER_LEVELS),
+            or_(
+                m.Notice.status.in_(DUE_STATUSES),
+                and_(m.Notice.status == "sent", m.Notice.sent_on == digest_day),
+            ),
+        )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def _notice_dict(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
+    percent = task.percent if task is not None else None
+    return {
+        "key": notice.key,
+        "level": notice.level,
+        "kind": notice.kind,
+        "task_id": notice.task_id or "",
+        "task_title": task.title if task is not None else "",
+        "unit": notice.unit,
+        "due": notice.due,
+        "explanation": notice.explanation,
+        "clause": notice.clause,
+        "facts": notice.facts or {},
+        "acknowledged_on": notice.acknowledged_on,
+        "progress": f"已完成{percent}%" if percent is not None else "",
+    }
+
+
+# --- letters --------------------------------------------------------------------------------
+
+
+def allocate_letter(
+    store, notice_key: str, issuer: Issuer, day: date, now: datetime
+) -> tuple[m.Letter, date]:
+    """Give the notice its letter: the one it has, else serial max+1 for (issuer, year).
+
+    Two processes may pick the same serial; the unique constraint lets one win and the other
+    tries again with the next, so numbers stay unique and gapless. Returns the letter and the
+    date it was issued on (its first allocation), so a re-run prints the same letter.
+    """
+    for _ in range(ALLOCATION_TRIES):
+        with store.session() as session:
+            letter = session.scalar(select(m.Letter).where(m.Letter.notice_key == notice_key))
+            if letter is not None:
+                return letter, _issue_day(session, letter, day)
+            serial = 1 + (
+                session.scalar(
+                    select(func.max(m.Letter.serial)).where(
+                        m.Letter.issuer == issuer.name, m.Letter.year == day.year
+                    )
+                )
+                or 0
+            )
+            number = format_number(issuer.prefix, day.year, serial)
+            letter = m.Letter(notice_key=notice_key, issuer=issuer.name, year=day.year,
+                              serial=serial, number=number)
+            session.add(letter)
+            audit(session, ACTOR, "letter.number", "notice", notice_key,
+                  {"number": number, "issuer": issuer.name, "day": day.isoformat()}, now)
+            try:
+                session.commit()
+            except (IntegrityError, OperationalError):  # lost the race (or SQLite's snapshot)
+                session.rollback()
+                continue
+            return letter, day
+    raise RuntimeError(f"{ALLOCATION_TRIES} 次仍未能为 {notice_key} 分配发文字号")
+
+
+def _issue_day(session: Session, letter: m.Letter, fallback: date) -> date:
+    details = session.scalars(
+        select(m.AuditEntry.detail).where(
+            m.AuditEntry.action == "letter.number", m.AuditEntry.object_id == letter.notice_key
+        )
+    ).all()
+    for detail in details:
+        if detail.get("number") == letter.number and detail.get("day"):
+            return date.fromisoformat(detail["day"])
+    return fallback if fallback.year == letter.year else date(letter.year, 12, 31)
+
+
+def _plan_basis(session: Session, plan_id: str, issuer: Issuer) -> dict[str, Any]:
+    plan = session.get(m.Plan, plan_id)
+    if plan is None:
+        raise LookupError(f"没有方案 {plan_id}")
+    meta = plan.meta or {}
+    return {
+        "title": plan.title,
+        "number": meta.get("document_number", ""),
+        "clause": meta.get("assessment_clause", ""),
+        "issuer": issuer.name,
+        "contact": meta.get("contact", ""),
+    }
+
+
+# --- one run --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """A claimed delivery on its way: what to send, where, and which notices it settles."""
+
+    delivery_id: int
+    key: str
+    target: Target
+    unit: str
+    plan_id: str
+    level: str
+    notices: list[dict[str, Any]]
+    to: tuple[str, ...] = ()
+    digest_day: date | None = None
+    message: OutgoingMessage | None = None
+    letter: LetterContext | None = None
+    letter_day: date | None = None
+    error: TransportError | None = None
+
+    @property
+    def notice_keys(self) -> list[str]:
+        return [n["key"] for n in self.notices]
+
+
+def deliver(
+    store,
+    config,
+    calendar,
+    day: date,
+    *,
+    now: datetime,
+    channel_factory: ChannelFactory | None = None,
+    pdf: bool = True,
+    issuer_for: Callable[[str], Issuer] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    renderer: Renderer | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> DeliveryReport:
+    """Send `day`'s digests and letters, and retry earlier failures that are due by `now`.
+
+    `settings` may hold {"smtp": {...SmtpSettings}, "webhook": {...WebhookSettings but url}};
+    without SMTP settings, units with only e-mail contacts get the file outbox (config.outbox).
+    `channel_factory(channel, address)` replaces how channels are made (tests, other transports).
+    """
+    report = DeliveryReport(day)
+    if not calendar.is_workday(day):
+        report.skipped_reason = f"{zh_date(day)}不是工作日，不发送督办事项"
+        return report
+    settings = settings or {}
+    outbox = config.path(config.outbox)
+    factory = channel_factory or default_channel_factory(settings, lambda: now)
+    renderer = renderer or Renderer(config.path(config.templates_dir))
+    pick_issuer = issuer_for or issuer_for_region
+    with store.session() as session:
+        report.superseded = _prepare(session, day, outbox, settings)
+        session.commit()
+    with store.session() as session:
+        due = session.scalars(
+            select(m.Delivery.id)
+            .where(m.Delivery.status.in_(("pending", "sending")))
+            .order_by(m.Delivery.id)
+        ).all()
+    jobs = [job for d in due if (job := _start(store, d, day, now, outbox, settings, report))]
+    for job in jobs:
+        if job.digest_day is None:
+            _prepare_letter(store, job, day, now, pick_issuer, calendar)
+    _render(jobs, renderer, outbox, pdf)
+    for job in jobs:
+        _finish(store, job, factory, day, now, max_attempts, report)
+    return report
+
+
+def _start(store, delivery_id: int, day: date, now: datetime, outbox: Path,
+           settings: Mapping[str, Any], report: DeliveryReport) -> _Job | None:
+    """Claim the delivery and re-read its notices in the same transaction."""
+    with store.session() as session:
+        if not _claim(session, delivery_id, now):
+            session.rollback()
+            return None
+        delivery = session.get(m.Delivery, delivery_id)
+        live = _live_notices(session, delivery.message_key, day)
+        if not live:
+            delivery.status, delivery.next_attempt_at = "withheld", None
+            delivery.last_error = "所含事项已暂缓、驳回、撤销或销号，未发送"
+            audit(session, ACTOR, "delivery.withhold", "delivery", delivery.message_key,
+                  {"channel": delivery.channel, "address": delivery.address}, now)
+            session.commit()
+            report.withheld += 1
+            return None
+        first = live[0][0]
+        emails = targets_for(session, first.unit, outbox, settings)[1]
+        job = _Job(
+            delivery_id=delivery_id,
+            key=delivery.message_key,
+            target=Target(delivery.channel, delivery.address),
+            unit=first.unit,
+            plan_id=first.plan_id,
+            level=first.level,
+            notices=[_notice_dict(n, t) for n, t in live],
+            to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
+            digest_day=_digest_day(delivery.message_key),
+        )
+        session.commit()
+    return job
+
+
+def _prepare_letter(store, job: _Job, day: date, now: datetime,
+                    pick_issuer: Callable[[str], Issuer], calendar) -> None:
+    """Number the letter (keeping an earlier number) and build its content."""
+    try:
+        with store.session() as session:
+            plan = session.get(m.Plan, job.plan_id)
+            issuer = pick_issuer(plan.region if plan else "")
+            basis = _plan_basis(session, job.plan_id, issuer)
+        letter, issued = allocate_letter(store, job.key, issuer, day, now)
+        job.letter_day = issued
+        job.letter = build_letter(job.level, job.notices, basis, {"name": job.unit}, issued,
+                                  letter.number, add_workdays=calendar.add_workdays)
+    except (LookupError, ValueError) as exc:  # no issuer, no clause: a coordinator must fix data
+        job.error = TransportError(f"无法生成公文：{exc}", permanent=True)
+
+
+def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool) -> None:
+    """Build every message; write the run's letters as DOCX and convert them in one batch."""
+    letters: dict[date, dict[str, LetterContext]] = {}
+    for job in jobs:
+        if job.error is not None:
+            continue
+        if job.digest_day is not None:
+            digest = build_digest({"name": job.unit}, job.notices, job.digest_day)
+            job.message = OutgoingMessage(
+                key=job.key, day=job.digest_day, unit=job.unit,
+                subject=f"督办事项汇总：{job.unit}（{zh_date(job.digest_day)}，共{digest.total}项）",
+                text=renderer.digest_text(digest), html=renderer.digest_html(digest),
+                to=job.to, extra={"kind": "digest"},
+            )
+        elif job.letter is not None and job.letter_day is not None:
+            letters.setdefault(job.letter_day, {})[job.key] = job.letter
+    files: dict[str, tuple[Path, ...]] = {}
+    failed: dict[str, TransportError] = {}
+    for issued, contexts in letters.items():
+        folder = outbox / "letters" / issued.isoformat()
+        try:
+            pairs = render_letter_files(renderer, list(contexts.values()), folder, pdf=pdf)
+        except (RenderError, OSError, ValueError) as exc:  # e.g. LibreOffice busy or missing
+            failed.update({k: TransportError(f"公文生成失败：{exc}", permanent=False)
+                           for k in contexts})
+            continue
+        for key, pair in zip(contexts, pairs):
+            files[key] = tuple(p for p in pair if p is not None)
+    for job in jobs:
+        if job.letter is None or job.error is not None:
+            continue
+        if job.key in failed:
+            job.error = failed[job.key]
+            continue
+        letter = job.letter
+        job.message = OutgoingMessage(
+            key=job.key, day=job.letter_day or letter.date, unit=job.unit,
+            subject=f"{letter.title}（{letter.number}）",
+            text=renderer.letter_message(letter), to=job.to, attachments=files[job.key],
+            extra={"kind": letter.kind, "number": letter.number},
+        )
+
+
+def _finish(store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
+            max_attempts: int, report: DeliveryReport) -> None:
+    """Send, then record the outcome: sent with its notices, or retry later, or dead."""
+    receipt: Receipt | None = None
+    error = job.error
+    if error is None and job.message is not None:
+        try:
+            receipt = factory(job.target.channel, job.target.address).send(job.message)
+        except TransportError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - a broken channel must not stop the others
+            log.exception("channel %s failed on %s", job.target.channel, job.key)
+            error = TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
+    with store.session() as session:
+        delivery = session.get(m.Delivery, job.delivery_id)
+        where = {"channel": job.target.channel, "address": job.target.address}
+        if receipt is not None:
+            delivery.status, delivery.next_attempt_at = "sent", None
+            delivery.message_id, delivery.last_error = receipt.message_id, ""
+            session.execute(
+                update(m.Notice)
+                .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
+                .values(status="sent", sent_on=day, version_id=m.Notice.version_id + 1)
+                .execution_options(synchronize_session=False)
+            )
+            detail = {**where, "message_id": receipt.message_id, "notices": job.notice_keys,
+                      "attempts": delivery.attempts, "detail": receipt.detail}
+            if job.letter is not None:
+                detail["number"] = job.letter.number
+                report.letters_sent += 1
+                report.numbers.append(job.letter.number)
+            else:
+                report.digests_sent += 1
+            audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
+        else:
+            error = error or TransportError("没有可发送的内容", permanent=True)
+            delivery.last_error = str(error)
+            if error.permanent or delivery.attempts >= max_attempts:
+                delivery.status, delivery.next_attempt_at = "dead", None
+                report.dead += 1
+                action = "delivery.dead"
+            else:
+                delivery.status = "pending"
+                delivery.next_attempt_at = _utc(now) + backoff(delivery.attempts)
+                report.retried += 1
+                action = "delivery.retry"
+            report.errors.append(f"{job.key} -> {job.target.channel}: {error}")
+            audit(session, ACTOR, action, "delivery", job.key,
+                  {**where, "error": str(error), "permanent": error.permanent,
+                   "attempts": delivery.attempts}, now)
+        session.commit()

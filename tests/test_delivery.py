@@ -1,0 +1,366 @@
+"""Delivery on SQLite and PostgreSQL: digests and numbered letters, exactly once, retries, dead letters."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from email import policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, update
+
+from scheduler import store as repo
+from scheduler.channels.base import TransportError, message_id
+from scheduler.channels.fileoutbox import FileOutbox
+from scheduler.config import Config
+from scheduler.delivery import (
+    Issuer,
+    _claim,
+    allocate_letter,
+    backoff,
+    dead_letters,
+    deliver,
+    digest_key,
+    issuer_for_region,
+)
+from scheduler.facts import Action
+from scheduler.ledger import Ledger
+from scheduler.store import models as m
+from scheduler.store import open_store
+from scheduler.units import UnitDirectory
+from scheduler.workcal import WorkCalendar
+
+ROOT = Path(__file__).resolve().parents[1]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = date(2019, 12, 2)  # a Monday
+NOW = datetime(2019, 12, 2, 9, 0, tzinfo=SHANGHAI)
+DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
+CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
+LUCHENG = DIRECTORY.resolve("潞城区政府", "长治市").units[0].name
+XIANGYUAN = DIRECTORY.resolve("襄垣县政府", "长治市").units[0].name
+CLAUSE = "对重点任务进展缓慢的县区，及时下发预警通知函。"
+
+
+def ledger() -> Ledger:
+    return Ledger.model_validate(dict(
+        plan=dict(id="t-2019", title="测试方案", issuer="长治市", region="长治市", document_number="长政办发〔2019〕78号",
+                  assessment_clause=CLAUSE, period_start="2019-10-01", period_end="2020-03-31", plan_year=2019,
+                  source_file="seed.txt"),
+        tasks=[dict(id="t-2019/1", title="压减焦炭产能", deadline_text="2019年11月底前", lead_units=["市工信局"],
+                    responsible_units=["潞城区政府", "襄垣县政府"], source="seed.txt:198"),
+               dict(id="t-2019/2", title="散乱污整治", deadline_text="2019年12月底前", lead_units=["市生态环境局"],
+                    responsible_units=["潞城区政府"], source="seed.txt:221")]))
+
+
+def action(key: str, unit: str = LUCHENG, level: str = "reminder", task: str = "t-2019/1",
+           due: date = date(2019, 11, 30)) -> Action:
+    return Action(key=key, level=level, rule_id=f"r-{level}", ruleset_id="default", ruleset_version="1",
+                  plan_id="t-2019", task_id=task, unit=unit, due=due, kind="overdue" if due < DAY else "before_due",
+                  needs_review=level in ("warning", "interview"), clause="001 五（五）", explanation="测试说明",
+                  facts={"workdays_overdue": 1} if due < DAY else {})
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        session.commit()
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config(outbox=tmp_path / "out", templates_dir=ROOT / "templates", base_dir=tmp_path)
+
+
+def add(store, *actions: Action, approve: tuple[str, ...] = (), hold: tuple[str, ...] = (),
+        reject: tuple[str, ...] = (), on: date = DAY) -> None:
+    with store.session() as session:
+        repo.insert_notices(session, list(actions), on)
+        ids = {n.key: n.id for n in repo.review_queue(session)}
+        for keys, decision, reason in ((approve, "approve", ""), (hold, "hold", "待核实"), (reject, "reject", "数据有误")):
+            if keys:
+                repo.decide_notices(session, [ids[k] for k in keys], decision, "王协调", reason, now=NOW)
+        session.commit()
+
+
+def statuses(store) -> dict[str, tuple[str, date | None]]:
+    with store.session() as session:
+        return {k: (s, d) for k, s, d in session.execute(select(m.Notice.key, m.Notice.status, m.Notice.sent_on))}
+
+
+def emls(root: Path) -> dict[str, email.message.EmailMessage]:
+    return {p.name: email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(root.rglob("*.eml"))}
+
+
+def by_key(messages) -> dict[str, email.message.EmailMessage]:
+    return {mail["X-Duban-Key"]: mail for mail in messages.values()}
+
+
+class Flaky:
+    """A channel that fails `failures` times with the given permanence, then writes to a file outbox."""
+
+    name = "file"
+
+    def __init__(self, root: Path, failures: int, permanent: bool = False) -> None:
+        self.outbox, self.failures, self.permanent, self.calls = FileOutbox(root), failures, permanent, 0
+
+    def send(self, message):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise TransportError("连接被重置", permanent=self.permanent)
+        return self.outbox.send(message)
+
+
+def test_it_sends_one_digest_per_unit_and_a_numbered_letter_for_an_approved_warning(store, config):
+    add(store, action("r1"), action("r2", task="t-2019/2", due=date(2019, 12, 31)), action("r3", XIANGYUAN),
+        action("w1", level="warning"), approve=("w1",))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert (report.digests_sent, report.letters_sent, report.retried, report.dead) == (2, 1, 0, 0)
+    assert report.numbers == ["长大气办函〔2019〕1号"]
+    mails = by_key(emls(config.outbox))
+    assert set(mails) == {digest_key(LUCHENG, DAY), digest_key(XIANGYUAN, DAY), "w1"}
+    digest = mails[digest_key(LUCHENG, DAY)]
+    assert digest["Subject"] == f"督办事项汇总：{LUCHENG}（2019年12月2日，共2项）"
+    body = digest.get_body(("plain",)).get_content()
+    assert "压减焦炭产能" in body and "散乱污整治" in body and "已经逾期" in body and "即将到期" in body
+    assert digest["Message-ID"] == message_id(digest_key(LUCHENG, DAY))
+    letter = mails["w1"]
+    assert "预警通知函" in letter["Subject"] and "长大气办函〔2019〕1号" in letter["Subject"]
+    assert [a.get_filename() for a in letter.iter_attachments()] == ["长大气办函〔2019〕1号.docx"]
+    assert (config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx").is_file()
+    assert statuses(store) == {"r1": ("sent", DAY), "r2": ("sent", DAY), "r3": ("sent", DAY), "w1": ("sent", DAY)}
+    with store.session() as session:
+        audited = session.scalars(select(m.AuditEntry.object_id).where(m.AuditEntry.action == "delivery.sent")).all()
+        letters = session.execute(select(m.Letter.notice_key, m.Letter.number)).all()
+    assert sorted(audited) == sorted([digest_key(LUCHENG, DAY), digest_key(XIANGYUAN, DAY), "w1"])
+    assert letters == [("w1", "长大气办函〔2019〕1号")]
+
+
+def test_a_second_run_sends_nothing(store, config):
+    add(store, action("r1"), action("w1", level="warning"), approve=("w1",))
+    deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    before = sorted(p.stat().st_mtime_ns for p in config.outbox.rglob("*.eml"))
+    again = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(hours=2), pdf=False)
+    assert (again.digests_sent, again.letters_sent, again.retried, again.dead) == (0, 0, 0, 0)
+    assert sorted(p.stat().st_mtime_ns for p in config.outbox.rglob("*.eml")) == before
+    next_day = deliver(store, config, CALENDAR, DAY + timedelta(days=1), now=NOW + timedelta(days=1), pdf=False)
+    assert (next_day.digests_sent, next_day.letters_sent) == (0, 0)
+
+
+def test_nothing_is_sent_on_a_non_working_day(store, config):
+    add(store, action("r1"))
+    report = deliver(store, config, CALENDAR, date(2019, 12, 7), now=NOW + timedelta(days=5), pdf=False)
+    assert report.skipped_reason == "2019年12月7日不是工作日，不发送督办事项"
+    assert report.digests_sent == 0 and not config.outbox.exists()
+    assert statuses(store)["r1"] == ("queued", None)
+
+
+def test_held_rejected_unapproved_and_signed_off_notices_are_not_sent(store, config):
+    add(store, action("w-held", level="warning"), action("w-rejected", level="warning"),
+        action("w-waiting", level="warning"), action("r-closed", task="t-2019/2"),
+        hold=("w-held",), reject=("w-rejected",))
+    with store.session() as session:
+        session.execute(update(m.Task).where(m.Task.id == "t-2019/2").values(status="signed_off"))
+        session.commit()
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert (report.digests_sent, report.letters_sent) == (0, 0)
+    assert not list(config.outbox.rglob("*.eml"))
+    assert statuses(store) == {"w-held": ("held", None), "w-rejected": ("rejected", None),
+                               "w-waiting": ("pending_review", None), "r-closed": ("queued", None)}
+
+
+def test_a_notice_held_while_its_delivery_waits_for_a_retry_is_withheld(store, config):
+    add(store, action("w1", level="warning"), approve=("w1",))
+    failing = Flaky(config.outbox, failures=1)
+    first = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: failing)
+    assert first.retried == 1
+    with store.session() as session:
+        session.execute(update(m.Notice).where(m.Notice.key == "w1").values(status="held"))
+        session.commit()
+    later = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(hours=1), pdf=False,
+                    channel_factory=lambda c, a: failing)
+    assert (later.letters_sent, later.withheld) == (0, 1) and failing.calls == 1
+    with store.session() as session:
+        assert session.scalar(select(m.Delivery.status)) == "withheld"
+    with store.session() as session:  # approved again after the hold: it goes out, same number
+        session.execute(update(m.Notice).where(m.Notice.key == "w1").values(status="approved"))
+        session.commit()
+    again = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(hours=2), pdf=False,
+                    channel_factory=lambda c, a: failing)
+    assert again.numbers == ["长大气办函〔2019〕1号"]
+
+
+def test_a_transient_failure_is_retried_after_the_backoff_and_then_succeeds(store, config):
+    add(store, action("r1"))
+    channel = Flaky(config.outbox, failures=1)
+    first = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: channel)
+    assert (first.digests_sent, first.retried) == (0, 1)
+    assert statuses(store)["r1"] == ("queued", None)
+    too_soon = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=4), pdf=False,
+                       channel_factory=lambda c, a: channel)
+    assert (too_soon.digests_sent, too_soon.retried, channel.calls) == (0, 0, 1)
+    later = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=5), pdf=False,
+                    channel_factory=lambda c, a: channel)
+    assert later.digests_sent == 1 and channel.calls == 2
+    assert statuses(store)["r1"] == ("sent", DAY)
+    with store.session() as session:
+        delivery = session.scalar(select(m.Delivery))
+        actions = session.scalars(select(m.AuditEntry.action).where(m.AuditEntry.action.like("delivery.%"))).all()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert delivery.message_id == message_id(digest_key(LUCHENG, DAY))
+    assert actions == ["delivery.retry", "delivery.sent"]
+
+
+def test_backoff_doubles_from_five_minutes_and_is_capped():
+    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
+    assert backoff(20) == timedelta(hours=6)
+
+
+def test_a_permanent_failure_goes_to_the_dead_letters(store, config):
+    add(store, action("r1"))
+    channel = Flaky(config.outbox, failures=1, permanent=True)
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: channel)
+    assert (report.dead, report.retried, report.digests_sent) == (1, 0, 0)
+    with store.session() as session:
+        dead = dead_letters(session)
+        audited = session.scalars(select(m.AuditEntry.action).where(m.AuditEntry.action == "delivery.dead")).all()
+    assert [(d.message_key, d.last_error, d.attempts) for d in dead] == [(digest_key(LUCHENG, DAY), "连接被重置", 1)]
+    assert audited == ["delivery.dead"]
+    assert statuses(store)["r1"] == ("queued", None)
+    later = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(hours=1), pdf=False,
+                    channel_factory=lambda c, a: channel)
+    assert later.digests_sent == 0 and channel.calls == 1
+
+
+def test_too_many_transient_failures_go_to_the_dead_letters(store, config):
+    add(store, action("r1"))
+    channel = Flaky(config.outbox, failures=99)
+    first = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: channel,
+                    max_attempts=2)
+    second = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=5), pdf=False,
+                     channel_factory=lambda c, a: channel, max_attempts=2)
+    assert (first.retried, second.dead) == (1, 1)
+    with store.session() as session:
+        assert [d.attempts for d in dead_letters(session)] == [2]
+
+
+def test_two_letters_get_serials_one_and_two(store, config):
+    add(store, action("w1", level="warning"), action("w2", XIANGYUAN, level="interview"), approve=("w1", "w2"))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert sorted(report.numbers) == ["长大气办函〔2019〕1号", "长大气办函〔2019〕2号"]
+    with store.session() as session:
+        assert dict(session.execute(select(m.Letter.notice_key, m.Letter.serial)).all()) == {"w1": 1, "w2": 2}
+    interview = by_key(emls(config.outbox))["w2"]
+    assert "约谈" in interview["Subject"]
+
+
+def test_concurrent_allocations_are_unique_and_gapless_and_a_rerun_keeps_its_number(store):
+    keys = [f"w{i}" for i in range(8)]
+    add(store, *(action(k, level="warning") for k in keys))
+    issuer = issuer_for_region("长治市")
+    with ThreadPoolExecutor(4) as pool:
+        letters = list(pool.map(lambda k: allocate_letter(store, k, issuer, DAY, NOW)[0], keys))
+    assert sorted(letter.serial for letter in letters) == list(range(1, 9))
+    again, issued = allocate_letter(store, "w3", issuer, DAY + timedelta(days=3), NOW)
+    assert again.number == next(x.number for x in letters if x.notice_key == "w3") and issued == DAY
+
+
+def test_issuers_follow_the_plan_region():
+    assert issuer_for_region("晋中市") == Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")
+    assert issuer_for_region("泽州县").prefix == "晋城大气办函"
+    assert issuer_for_region("晋城市").name == "晋城市大气污染防治工作领导组办公室"
+    with pytest.raises(LookupError, match="太原市"):
+        issuer_for_region("太原市")
+
+
+def test_an_issuer_override_numbers_the_letter(store, config):
+    add(store, action("w1", level="warning"), approve=("w1",))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False,
+                     issuer_for=lambda region: Issuer("测试办公室", "测试函"))
+    assert report.numbers == ["测试函〔2019〕1号"]
+
+
+def test_a_sender_that_crashed_after_claiming_is_replaced_after_its_lease_with_the_same_message_id(store, config):
+    add(store, action("r1"))
+    deliver(store, config, CALENDAR, date(2019, 12, 7), now=NOW, pdf=False)  # non-working: nothing prepared
+    from scheduler.delivery import _prepare
+
+    with store.session() as session:
+        _prepare(session, DAY, config.outbox, {})
+        session.commit()
+        delivery_id = session.scalar(select(m.Delivery.id))
+        assert _claim(session, delivery_id, NOW)  # ... and the process dies here
+        session.commit()
+    during = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=10), pdf=False)
+    after = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=15), pdf=False)
+    assert (during.digests_sent, after.digests_sent) == (0, 1)
+    with store.session() as session:
+        delivery = session.get(m.Delivery, delivery_id)
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert list(emls(config.outbox).values())[0]["Message-ID"] == message_id(digest_key(LUCHENG, DAY))
+
+
+def test_an_unsent_digest_is_folded_into_the_next_days_digest(store, config):
+    add(store, action("r1"))
+    channel = Flaky(config.outbox, failures=1)
+    deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: channel)
+    add(store, action("r2", task="t-2019/2", due=date(2019, 12, 31)), on=DAY + timedelta(days=1))
+    report = deliver(store, config, CALENDAR, DAY + timedelta(days=1), now=NOW + timedelta(days=1), pdf=False,
+                     channel_factory=lambda c, a: channel)
+    assert (report.superseded, report.digests_sent) == (1, 1)
+    mails = by_key(emls(config.outbox))
+    assert set(mails) == {digest_key(LUCHENG, DAY + timedelta(days=1))}
+    assert "共2项" in mails[digest_key(LUCHENG, DAY + timedelta(days=1))]["Subject"]
+    assert statuses(store) == {"r1": ("sent", DAY + timedelta(days=1)), "r2": ("sent", DAY + timedelta(days=1))}
+
+
+def test_contacts_choose_the_channels_and_units_without_one_go_to_the_outbox(store, config):
+    with store.session() as session:
+        session.add(m.Contact(unit=LUCHENG, channel="webhook", address="https://robot.example/hook"))
+        session.add(m.Contact(unit=XIANGYUAN, channel="email", address="xy@example.cn"))
+        session.commit()
+    add(store, action("r1"), action("r3", XIANGYUAN))
+    used: list[tuple[str, str]] = []
+    outbox = FileOutbox(config.outbox)
+
+    def factory(channel: str, address: str):
+        used.append((channel, address))
+        return outbox
+
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=factory)
+    assert report.digests_sent == 2
+    # no SMTP configured: the e-mail-only unit goes to the coordinators' folder, addressed
+    assert sorted(used) == [("file", str(config.outbox)), ("webhook", "https://robot.example/hook")]
+    assert by_key(emls(config.outbox))[digest_key(XIANGYUAN, DAY)]["To"] == "xy@example.cn"
+
+
+def test_the_report_is_json(store, config):
+    add(store, action("r1"))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert report.to_json() == {"day": "2019-12-02", "digests_sent": 1, "letters_sent": 0, "retried": 0,
+                                "dead": 0, "skipped_reason": "", "withheld": 0, "superseded": 0,
+                                "numbers": [], "errors": []}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_letters_are_attached_as_docx_and_pdf(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'duban.db'}")
+    config = Config(outbox=tmp_path / "out", templates_dir=ROOT / "templates", base_dir=tmp_path)
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        session.commit()
+    add(store, action("w1", level="warning"), action("w2", XIANGYUAN, level="warning"), approve=("w1", "w2"))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=True)
+    assert report.letters_sent == 2
+    names = sorted(a.get_filename() for a in by_key(emls(config.outbox))["w1"].iter_attachments())
+    assert names == ["长大气办函〔2019〕1号.docx", "长大气办函〔2019〕1号.pdf"]
+    assert (config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕2号.pdf").read_bytes()[:4] == b"%PDF"
+    store.dispose()
