@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import shutil
+import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from email import policy
@@ -47,9 +49,9 @@ CLAUSE = "对重点任务进展缓慢的县区，及时下发预警通知函。"
 
 def ledger() -> Ledger:
     return Ledger.model_validate(dict(
-        plan=dict(id="t-2019", title="测试方案", issuer="长治市", region="长治市", document_number="长政办发〔2019〕78号",
-                  assessment_clause=CLAUSE, period_start="2019-10-01", period_end="2020-03-31", plan_year=2019,
-                  source_file="seed.txt"),
+        plan=dict(id="t-2019", title="测试方案", issuer="长治市", region="长治市",
+                  document_number="长政办发〔2019〕78号", assessment_clause=CLAUSE, period_start="2019-10-01",
+                  period_end="2020-03-31", plan_year=2019, source_file="seed.txt"),
         tasks=[dict(id="t-2019/1", title="压减焦炭产能", deadline_text="2019年11月底前", lead_units=["市工信局"],
                     responsible_units=["潞城区政府", "襄垣县政府"], source="seed.txt:198"),
                dict(id="t-2019/2", title="散乱污整治", deadline_text="2019年12月底前", lead_units=["市生态环境局"],
@@ -84,7 +86,8 @@ def add(store, *actions: Action, approve: tuple[str, ...] = (), hold: tuple[str,
     with store.session() as session:
         repo.insert_notices(session, list(actions), on)
         ids = {n.key: n.id for n in repo.review_queue(session)}
-        for keys, decision, reason in ((approve, "approve", ""), (hold, "hold", "待核实"), (reject, "reject", "数据有误")):
+        decisions = ((approve, "approve", ""), (hold, "hold", "待核实"), (reject, "reject", "数据有误"))
+        for keys, decision, reason in decisions:
             if keys:
                 repo.decide_notices(session, [ids[k] for k in keys], decision, "王协调", reason, now=NOW)
         session.commit()
@@ -250,6 +253,40 @@ def test_too_many_transient_failures_go_to_the_dead_letters(store, config):
     assert (first.retried, second.dead) == (1, 1)
     with store.session() as session:
         assert [d.attempts for d in dead_letters(session)] == [2]
+
+
+class Counting:
+    """A file outbox that counts what each key was sent, shared by concurrent runs."""
+
+    name = "file"
+
+    def __init__(self, root: Path) -> None:
+        self.outbox, self.sent, self.lock = FileOutbox(root), Counter(), threading.Lock()
+
+    def send(self, message):
+        with self.lock:
+            self.sent[message.key] += 1
+        return self.outbox.send(message)
+
+
+def test_two_runs_at_the_same_time_send_each_message_once(store, store_url, config):
+    units = [DIRECTORY.resolve(name, "长治市").units[0].name
+             for name in ("潞城区政府", "襄垣县政府", "屯留区政府", "平顺县政府", "黎城县政府", "壶关县政府")]
+    add(store, *(action(f"r-{u}", u) for u in units), *(action(f"w-{u}", u, level="warning") for u in units),
+        approve=tuple(f"w-{u}" for u in units))
+    counting = Counting(config.outbox)
+    other = open_store(store_url, migrate=False)  # a second process: its own engine and connections
+
+    def run(s):
+        return deliver(s, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: counting)
+
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(run, [store, other]))
+    other.dispose()
+    assert sum(r.digests_sent for r in reports) == 6 and sum(r.letters_sent for r in reports) == 6
+    assert set(counting.sent.values()) == {1} and len(counting.sent) == 12
+    numbers = sorted(n for r in reports for n in r.numbers)
+    assert numbers == sorted(f"长大气办函〔2019〕{i}号" for i in range(1, 7))
 
 
 def test_two_letters_get_serials_one_and_two(store, config):
