@@ -201,7 +201,7 @@ def _due_query(day: date):
     )
 
 
-def _prepare(session: Session, day: date, outbox: Path, settings: Mapping[str, Any]) -> int:
+def _prepare(session: Session, day: date, now: datetime, outbox: Path, settings: Mapping[str, Any]) -> int:
     """Insert a Delivery row for every message due today (nothing on conflict); supersede
     earlier days' unsent digests, whose notices are still queued and so in today's digest."""
     rows = session.execute(_due_query(day).where(m.Notice.status.in_(DUE_STATUSES))).all()
@@ -239,7 +239,11 @@ def _prepare(session: Session, day: date, outbox: Path, settings: Mapping[str, A
     superseded = 0
     for delivery in session.scalars(
         select(m.Delivery).where(
-            m.Delivery.status == "pending", m.Delivery.message_key.like("digest|%")
+            m.Delivery.message_key.like("digest|%"),
+            or_(
+                m.Delivery.status == "pending",  # a crashed sender's expired lease counts too
+                and_(m.Delivery.status == "sending", m.Delivery.next_attempt_at <= _utc(now)),
+            ),
         )
     ):
         old = _digest_day(delivery.message_key)
@@ -432,7 +436,7 @@ def deliver(
     renderer = renderer or Renderer(config.path(config.templates_dir))
     pick_issuer = issuer_for or issuer_for_region
     with store.session() as session:
-        report.superseded = _prepare(session, day, outbox, settings)
+        report.superseded = _prepare(session, day, now, outbox, settings)
         session.commit()
     with store.session() as session:
         due = session.scalars(
@@ -444,7 +448,7 @@ def deliver(
     for job in jobs:
         if job.digest_day is None:
             _prepare_letter(store, job, day, now, pick_issuer, calendar)
-    _render(jobs, renderer, outbox, pdf)
+    _render(jobs, renderer, outbox, pdf, day)
     for job in jobs:
         _finish(store, job, factory, day, now, max_attempts, report)
     return report
@@ -500,7 +504,7 @@ def _prepare_letter(store, job: _Job, day: date, now: datetime,
         job.error = TransportError(f"无法生成公文：{exc}", permanent=True)
 
 
-def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool) -> None:
+def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date) -> None:
     """Build every message; write the run's letters as DOCX and convert them in one batch."""
     letters: dict[date, dict[str, LetterContext]] = {}
     for job in jobs:
@@ -536,7 +540,7 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool) -
             continue
         letter = job.letter
         job.message = OutgoingMessage(
-            key=job.key, day=job.letter_day or letter.date, unit=job.unit,
+            key=job.key, day=day, unit=job.unit,
             subject=f"{letter.title}（{letter.number}）",
             text=renderer.letter_message(letter), to=job.to, attachments=files[job.key],
             extra={"kind": letter.kind, "number": letter.number},
@@ -558,6 +562,9 @@ def _finish(store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
             error = TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
     with store.session() as session:
         delivery = session.get(m.Delivery, job.delivery_id)
+        if delivery.status != "sending":  # our lease ran out and another sender settled it
+            log.warning("delivery %s of %s was settled by another sender", job.delivery_id, job.key)
+            return
         where = {"channel": job.target.channel, "address": job.target.address}
         if receipt is not None:
             delivery.status, delivery.next_attempt_at = "sent", None

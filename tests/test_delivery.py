@@ -331,7 +331,7 @@ def test_a_sender_that_crashed_after_claiming_is_replaced_after_its_lease_with_t
     from scheduler.delivery import _prepare
 
     with store.session() as session:
-        _prepare(session, DAY, config.outbox, {})
+        _prepare(session, DAY, NOW, config.outbox, {})
         session.commit()
         delivery_id = session.scalar(select(m.Delivery.id))
         assert _claim(session, delivery_id, NOW)  # ... and the process dies here
@@ -401,3 +401,30 @@ def test_letters_are_attached_as_docx_and_pdf(tmp_path):
     assert names == ["长大气办函〔2019〕1号.docx", "长大气办函〔2019〕1号.pdf"]
     assert (config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕2号.pdf").read_bytes()[:4] == b"%PDF"
     store.dispose()
+
+
+def test_a_letter_retried_on_a_later_day_keeps_its_number_and_date(store, config):
+    add(store, action("w1", level="warning"), approve=("w1",))
+    channel = Flaky(config.outbox, failures=1)
+    first = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, channel_factory=lambda c, a: channel)
+    assert (first.retried, first.letters_sent) == (1, 0)
+    later = DAY + timedelta(days=1)
+    second = deliver(store, config, CALENDAR, later, now=NOW + timedelta(days=1), pdf=False,
+                     channel_factory=lambda c, a: channel)
+    assert second.numbers == ["长大气办函〔2019〕1号"]
+    mail = by_key(emls(config.outbox))["w1"]
+    assert "2019年12月2日" in mail.get_body(("plain",)).get_content()  # the letter's own date
+    assert list((config.outbox / "letters").iterdir()) == [config.outbox / "letters" / "2019-12-02"]
+    assert (config.outbox / "2019-12-03").is_dir()  # filed under the day it went out
+    assert statuses(store)["w1"] == ("sent", later)
+
+
+def test_a_letter_without_an_issuer_goes_to_the_dead_letters(store, config):
+    add(store, action("w1", level="warning"), approve=("w1",))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False,
+                     issuer_for=lambda region: issuer_for_region("太原市"))
+    assert (report.dead, report.letters_sent) == (1, 0)
+    with store.session() as session:
+        [dead] = dead_letters(session)
+        assert session.scalar(select(m.Letter.id)) is None  # no number was used up
+    assert dead.message_key == "w1" and "没有为地区“太原市”配置发文机关" in dead.last_error
