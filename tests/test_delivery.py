@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import shutil
+import socket
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from docx import Document
 from sqlalchemy import select, update
 
 from scheduler import store as repo
@@ -138,7 +140,10 @@ def test_it_sends_one_digest_per_unit_and_a_numbered_letter_for_an_approved_warn
     letter = mails["w1"]
     assert "预警通知函" in letter["Subject"] and "长大气办函〔2019〕1号" in letter["Subject"]
     assert [a.get_filename() for a in letter.iter_attachments()] == ["长大气办函〔2019〕1号.docx"]
-    assert (config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx").is_file()
+    document = Document(config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx")
+    header = document.sections[0].first_page_header
+    text = "\n".join(p.text for p in [*header.paragraphs, *document.paragraphs])
+    assert "长大气办函〔2019〕1号" in text and "预警通知函" in text and CLAUSE.rstrip("。") in text
     assert statuses(store) == {"r1": ("sent", DAY), "r2": ("sent", DAY), "r3": ("sent", DAY), "w1": ("sent", DAY)}
     with store.session() as session:
         audited = session.scalars(select(m.AuditEntry.object_id).where(m.AuditEntry.action == "delivery.sent")).all()
@@ -428,3 +433,50 @@ def test_a_letter_without_an_issuer_goes_to_the_dead_letters(store, config):
         [dead] = dead_letters(session)
         assert session.scalar(select(m.Letter.id)) is None  # no number was used up
     assert dead.message_key == "w1" and "没有为地区“太原市”配置发文机关" in dead.last_error
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_configured_smtp_and_webhook_contacts_get_real_deliveries(store, config, httpserver):
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"ok": True})
+    with store.session() as session:
+        session.add(m.Contact(unit=LUCHENG, channel="email", address="lc@example.cn"))
+        session.add(m.Contact(unit=XIANGYUAN, channel="webhook", address=httpserver.url_for("/hook")))
+        session.commit()
+    add(store, action("r1"), action("r3", XIANGYUAN), action("w1", level="warning"), approve=("w1",))
+    settings = {"smtp": {"host": "127.0.0.1", "port": controller.port, "security": "none",
+                         "sender": "duban@changzhi.gov.cn", "timeout": 5}}
+    try:
+        report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False, settings=settings)
+    finally:
+        controller.stop()
+    assert (report.digests_sent, report.letters_sent, report.dead) == (2, 1, 0)
+    mails = {mail["X-Duban-Key"]: mail for mail in
+             (email.message_from_bytes(e.content, policy=policy.default) for e in inbox.envelopes)}
+    assert set(mails) == {digest_key(LUCHENG, DAY), "w1"}
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["lc@example.cn"], ["lc@example.cn"]]
+    assert [a.get_filename() for a in mails["w1"].iter_attachments()] == ["长大气办函〔2019〕1号.docx"]
+    [(request, _response)] = httpserver.log
+    payload = request.get_json()
+    assert payload["key"] == digest_key(XIANGYUAN, DAY) and "压减焦炭产能" in payload["text"]
+    assert not config.outbox.exists() or not list(config.outbox.rglob("*.eml"))  # nothing fell back
