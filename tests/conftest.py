@@ -1,4 +1,4 @@
-"""Shared fixtures: a real PostgreSQL server for the store suite, started once per session."""
+"""Shared fixtures. Each owner keeps their fixtures in a marked block."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# ---- store: a real PostgreSQL server (owner: store) ------------------------------------------
+# `postgres` starts one throwaway cluster per test session; `store_url` gives every store test a
+# fresh database on SQLite and on PostgreSQL. Without the server binaries the PostgreSQL half
+# skips locally and FAILS when CI is set, so CI can never pass on SQLite alone.
 
 
 def _free_port() -> int:
@@ -84,3 +89,6 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'duban.db'}"
     return request.getfixturevalue("postgres").create_database()
+
+
+# ---- end of store block ---------------------------------------------------------------------

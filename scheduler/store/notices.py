@@ -15,6 +15,7 @@ from scheduler.store import models as m
 from scheduler.store.repo import StoreError, _insert, audit, chunks
 
 DECISIONS = {"approve": "approved", "hold": "held", "reject": "rejected"}
+NOTICE_BATCH = 5000  # rows per executemany; SQLAlchemy pages them further for the driver
 FOLDED = "|folded"  # escalation marks an urge folded into a pending interview case this way
 
 
@@ -72,7 +73,7 @@ def insert_notices(
         _insert(session, m.Notice.__table__).on_conflict_do_nothing(index_elements=["key"]).returning(m.Notice.key)
     )
     created: list[Action] = []
-    for chunk in chunks(list(actions), 5000):
+    for chunk in chunks(list(actions), NOTICE_BATCH):
         rows = [_notice_row(a, business_day, now) for a in chunk]
         new_keys = set(session.scalars(statement, rows))
         created.extend(a for a in chunk if a.key in new_keys)

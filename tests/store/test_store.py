@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,50 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.facts import Action
-from scheduler.ledger import Ledger
 from scheduler.store import models as m
 from scheduler.store import open_store
-from scheduler.units import UnitDirectory
-
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2019, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
-
-
-def ledger(deadline: str = "2019年12月底前", responsible: tuple[str, ...] = ("潞城区政府", "襄垣县政府"),
-           extra_task: bool = True) -> Ledger:
-    tasks = [dict(id="t-2019/1", title="压减焦炭产能", deadline_text=deadline, lead_units=["市工信局"],
-                  responsible_units=list(responsible), source="seed.txt:198")]
-    if extra_task:
-        tasks.append(dict(id="t-2019/2", title="散乱污整治", deadline_text="长期坚持",
-                          lead_units=["市生态环境局"], responsible_units=["各县区政府"],
-                          source="seed.txt:221"))
-    return Ledger.model_validate(dict(
-        plan=dict(id="t-2019", title="测试方案", issuer="长治市", region="长治市",
-                  period_start="2019-10-01", period_end="2020-03-31", plan_year=2019, source_file="seed.txt"),
-        tasks=tasks))
-
-
-def action(key: str, unit: str = "长治市潞城区人民政府", level: str = "warning", due=date(2019, 12, 31)) -> Action:
-    return Action(key=key, level=level, rule_id="overdue-warning", ruleset_id="default", ruleset_version="1",
-                  plan_id="t-2019", task_id="t-2019/1", unit=unit, due=due, kind="overdue",
-                  needs_review=level in ("warning", "interview"), clause="001 五（五）", explanation="测试")
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
-        session.commit()
-    yield store
-    store.dispose()
-
-
-def unit_name(written: str) -> str:
-    return DIRECTORY.resolve(written, "长治市").units[0].name
-
+from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
 def test_migrations_create_exactly_the_models_schema(store_url):
     store = open_store(store_url)
