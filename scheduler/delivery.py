@@ -40,6 +40,7 @@ BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)
 LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a crashed sender
 ALLOCATION_TRIES = 50
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -221,18 +222,18 @@ def _prepare(session: Session, day: date, now: datetime, outbox: Path, settings:
                  attempts=0, last_error="", message_id="")
             for t in targets[unit]
         ]
-    if values:
+    for start in range(0, len(values), CHUNK):  # SQLite caps the bound parameters per statement
         session.execute(
             _insert(session, m.Delivery.__table__)
-            .values(values)
+            .values(values[start : start + CHUNK])
             .on_conflict_do_nothing(index_elements=["message_key", "channel", "address"])
         )
     keys_list = list(keys)
-    for start in range(0, len(keys_list), 500):  # withheld once, due again (e.g. held, then approved)
+    for start in range(0, len(keys_list), CHUNK):  # withheld once, due again (held, then approved)
         session.execute(
             update(m.Delivery)
             .where(m.Delivery.status == "withheld",
-                   m.Delivery.message_key.in_(keys_list[start : start + 500]))
+                   m.Delivery.message_key.in_(keys_list[start : start + CHUNK]))
             .values(status="pending", next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
