@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -28,6 +28,11 @@ from scheduler.letters import LetterContext, build_digest, build_letter, zh_date
 from scheduler.render import Renderer, RenderError, render_letter_files
 from scheduler.store import models as m
 from scheduler.store.repo import _insert, audit
+
+if TYPE_CHECKING:
+    from scheduler.config import Config
+    from scheduler.store import Store
+    from scheduler.workcal import WorkCalendar
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +324,7 @@ def _notice_dict(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
 
 
 def allocate_letter(
-    store, notice_key: str, issuer: Issuer, day: date, now: datetime
+    store: Store, notice_key: str, issuer: Issuer, day: date, now: datetime
 ) -> tuple[m.Letter, date]:
     """Give the notice its letter: the one it has, else serial max+1 for (issuer, year).
 
@@ -408,9 +413,9 @@ class _Job:
 
 
 def deliver(
-    store,
-    config,
-    calendar,
+    store: Store,
+    config: Config,
+    calendar: WorkCalendar,
     day: date,
     *,
     now: datetime,
@@ -455,7 +460,7 @@ def deliver(
     return report
 
 
-def _start(store, delivery_id: int, day: date, now: datetime, outbox: Path,
+def _start(store: Store, delivery_id: int, day: date, now: datetime, outbox: Path,
            settings: Mapping[str, Any], report: DeliveryReport) -> _Job | None:
     """Claim the delivery and re-read its notices in the same transaction."""
     with store.session() as session:
@@ -489,8 +494,8 @@ def _start(store, delivery_id: int, day: date, now: datetime, outbox: Path,
     return job
 
 
-def _prepare_letter(store, job: _Job, day: date, now: datetime,
-                    pick_issuer: Callable[[str], Issuer], calendar) -> None:
+def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
+                    pick_issuer: Callable[[str], Issuer], calendar: WorkCalendar) -> None:
     """Number the letter (keeping an earlier number) and build its content."""
     try:
         with store.session() as session:
@@ -548,7 +553,7 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, d
         )
 
 
-def _finish(store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
+def _finish(store: Store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
             max_attempts: int, report: DeliveryReport) -> None:
     """Send, then record the outcome: sent with its notices, or retry later, or dead."""
     receipt: Receipt | None = None
