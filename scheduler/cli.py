@@ -421,9 +421,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ).to_json()["unchanged"]
 
     def deliver(day):
-        return "delivery is not built yet"
+        from scheduler.delivery import deliver as send
+
+        return send(runtime.store, runtime.config, runtime.calendar, day, now=clock.now()).to_json()
 
     serve(runtime.config, sweep, deliver)
+    return 0
+
+
+@command("deliver")
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from scheduler import clock
+    from scheduler.delivery import deliver
+
+    runtime = _runtime(args)
+    day = args.as_of or clock.today()
+    report = deliver(runtime.store, runtime.config, runtime.calendar, day, now=clock.now(), pdf=not args.no_pdf)
+    if args.json:
+        emit_json(report.to_json())
+        return 0
+    if report.skipped_reason:
+        print(report.skipped_reason)
+    print(f"{day}：发送日报 {report.digests_sent} 份、函件 {report.letters_sent} 份；待重试 {report.retried}，"
+          f"转入死信 {report.dead}。输出目录：{runtime.config.path(runtime.config.outbox)}")
+    for number in report.numbers:
+        print(f"  文号：{number}")
+    for error in report.errors:
+        print(f"  错误：{error}", file=sys.stderr)
     return 0
 
 
@@ -506,6 +530,8 @@ COMMAND_SPECS = {
     "extension decide": [("id", {"type": int}), ("decision", {"choices": ["approve", "reject"]}),
                          ("--by", {"required": True}), ("--reason", {})],
     "serve": [("--instance", {"default": "serve"})],
+    "deliver": [("--as-of", {"type": parse_day}), ("--json", {"action": "store_true"}),
+                ("--no-pdf", {"action": "store_true"})],
     "demo": [("--out", {"default": "out/demo"})],
     "deadline parse": [
         ("text", {}),
