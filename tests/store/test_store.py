@@ -14,6 +14,7 @@ from scheduler.store import models as m
 from scheduler.store import open_store
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
+
 def test_migrations_create_exactly_the_models_schema(store_url):
     store = open_store(store_url)
     with store.engine.connect() as connection:
