@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from rich.table import Table
 
+from scheduler.clock import SHANGHAI
 from scheduler.config import Config
 from scheduler.report import render
 
@@ -27,6 +28,9 @@ class SeasonTally:
     by_county: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     approved: int = 0
     sweeps: int = 0
+    digests: int = 0
+    letters: int = 0
+    numbers: list[str] = field(default_factory=list)
 
     def add(self, day: date, county: str, level: str) -> None:
         self.by_month[f"{day.year}-{day.month:02d}"][level] += 1
@@ -73,6 +77,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
     from scheduler.ledger import load_ledgers
     from scheduler.runtime import Runtime
     from scheduler.simulate import events_for_day
+    from scheduler.delivery import deliver
     from scheduler.sweep import run_sweep
 
     config = prepare_store(config, out_dir)
@@ -102,6 +107,11 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
                 instance="demo",
             )
             tally.sweeps += 1
+            report = deliver(runtime.store, config, runtime.calendar, day, pdf=False,
+                             now=datetime.combine(day, time(9), tzinfo=SHANGHAI))
+            tally.digests += report.digests_sent
+            tally.letters += report.letters_sent
+            tally.numbers.extend(report.numbers)
             for action in result.created:
                 if not action.kind.endswith("|folded"):
                     tally.add(day, county_of(action.unit, runtime.directory), action.level)
@@ -111,6 +121,8 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         loaded.summary(),
         f"共扫描 {tally.sweeps} 个工作日；协调人次日批准预警与约谈 {tally.approved} 项"
         f"（演示中自动批准；实际由协调人审核）。",
+        f"送达：日报 {tally.digests} 份，函件 {tally.letters} 份（文号 {tally.numbers[0] if tally.numbers else '—'} 至 "
+        f"{tally.numbers[-1] if tally.numbers else '—'}），写入 {config.outbox}（.eml 与 letters/ 下的 .docx）。",
         _table("按月统计（新建通知）", tally.by_month, "月份"),
         _table("按县区统计（新建通知；市直部门合并）", tally.by_county, "县区"),
         f"数据库：{out_dir / 'duban.db'}（可用 DUBAN_DB=sqlite:///{out_dir / 'duban.db'} duban queue list 查看）",
