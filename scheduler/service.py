@@ -12,10 +12,10 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import date, time
+from time import sleep
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from scheduler import clock
@@ -30,10 +30,10 @@ def _hour_minute(text: str) -> tuple[int, int]:
 
 
 def build_scheduler(config: Config, sweep: Callable[[date], object],
-                    deliver: Callable[[date], object]) -> BlockingScheduler:
+                    deliver: Callable[[date], object]) -> BackgroundScheduler:
     """Return a scheduler with the daily sweep and delivery jobs (not started)."""
     zone = ZoneInfo(config.timezone)
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=zone,
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": config.service.misfire_grace_seconds},
@@ -65,22 +65,24 @@ def serve(config: Config, sweep: Callable[[date], object], deliver: Callable[[da
     sweep's unique keys make that harmless if today already ran)."""
     scheduler = build_scheduler(config, sweep, deliver)
 
-    def stop(signum: int, _frame: object) -> None:
-        log.info("signal %s: shutting down after the running job", signum)
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
-        else:  # stopped before the clock started: nothing is running, leave at once
-            raise SystemExit(0)
+    stopping: list[int] = []
 
-    def started(_event: object) -> None:
-        log.info("service started: sweep at %s, delivery at %s (%s)", config.service.sweep_at,
-                 config.service.deliver_at, config.timezone)
+    def stop(signum: int, _frame: object) -> None:
+        # Only record the signal: a handler that logs or takes a lock can deadlock when the signal
+        # lands while the main thread holds that lock. The main thread does the shutting down.
+        stopping.append(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     hour, minute = _hour_minute(config.service.sweep_at)
     if clock.now().time() >= time(hour, minute):
         _run_for_today("catch-up-sweep", sweep)()
-    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
-    scheduler.start()
+    if not stopping:
+        scheduler.start()
+        log.info("service started: sweep at %s, delivery at %s (%s)", config.service.sweep_at,
+                 config.service.deliver_at, config.timezone)
+        while not stopping:
+            sleep(0.5)
+        log.info("signal %s: shutting down after the running job", stopping[0])
+        scheduler.shutdown(wait=True)
     log.info("service stopped")
