@@ -1,8 +1,9 @@
 """`duban serve`: APScheduler 3.x as a clock only; exactly-once lives in the database.
 
 Static jobs in code, in-memory job store, Asia/Shanghai, coalesce, and a misfire grace that covers
-a slow start. Each run claims its business day in the store (sweep_runs), so a second instance or a
-restart the same day does nothing twice. Rules, templates and data are validated before the first
+a slow start. Each run records its business day (sweep_runs) so the next run can catch up, and
+notices go in under unique keys and deliveries are claimed row by row, so a second instance or a
+restart the same day creates and sends nothing twice. Rules, templates and data are validated before the first
 job: a broken rule set stops the start instead of running half of it.
 """
 
