@@ -97,15 +97,15 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         already = repo.created_on_day(session, as_of, result.plans)
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since)
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
+    # evaluate() already left out every key in `history`; insert-or-nothing below covers a
+    # notice another instance stored in the meantime.
+    result.unchanged = already
+    if dry_run:
+        result.created = actions
+        return result
     with store.session() as session:
-        existing = repo.existing_keys(session, [a.key for a in actions])
-        fresh = [a for a in actions if a.key not in existing]
-        result.unchanged = already + len(actions) - len(fresh)
-        if dry_run:
-            result.created = fresh
-            return result
-        result.created = repo.insert_notices(session, fresh, as_of)
-        result.unchanged += len(fresh) - len(result.created)
+        result.created = repo.insert_notices(session, actions, as_of)
+        result.unchanged += len(actions) - len(result.created)
         repo.record_sweep_run(session, as_of, instance, len(result.created))
         session.commit()
     return result

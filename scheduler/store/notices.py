@@ -27,14 +27,6 @@ def created_on_day(session: Session, day: date, plan_ids: Sequence[str] | None =
     return session.scalar(query) or 0
 
 
-def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Return which of `keys` are stored already."""
-    found: set[str] = set()
-    for chunk in chunks(list(keys)):
-        found.update(session.scalars(select(m.Notice.key).where(m.Notice.key.in_(chunk))))
-    return found
-
-
 def _notice_row(action: Action, business_day: date, now: datetime) -> dict[str, Any]:
     folded = action.kind.endswith(FOLDED)
     return dict(
