@@ -23,6 +23,7 @@ class SeedPlan:
     file: str
     meta: dict
     read: Callable[[Path, str], ImportResult]
+    narrative: bool = False  # the plan text carries an assessment clause (考核督察) to quote
 
 
 def _merge(results: list[ImportResult]) -> ImportResult:
@@ -102,6 +103,7 @@ SEED_PLANS: tuple[SeedPlan, ...] = (
             plan_year=2023,
         ),
         read=_read_narrative,
+        narrative=True,
     ),
     SeedPlan(
         file="002_4f45dafb854d9093.txt",
@@ -114,6 +116,7 @@ SEED_PLANS: tuple[SeedPlan, ...] = (
             plan_year=2020,
         ),
         read=_read_narrative,
+        narrative=True,
     ),
     SeedPlan(
         file="003_fc497d6f985ed3f6.txt",
@@ -126,6 +129,7 @@ SEED_PLANS: tuple[SeedPlan, ...] = (
             plan_year=2020,
         ),
         read=_read_jincheng_2020,
+        narrative=True,
     ),
     SeedPlan(
         file="004_2c352a127e1e31b3.txt",
@@ -144,17 +148,7 @@ SEED_PLANS: tuple[SeedPlan, ...] = (
 def build_seed_ledger(seed: SeedPlan, seeds_dir: Path) -> tuple[Ledger, list[Problem]]:
     """Import one seed document into a validated ledger, returning the rows it reported."""
     path = seeds_dir / seed.file
-    result = seed.read(path, seed.meta["id"])
-    meta = dict(seed.meta, source_file=seed.file)
-    if seed.read is not _read_changzhi_2019 and seed.read is not _read_zezhou_2023:
-        from scheduler.importers.narrative import find_assessment_clause
-
-        found = find_assessment_clause(path)
-        if found:
-            meta.update(assessment_clause=found[0], assessment_source=f"{seed.file}:{found[1]}")
-    tasks = [_mark_standing(task) for task in result.tasks]
-    ledger = Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=tasks)
-    return ledger, result.problems
+    return _assemble(path, seed.read(path, seed.meta["id"]), seed.meta, seed.narrative)
 
 
 READERS: dict[str, Callable[..., ImportResult]] = {
@@ -167,8 +161,14 @@ READERS: dict[str, Callable[..., ImportResult]] = {
 def import_plan(path: Path, fmt: str, meta: dict) -> tuple[Ledger, list[Problem]]:
     """Import any plan document with one of the seed importers and the metadata given."""
     result = READERS[fmt](path, meta["id"], meta["region"], meta["plan_year"])
+    return _assemble(path, result, meta, fmt == "narrative")
+
+
+def _assemble(path: Path, result: ImportResult, meta: dict, narrative: bool) -> tuple[Ledger, list[Problem]]:
+    """Validate what an importer read as a ledger: metadata, the plan's assessment clause when the
+    text has one, and standing tasks marked."""
     meta = dict(meta, source_file=path.name)
-    if fmt == "narrative":
+    if narrative:
         from scheduler.importers.narrative import find_assessment_clause
 
         found = find_assessment_clause(path)
