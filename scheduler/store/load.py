@@ -154,12 +154,7 @@ def load_ledgers(
         session.add(plan)
         session.flush()
         report.plans += 1
-        context = DeadlineContext(
-            plan_year=meta.plan_year,
-            period_start=meta.period_start,
-            period_end=meta.period_end,
-            heating_season_start=heating(meta.region),
-        )
+        context = ledger.deadline_context(heating(meta.region))
         stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
         overrides = latest_overrides(session, meta.id)
         for position, task in enumerate(ledger.tasks):
