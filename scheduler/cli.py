@@ -15,12 +15,31 @@ from scheduler.errors import InputError
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
-def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable]:
+def command(name: str, arguments: list[tuple[str, dict]] | None = None
+            ) -> Callable[[Callable[[argparse.Namespace], int]], Callable]:
+    """Register a command; `arguments` (flag, add_argument options) may sit here or in COMMAND_SPECS."""
+
     def register(func: Callable[[argparse.Namespace], int]) -> Callable:
         COMMANDS[name] = func
+        if arguments is not None:
+            EXTRA_SPECS[name] = arguments
         return func
 
     return register
+
+
+EXTRA_SPECS: dict[str, list[tuple[str, dict]]] = {}
+
+
+def _load_command_modules() -> None:
+    """Import every module of scheduler.commands so that each feature registers its own commands."""
+    import importlib
+    import pkgutil
+
+    import scheduler.commands as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")
 
 
 def emit_json(value: Any) -> None:
@@ -566,7 +585,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="配置文件（默认 config.yaml 或 DUBAN_CONFIG）")
     groups = parser.add_subparsers(dest="group", required=True)
     subgroups: dict[str, argparse._SubParsersAction] = {}
-    for name, arguments in COMMAND_SPECS.items():
+    _load_command_modules()
+    for name, arguments in {**COMMAND_SPECS, **EXTRA_SPECS}.items():
         words = name.split()
         if len(words) == 1:
             sub = groups.add_parser(words[0])

@@ -29,6 +29,30 @@ class ServiceConfig(BaseModel):
         return value
 
 
+class DeliveryConfig(BaseModel):
+    """How notices leave: channel settings (no secrets, only the names of environment variables)
+    and when sending is allowed. Owned by the delivery feature; see docs/delivery.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    smtp: dict | None = None  # SmtpSettings fields; absent: e-mail contacts go to the file outbox
+    webhook: dict | None = None  # WebhookSettings fields except url (the url is the unit's contact)
+    max_attempts: int = Field(8, ge=1)
+
+
+class WebConfig(BaseModel):
+    """The coordinators' console and the units' portal (`duban web`). Owned by the web feature."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8080"  # used in links inside letters and digests
+    secret_env: str = "DUBAN_SECRET"  # signs acknowledgement links and feed tokens
+    session_minutes: int = Field(480, ge=1)
+    with_serve: bool = False  # `duban serve` also starts the console
+
+
 class Config(BaseModel):
     """Validated configuration; paths are resolved against the config file's folder."""
 
@@ -43,6 +67,8 @@ class Config(BaseModel):
     outbox: Path = Path("out")
     heating_season: dict[str, str] = Field(default_factory=lambda: {"default": "11-01"})
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     base_dir: Path = Path(".")
 
     @field_validator("heating_season")

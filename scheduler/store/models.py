@@ -229,3 +229,8 @@ class SweepRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Feature tables live in their own modules (they subclass Base); importing them here keeps
+# Base.metadata complete wherever the models are used (migrations, the schema-drift test).
+from scheduler.store import accountmodels, metricmodels, ackmodels  # noqa: E402,F401,I001
