@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scheduler.yamlsource import load_yaml_file, validate
 
@@ -29,15 +31,109 @@ class ServiceConfig(BaseModel):
         return value
 
 
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class SmtpConfig(BaseModel):
+    """The SMTP server: where, how secured, and the NAMES of the variables holding credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str = "duban@localhost"
+    username_env: str = ""  # e.g. DUBAN_SMTP_USER; empty: no login
+    password_env: str = ""  # e.g. DUBAN_SMTP_PASSWORD
+    timeout: float = Field(20.0, gt=0, le=300)
+    domain: str = "duban.local"  # right-hand side of Message-IDs
+    verify_tls: bool = True
+    ca_file: str = ""  # extra CA certificates (PEM) for a server with an internal CA
+
+    @field_validator("sender")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+            raise ValueError(f"发件地址应为 name@domain，得到 {value!r}")
+        return value
+
+    @field_validator("username_env", "password_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if value and not ENV_NAME.match(value):
+            raise ValueError(f"应填写环境变量的名字（如 DUBAN_SMTP_PASSWORD），不是密码本身：{value[:3]}…")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_pair(self) -> SmtpConfig:
+        if bool(self.username_env) != bool(self.password_env):
+            raise ValueError("username_env 和 password_env 须同时填写或同时留空")
+        if self.security == "none" and self.username_env and self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("security: none 时不能通过网络明文发送密码；请用 starttls 或 ssl")
+        return self
+
+
+class WebhookConfig(BaseModel):
+    """Settings shared by all webhook contacts (each contact's address is its URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["auto", "json", "dingtalk", "wecom"] = "auto"  # auto: by the URL's host
+    secret_env: str = ""  # DingTalk 加签 secret's variable
+    timeout: float = Field(10.0, gt=0, le=120)
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if value and not ENV_NAME.match(value):
+            raise ValueError(f"应填写环境变量的名字，不是密钥本身：{value[:3]}…")
+        return value
+
+
+class QuietHours(BaseModel):
+    """A daily span (local time, config.timezone) in which nothing is sent; may wrap midnight."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not HH_MM.match(str(value)):
+            raise ValueError(f"时间应为 HH:MM（24 小时制，带引号），得到 {value!r}")
+        return str(value)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("静默时段的开始和结束不能相同")
+        return self
+
+    def contains(self, moment: time) -> bool:
+        """Return whether a local wall-clock time lies in [start, end)."""
+        start, end = time.fromisoformat(self.start), time.fromisoformat(self.end)
+        now = moment.replace(second=0, microsecond=0, tzinfo=None)
+        return start <= now < end if start < end else now >= start or now < end
+
+
 class DeliveryConfig(BaseModel):
     """How notices leave: channel settings (no secrets, only the names of environment variables)
     and when sending is allowed. Owned by the delivery feature; see docs/delivery.md."""
 
     model_config = ConfigDict(extra="forbid")
 
-    smtp: dict | None = None  # SmtpSettings fields; absent: e-mail contacts go to the file outbox
-    webhook: dict | None = None  # WebhookSettings fields except url (the url is the unit's contact)
-    max_attempts: int = Field(8, ge=1)
+    smtp: SmtpConfig | None = None  # absent: e-mail contacts go to the file outbox
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    quiet_hours: QuietHours | None = None
+    # Transient failures (refused, timed out, 4xx) are retried, the wait doubling from 5 minutes
+    # up to retry_cap_minutes, until the message has failed for max_age_days; then dead-lettered.
+    max_age_days: float = Field(7, gt=0, le=60)
+    retry_cap_minutes: int = Field(60, ge=5, le=1440)
+    max_attempts: int | None = Field(None, ge=1)  # optional hard limit on tries; none by default
+    ack_valid_days: int = Field(60, ge=1, le=730)  # a 签收 link works this long after the letter
 
 
 class WebConfig(BaseModel):

@@ -1,5 +1,27 @@
-"""Signed 签收 links and their use (issue: delivery). Delivery feature owns this file."""
+"""Signed 签收 links and their use (issue: delivery). Delivery feature owns this file.
+
+One row per link issued: the token itself is not kept, only its SHA-256, so a copy of the database
+does not hand out working links. A link is deterministic for (notice, expiry), so re-sending a
+letter re-issues the same row; using it records who and when, and acknowledges the notice.
+"""
 
 from __future__ import annotations
 
-from scheduler.store.models import Base  # noqa: F401
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scheduler.store.models import Base
+
+
+class AckLink(Base):
+    __tablename__ = "ack_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
+    notice_key: Mapped[str] = mapped_column(String(200), index=True)
+    expires_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    used_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
