@@ -8,7 +8,7 @@ rests on and what the unit must do by when. No clock, no store, no files.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -103,6 +103,7 @@ class LetterContext:
     notice_keys: tuple[str, ...]
     interview: InterviewDetails | None = None
     period: str = ""  # the period a bulletin covers
+    ack_url: str = ""  # the signed 签收 link (scheduler.acklink), set by delivery; empty: none
 
     @property
     def cc_line(self) -> str:
@@ -121,6 +122,7 @@ class DigestItem:
     due: date | None
     days: int | None  # days left (due soon) or days late (overdue); None without a date
     note: str
+    link: str = ""  # a letter awaiting 签收: its signed acknowledgement link
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,7 @@ def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem
         due=due,
         days=days,
         note=str(notice.get("number") or notice.get("explanation") or ""),
+        link=str(notice.get("ack_url") or ""),
     )
 
 
@@ -351,7 +354,10 @@ def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date)
             section, late = "due_soon", False
         else:
             section, late = "other", False
-        sections[section].append(_digest_item(notice, day, late))
+        item = _digest_item(notice, day, late)
+        if section == "awaiting_ack":  # about 签收, not the deadline: name the letter, count no days
+            item = replace(item, days=None, level_name=KIND_NAMES.get(str(notice.get("level")), item.level_name))
+        sections[section].append(item)
     by_date = {k: tuple(sorted(v, key=lambda i: (i.due or date.max, i.key)))
                for k, v in sections.items()}
     return DigestContext(
