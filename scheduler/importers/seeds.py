@@ -155,7 +155,21 @@ READERS: dict[str, Callable[..., ImportResult]] = {
     "table": lambda path, plan_id, region, year: _read_changzhi_2019(path, plan_id),
     "markdown": lambda path, plan_id, region, year: _read_markdown(path, plan_id, region, year),
     "narrative": lambda path, plan_id, region, year: _read_narrative(path, plan_id),
+    "docx": lambda path, plan_id, region, year: _read_docx(path, plan_id, region, year),
+    "xlsx": lambda path, plan_id, region, year: _read_xlsx(path, plan_id, region, year),
 }
+
+
+def _read_docx(path: Path, plan_id: str, region: str, year: int) -> ImportResult:
+    from scheduler.importers.docx_table import import_docx_tables
+
+    return import_docx_tables(path, plan_id, region, year)
+
+
+def _read_xlsx(path: Path, plan_id: str, region: str, year: int) -> ImportResult:
+    from scheduler.importers.xlsx_table import import_xlsx_tables
+
+    return import_xlsx_tables(path, plan_id, region, year)
 
 
 def import_plan(path: Path, fmt: str, meta: dict) -> tuple[Ledger, list[Problem]]:
