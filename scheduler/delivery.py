@@ -5,8 +5,16 @@ under its unique key (insert-or-nothing); a sender owns a row only when its cond
 pending->sending changed exactly one row. Acceptance, the notices' sent state and the audit entry
 commit together. A crash between a channel's acceptance and that commit leaves the row "sending"
 until its lease ends; the resend carries the same Message-ID (derived from the key), so the
-recipient sees one message. Transient failures back off exponentially; permanent ones, or too
-many attempts, end in the dead-letter state for a coordinator to look at.
+recipient sees one message.
+
+Nothing is lost to an outage: transient failures (refused or dropped connections, timeouts, 4xx)
+are retried, the wait doubling from 5 minutes up to `retry_cap_minutes`, for as long as the run of
+failures is younger than `max_age_days` (deliveries.first_failed_at); only permanent failures (5xx,
+bad credentials, no address) or that age end in the dead-letter state a coordinator looks at. Due
+deliveries go oldest first. A server that cannot be reached at all is not tried again for the rest
+of the run. In quiet hours only the file outbox is written; SMTP and webhooks wait for the next run
+after them. Letters that must be signed for (预警通知函, 约谈通知) carry a signed 签收 link
+(scheduler.acklink), and each digest lists the unit's letters still awaiting 签收 with theirs.
 """
 
 from __future__ import annotations
@@ -14,19 +22,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from scheduler.acklink import AckLinkError, ack_secret, ack_url, issue_link, sign_ack
 from scheduler.channels.base import Channel, OutgoingMessage, Receipt, TransportError
+from scheduler.config import DeliveryConfig
 from scheduler.docnumber import format_number
-from scheduler.letters import LetterContext, build_digest, build_letter, zh_date
+from scheduler.letters import ACK_LEVELS, LetterContext, build_digest, build_letter, zh_date
 from scheduler.render import Renderer, RenderError, render_letter_files
 from scheduler.store import models as m
+from scheduler.store.ackmodels import AckLink
 from scheduler.store.repo import _insert, audit
 
 if TYPE_CHECKING:
@@ -40,9 +53,9 @@ ACTOR = "督办系统"
 LETTER_LEVELS = ("warning", "interview")  # each approved one becomes a numbered letter
 DUE_STATUSES = ("queued", "approved")
 CLOSED_TASKS = ("signed_off", "waived")
-MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=5)
-BACKOFF_CAP = timedelta(hours=6)
+BACKOFF_CAP = timedelta(hours=1)  # the default of delivery.retry_cap_minutes
+LETTER_MESSAGE_HTML = "letters/message.html"
 LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a crashed sender
 ALLOCATION_TRIES = 50
 CHUNK = 500
@@ -83,6 +96,8 @@ class DeliveryReport:
     retried: int = 0  # failed this run, scheduled for a later attempt
     dead: int = 0  # moved to the dead-letter state this run
     skipped_reason: str = ""
+    quiet_held: int = 0  # SMTP/webhook deliveries due but held back by quiet hours
+    no_contact: dict[str, str] = field(default_factory=dict)  # unit -> why it went to the file outbox
     withheld: int = 0  # claimed, but everything in it was held, rejected or signed off meanwhile
     superseded: int = 0  # earlier days' unsent digests folded into today's
     numbers: list[str] = field(default_factory=list)  # document numbers of the letters sent
@@ -96,6 +111,8 @@ class DeliveryReport:
             "retried": self.retried,
             "dead": self.dead,
             "skipped_reason": self.skipped_reason,
+            "quiet_held": self.quiet_held,
+            "no_contact": [{"unit": unit, "reason": why} for unit, why in sorted(self.no_contact.items())],
             "withheld": self.withheld,
             "superseded": self.superseded,
             "numbers": self.numbers,
@@ -125,9 +142,29 @@ def _digest_day(key: str) -> date | None:
         return None
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait 5 min after the first failure, doubling each time, at most 6 hours."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+def backoff(attempts: int, cap: timedelta = BACKOFF_CAP) -> timedelta:
+    """Wait 5 min after the first failure, doubling each time, at most `cap`."""
+    return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 20), cap)
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    """Read back a stored time: SQLite returns it naive (it was stored as UTC)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def delivery_settings(config: Config, settings: Mapping[str, Any] | DeliveryConfig | None = None) -> DeliveryConfig:
+    """Return config.delivery, with `settings` (a DeliveryConfig or some of its fields) on top."""
+    if isinstance(settings, DeliveryConfig):
+        return settings
+    if not settings:
+        return config.delivery
+    return DeliveryConfig.model_validate({**config.delivery.model_dump(), **settings})
+
+
+def _as_delivery(settings: Mapping[str, Any] | DeliveryConfig | None) -> DeliveryConfig:
+    if isinstance(settings, DeliveryConfig):
+        return settings
+    return DeliveryConfig.model_validate(dict(settings or {}))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -138,39 +175,54 @@ def _utc(moment: datetime) -> datetime:
 
 
 def default_channel_factory(
-    settings: Mapping[str, Any] | None = None, now: Callable[[], datetime] | None = None
+    settings: Mapping[str, Any] | DeliveryConfig | None = None, now: Callable[[], datetime] | None = None
 ) -> ChannelFactory:
-    """Build channels from settings: {"smtp": SmtpSettings fields, "webhook": WebhookSettings
-    fields except url}; the file outbox needs none. Channels are reused within a run."""
+    """Build channels from the delivery settings; the file outbox needs none. One SMTP channel
+    serves every address (one session per run); one webhook channel per URL."""
     from scheduler.channels.fileoutbox import FileOutbox
     from scheduler.channels.smtp import SmtpChannel, SmtpSettings
-    from scheduler.channels.webhook import WebhookChannel, WebhookSettings
+    from scheduler.channels.webhook import WebhookChannel, WebhookSettings, format_for
 
-    settings = settings or {}
+    cfg = _as_delivery(settings)
     extra: dict[str, Any] = {"now": now} if now else {}
     made: dict[tuple[str, str], Channel] = {}
 
     def make(channel: str, address: str) -> Channel:
-        if (channel, address) in made:
-            return made[channel, address]
+        key = (channel, "" if channel == "smtp" else address)
+        if key in made:
+            return made[key]
         if channel == "file":
-            made[channel, address] = FileOutbox(address, **extra)
-        elif channel == "smtp" and settings.get("smtp"):
-            made[channel, address] = SmtpChannel(SmtpSettings(**settings["smtp"]), **extra)
+            made[key] = FileOutbox(address, **extra)
+        elif channel == "smtp" and cfg.smtp is not None:
+            made[key] = SmtpChannel(SmtpSettings(**cfg.smtp.model_dump()), **extra)
         elif channel == "webhook":
-            hook = WebhookSettings(url=address, **dict(settings.get("webhook") or {}))
-            made[channel, address] = WebhookChannel(hook, **extra)
+            hook = cfg.webhook
+            made[key] = WebhookChannel(WebhookSettings(
+                url=address, format=format_for(address, hook.format),  # type: ignore[arg-type]
+                secret_env=hook.secret_env, timeout=hook.timeout), **extra)
         else:
             raise TransportError(f"发送渠道“{channel}”未配置", permanent=True)
-        return made[channel, address]
+        return made[key]
 
     return make
 
 
 def targets_for(
-    session: Session, unit: str, outbox: Path, settings: Mapping[str, Any]
+    session: Session, unit: str, outbox: Path, settings: Mapping[str, Any] | DeliveryConfig | None
 ) -> tuple[list[Target], tuple[str, ...]]:
     """Return where `unit`'s messages go and its e-mail addresses; no usable contact: the outbox."""
+    targets, emails, _why = _targets(session, unit, outbox, _has_smtp(settings))
+    return targets, emails
+
+
+def _has_smtp(settings: Mapping[str, Any] | DeliveryConfig | None) -> bool:
+    if isinstance(settings, DeliveryConfig):
+        return settings.smtp is not None
+    return bool((settings or {}).get("smtp"))
+
+
+def _targets(session: Session, unit: str, outbox: Path, smtp: bool) -> tuple[list[Target], tuple[str, ...], str]:
+    """Return the unit's targets, e-mail addresses, and why it fell back to the file outbox ("" if not)."""
     contacts = session.execute(
         select(m.Contact.channel, m.Contact.address)
         .where(m.Contact.unit == unit)
@@ -180,9 +232,12 @@ def targets_for(
     targets = [
         Target("smtp" if c == "email" else "webhook", a)
         for c, a in contacts
-        if (c == "email" and settings.get("smtp")) or c == "webhook"
+        if (c == "email" and smtp) or c == "webhook"
     ]
-    return targets or [Target("file", str(outbox))], emails
+    if targets:
+        return targets, emails, ""
+    why = "仅有邮箱地址，但未配置 SMTP" if emails else "单位名录中没有联系方式"
+    return [Target("file", str(outbox))], emails, why
 
 
 def dead_letters(session: Session) -> list[m.Delivery]:
@@ -207,9 +262,12 @@ def _due_query(day: date):
     )
 
 
-def _prepare(session: Session, day: date, now: datetime, outbox: Path, settings: Mapping[str, Any]) -> int:
+def _prepare(session: Session, day: date, now: datetime, outbox: Path,
+             settings: Mapping[str, Any] | DeliveryConfig | None,
+             no_contact: dict[str, str] | None = None) -> int:
     """Insert a Delivery row for every message due today (nothing on conflict); supersede
-    earlier days' unsent digests, whose notices are still queued and so in today's digest."""
+    earlier days' unsent digests, whose notices are still queued and so in today's digest.
+    Units that fall back to the file outbox for want of a contact are added to `no_contact`."""
     rows = session.execute(_due_query(day).where(m.Notice.status.in_(DUE_STATUSES))).all()
     keys: dict[str, str] = {}  # message key -> unit
     for notice, _task in rows:
@@ -219,9 +277,12 @@ def _prepare(session: Session, day: date, now: datetime, outbox: Path, settings:
             keys[digest_key(notice.unit, day)] = notice.unit
     targets: dict[str, list[Target]] = {}
     values = []
+    smtp = _has_smtp(settings)
     for key, unit in keys.items():
         if unit not in targets:
-            targets[unit] = targets_for(session, unit, outbox, settings)[0]
+            targets[unit], _emails, why = _targets(session, unit, outbox, smtp)
+            if why and no_contact is not None:
+                no_contact[unit] = why
         values += [
             dict(message_key=key, channel=t.channel, address=t.address, status="pending",
                  attempts=0, last_error="", message_id="")
@@ -389,6 +450,61 @@ def _plan_basis(session: Session, plan_id: str, issuer: Issuer) -> dict[str, Any
 # --- one run --------------------------------------------------------------------------------
 
 
+class _AckLinks:
+    """The run's 签收 links: the secret is read once, and only when a letter needs it."""
+
+    def __init__(self, config: Config, cfg: DeliveryConfig) -> None:
+        self.config, self.cfg = config, cfg
+        self._secret: bytes | None = None
+        self._error: AckLinkError | None = None
+
+    def secret(self) -> bytes:
+        if self._secret is None and self._error is None:
+            try:
+                self._secret = ack_secret(self.config)
+            except AckLinkError as exc:
+                self._error = exc
+        if self._error is not None:
+            raise self._error
+        assert self._secret is not None
+        return self._secret
+
+    def issue(self, session: Session, notice_key: str, letter_date: date, now: datetime) -> str:
+        """Sign and record the link of a letter dated `letter_date`."""
+        return issue_link(session, notice_key, letter_date, secret=self.secret(),
+                          base_url=self.config.web.base_url, valid_days=self.cfg.ack_valid_days, now=now)
+
+    def awaiting(self, session: Session, unit: str, day: date, now: datetime) -> list[dict[str, Any]]:
+        """Return the unit's sent letters not yet signed for, as digest notices with their links."""
+        rows = session.execute(
+            select(m.Notice, m.Task, m.Letter.number)
+            .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+            .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
+            .where(m.Notice.unit == unit, m.Notice.level.in_(ACK_LEVELS), m.Notice.status == "sent",
+                   m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= day,
+                   or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
+            .order_by(m.Notice.sent_on, m.Notice.id)
+        ).all()
+        found = []
+        for notice, task, number in rows:
+            item = {**_notice_dict(notice, task), "number": number or ""}
+            try:
+                item["ack_url"] = self._link_again(session, notice.key, day, now)
+            except AckLinkError as exc:  # the digest goes out anyway, without links
+                log.warning("no 签收 link in %s's digest: %s", unit, exc)
+            found.append(item)
+        return found
+
+    def _link_again(self, session: Session, notice_key: str, day: date, now: datetime) -> str:
+        expires = session.scalar(
+            select(AckLink.expires_on).where(AckLink.notice_key == notice_key)
+            .order_by(AckLink.expires_on.desc()).limit(1)
+        )
+        if expires is None or expires < day:  # sent before links existed, or the link ran out
+            return self.issue(session, notice_key, day, now)
+        return ack_url(self.config.web.base_url, sign_ack(notice_key, expires, self.secret()))
+
+
 @dataclass
 class _Job:
     """A claimed delivery on its way: what to send, where, and which notices it settles."""
@@ -412,6 +528,13 @@ class _Job:
         return [n["key"] for n in self.notices]
 
 
+def in_quiet_hours(config: Config, cfg: DeliveryConfig, now: datetime) -> bool:
+    """Return whether `now` (any zone) falls in the configured quiet hours of config.timezone."""
+    if cfg.quiet_hours is None:
+        return False
+    return cfg.quiet_hours.contains(now.astimezone(ZoneInfo(config.timezone)).time())
+
+
 def deliver(
     store: Store,
     config: Config,
@@ -422,46 +545,66 @@ def deliver(
     channel_factory: ChannelFactory | None = None,
     pdf: bool = True,
     issuer_for: Callable[[str], Issuer] | None = None,
-    settings: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | DeliveryConfig | None = None,
     renderer: Renderer | None = None,
-    max_attempts: int = MAX_ATTEMPTS,
+    max_attempts: int | None = None,
 ) -> DeliveryReport:
     """Send `day`'s digests and letters, and retry earlier failures that are due by `now`.
 
-    `settings` may hold {"smtp": {...SmtpSettings}, "webhook": {...WebhookSettings but url}};
-    without SMTP settings, units with only e-mail contacts get the file outbox (config.outbox).
-    `channel_factory(channel, address)` replaces how channels are made (tests, other transports).
+    Channels and retry limits come from config.delivery; `settings` (a DeliveryConfig, or some of
+    its fields such as {"smtp": {...}}) replaces parts of it. Without SMTP, units with only e-mail
+    contacts get the file outbox (config.outbox). `channel_factory(channel, address)` replaces how
+    channels are made (tests, other transports); channels with a close() are closed at the end.
     """
     report = DeliveryReport(day)
     if not calendar.is_workday(day):
         report.skipped_reason = f"{zh_date(day)}不是工作日，不发送督办事项"
         return report
-    settings = settings or {}
+    cfg = delivery_settings(config, settings)
+    if max_attempts is not None:
+        cfg = cfg.model_copy(update={"max_attempts": max_attempts})
     outbox = config.path(config.outbox)
-    factory = channel_factory or default_channel_factory(settings, lambda: now)
+    factory = channel_factory or default_channel_factory(cfg, lambda: now)
     renderer = renderer or Renderer(config.path(config.templates_dir))
     pick_issuer = issuer_for or issuer_for_region
+    links = _AckLinks(config, cfg)
+    quiet = in_quiet_hours(config, cfg, now)
     with store.session() as session:
-        report.superseded = _prepare(session, day, now, outbox, settings)
+        report.superseded = _prepare(session, day, now, outbox, cfg, report.no_contact)
         session.commit()
     with store.session() as session:
-        due = session.scalars(
-            select(m.Delivery.id)
-            .where(m.Delivery.status.in_(("pending", "sending")))
-            .order_by(m.Delivery.id)
-        ).all()
-    jobs = [job for d in due if (job := _start(store, d, day, now, outbox, settings, report))]
+        query = (select(m.Delivery.id, m.Delivery.channel)
+                 .where(m.Delivery.status.in_(("pending", "sending")))
+                 .order_by(m.Delivery.id))  # oldest first: a backlog goes out in the order it arose
+        due = session.execute(query).all()
+    if quiet:
+        held = [d for d, channel in due if channel != "file"]
+        report.quiet_held = len(held)
+        if held:
+            q = cfg.quiet_hours
+            report.skipped_reason = (f"静默时段（{q.start}—{q.end}）内不发送邮件和即时消息，"
+                                     f"{len(held)} 条留待静默时段结束后发送")
+        due = [(d, channel) for d, channel in due if channel == "file"]
+    jobs = [job for d, _channel in due if (job := _start(store, d, day, now, outbox, cfg, report, links))]
     for job in jobs:
         if job.digest_day is None:
-            _prepare_letter(store, job, day, now, pick_issuer, calendar)
+            _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
     _render(jobs, renderer, outbox, pdf, day)
-    for job in jobs:
-        _finish(store, job, factory, day, now, max_attempts, report)
+    used: dict[int, Channel] = {}
+    down: dict[int, TransportError] = {}
+    try:
+        for job in jobs:
+            _finish(store, job, factory, day, now, cfg, report, used, down)
+    finally:
+        for channel in used.values():
+            close = getattr(channel, "close", None)
+            if callable(close):
+                close()
     return report
 
 
 def _start(store: Store, delivery_id: int, day: date, now: datetime, outbox: Path,
-           settings: Mapping[str, Any], report: DeliveryReport) -> _Job | None:
+           cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> _Job | None:
     """Claim the delivery and re-read its notices in the same transaction."""
     with store.session() as session:
         if not _claim(session, delivery_id, now):
@@ -478,7 +621,11 @@ def _start(store: Store, delivery_id: int, day: date, now: datetime, outbox: Pat
             report.withheld += 1
             return None
         first = live[0][0]
-        emails = targets_for(session, first.unit, outbox, settings)[1]
+        emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1]
+        digest_day = _digest_day(delivery.message_key)
+        notices = [_notice_dict(n, t) for n, t in live]
+        if digest_day is not None:
+            notices += links.awaiting(session, first.unit, digest_day, now)
         job = _Job(
             delivery_id=delivery_id,
             key=delivery.message_key,
@@ -486,17 +633,18 @@ def _start(store: Store, delivery_id: int, day: date, now: datetime, outbox: Pat
             unit=first.unit,
             plan_id=first.plan_id,
             level=first.level,
-            notices=[_notice_dict(n, t) for n, t in live],
+            notices=notices,
             to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
-            digest_day=_digest_day(delivery.message_key),
+            digest_day=digest_day,
         )
         session.commit()
     return job
 
 
 def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
-                    pick_issuer: Callable[[str], Issuer], calendar: WorkCalendar) -> None:
-    """Number the letter (keeping an earlier number) and build its content."""
+                    pick_issuer: Callable[[str], Issuer], calendar: WorkCalendar,
+                    links: _AckLinks) -> None:
+    """Number the letter (keeping an earlier number), build its content and its 签收 link."""
     try:
         with store.session() as session:
             plan = session.get(m.Plan, job.plan_id)
@@ -508,6 +656,17 @@ def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
                                   letter.number, add_workdays=calendar.add_workdays)
     except (LookupError, ValueError) as exc:  # no issuer, no clause: a coordinator must fix data
         job.error = TransportError(f"无法生成公文：{exc}", permanent=True)
+        return
+    if job.level not in ACK_LEVELS:
+        return
+    try:
+        with store.session() as session:
+            url = links.issue(session, job.key, issued, now)
+            session.commit()
+    except AckLinkError as exc:  # e.g. DUBAN_SECRET too short: fixable, so retry later
+        job.error = TransportError(f"无法生成签收链接：{exc}", permanent=False)
+        return
+    job.letter = replace(job.letter, ack_url=url)
 
 
 def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date) -> None:
@@ -548,21 +707,41 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, d
         job.message = OutgoingMessage(
             key=job.key, day=day, unit=job.unit,
             subject=f"{letter.title}（{letter.number}）",
-            text=renderer.letter_message(letter), to=job.to, attachments=files[job.key],
-            extra={"kind": letter.kind, "number": letter.number},
+            text=renderer.letter_message(letter), html=_letter_html(renderer, letter),
+            to=job.to, attachments=files[job.key],
+            extra={"kind": letter.kind, "number": letter.number,
+                   **({"ack_url": letter.ack_url} if letter.ack_url else {})},
         )
 
 
+def _letter_html(renderer: Renderer, letter: LetterContext) -> str | None:
+    """Render the letter e-mail's HTML body; a templates folder without that template sends text only."""
+    from jinja2 import TemplateNotFound
+
+    try:
+        template = renderer.env.get_template(LETTER_MESSAGE_HTML)
+    except TemplateNotFound:
+        return None
+    return template.render(letter=letter)
+
+
 def _finish(store: Store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
-            max_attempts: int, report: DeliveryReport) -> None:
+            cfg: DeliveryConfig, report: DeliveryReport, used: dict[int, Channel],
+            down: dict[int, TransportError]) -> None:
     """Send, then record the outcome: sent with its notices, or retry later, or dead."""
     receipt: Receipt | None = None
     error = job.error
     if error is None and job.message is not None:
         try:
-            receipt = factory(job.target.channel, job.target.address).send(job.message)
+            channel = factory(job.target.channel, job.target.address)
+            used[id(channel)] = channel
+            if id(channel) in down:  # unreachable earlier in this run: do not wait for it again
+                raise TransportError(f"{down[id(channel)]}（本轮不再尝试）", permanent=False)
+            receipt = channel.send(job.message)
         except TransportError as exc:
             error = exc
+            if exc.unreachable:
+                down[id(channel)] = exc
         except Exception as exc:  # noqa: BLE001 - a broken channel must not stop the others
             log.exception("channel %s failed on %s", job.target.channel, job.key)
             error = TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
@@ -575,6 +754,7 @@ def _finish(store: Store, job: _Job, factory: ChannelFactory, day: date, now: da
         if receipt is not None:
             delivery.status, delivery.next_attempt_at = "sent", None
             delivery.message_id, delivery.last_error = receipt.message_id, ""
+            delivery.first_failed_at = None
             session.execute(
                 update(m.Notice)
                 .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
@@ -592,18 +772,38 @@ def _finish(store: Store, job: _Job, factory: ChannelFactory, day: date, now: da
             audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
         else:
             error = error or TransportError("没有可发送的内容", permanent=True)
-            delivery.last_error = str(error)
-            if error.permanent or delivery.attempts >= max_attempts:
+            stamp = _utc(now)
+            first = _aware_utc(delivery.first_failed_at) if delivery.first_failed_at else stamp
+            delivery.first_failed_at = first
+            age = stamp - first
+            text = str(error)
+            if error.permanent:
+                dead = True
+            elif cfg.max_attempts is not None and delivery.attempts >= cfg.max_attempts:
+                dead, text = True, f"{text}（已尝试{delivery.attempts}次）"
+            elif age >= timedelta(days=cfg.max_age_days):
+                dead = True
+                text = f"{text}（自首次失败起{_span(age)}内尝试{delivery.attempts}次仍未成功）"
+            else:
+                dead = False
+            delivery.last_error = text
+            if dead:
                 delivery.status, delivery.next_attempt_at = "dead", None
                 report.dead += 1
                 action = "delivery.dead"
             else:
                 delivery.status = "pending"
-                delivery.next_attempt_at = _utc(now) + backoff(delivery.attempts)
+                delivery.next_attempt_at = stamp + backoff(delivery.attempts,
+                                                           timedelta(minutes=cfg.retry_cap_minutes))
                 report.retried += 1
                 action = "delivery.retry"
-            report.errors.append(f"{job.key} -> {job.target.channel}: {error}")
+            report.errors.append(f"{job.key} -> {job.target.channel}: {text}")
             audit(session, ACTOR, action, "delivery", job.key,
-                  {**where, "error": str(error), "permanent": error.permanent,
-                   "attempts": delivery.attempts}, now)
+                  {**where, "error": text, "permanent": error.permanent,
+                   "attempts": delivery.attempts, "failing_since": first.isoformat()}, now)
         session.commit()
+
+
+def _span(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    return f"{hours / 24:.1f}天" if hours >= 24 else f"{hours:.1f}小时"

@@ -229,7 +229,8 @@ def test_a_transient_failure_is_retried_after_the_backoff_and_then_succeeds(stor
 
 def test_backoff_doubles_from_five_minutes_and_is_capped():
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
-    assert backoff(20) == timedelta(hours=6)
+    assert backoff(20) == timedelta(hours=1)  # delivery.retry_cap_minutes' default
+    assert backoff(500, cap=timedelta(hours=6)) == timedelta(hours=6)
 
 
 def test_a_permanent_failure_goes_to_the_dead_letters(store, config):
@@ -388,8 +389,9 @@ def test_the_report_is_json(store, config):
     add(store, action("r1"))
     report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
     assert report.to_json() == {"day": "2019-12-02", "digests_sent": 1, "letters_sent": 0, "retried": 0,
-                                "dead": 0, "skipped_reason": "", "withheld": 0, "superseded": 0,
-                                "numbers": [], "errors": []}
+                                "dead": 0, "skipped_reason": "", "quiet_held": 0,
+                                "no_contact": [{"unit": LUCHENG, "reason": "单位名录中没有联系方式"}],
+                                "withheld": 0, "superseded": 0, "numbers": [], "errors": []}
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")

@@ -20,9 +20,10 @@ from typing import Protocol, runtime_checkable
 class TransportError(Exception):
     """Raised when a channel cannot deliver; `permanent` says whether a retry can help."""
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, unreachable: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.unreachable = unreachable  # the server could not be reached at all: skip it this run
 
     def __repr__(self) -> str:
         return f"TransportError({str(self)!r}, permanent={self.permanent})"

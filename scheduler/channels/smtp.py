@@ -1,4 +1,10 @@
-"""SMTP delivery with STARTTLS or implicit TLS; credentials come from environment variables."""
+"""SMTP delivery with STARTTLS or implicit TLS; credentials come from environment variables.
+
+One channel holds one SMTP session for a delivery run: consecutive messages reuse it (connecting,
+TLS and login cost more than a message), a failure closes it and the next message opens a fresh
+one, and the delivery loop calls close() at the end of the run. A server that cannot be reached is
+reported as `unreachable`, so the loop does not wait for the same timeout once per message.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Literal
 
 from scheduler import clock
@@ -34,6 +41,7 @@ class SmtpSettings:
     timeout: float = 20.0
     domain: str = "duban.local"  # right-hand side of Message-IDs
     verify_tls: bool = True
+    ca_file: str = ""  # extra CA certificates (PEM), e.g. an internal CA
 
 
 def _code_error(what: str, code: int, reply: bytes | str) -> TransportError:
@@ -53,7 +61,7 @@ def _login(server: smtplib.SMTP, user: str, password: str) -> None:
 
 
 class SmtpChannel:
-    """Send each message in its own SMTP session (simple, and a failure affects one message)."""
+    """Send messages over one reused SMTP session; close() ends it."""
 
     name = "smtp"
 
@@ -62,11 +70,14 @@ class SmtpChannel:
         self.settings = settings
         self.now = now
         self._tls: ssl.SSLContext | None = None
+        self._server: smtplib.SMTP | None = None
 
     def _context(self) -> ssl.SSLContext:
         """Build the TLS context once: loading the CA store costs ~30 ms, more than a send."""
         if self._tls is None:
             context = ssl.create_default_context()
+            if self.settings.ca_file:
+                context.load_verify_locations(cafile=self.settings.ca_file)
             if not self.settings.verify_tls:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
@@ -93,52 +104,68 @@ class SmtpChannel:
         return server
 
     def send(self, message: OutgoingMessage) -> Receipt:
-        """Deliver by SMTP; 5xx and bad credentials are permanent, the rest can be retried."""
-        result = self.send_batch([message])[0]
-        if isinstance(result, TransportError):
-            raise result
-        return result
+        """Deliver by SMTP; 5xx and bad credentials are permanent, the rest can be retried.
+
+        A session kept from an earlier message may have been dropped by the server meanwhile; then
+        the message is tried once more on a fresh session."""
+        if not message.to:
+            raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
+        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
+        reused = self._server is not None
+        try:
+            return self._deliver(self._session(), message, mail)
+        except TransportError as exc:
+            self.close()  # the session is suspect after any failure
+            if not reused or exc.permanent:
+                raise
+        return self._deliver(self._session(), message, mail)
 
     def send_batch(self, messages: list[OutgoingMessage]) -> list[Receipt | TransportError]:
-        """Deliver several messages over one SMTP session (the daily digests), one result each.
+        """Deliver several messages over one SMTP session, one result each; close at the end.
 
-        A refused message does not stop the others; a dropped connection is reopened once per
-        message, and what still fails is returned as a retryable error for that message.
-        """
+        A refused message does not stop the others; after a transient failure the next message
+        opens a fresh session."""
         results: list[Receipt | TransportError] = []
-        server: smtplib.SMTP | None = None
         try:
             for message in messages:
                 try:
-                    if not message.to:
-                        raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
-                    server = server or self._open()
-                    results.append(self._deliver(server, message))
+                    results.append(self.send(message))
                 except TransportError as exc:
                     results.append(exc)
-                    if not exc.permanent and server is not None:
-                        _close(server)  # the session is suspect after a transient failure
-                        server = None
         finally:
-            if server is not None:
-                _close(server)
+            self.close()
         return results
+
+    def close(self) -> None:
+        """End the session, if one is open (QUIT, else just drop it)."""
+        server, self._server = self._server, None
+        if server is not None:
+            _close(server)
+
+    def _session(self) -> smtplib.SMTP:
+        if self._server is None:
+            self._server = self._open()
+        return self._server
 
     def _open(self) -> smtplib.SMTP:
         credentials = self._credentials()
+        server: smtplib.SMTP | None = None
         try:
             server = self._connect()
             if credentials:
                 _login(server, *credentials)
             return server
         except Exception as exc:  # noqa: BLE001 - classified below
-            raise self._classify(exc) from None
+            if server is not None:
+                _close(server)
+            error = self._classify(exc)
+            if not error.permanent:
+                error.unreachable = True  # no session at all: the next message would wait the same
+            raise error from None
 
-    def _deliver(self, server: smtplib.SMTP, message: OutgoingMessage) -> Receipt:
-        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
+    def _deliver(self, server: smtplib.SMTP, message: OutgoingMessage, mail: EmailMessage) -> Receipt:
         try:
             refused = server.send_message(mail, self.settings.sender, [*message.to, *message.cc])
-            server.rset()  # a clean state for the next message on this session
         except Exception as exc:  # noqa: BLE001 - classified below
             raise self._classify(exc) from None
         detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""

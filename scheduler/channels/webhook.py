@@ -34,6 +34,16 @@ class WebhookSettings:
     timeout: float = http.DEFAULT_TIMEOUT
 
 
+ROBOT_HOSTS = {"oapi.dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom"}
+
+
+def format_for(url: str, configured: str = "auto") -> str:
+    """Return the payload format for a contact's URL: as configured, or by the robot's host."""
+    if configured != "auto":
+        return configured
+    return ROBOT_HOSTS.get(urllib.parse.urlsplit(url).hostname or "", "json")
+
+
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """Sign as DingTalk's robot expects: HMAC-SHA256 of "timestamp\\nsecret", base64, urlencoded."""
     to_sign = f"{timestamp_ms}\n{secret}".encode()

@@ -207,6 +207,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(200), default="")
+    # when the current run of transient failures began (UTC); delivery dead-letters by this age
+    first_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # 0006
 
 
 class AuditEntry(Base):

@@ -1,4 +1,5 @@
-"""acknowledgement links (delivery feature): ack_links records each 签收 link issued and its use
+"""acknowledgement links (delivery feature): ack_links records each 签收 link issued and its use;
+deliveries.first_failed_at dates a run of transient failures, so delivery gives up by age, not by count
 
 Revision ID: 0006
 Revises: 0005
@@ -26,8 +27,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash"),
     )
     op.create_index("ix_ack_links_notice_key", "ack_links", ["notice_key"])
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.add_column(sa.Column("first_failed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.drop_column("first_failed_at")
     op.drop_index("ix_ack_links_notice_key", table_name="ack_links")
     op.drop_table("ack_links")
