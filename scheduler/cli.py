@@ -467,6 +467,10 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         print(f"  文号：{number}")
     for error in report.errors:
         print(f"  错误：{error}", file=sys.stderr)
+    if report.no_contact:  # the file outbox is the coordinators' queue for these units
+        print("以下单位没有可用的联系方式，消息已放入文件发件箱，请协调员转交：")
+        for unit, why in sorted(report.no_contact.items()):
+            print(f"  {unit}（{why}）")
     return 0
 
 
