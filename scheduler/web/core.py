@@ -1,0 +1,154 @@
+"""What every area of the console shares: the app's context, page rendering, errors, labels.
+
+Pages are server-rendered Jinja2 (autoescaped, undefined names an error, as in scheduler.render);
+the templates are ours, not coordinators', so they need no sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+
+from scheduler.clock import SHANGHAI
+from scheduler.config import Config
+from scheduler.glossary import TERMS
+from scheduler.letters import zh_date
+from scheduler.render import TEMPLATES_DIR
+
+WEB_TEMPLATES = TEMPLATES_DIR / "web"
+PAGE_SIZE = 50
+
+NOTICE_STATUS = {
+    "pending_review": "待审核", "approved": "已批准待发", "held": "暂缓", "rejected": "已驳回",
+    "queued": "待发送", "sent": "已发送", "cancelled": "已撤销", "folded": "已并案",
+}
+DELIVERY_STATUS = {
+    "pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "死信（已停止重试）",
+    "withheld": "未发送（事项已撤回）", "superseded": "已并入后续汇总",
+}
+LIGHTS = {"overdue": "逾期", "at_risk": "有风险", "on_track": "正常"}
+DEADLINE_KINDS = {
+    "due": "明确时限", "ongoing": "长期坚持", "year_long": "全年", "external": "按上级规定",
+    "window": "时段", "from": "自某日起", "recurring": "周期性", "season": "采暖季前", "unknown": "无法识别",
+    "standing": "常态化工作",
+}
+
+
+def term(name: str | None) -> str:
+    """Return the Chinese term for an identifier, or the identifier itself when the glossary lacks it."""
+    if not name:
+        return ""
+    return TERMS.get(name, NOTICE_STATUS.get(name, name))
+
+
+def fmt_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    from scheduler.web.accounts import utc
+
+    return utc(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def make_env(folder: Path = WEB_TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=select_autoescape(["html", "svg"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        zhdate=lambda d: zh_date(d) if d else "—",
+        term=term,
+        notice_status=lambda s: NOTICE_STATUS.get(s, s),
+        delivery_status=lambda s: DELIVERY_STATUS.get(s, s),
+        light=lambda s: LIGHTS.get(s, s),
+        deadline_kind=lambda s: DEADLINE_KINDS.get(s, s),
+        time=fmt_time,
+    )
+    return env
+
+
+@dataclass
+class WebContext:
+    """Everything the routes need, built once per app: config, store, clock, templates."""
+
+    config: Config
+    store: Any  # scheduler.store.Store
+    now: Callable[[], datetime]
+    secret: bytes | None = None
+    env: Environment = field(default_factory=make_env)
+
+    def today(self) -> date:
+        return self.now().astimezone(SHANGHAI).date()
+
+    @cached_property
+    def renderer(self):
+        from scheduler.render import Renderer
+
+        return Renderer(self.config.path(self.config.templates_dir))
+
+    @cached_property
+    def calendar(self):
+        from scheduler.workcal import WorkCalendar
+
+        return WorkCalendar.load(self.config.path(self.config.calendar_dir))
+
+    @property
+    def outbox(self) -> Path:
+        return self.config.path(self.config.outbox)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.config.web.base_url.startswith("https://")
+
+
+def web(request: Request) -> WebContext:
+    return request.app.state.web
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One store session per request; routes that change something commit themselves."""
+    with request.app.state.web.store.session() as session:
+        yield session
+
+
+def page(request: Request, template: str, user: Any = None, status_code: int = 200, **values: Any) -> HTMLResponse:
+    """Render a console page; every page gets the user (for the menu and the CSRF token)."""
+    ctx = web(request)
+    html = ctx.env.get_template(template).render(
+        request=request, user=user, today=ctx.today(), path=request.url.path, **values
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+class LoginRequired(Exception):
+    """No live session: pages redirect to the login page, the API answers 401."""
+
+
+class Forbidden(Exception):
+    """Logged in, but this role (or this unit) may not do or see that: 403."""
+
+    def __init__(self, message: str = "您的账号无权访问此页面或执行此操作。") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
