@@ -113,10 +113,22 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
     if not args.output:
         print("导出 xlsx 需要 --output 文件名", file=sys.stderr)
         return 2
-    from scheduler.xlsx import export_ledger_xlsx
+    from scheduler import clock
+    from scheduler.ledger import load_ledgers
+    from scheduler.ledgerxlsx import export_ledger_xlsx, store_views
 
-    export_ledger_xlsx(rows, Path(args.output))
-    print(f"已导出 {len(rows)} 项任务到 {args.output}")
+    as_of = args.as_of or clock.today()
+    views = None
+    if args.db or args.with_store:
+        from scheduler.store import open_store
+
+        store = open_store(args.db or config.database)
+        with store.session() as session:
+            views = store_views(session, as_of)
+        store.dispose()
+    titles = {ledger.plan.id: ledger.plan.title for ledger in load_ledgers(_data_dir(args, config))}
+    export_ledger_xlsx(rows, Path(args.output), as_of, views, titles)
+    print(f"已导出 {len(rows)} 项任务到 {args.output}（截至 {as_of}{'，含进展与通知' if views else ''}）")
     return 0
 
 
@@ -217,6 +229,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         grace_days=runtime.config.service.closed_plan_grace_days,
         heating=runtime.config.heating_season_start,
+        metrics=runtime.metrics,
     )
     result.warnings.extend(runtime.calendar.warnings(as_of))
     if args.json:
@@ -437,6 +450,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             instance=args.instance,
             grace_days=runtime.config.service.closed_plan_grace_days,
             heating=runtime.config.heating_season_start,
+            metrics=runtime.metrics,
         ).to_json()["unchanged"]
 
     def deliver(day):
@@ -566,6 +580,9 @@ COMMAND_SPECS = {
         ("--format", {"choices": ["json", "xlsx"], "default": "json"}),
         ("--output", {}),
         ("--data", {}),
+        ("--as-of", {"type": parse_day}),
+        ("--db", {"help": "读取进展、通知与函件的数据库（SQLAlchemy URL）"}),
+        ("--with-store", {"action": "store_true", "help": "从配置的数据库（DUBAN_DB 或 config.yaml）读取进展"}),
     ],
     "ledger check": [("--json", {"action": "store_true"}), ("--data", {})],
     "ledger show": [("plan", {}), ("--data", {})],

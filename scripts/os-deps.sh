@@ -7,6 +7,7 @@ set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)  # ledger .xlsx -> PDF check
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "Noto Serif CJK" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "AR PL UKai" || need+=(fonts-arphic-ukai)
