@@ -64,7 +64,7 @@ def county_of(unit: str, kind: str, region: str) -> str:
     """Group a unit under its county: a county government is its own county, a unit of a county
     (town, county bureau) belongs to that county, city bureaus are 市直部门 of their city."""
     if kind in ("county_government", "zone_committee"):
-        return unit.removeprefix(region) or unit
+        return unit.removeprefix(region).removesuffix("人民政府") or unit
     if region.endswith(("县", "区")) or kind == "town_government":
         return region
     return f"{region}市直部门"

@@ -1,0 +1,97 @@
+"""Accounts and sessions on SQLite and PostgreSQL: argon2 hashes, unit scopes, expiry, logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from scheduler import store as repo
+from scheduler.store import models as m
+from scheduler.store import open_store
+from scheduler.store.accountmodels import User, WebSession
+from scheduler.store.repo import StoreError
+from scheduler.web import accounts
+from tests.store.builders import DIRECTORY, NOW, ledger, unit_name
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        session.commit()
+    yield store
+    store.dispose()
+
+
+def test_a_password_is_stored_only_as_an_argon2_hash_and_checked(store):
+    with store.session() as session:
+        accounts.create_user(session, "wang", "s3cret-pass", "coordinator", display_name="王协调", now=NOW)
+        session.commit()
+        stored = session.scalar(select(User.password_hash).where(User.name == "wang"))
+        assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
+        assert accounts.authenticate(session, "wang", "s3cret-pass").name == "wang"
+        assert accounts.authenticate(session, "wang", "wrong-pass") is None
+        assert accounts.authenticate(session, "nobody", "s3cret-pass") is None
+        audit = session.scalars(select(m.AuditEntry.action).where(m.AuditEntry.object_id == "wang")).all()
+        assert audit == ["user.create"]
+
+
+def test_accounts_are_checked_before_they_are_created(store):
+    luzhou = unit_name("潞城区政府")
+    with store.session() as session:
+        accounts.create_user(session, "lc", "password-1", "unit", units=[luzhou], now=NOW)
+        cases = [
+            (("lc", "password-2", "unit"), {"units": [luzhou]}, "用户名已存在"),
+            (("x", "short", "viewer"), {}, "至少 8 个字符"),
+            (("x", "password-1", "admin"), {}, "角色应为"),
+            (("x", "password-1", "unit"), {}, "至少一个单位"),
+            (("x", "password-1", "unit"), {"units": ["潞城区政府"]}, "单位目录中没有：潞城区政府"),
+            (("x", "password-1", "viewer"), {"units": [luzhou]}, "只有责任单位用户"),
+        ]
+        for args, options, message in cases:
+            with pytest.raises(StoreError, match=message):
+                accounts.create_user(session, *args, now=NOW, **options)
+        session.commit()
+        assert accounts.list_users(session) == [
+            {"name": "lc", "display_name": "", "role": "unit", "active": True, "units": [luzhou],
+             "created_at": accounts.utc(NOW).isoformat()}]
+
+
+def test_a_session_lives_for_session_minutes_and_ends_at_logout(store):
+    luzhou = unit_name("潞城区政府")
+    with store.session() as session:
+        user = accounts.create_user(session, "lc", "password-1", "unit", units=[luzhou], now=NOW)
+        token, csrf = accounts.open_session(session, user, 30, NOW)
+        session.commit()
+        stored = session.scalar(select(WebSession.token_hash))
+        assert stored == accounts.token_hash(token) != token  # only the hash is kept
+        alive = accounts.session_user(session, token, NOW + timedelta(minutes=29, seconds=59))
+        assert (alive.name, alive.role, alive.units, alive.csrf) == ("lc", "unit", (luzhou,), csrf)
+        assert accounts.session_user(session, token, NOW + timedelta(minutes=30)) is None
+        assert accounts.session_user(session, "forged", NOW) is None
+        accounts.close_session(session, token)
+        session.commit()
+        assert accounts.session_user(session, token, NOW) is None
+
+
+def test_a_new_password_ends_the_users_sessions(store):
+    with store.session() as session:
+        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        token, _ = accounts.open_session(session, user, 30, NOW)
+        accounts.set_password(session, "li", "password-2", by="wang", now=NOW)
+        session.commit()
+        assert accounts.session_user(session, token, NOW) is None
+        assert accounts.authenticate(session, "li", "password-2") is not None
+        assert accounts.authenticate(session, "li", "password-1") is None
+
+
+def test_expired_sessions_are_swept_at_the_next_login(store):
+    with store.session() as session:
+        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        accounts.open_session(session, user, 30, NOW)
+        accounts.open_session(session, user, 30, NOW + timedelta(hours=1))
+        session.commit()
+        assert len(session.scalars(select(WebSession)).all()) == 1
