@@ -52,6 +52,10 @@ def check_all(config: Config | None = None, *, today: date | None = None,
     if check_templates is not None and templates_dir.exists():
         problems.extend(check_templates(templates_dir))
 
+    if directory is not None:  # metric rules and targets (rules/metrics/, data/targets/), issue 5
+        from scheduler.metrics import load_setup
+
+        _collect(problems, lambda: load_setup(config.path(config.rules_dir), data_dir, directory))
     if rulebook is not None:
         for ledger in ledgers:
             if rulebook.ruleset_id_for(ledger.plan.id) is None:

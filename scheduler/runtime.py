@@ -36,3 +36,11 @@ class Runtime:
         from scheduler.units import UnitDirectory
 
         return UnitDirectory.load(self.config.path(self.config.data_dir) / "units.yaml")
+
+    @cached_property
+    def metrics(self):
+        """The metric rules (rules/metrics/), targets (data/targets/) and regions, validated together."""
+        from scheduler.metrics import load_setup
+
+        return load_setup(self.config.path(self.config.rules_dir), self.config.path(self.config.data_dir),
+                          self.directory)

@@ -75,14 +75,17 @@ def run_sweep(
     grace_days: int = 90,
     instance: str = "cli",
     heating=lambda region: (11, 1),
+    metrics=None,
 ) -> SweepResult:
-    """Evaluate every open plan as of `as_of` and store the new notices under their keys."""
+    """Evaluate every open plan as of `as_of` and store the new notices under their keys.
+
+    `metrics` (a scheduler.metrics.MetricSetup) adds the metric rules' notices: same table, same keys."""
     with _cyclic_gc_paused():
-        return _sweep(store, rulebook, calendar, as_of, dry_run, grace_days, instance, heating)
+        return _sweep(store, rulebook, calendar, as_of, dry_run, grace_days, instance, heating, metrics)
 
 
 def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: int, instance: str,
-           heating) -> SweepResult:
+           heating, metrics=None) -> SweepResult:
     from scheduler import store as repo
     from scheduler.escalation import evaluate
 
@@ -95,7 +98,10 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating)
         history = repo.history(session, plan_ids=None)  # every unit's interviews inhibit urges
         already = repo.created_on_day(session, as_of, result.plans)
+        series = metrics.read(session, as_of) if metrics is not None else None
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since)
+    if metrics is not None:  # numbers against targets (issue 5): pure, like evaluate()
+        actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
     # evaluate() already left out every key in `history`; insert-or-nothing below covers a
     # notice another instance stored in the meantime.

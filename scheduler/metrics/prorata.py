@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from scheduler.metrics.catalog import HEAVY_AQI
-from scheduler.metrics.targets import PeriodTarget
+from scheduler.metrics.targets import PeriodTarget, round_half_up
 from scheduler.metrics.values import MetricValue
 
 ONE_DAY = timedelta(days=1)
@@ -97,8 +97,12 @@ class Progress:
         return self.as_of >= self.target.end
 
     def off_track(self, tolerance: float = 0.0) -> bool:
-        """Say whether the value so far is above the limit (by more than `tolerance`)."""
-        return self.value is not None and self.value - self.target.limit > tolerance + 1e-9
+        """Say whether the value so far is above the limit (by more than `tolerance`). Averages are
+        compared as published, rounded half-up to 0.1: 58.94 against a limit of 58.9 is on track."""
+        if self.value is None:
+            return False
+        value = round_half_up(self.value) if self.target.aggregate == "mean" else self.value
+        return value - self.target.limit > tolerance + 1e-9
 
     @property
     def improvement(self) -> float | None:

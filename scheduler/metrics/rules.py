@@ -127,6 +127,7 @@ LEVELS_BY_TRIGGER: dict[str, frozenset[str]] = {
     "dust_fall_over_cap": frozenset({"urge", "warning"}),
     "progress_behind": frozenset({"urge", "warning"}),
 }
+METRIC_KINDS = frozenset(LEVELS_BY_TRIGGER)  # a notice's kind is its trigger type: these kinds are metric-based
 
 
 class MetricRule(_Model):
@@ -504,8 +505,8 @@ def _repeated(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str)
                     and f"|{plan}|" in n.key]
         if len(warnings) < trigger.count or run.open_interview(plan, unit):
             continue
-        listed = "；".join(f"{zh_date(n.sent_on or n.created_on)}（{n.rule_id}）" for n in warnings)
-        why = (f"{region}已{len(warnings)}次收到空气质量预警通知函（{listed}），"
+        listed = "、".join(zh_date(n.sent_on or n.created_on) for n in warnings)
+        why = (f"{region}因空气质量未达序时进度已被下发预警通知函{len(warnings)}次（{listed}），"
                f"达到规定的{trigger.count}次，拟约谈政府主要负责人")
         facts = {"assessment": "repeated_warnings", "region": region, "warnings": [n.key for n in warnings],
                  "warning_count": len(warnings), "threshold_count": trigger.count}
