@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 SECRET_FILE = ".duban-secret"
 MIN_SECRET_BYTES = 16
 SIGNATURE_BYTES = 16  # 128-bit HMAC tag: unguessable, and the link stays short
+_WARNED: set[Path] = set()
 
 
 class AckLinkError(Exception):
@@ -119,7 +120,9 @@ def ack_secret(config: Config, environ: Mapping[str, str] | None = None) -> byte
             raise AckLinkError(f"环境变量 {name} 太短：签收链接密钥至少 {MIN_SECRET_BYTES} 个字符")
         return value.encode()
     path = config.path(Path(SECRET_FILE))
-    log.warning("环境变量 %s 未设置：使用本机密钥文件 %s 签发签收链接（仅适合单机演示）", name, path)
+    if path not in _WARNED:  # once per process, not once per delivery run
+        _WARNED.add(path)
+        log.warning("环境变量 %s 未设置：使用本机密钥文件 %s 签发签收链接（仅适合单机演示）", name, path)
     return _file_secret(path)
 
 

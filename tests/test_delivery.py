@@ -8,19 +8,21 @@ import socket
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from docx import Document
 from sqlalchemy import select, update
 
 from scheduler import store as repo
 from scheduler.channels.base import TransportError, message_id
 from scheduler.channels.fileoutbox import FileOutbox
-from scheduler.config import Config
+from scheduler.config import Config, QuietHours, SmtpConfig
 from scheduler.delivery import (
     Issuer,
     _claim,
@@ -455,8 +457,6 @@ def free_port() -> int:
 
 
 def test_configured_smtp_and_webhook_contacts_get_real_deliveries(store, config, httpserver):
-    from aiosmtpd.controller import Controller
-
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -482,3 +482,257 @@ def test_configured_smtp_and_webhook_contacts_get_real_deliveries(store, config,
     payload = request.get_json()
     assert payload["key"] == digest_key(XIANGYUAN, DAY) and "压减焦炭产能" in payload["text"]
     assert not config.outbox.exists() or not list(config.outbox.rglob("*.eml"))  # nothing fell back
+
+
+# --- outages, quiet hours, 签收 links, channels from config -------------------------------------------
+
+
+def _smtp_config(config: Config, port: int, **extra) -> Config:
+    delivery = config.delivery.model_copy(update={"smtp": SmtpConfig(
+        host="127.0.0.1", port=port, security="none", sender="duban@changzhi.gov.cn", timeout=5, **extra)})
+    return config.model_copy(update={"delivery": delivery})
+
+
+def _add_email(store, unit: str, address: str) -> None:
+    with store.session() as session:
+        session.add(m.Contact(unit=unit, channel="email", address=address))
+        session.commit()
+
+
+def _workday_hours(first: date, days: int):
+    """Yield (day, now) for every hour 09:00..17:00 of `days` working days from `first`."""
+    day, seen = first, 0
+    while seen < days:
+        if CALENDAR.is_workday(day):
+            seen += 1
+            for hour in range(9, 18):
+                yield day, datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=SHANGHAI)
+        day += timedelta(days=1)
+
+
+def test_a_mail_server_down_for_three_days_loses_nothing_and_the_backlog_goes_out_oldest_first(store, config):
+    port = free_port()  # nothing listens here until the server "comes back"
+    config = _smtp_config(config, port)
+    _add_email(store, LUCHENG, "lc@example.cn")
+    add(store, action("r1"), action("w1", level="warning"), approve=("w1",))
+    runs = list(_workday_hours(DAY, 3))
+    for day, now in runs:
+        if day == DAY + timedelta(days=1) and now.hour == 9:
+            add(store, action("w2", level="warning", task="t-2019/2", due=date(2019, 11, 20)), approve=("w2",), on=day)
+        report = deliver(store, config, CALENDAR, day, now=now, pdf=False)
+        assert report.dead == 0 and report.digests_sent == report.letters_sent == 0
+    with store.session() as session:
+        attempts = dict(session.execute(select(m.Delivery.message_key, m.Delivery.attempts)
+                                        .where(m.Delivery.status == "pending")).all())
+    assert attempts["w1"] > 8  # the old limit would have dead-lettered it on the first day
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    back = date(2019, 12, 5)
+    try:
+        report = deliver(store, config, CALENDAR, back, now=datetime(2019, 12, 5, 9, 0, tzinfo=SHANGHAI), pdf=False)
+    finally:
+        controller.stop()
+    assert (report.letters_sent, report.digests_sent, report.dead) == (2, 1, 0)
+    keys = [email.message_from_bytes(e.content, policy=policy.default)["X-Duban-Key"] for e in inbox.envelopes]
+    assert keys == ["w1", "w2", digest_key(LUCHENG, back)]  # oldest first; the digest holds r1 still
+    assert statuses(store)["r1"] == ("sent", back)
+    with store.session() as session:
+        assert session.scalar(select(m.Delivery.first_failed_at).where(m.Delivery.message_key == "w1")) is None
+
+
+def test_an_unreachable_server_is_tried_once_per_run(store, config):
+    config = _smtp_config(config, free_port())
+    for unit in (LUCHENG, XIANGYUAN):
+        _add_email(store, unit, f"{unit}@example.cn")
+    add(store, action("r1"), action("r3", XIANGYUAN), action("w1", level="warning"), approve=("w1",))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert report.retried == 3
+    assert sum("本轮不再尝试" in error for error in report.errors) == 2
+
+
+def test_transient_failures_are_dead_lettered_only_after_the_maximum_age(store, config):
+    add(store, action("w1", level="warning"), approve=("w1",))
+    channel = Flaky(config.outbox, failures=10_000)
+    start = NOW
+    seen = []
+    for hours in (0, 1, 30, 100, 167):  # a week is 168 hours
+        report = deliver(store, config, CALENDAR, DAY, now=start + timedelta(hours=hours), pdf=False,
+                         channel_factory=lambda c, a: channel)
+        seen.append((report.retried, report.dead))
+    assert seen == [(1, 0)] * 5
+    final = deliver(store, config, CALENDAR, DAY, now=start + timedelta(days=7), pdf=False,
+                    channel_factory=lambda c, a: channel)
+    assert (final.retried, final.dead) == (0, 1)
+    with store.session() as session:
+        [dead] = dead_letters(session)
+    assert dead.attempts == 6 and "自首次失败起7.0天内尝试6次仍未成功" in dead.last_error
+
+
+def test_the_retry_wait_is_capped_by_the_configuration(store, config):
+    add(store, action("r1"))
+    channel = Flaky(config.outbox, failures=10_000)
+    config = config.model_copy(update={"delivery": config.delivery.model_copy(update={"retry_cap_minutes": 15})})
+    for minutes in (0, 5, 15, 30):  # waits 5, 10, then 15 (not 20) minutes
+        deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=minutes), pdf=False,
+                channel_factory=lambda c, a: channel)
+    with store.session() as session:
+        delivery = session.scalar(select(m.Delivery))
+    assert channel.calls == 4
+    assert _as_utc(delivery.next_attempt_at) == (NOW + timedelta(minutes=45)).astimezone(timezone.utc)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def test_a_refused_recipient_5xx_is_dead_at_once(store, config):
+    class Refusing(Inbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            return "550 5.1.1 mailbox unavailable"
+
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    _add_email(store, LUCHENG, "nobody@example.cn")
+    add(store, action("r1"))
+    try:
+        report = deliver(store, _smtp_config(config, controller.port), CALENDAR, DAY, now=NOW, pdf=False)
+    finally:
+        controller.stop()
+    assert (report.dead, report.retried) == (1, 0)
+    with store.session() as session:
+        [dead] = dead_letters(session)
+    assert "550" in dead.last_error
+
+
+def test_in_quiet_hours_only_the_file_outbox_is_written_and_the_rest_goes_after(store, config, httpserver):
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"ok": True})
+    with store.session() as session:
+        session.add(m.Contact(unit=LUCHENG, channel="webhook", address=httpserver.url_for("/hook")))
+        session.commit()
+    quiet = config.delivery.model_copy(update={"quiet_hours": QuietHours(start="20:00", end="08:00")})
+    config = config.model_copy(update={"delivery": quiet})
+    add(store, action("r1"), action("r3", XIANGYUAN))
+    early = deliver(store, config, CALENDAR, DAY, now=datetime(2019, 12, 2, 7, 30, tzinfo=SHANGHAI), pdf=False)
+    assert (early.digests_sent, early.quiet_held) == (1, 1)  # 襄垣 has no contact: its file is written
+    assert early.skipped_reason == "静默时段（20:00—08:00）内不发送邮件和即时消息，1 条留待静默时段结束后发送"
+    assert httpserver.log == [] and statuses(store)["r1"] == ("queued", None)
+    again = deliver(store, config, CALENDAR, DAY, now=datetime(2019, 12, 2, 7, 59, tzinfo=SHANGHAI), pdf=False)
+    assert (again.digests_sent, again.quiet_held) == (0, 1) and httpserver.log == []
+    after = deliver(store, config, CALENDAR, DAY, now=datetime(2019, 12, 2, 8, 0, tzinfo=SHANGHAI), pdf=False)
+    assert (after.digests_sent, after.quiet_held, after.skipped_reason) == (1, 0, "")
+    assert len(httpserver.log) == 1 and statuses(store)["r1"] == ("sent", DAY)
+    # a UTC clock is read in config.timezone: 13:00 UTC is 21:00 in Shanghai
+    add(store, action("r2", task="t-2019/2", due=date(2019, 12, 31)), on=DAY + timedelta(days=1))
+    night = deliver(store, config, CALENDAR, DAY + timedelta(days=1),
+                    now=datetime(2019, 12, 3, 13, 0, tzinfo=timezone.utc), pdf=False)
+    assert night.quiet_held == 1 and len(httpserver.log) == 1
+
+
+def _link(text: str) -> str:
+    import re
+
+    return re.search(r"http://127\.0\.0\.1:8080/ack/[A-Za-z0-9_.-]+", text).group(0)
+
+
+def test_letters_carry_a_signed_link_recorded_in_the_store_and_digests_list_letters_awaiting_it(store, config):
+    from scheduler.acklink import ack_secret, honour_ack, read_ack
+    from scheduler.store.ackmodels import AckLink
+
+    add(store, action("w1", level="warning"), approve=("w1",))
+    deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    letter = by_key(emls(config.outbox))["w1"]
+    url = _link(letter.get_body(("plain",)).get_content())
+    html = letter.get_body(("html",)).get_content()
+    assert f'href="{url}"' in html and "签收本函" in html
+    secret = ack_secret(config)  # no DUBAN_SECRET here: the private file under config.base_dir
+    token = url.rsplit("/", 1)[1]
+    assert read_ack(token, secret, DAY) == "w1"
+    document = Document(config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx")
+    assert any(url in p.text and "签收" in p.text for p in document.paragraphs)
+    with store.session() as session:
+        [row] = session.scalars(select(AckLink)).all()
+    assert (row.notice_key, row.expires_on) == ("w1", DAY + timedelta(days=60))
+    # the next day's digest lists the letter under 待签收公文 with the same link
+    later = DAY + timedelta(days=1)
+    add(store, action("r1"), on=later)
+    deliver(store, config, CALENDAR, later, now=NOW + timedelta(days=1), pdf=False)
+    digest = by_key(emls(config.outbox))[digest_key(LUCHENG, later)]
+    text = digest.get_body(("plain",)).get_content()
+    assert "【待签收公文】（1项）" in text and "长大气办函〔2019〕1号" in text and _link(text) == url
+    assert f'href="{url}"' in digest.get_body(("html",)).get_content()
+    with store.session() as session:
+        honour_ack(session, token, secret=secret, by="潞城区 张三", today=later, now=NOW + timedelta(days=1))
+        session.commit()
+    third = later + timedelta(days=1)
+    add(store, action("r2", task="t-2019/2", due=date(2019, 12, 31)), on=third)
+    deliver(store, config, CALENDAR, third, now=NOW + timedelta(days=2), pdf=False)
+    text = by_key(emls(config.outbox))[digest_key(LUCHENG, third)].get_body(("plain",)).get_content()
+    assert "待签收公文" not in text
+
+
+def test_a_too_short_secret_holds_the_letter_for_a_retry_instead_of_sending_it_without_a_link(
+        store, config, monkeypatch):
+    monkeypatch.setenv("DUBAN_SECRET", "short")
+    add(store, action("w1", level="warning"), approve=("w1",))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert (report.letters_sent, report.retried) == (0, 1) and "DUBAN_SECRET 太短" in report.errors[0]
+    monkeypatch.setenv("DUBAN_SECRET", "a-long-enough-secret-for-links")
+    later = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=5), pdf=False)
+    assert later.numbers == ["长大气办函〔2019〕1号"]  # the number was kept for the retry
+
+
+def test_smtp_comes_from_the_configuration_with_starttls_and_credentials(store, config, tmp_path, monkeypatch):
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("T_USER", "dqb")
+    monkeypatch.setenv("T_PASS", "pw-2019")
+    inbox = Inbox()
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"dqb", b"pw-2019"), handled=False)
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticate, auth_required=True)
+    controller.start()
+    delivery = config.delivery.model_copy(update={"smtp": SmtpConfig(
+        host="127.0.0.1", port=controller.port, security="starttls", sender="duban@changzhi.gov.cn",
+        username_env="T_USER", password_env="T_PASS", ca_file=str(tmp_path / "ca.pem"), timeout=5)})
+    _add_email(store, LUCHENG, "lc@example.cn")
+    add(store, action("r1"), action("w1", level="warning"), approve=("w1",))
+    try:
+        report = deliver(store, config.model_copy(update={"delivery": delivery}), CALENDAR, DAY, now=NOW, pdf=False)
+    finally:
+        controller.stop()
+    assert (report.digests_sent, report.letters_sent, report.dead, report.no_contact) == (1, 1, 0, {})
+    keys = [email.message_from_bytes(e.content, policy=policy.default)["X-Duban-Key"] for e in inbox.envelopes]
+    assert sorted(keys) == sorted([digest_key(LUCHENG, DAY), "w1"])
+
+
+def test_units_without_a_usable_contact_are_named_for_the_coordinators(store, config):
+    _add_email(store, XIANGYUAN, "xy@example.cn")
+    add(store, action("r1"), action("r3", XIANGYUAN))
+    report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False)
+    assert report.no_contact == {LUCHENG: "单位名录中没有联系方式", XIANGYUAN: "仅有邮箱地址，但未配置 SMTP"}
+    assert {mail["X-Duban-Unit"] for mail in emls(config.outbox).values()} == {LUCHENG, XIANGYUAN}
+
+
+def test_the_delivery_section_of_config_yaml_is_validated_with_its_line(tmp_path):
+    from scheduler.config import load_config
+    from scheduler.errors import InputError
+
+    bad = tmp_path / "config.yaml"
+    bad.write_text("delivery:\n  smtp:\n    host: smtp.example.cn\n    username_env: 'p@ss w0rd'\n"
+                   "    password_env: DUBAN_SMTP_PASSWORD\n  quiet_hours: {start: '8:00', end: '20:00'}\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_config(bad)
+    found = {(p.line, p.where) for p in caught.value.problems}
+    assert found == {(4, "delivery.smtp.username_env"), (6, "delivery.quiet_hours.start")}
+    assert "环境变量的名字" in str(caught.value)
