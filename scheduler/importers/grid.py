@@ -297,6 +297,7 @@ _UNITS = ("lead", "coop", "resp", "persons")
 def _breakdown_rows(grid: Grid, columns: dict[str, int], body: list[list[Cell]], ctx: _Context) -> None:
     """Seed 000 附件3's layout: one task per body row, numbered rNNN by its place in the table."""
     prev: dict[str, str] | None = None
+    labels = [key for key in _LABELS if key in columns]  # a blank label continues only under one that does
     for number, cells in enumerate(progress(body, f"导入「{grid.sheet}」"), start=1):
         cell = {key: cells[col - 1] for key, col in columns.items() if col - 1 < len(cells)}
         if not any(squeeze(grid.shown(c)) for c in cells):
@@ -305,10 +306,12 @@ def _breakdown_rows(grid: Grid, columns: dict[str, int], body: list[list[Cell]],
         inherited: list[str] = []
         for key in _ORDER:
             c = cell.get(key)
-            text = grid.shown(c) if c is not None else ""
-            merged = c is not None and c.merged_down
-            continues = prev is not None and not squeeze(text) and key in _LABELS and (
-                key == "category" or _LABELS[_LABELS.index(key) - 1] in inherited)
+            if c is None:
+                values[key] = ""
+                continue
+            text, merged = grid.shown(c), c.merged_down
+            continues = prev is not None and not squeeze(text) and key in labels and (
+                key == labels[0] or labels[labels.index(key) - 1] in inherited)
             if key == "deadline" and prev is not None and not squeeze(text) and "title" in inherited:
                 continues = True
             if merged or continues:

@@ -120,3 +120,20 @@ def test_a_file_that_is_not_xlsx_is_an_input_error(tmp_path):
     path.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(InputError, match="table.xlsx"):
         read_xlsx_grids(path)
+
+
+def test_a_table_without_label_columns_inherits_nothing(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["主要任务", "完成时限", "责任单位"])
+    sheet.append(["洗煤行业整治", "2019年12月底前", "市能源局"])
+    sheet.append(["压减焦炭产能", None, "潞城区政府、襄垣县政府"])
+    path = tmp_path / "plain.xlsx"
+    workbook.save(path)
+    result = import_xlsx_tables(path, "demo", "长治市", 2019)
+    assert result.problems == []
+    first, second = result.tasks
+    assert first.notes == []
+    assert second.notes == ["完成时限空白，待协调人确认"]
+    assert second.responsible_units == ["潞城区政府", "襄垣县政府"]
+    assert second.source == "plain.xlsx#Sheet:3"
