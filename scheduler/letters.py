@@ -48,6 +48,15 @@ class FactRow:
 
 
 @dataclass(frozen=True)
+class MetricFacts:
+    """The numbers behind a metric-based letter (issue 5): what was measured against which target."""
+
+    region: str
+    summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
+    figures: tuple[tuple[str, str], ...]  # (label, value) rows: 累计平均浓度, 目标, 差距, 排名 ...
+
+
+@dataclass(frozen=True)
 class PlanBasis:
     """The plan (or assessment rule) a letter rests on, quoted so the unit can check it."""
 
@@ -103,6 +112,7 @@ class LetterContext:
     notice_keys: tuple[str, ...]
     interview: InterviewDetails | None = None
     period: str = ""  # the period a bulletin covers
+    metrics: tuple[MetricFacts, ...] = ()  # air-quality facts of a metric-based letter (issue 5)
     ack_url: str = ""  # the signed 签收 link (scheduler.acklink), set by delivery; empty: none
 
     @property
@@ -285,7 +295,9 @@ def build_letter(
         raise ValueError(f"发文字号 {number} 的年份与成文日期 {zh_date(issue_date)} 不一致")
     unit_name = str(_need(unit, "name", "单位"))
     issuer = str(_need(plan, "issuer", "方案"))
-    rows = tuple(_row(i, n) for i, n in enumerate(notices, start=1))
+    metrics = tuple(m for m in (metric_facts(n) for n in notices) if m is not None)
+    task_notices = [n for n in notices if metric_facts(n) is None] if metrics else notices
+    rows = tuple(_row(i, n) for i, n in enumerate(task_notices, start=1))
     clause = str(plan.get("clause") or notices[0].get("clause") or "")
     if not clause:
         raise ValueError("方案和通知都没有考核条款，公文须写明依据")
@@ -297,7 +309,7 @@ def build_letter(
         kind_name=KIND_NAMES[kind],
         issuer=issuer,
         number=str(parsed),
-        title=_title(kind, unit_name, rows, period),
+        title=_metric_title(kind, unit_name) if metrics and not rows else _title(kind, unit_name, rows, period),
         addressee=str(unit.get("addressee") or unit_name),
         unit=unit_name,
         rows=rows,
@@ -315,7 +327,69 @@ def build_letter(
             _interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None
         ),
         period=period,
+        metrics=metrics,
     )
+
+
+def _figure(value: Any, unit: str = "") -> str:
+    return f"{float(value):.1f}{unit}" if isinstance(value, (int, float)) else "—"
+
+
+def _zh_iso(value: Any) -> str:
+    day = _as_date(value, "日期")
+    return zh_date(day) if day else "—"
+
+
+def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
+    """Read the facts a metric rule stored (scheduler.metrics.rules) into letter rows; None for a task notice."""
+    facts = notice.get("facts") or {}
+    kind = facts.get("assessment")
+    if not kind:
+        return None
+    region = str(facts.get("region") or notice.get("unit") or "")
+    summary = str(facts.get("finding") or notice.get("explanation") or "").rstrip("。")
+    figures: list[tuple[str, str]] = []
+    if kind in ("mean", "count"):
+        unit = "天" if kind == "count" else str(facts.get("measure_unit") or "")
+        label = "重度及以上污染天数" if kind == "count" else f"{facts.get('metric')}累计平均浓度"
+        span = f"{_zh_iso(facts.get('period_start'))}至{_zh_iso(facts.get('checkpoint'))}"
+        figures += [
+            ("考核时段", span),
+            (label, _figure(facts.get("value"), unit)),
+            ("目标", f"{_figure(facts.get('limit'), unit)}（{facts.get('target_basis', '')}）"),
+            ("差距", ("高出" if (facts.get("gap") or 0) > 0 else "") + _figure(facts.get("gap"), unit)),
+            ("有效监测天数", f"{facts.get('days_with_data')}天（应有{facts.get('days_elapsed')}天）"),
+        ]
+        if facts.get("rank") is not None:
+            figures.append(("县区排名", f"第{facts['rank']}名（共{facts['rank_of']}个县区）"))
+        if facts.get("required_rest") is not None and kind == "mean":
+            figures.append(("剩余期间须控制在", _figure(facts.get("required_rest"), unit) + "以下"))
+    elif kind == "aqi_off_scale":
+        figures += [("时段", f"{_zh_iso(facts.get('first_day'))}至{_zh_iso(facts.get('last_day'))}"
+                            f"（连续{facts.get('days')}天）"),
+                    ("空气质量指数", "、".join(f"{v:g}" for v in facts.get("values") or ())),
+                    ("规定", f"AQI超过{facts.get('threshold'):g}连续{facts.get('threshold_days')}天")]
+    elif kind == "dust_fall":
+        figures += [("月份", str(facts.get("month"))), ("降尘量", _figure(facts.get("value"), "吨/月·平方公里")),
+                    ("上限", _figure(facts.get("cap"), "吨/月·平方公里")),
+                    ("超出", _figure(facts.get("excess"), "吨/月·平方公里"))]
+    elif kind == "repeated_warnings":
+        figures += [("已下发预警通知函", f"{facts.get('warning_count')}次"), ("规定", f"{facts.get('threshold_count')}次")]
+    elif kind == "task_pace":
+        figures += [("任务", str(facts.get("task_title"))), ("完成时限", _zh_iso(facts.get("due"))),
+                    ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
+                    ("序时进度", f"{facts.get('expected_percent')}%"), ("落后", f"{facts.get('behind_points')}个百分点")]
+    return MetricFacts(region, summary, tuple(figures))
+
+
+def _metric_title(kind: str, unit: str) -> str:
+    if kind == "warning":
+        return f"关于{unit}环境空气质量改善未达到序时进度要求的预警通知函"
+    if kind == "interview":
+        return f"关于约谈{unit}主要负责同志的通知"
+    if kind == "urge":
+        return f"关于{unit}加强降尘污染控制的催办通知"
+    return f"关于{unit}环境空气质量考核情况的通报"
 
 
 def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:

@@ -360,11 +360,13 @@ class _Run:
         return found.government if found is not None else None
 
     def emit(self, loaded: LoadedMetricRules, rule: MetricRule, plan: str, unit: str, key: str, why: str,
-             facts: dict[str, Any], task_id: str | None = None) -> None:
+             facts: dict[str, Any], task_id: str | None = None, proposal: str = "") -> None:
+        """Propose a notice unless stored; `why` is the finding letters print, `proposal` what the rule asks."""
         if self.known(key):
             return
         model = loaded.model
-        facts.update(plan=plan, unit=unit, as_of=self.as_of.isoformat(), task=task_id)
+        facts.update(plan=plan, unit=unit, as_of=self.as_of.isoformat(), task=task_id, finding=why)
+        facts.setdefault("task_title", f"{facts.get('region', '')}：{rule.label}")  # digests list it as an item
         self.out.append(Action(
             key=key,
             level=rule.level,
@@ -379,7 +381,7 @@ class _Run:
             needs_review=rule.level in ("warning", "interview"),
             clause=rule.clause,
             explanation=(f"【{term(rule.level)}】依据规则「{rule.label}」（{model.id}/{rule.id} 第{model.version}版，"
-                         f"{rule.clause}）：{why}。"),
+                         f"{rule.clause}）：{why}{proposal}。"),
             facts=facts,
             rule_snapshot=rule.model_dump(mode="json"),
         ))
@@ -439,6 +441,9 @@ def describe_progress(p: Progress, facts: Mapping[str, Any]) -> str:
     return text
 
 
+_PROPOSAL = {"urge": "，请抓紧整改", "warning": "，拟向其下发预警通知函", "interview": "，拟约谈政府主要负责人"}
+
+
 def _prorata(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
     trigger: ProrataOffTrack = rule.trigger  # type: ignore[assignment]
     found = run.targets.for_plan(plan)
@@ -457,8 +462,9 @@ def _prorata(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) 
         if not standing.off_track(trigger.tolerance):
             continue
         facts = progress_facts(standing, checkpoint, run.ranks(plan, trigger.metric, checkpoint))
-        why = describe_progress(standing, facts) + "，未达到序时进度，拟向其下发预警通知函"
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, checkpoint.isoformat()), why, facts)
+        why = describe_progress(standing, facts) + "，未达到序时进度"
+        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, checkpoint.isoformat()), why, facts,
+                 proposal="，拟向其下发预警通知函")
 
 
 def _target_missed(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
@@ -474,8 +480,8 @@ def _target_missed(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan:
             continue
         facts = progress_facts(standing, target.end, run.ranks(plan, trigger.metric, target.end))
         why = describe_progress(standing, facts) + "，期末未完成空气质量改善目标任务"
-        why += "，拟约谈政府主要负责人" if rule.level == "interview" else "，拟下发预警通知函"
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, target.end.isoformat()), why, facts)
+        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, target.end.isoformat()), why, facts,
+                 proposal=_PROPOSAL[rule.level])
 
 
 def _counties(run: _Run, plan: str) -> list[tuple[str, str]]:
@@ -507,10 +513,11 @@ def _repeated(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str)
             continue
         listed = "、".join(zh_date(n.sent_on or n.created_on) for n in warnings)
         why = (f"{region}因空气质量未达序时进度已被下发预警通知函{len(warnings)}次（{listed}），"
-               f"达到规定的{trigger.count}次，拟约谈政府主要负责人")
+               f"达到规定的{trigger.count}次")
         facts = {"assessment": "repeated_warnings", "region": region, "warnings": [n.key for n in warnings],
                  "warning_count": len(warnings), "threshold_count": trigger.count}
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, f"N{trigger.count}"), why, facts)
+        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, f"N{trigger.count}"), why, facts,
+                 proposal=_PROPOSAL[rule.level])
 
 
 def _aqi(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
@@ -531,11 +538,11 @@ def _aqi(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> N
             why = (f"{region}{zh_date(first)}至{zh_date(last)}连续{length}天空气质量指数（AQI）超过"
                    f"{trigger.threshold:g}（“爆表”，分别为{'、'.join(f'{v:g}' for v in values)}），"
                    f"达到规定的连续{trigger.consecutive_days}天")
-            why += "，拟约谈政府主要负责人" if rule.level == "interview" else "，拟下发预警通知函"
             facts = {"assessment": "aqi_off_scale", "region": region, "metric": "AQI", "first_day": first.isoformat(),
                      "last_day": last.isoformat(), "days": length, "values": values, "threshold": trigger.threshold,
                      "threshold_days": trigger.consecutive_days}
-            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()), why, facts)
+            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()), why, facts,
+                     proposal=_PROPOSAL[rule.level])
 
 
 def _dust(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
@@ -567,10 +574,11 @@ def _dust(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> 
                 continue
             month = f"{first.year}年{first.month}月"
             why = (f"{region}{month}降尘量{value:g}吨/月·平方公里，超过{cap.wording}的要求"
-                   f"（{cap.source}）{value - cap.cap:.1f}吨/月·平方公里，请组织开展降尘专项整治")
+                   f"（{cap.source}）{value - cap.cap:.1f}吨/月·平方公里")
             facts = {"assessment": "dust_fall", "region": region, "metric": "dust_fall", "month": first.isoformat()[:7],
                      "value": value, "cap": cap.cap, "excess": round(value - cap.cap, 1), "cap_source": cap.source}
-            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()[:7]), why, facts)
+            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()[:7]), why, facts,
+                     proposal="，请组织开展降尘专项整治" if rule.level == "urge" else _PROPOSAL[rule.level])
 
 
 def _behind(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str, tasks: Sequence[TaskFacts]) -> None:
@@ -605,7 +613,7 @@ def _behind(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str, t
                      "percent": percent, "expected_percent": round(pace.expected, 1),
                      "behind_points": round(pace.behind, 1), "margin": trigger.margin}
             run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, task.task_id, unit, checkpoint.isoformat()),
-                     why, facts, task_id=task.task_id)
+                     why, facts, task_id=task.task_id, proposal=_PROPOSAL[rule.level])
 
 
 HANDLERS = {
