@@ -98,7 +98,8 @@ def feed_router() -> APIRouter:
             raise HTTPException(403, "日历订阅链接无效")
         ctx = web(request)
         with ctx.store.session() as session:
-            body = unit_calendar(session, unit, ctx.today())
+            body = unit_calendar(session, unit, ctx.today(), rulebook=ctx.rulebook, calendar=ctx.calendar,
+                                 heating=ctx.config.heating_season_start)
         return Response(body, media_type="text/calendar; charset=utf-8")
 
     return router

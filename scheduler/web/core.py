@@ -103,6 +103,12 @@ class WebContext:
 
         return WorkCalendar.load(self.config.path(self.config.calendar_dir))
 
+    @cached_property
+    def rulebook(self):
+        from scheduler.ruleset import load_rulebook
+
+        return load_rulebook(self.config.path(self.config.rules_dir))
+
     @property
     def outbox(self) -> Path:
         return self.config.path(self.config.outbox)
