@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ LETTER_HTML = "letters/letter.html"
 LETTER_MESSAGE = "letters/message.txt"
 DIGEST_TEXT, DIGEST_HTML = "digest.txt", "digest.html"
 REQUIRED = (*LETTER_BODY.values(), LETTER_HTML, LETTER_MESSAGE, DIGEST_TEXT, DIGEST_HTML)
+# Folders whose templates another environment renders, with its own filters (the web console's):
+# their owner checks them; compiled here they would fail on filters this environment lacks.
+OWN_ENVIRONMENTS = ("web/",)
 
 
 def make_environment(templates_dir: Path | str = TEMPLATES_DIR) -> SandboxedEnvironment:
@@ -67,16 +71,25 @@ class Renderer:
     def __init__(self, templates_dir: Path | str = TEMPLATES_DIR) -> None:
         self.env = make_environment(templates_dir)
 
-    def letter_blocks(self, letter: LetterContext) -> list[Block]:
-        """Render the letter's body template into blocks."""
-        text = self.env.get_template(LETTER_BODY[letter.kind]).render(letter=letter)
+    def letter_blocks(self, letter: LetterContext, **context: Any) -> list[Block]:
+        """Render the body template of the letter's kind into blocks (a bulletin also needs `bulletin`)."""
+        text = self.env.get_template(LETTER_BODY[letter.kind]).render(letter=letter, **context)
         return parse_blocks(text)
 
     def letter_html(self, letter: LetterContext) -> str:
         """Render the web view of a letter."""
-        blocks = self.letter_blocks(letter)
-        return self.env.get_template(LETTER_HTML).render(
-            letter=letter, blocks=blocks, tables={FACT_TABLE: fact_table(letter)})
+        return self.document_html(letter, {FACT_TABLE: fact_table(letter)})
+
+    def document_html(self, letter: LetterContext, tables: Mapping[str, TableSpec], **context: Any) -> str:
+        """Render the web view of any document whose body places `tables` (a letter, a bulletin)."""
+        blocks = self.letter_blocks(letter, **context)
+        return self.env.get_template(LETTER_HTML).render(letter=letter, blocks=blocks, tables=tables)
+
+    def document_docx(self, letter: LetterContext, tables: Mapping[str, TableSpec], path: Path | str,
+                      **context: Any) -> Path:
+        """Write any document whose body places `tables` as a GB/T 9704 letter-layout DOCX."""
+        doc = OfficialDocument.from_letter(letter, self.letter_blocks(letter, **context))
+        return write_document_docx(replace(doc, tables=dict(tables)), path)
 
     def letter_message(self, letter: LetterContext) -> str:
         """Render the cover text of the message that carries a letter."""
@@ -107,16 +120,21 @@ def _template_line(exc: BaseException, name: str) -> int | None:
 
 
 def _sample_renders(renderer: Renderer) -> dict[str, list[dict[str, Any]]]:
-    letters = [sample_letter(kind) for kind in LETTER_BODY]
+    from scheduler.bulletin import sample_bulletin
+
+    bulletin, head = sample_bulletin()
+    documents = [({"letter": sample_letter(kind)}, {FACT_TABLE: fact_table(sample_letter(kind))})
+                 for kind in LETTER_BODY if kind != "bulletin"]
+    documents.append(({"letter": head, "bulletin": bulletin}, bulletin.tables()))
     samples: dict[str, list[dict[str, Any]]] = {
-        LETTER_BODY[letter.kind]: [{"letter": letter}] for letter in letters
+        LETTER_BODY[context["letter"].kind]: [context] for context, _ in documents
     }
     samples[LETTER_HTML] = [
-        {"letter": letter, "tables": {FACT_TABLE: fact_table(letter)}, "blocks": parse_blocks(
-            renderer.env.get_template(LETTER_BODY[letter.kind]).render(letter=letter))}
-        for letter in letters
+        {"letter": context["letter"], "tables": tables, "blocks": parse_blocks(
+            renderer.env.get_template(LETTER_BODY[context["letter"].kind]).render(**context))}
+        for context, tables in documents
     ]
-    samples[LETTER_MESSAGE] = [{"letter": letter} for letter in letters]
+    samples[LETTER_MESSAGE] = [{"letter": context["letter"]} for context, _ in documents]
     samples[DIGEST_TEXT] = samples[DIGEST_HTML] = [{"digest": sample_digest()}]
     return samples
 
@@ -129,8 +147,9 @@ def check_templates(templates_dir: Path | str = TEMPLATES_DIR) -> list[Problem]:
     renderer = Renderer(root)
     problems: list[Problem] = []
     names = sorted(
-        p.relative_to(root).as_posix() for p in root.rglob("*")
+        name for p in root.rglob("*")
         if p.is_file() and p.suffix in (".txt", ".html", ".htm")
+        and not (name := p.relative_to(root).as_posix()).startswith(OWN_ENVIRONMENTS)
     )
     for name in REQUIRED:
         if name not in names:

@@ -31,8 +31,9 @@ def _hour_minute(text: str) -> tuple[int, int]:
 
 
 def build_scheduler(config: Config, sweep: Callable[[date], object],
-                    deliver: Callable[[date], object]) -> BackgroundScheduler:
-    """Return a scheduler with the daily sweep and delivery jobs (not started)."""
+                    deliver: Callable[[date], object],
+                    bulletin: Callable[[date], object] | None = None) -> BackgroundScheduler:
+    """Return a scheduler with the daily sweep and delivery jobs and the monthly 通报 (not started)."""
     zone = ZoneInfo(config.timezone)
     scheduler = BackgroundScheduler(
         timezone=zone,
@@ -44,7 +45,21 @@ def build_scheduler(config: Config, sweep: Callable[[date], object],
         hour, minute = _hour_minute(at)
         scheduler.add_job(_run_for_today(job_id, func), CronTrigger(hour=hour, minute=minute,
                                                                     timezone=zone), id=job_id)
+    # Daily after delivery; it drafts last month's 通报 on the month's first working day (or the
+    # next one the service is up) and does nothing on the other days.
+    hour, minute = _hour_minute(config.service.deliver_at)
+    scheduler.add_job(_run_for_today("monthly-bulletin", bulletin or _bulletin_drafts(config)),
+                      CronTrigger(hour=hour, minute=minute, second=30, timezone=zone), id="monthly-bulletin")
     return scheduler
+
+
+def _bulletin_drafts(config: Config) -> Callable[[date], object]:
+    def run(day: date) -> object:
+        from scheduler.bulletin import monthly_drafts
+
+        return [str(item.files.get("docx")) for item in monthly_drafts(config, day)]
+
+    return run
 
 
 def _run_for_today(job_id: str, func: Callable[[date], object]) -> Callable[[], None]:

@@ -14,8 +14,8 @@ from scheduler.letters import sample_letter
 from scheduler.render import Renderer
 from tests.docxfacts import layout_facts
 
-KINDS = ("urge", "warning", "interview", "bulletin")
-# The four sample letters as the earlier python-docx writer (every property on every run) laid them
+KINDS = ("urge", "warning", "interview")
+# The three sample letters as the earlier python-docx writer (every property on every run) laid them
 # out, resolved through styles by tests/docxfacts.py. LibreOffice renders both writers' files to
 # the same pixels (checked at 150 dpi when the fast writer replaced it).
 GOLDEN = json.loads((Path(__file__).parent / "data" / "letter_layout.json").read_text(encoding="utf-8"))

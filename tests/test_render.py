@@ -20,7 +20,7 @@ from scheduler.render import (
     zh_number,
 )
 
-KINDS = ("urge", "warning", "interview", "bulletin")
+KINDS = ("urge", "warning", "interview")  # the 通报 has its own facts: tests/test_bulletin.py
 NEEDS_OFFICE = pytest.mark.skipif(
     not shutil.which("soffice") or not shutil.which("pdffonts"),
     reason="needs libreoffice-writer-nogui and poppler-utils (scripts/os-deps.sh)",
@@ -174,3 +174,10 @@ def test_the_warning_letter_puts_cc_on_the_last_page(rendered):
     _, pdf = rendered["warning"]
     last = _run("pdftotext", "-f", "2", "-l", "2", str(pdf), "-")
     assert "抄送：市生态环境局，市政府督查室。" in last.replace(" ", "")
+
+
+def test_the_web_consoles_templates_are_left_to_its_own_environment(tmp_path):
+    root = _copy_templates(tmp_path)
+    (root / "web").mkdir(exist_ok=True)
+    (root / "web" / "page.html").write_text("{{ x|filter_only_the_web_has }}", encoding="utf-8")
+    assert check_templates(root) == []
