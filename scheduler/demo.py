@@ -16,6 +16,7 @@ from scheduler.config import Config
 from scheduler.report import render
 
 SEASON = (date(2019, 10, 1), date(2020, 3, 31))
+DEMO_METRICS = "data/metrics/changzhi-2019-20-synthetic.csv"  # SYNTHETIC values (issue 5), see its README
 LEVEL_LABELS = {"reminder": "提醒", "urge": "催办", "warning": "预警通知函", "interview": "约谈"}
 COORDINATOR = "演示协调人"
 
@@ -31,6 +32,7 @@ class SeasonTally:
     digests: int = 0
     letters: int = 0
     numbers: list[str] = field(default_factory=list)
+    metric: Counter = field(default_factory=Counter)  # metric-based notices by level
 
     def add(self, day: date, county: str, level: str) -> None:
         self.by_month[f"{day.year}-{day.month:02d}"][level] += 1
@@ -78,6 +80,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
     from scheduler.runtime import Runtime
     from scheduler.simulate import events_for_day
     from scheduler.delivery import deliver
+    from scheduler.metrics.rules import METRIC_KINDS
     from scheduler.sweep import run_sweep
 
     config = prepare_store(config, out_dir)
@@ -92,6 +95,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
             actor="演示",
         )
         session.commit()
+    metrics_line = _load_metrics(runtime, config)
     tally = SeasonTally()
     day = season[0]
     while day <= season[1]:
@@ -105,6 +109,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
                 grace_days=config.service.closed_plan_grace_days,
                 heating=config.heating_season_start,
                 instance="demo",
+                metrics=runtime.metrics,
             )
             tally.sweeps += 1
             report = deliver(runtime.store, config, runtime.calendar, day, pdf=False,
@@ -115,6 +120,8 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
             for action in result.created:
                 if not action.kind.endswith("|folded"):
                     tally.add(day, county_of(action.unit, runtime.directory), action.level)
+                if action.kind in METRIC_KINDS:
+                    tally.metric[action.level] += 1
         day += timedelta(days=1)
     lines = [
         f"演示：长治市 2019-2020 年秋冬季（{season[0]} 至 {season[1]}），模拟进展，每个工作日运行一次扫描。",
@@ -123,6 +130,9 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         f"（演示中自动批准；实际由协调人审核）。",
         f"送达：日报 {tally.digests} 份，函件 {tally.letters} 份（文号 {tally.numbers[0] if tally.numbers else '—'} 至 "
         f"{tally.numbers[-1] if tally.numbers else '—'}），写入 {config.outbox}（.eml 与 letters/ 下的 .docx）。",
+        metrics_line,
+        f"其中指标类通知（空气质量与进度对照目标）：预警通知函 {tally.metric['warning']}、约谈 {tally.metric['interview']}、"
+        f"催办 {tally.metric['urge']}（duban metrics status --as-of 2020-01-31 查看序时进度）。",
         _table("按月统计（新建通知）", tally.by_month, "月份"),
         _table("按县区统计（新建通知；市直部门合并）", tally.by_county, "县区"),
         f"数据库：{out_dir / 'duban.db'}（可用 DUBAN_DB=sqlite:///{out_dir / 'duban.db'} duban queue list 查看）",
@@ -159,3 +169,17 @@ def _simulate_day(runtime, day: date, events_for_day, repo) -> int:
             repo.decide_notices(session, waiting, "approve", COORDINATOR, "演示：按规则批准")
         session.commit()
     return len(waiting)
+
+
+def _load_metrics(runtime, config: Config) -> str:
+    """Import the SYNTHETIC air-quality season through the same path as `duban metrics import`."""
+    from scheduler.metrics import regions_from
+    from scheduler.metrics.storage import save_import
+    from scheduler.metrics.values import import_file
+
+    report = import_file(config.path(DEMO_METRICS), regions_from(runtime.directory))
+    with runtime.store.session() as session:
+        save_import(session, report, "演示")
+        session.commit()
+    return (f"空气质量数据（合成，非监测数据）：{DEMO_METRICS} 导入 {len(report.values)} 条，"
+            f"问题 {report.bad_rows} 行，缺测 {len(report.gaps)} 段。")
