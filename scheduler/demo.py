@@ -123,6 +123,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
                 if action.kind in METRIC_KINDS:
                     tally.metric[action.level] += 1
         day += timedelta(days=1)
+    bulletins = _monthly_bulletins(runtime, config, season)
     lines = [
         f"演示：长治市 2019-2020 年秋冬季（{season[0]} 至 {season[1]}），模拟进展，每个工作日运行一次扫描。",
         loaded.summary(),
@@ -133,11 +134,27 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         metrics_line,
         f"其中指标类通知（空气质量与进度对照目标）：预警通知函 {tally.metric['warning']}、约谈 {tally.metric['interview']}、"
         f"催办 {tally.metric['urge']}（duban metrics status --as-of 2020-01-31 查看序时进度）。",
+        f"月度通报（送审稿）{len(bulletins)} 份，写入 {config.outbox / 'bulletins'}（.html、.docx、.json）："
+        + "；".join(f"{b.bulletin.period.label}逾期未完成 {b.bulletin.totals.overdue} 项" for b in bulletins),
         _table("按月统计（新建通知）", tally.by_month, "月份"),
         _table("按县区统计（新建通知；市直部门合并）", tally.by_county, "县区"),
         f"数据库：{out_dir / 'duban.db'}（可用 DUBAN_DB=sqlite:///{out_dir / 'duban.db'} duban queue list 查看）",
     ]
     return "\n".join(lines)
+
+
+def _monthly_bulletins(runtime, config: Config, season: tuple[date, date]) -> list:
+    """Draw up the 通报 of every month of the season, as the service does on each month's first working day."""
+    from scheduler.bulletin import Period, publish_bulletins
+
+    published = []
+    month = date(season[0].year, season[0].month, 1)
+    while month <= season[1]:
+        period = Period.month(f"{month.year}-{month.month:02d}")
+        published += publish_bulletins(runtime.store, config, runtime.calendar, period,
+                                       config.outbox / "bulletins" / period.key, regions=["长治市"], pdf=False)
+        month = period.end + timedelta(days=1)
+    return published
 
 
 def _simulate_day(runtime, day: date, events_for_day, repo) -> int:
