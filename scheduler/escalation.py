@@ -34,6 +34,10 @@ Semantics, in the order the brief and DESIGN.md fix them:
   never fire later. Reminders, warnings and interviews are not inhibited. Only interviews already
   in `history` inhibit (one proposed in the same call does not). `history` must therefore hold
   every unit's interviews, not only those of the tasks passed in.
+- ack_missing follows the letters as stored: a warning or interview notice that was sent (sent_on)
+  and not acknowledged (签收) `after_workdays` working days later gets one urge per letter (key
+  `rule|task|unit|A<letter key>`) to the unit it was addressed to. It is about the letter itself,
+  so an open interview case does not fold it.
 - Warnings and interviews need review; reminders and urges do not.
 """
 
@@ -288,7 +292,8 @@ class _Evaluation:
         """Append an Action unless the store has it; fold urges of an inhibited unit."""
         if self.known(task.task_id, unit, key):
             return
-        if rule.level == "urge" and self.inhibited(unit, eff.inhibit_urges_days):
+        if (rule.level == "urge" and rule.trigger_type != "ack_missing"
+                and self.inhibited(unit, eff.inhibit_urges_days)):
             kind += "|folded"
             why += "（该单位已有约谈案件，本催办并入约谈案件，不单独发送）"
         if rule.level == "interview":
@@ -627,6 +632,44 @@ def _warning_unresolved(
         )
 
 
+def _ack_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
+    trigger = rule.rule.trigger
+    need, levels = trigger.after_workdays, trigger.levels  # type: ignore[union-attr]
+    if not ev.has_history(task.task_id):
+        return
+    for unit, role in _recipients(task, rule.roles):
+        for letter in ev.history.get((task.task_id, unit), ()):
+            if (letter.level not in levels or letter.status != "sent" or letter.sent_on is None
+                    or letter.acknowledged_on is not None):
+                continue
+            waited = ev.cal.workdays_between(letter.sent_on, ev.as_of)
+            if waited < need:
+                continue
+            why = (
+                f"{zh_date(letter.sent_on)}已向{term(role)}{unit}发出{term(letter.level)}"
+                f"（任务「{task.title}」），{waited}个工作日仍未签收（规定{need}个工作日内签收），"
+                f"请即签收并按函件要求办理"
+            )
+            ev.emit(
+                task,
+                rule,
+                eff,
+                unit,
+                role,
+                None,
+                "ack_missing",
+                occurrence_key(rule.id, task.task_id, unit, f"A{letter.key}"),
+                why,
+                {
+                    "letter_key": letter.key,
+                    "letter_level": letter.level,
+                    "sent_on": letter.sent_on.isoformat(),
+                    "workdays_waited": waited,
+                    "threshold_workdays": need,
+                },
+            )
+
+
 HANDLERS = {
     "before_due": _before_due,
     "progress_request": _progress_request,
@@ -636,6 +679,7 @@ HANDLERS = {
     "overdue": _overdue,
     "serious_delay": _overdue,
     "warning_unresolved": _warning_unresolved,
+    "ack_missing": _ack_missing,
 }
 
 

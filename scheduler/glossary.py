@@ -28,6 +28,7 @@ TERMS: dict[str, str] = {
     "overdue": "逾期",
     "warning_unresolved": "预警后仍未完成",
     "serious_delay": "严重滞后",
+    "ack_missing": "函件未签收催办",
     # task states
     "open": "办理中",
     "reported_done": "已报完成",

@@ -113,6 +113,16 @@ class WarningUnresolved(_Model):
     ack_grace_workdays: int = Field(default=0, ge=0, le=250)
 
 
+class AckMissing(_Model):
+    """Urge a unit that has not signed for (签收) a letter N working days after it was sent."""
+
+    type: Literal["ack_missing"]
+    after_workdays: int = Field(ge=1, le=60)
+    levels: list[Literal["warning", "interview"]] = Field(
+        default_factory=lambda: ["warning", "interview"], min_length=1
+    )
+
+
 class SeriousDelay(_Model):
     """Propose an interview when a task is K or more working days overdue."""
 
@@ -130,6 +140,7 @@ Trigger = Annotated[
         Overdue,
         WarningUnresolved,
         SeriousDelay,
+        AckMissing,
     ],
     Field(discriminator="type"),
 ]
@@ -144,6 +155,7 @@ LEVELS_BY_TRIGGER: dict[str, frozenset[str]] = {
     "overdue": frozenset({"urge", "warning"}),
     "warning_unresolved": frozenset({"interview"}),
     "serious_delay": frozenset({"warning", "interview"}),
+    "ack_missing": frozenset({"urge"}),
 }
 
 

@@ -248,7 +248,16 @@ def warned(ack=None, status="sent", due="2019-10-31"):
             sent=date(2019, 11, 15) if status == "sent" else None,
             ack=ack,
         ),
-    ]
+    ] + ([
+        # the 签收 follow-up an earlier sweep made for the unacknowledged letter (tests/test_escalation_ack.py)
+        notice(
+            f"letter-unacknowledged-urge|{T2}|{COUNTY}|Aoverdue-warning|{T2}|{COUNTY}|{due}",
+            "urge",
+            "letter-unacknowledged-urge",
+            task_id=T2,
+            created=date(2019, 11, 20),
+        )
+    ] if status == "sent" and ack is None else [])
 
 
 def test_an_unresolved_warning_leads_to_an_interview_fifteen_working_days_after_it():
