@@ -99,10 +99,13 @@ def store_views(session, as_of: date) -> dict[str, StoreView]:
         notices[task_id] = (f"{created_on.isoformat()} {LEVEL_NAMES.get(level, level)} {unit}"
                             f"（{NOTICE_STATUS.get(status, status)}）")
     letters: dict[str, str] = {}
-    for task_id, number, sent_on, acknowledged_on in session.execute(
-            select(m.Notice.task_id, m.Letter.number, m.Notice.sent_on, m.Notice.acknowledged_on)
-            .join(m.Letter, m.Letter.notice_key == m.Notice.key)
-            .where(m.Notice.task_id.is_not(None)).order_by(m.Notice.sent_on, m.Letter.id)):
+    found = session.execute(
+        select(m.Notice.task_id, m.Letter.number, m.Notice.sent_on, m.Notice.acknowledged_on, m.Letter.id)
+        .join(m.Letter, m.Letter.notice_key == m.Notice.key)
+        .where(m.Notice.task_id.is_not(None), m.Notice.created_on <= as_of)).all()
+    # a numbered letter not sent yet is the newest; sorted here because databases place NULLs differently
+    for task_id, number, sent_on, acknowledged_on, _ in sorted(
+            found, key=lambda r: (r.sent_on is None, r.sent_on or date.min, r.id)):
         if sent_on is not None and sent_on > as_of:
             continue
         signed = f"，{acknowledged_on.isoformat()} 已签收" if acknowledged_on else "，未签收"

@@ -99,12 +99,12 @@ def test_libreoffice_opens_the_export_and_prints_it_to_pdf(shipped_xlsx, tmp_pat
     assert pdf.stat().st_size > 20_000
 
 
-def test_progress_notices_and_letters_come_from_the_store(tmp_path, monkeypatch):
+def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, monkeypatch):
     data = tmp_path / "data"
     data.mkdir()
     (data / "t-2019.yaml").write_text(dump_ledger(ledger()), encoding="utf-8")
     shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
-    url = f"sqlite:///{tmp_path / 'duban.db'}"
+    url = store_url  # SQLite and PostgreSQL
     store = open_store(url)
     with store.session() as session:
         repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
@@ -118,6 +118,12 @@ def test_progress_notices_and_letters_come_from_the_store(tmp_path, monkeypatch)
         session.commit()
     with store.session() as session:
         views = store_views(session, date(2019, 12, 20))
+        repo.insert_notices(session, [action("k-warn-2", unit=unit_name("襄垣县政府"))], date(2019, 12, 21), now=NOW)
+        session.add(m.Letter(notice_key="k-warn-2", issuer="长治市大气办", year=2019, serial=8, number="长大气办函〔2019〕8号"))
+        session.commit()
+        later = store_views(session, date(2019, 12, 22))["t-2019/1"]
+    assert later.last_letter == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest
+    assert later.last_notice == f"2019-12-21 预警通知函 {unit_name('襄垣县政府')}（待审核）"
     store.dispose()
     first = views["t-2019/1"]
     luchen = unit_name("潞城区政府")
