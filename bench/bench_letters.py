@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from scheduler.bulletin import sample_bulletin  # noqa: E402
 from scheduler.channels.base import OutgoingMessage  # noqa: E402
 from scheduler.channels.smtp import SmtpChannel, SmtpSettings  # noqa: E402
 from scheduler.clock import SHANGHAI  # noqa: E402
@@ -26,7 +27,7 @@ from scheduler.letters import sample_digest, sample_letter  # noqa: E402
 from scheduler.render import Renderer, docx_to_pdf_batch  # noqa: E402
 
 RUNS = 5
-DOCX_LETTERS = 50
+DOCX_LETTERS = 200
 PDF_BATCH = 20
 DIGESTS = 400
 NOW = datetime(2019, 12, 20, 9, 0, tzinfo=SHANGHAI)
@@ -37,14 +38,22 @@ def _median_rate(rates: list[float]) -> str:
     return f"median {statistics.median(rates):.1f}/s (runs: {', '.join(f'{r:.1f}' for r in rates)})"
 
 
+def _write_docx(renderer: Renderer, i: int, path: Path) -> Path:
+    """Write document i: the three letter kinds and the sample 通报 in turn."""
+    kind = KINDS[i % 4]
+    if kind == "bulletin":
+        bulletin, head = sample_bulletin()
+        return renderer.document_docx(head, bulletin.tables(), path, bulletin=bulletin)
+    return renderer.letter_docx(sample_letter(kind), path)
+
+
 def bench_docx(renderer: Renderer, out: Path) -> list[float]:
-    """Time rendering DOCX letters (template + layout + save), all four kinds in turn."""
-    letters = [sample_letter(KINDS[i % 4]) for i in range(DOCX_LETTERS)]
+    """Time rendering DOCX documents (template + layout + save), all four kinds in turn."""
     rates = []
     for run in range(RUNS):
         start = time.perf_counter()
-        for i, letter in enumerate(letters):
-            renderer.letter_docx(letter, out / f"d{run}-{i}.docx")
+        for i in range(DOCX_LETTERS):
+            _write_docx(renderer, i, out / f"d{run}-{i}.docx")
         rates.append(DOCX_LETTERS / (time.perf_counter() - start))
     return rates
 
@@ -53,8 +62,7 @@ def bench_pdf(renderer: Renderer, out: Path) -> list[float]:
     """Time converting batches of PDF_BATCH letters with one LibreOffice start each."""
     rates = []
     for run in range(3):
-        docs = [renderer.letter_docx(sample_letter(KINDS[i % 4]), out / f"p{run}-{i}.docx")
-                for i in range(PDF_BATCH)]
+        docs = [_write_docx(renderer, i, out / f"p{run}-{i}.docx") for i in range(PDF_BATCH)]
         start = time.perf_counter()
         docx_to_pdf_batch(docs, out / f"pdf{run}")
         rates.append(PDF_BATCH / (time.perf_counter() - start))
