@@ -143,3 +143,30 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
     assert row[header.index("进展")] == f"60%\n2019-12-02 {luchen} 推进中 60%：已关停1家"
     assert row[header.index("最近函件")] == "长大气办函〔2019〕7号（2019-12-11，未签收）"
     assert row[header.index("状态")] == "黄：临近到期（11天）"
+
+
+def test_the_coordinator_path_docx_in_xlsx_out_opens_in_libreoffice(tmp_path):
+    """Seed 000 as a Word table with merged cells -> `ledger import` -> `ledger export --format xlsx` -> PDF."""
+    from scheduler.importers.seeds import SEED_PLANS
+    from tests.importers.seed_tables import seed_000_tables, write_docx
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
+    source = write_docx(seed_000_tables(), tmp_path / "changzhi-2019.docx")
+    meta = SEED_PLANS[0].meta
+    assert main(["ledger", "import", str(source), "--format", "docx", "--plan-id", meta["id"], "--title", meta["title"],
+                 "--issuer", meta["issuer"], "--region", meta["region"], "--start", "2019-10-01",
+                 "--end", "2020-03-31", "--output", str(data / "changzhi-2019.yaml")]) == 0
+    out = tmp_path / "changzhi.xlsx"
+    assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(data),
+                 "--as-of", "2019-12-20"]) == 0
+    sheet = openpyxl.load_workbook(out)["changzhi-2019"]
+    assert sheet.max_row == 82 and sheet["A2"].value == "changzhi-2019/r001"
+    assert sheet["Q2"].value == "changzhi-2019.docx#附件3:2"
+    completed = subprocess.run(
+        [_soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and "Error" not in completed.stderr, completed.stderr
+    assert (tmp_path / "changzhi.pdf").read_bytes()[:5] == b"%PDF-"
