@@ -193,8 +193,8 @@ class Bulletin:
             UNIT_TABLE: _rank_table(self.units, "单位"),
             FACT_TABLE: TableSpec(
                 heads=("序号", "任务", "责任单位", "完成时限", "逾期情况", "进展情况"),
-                widths_mm=(13, 47, 26, 25, 24, 21),
-                rows=tuple((str(i), t.title, "、".join(t.units), zh_date(t.due), f"逾期{t.days}天", t.progress)
+                widths_mm=(11, 45, 36, 24, 19, 21),
+                rows=tuple((str(i), t.title, units_text(t.units), zh_date(t.due), f"逾期{t.days}天", t.progress)
                            for i, t in enumerate(self.overdue, start=1)),
             ),
         }
@@ -211,6 +211,13 @@ class Bulletin:
                          "days": t.days, "progress": t.progress} for t in self.overdue],
             "plans": [p.citation for p in self.plans],
         }
+
+
+def units_text(units: Sequence[str], shown: int = 3) -> str:
+    """Name up to `shown` units; a task of all counties would fill a page with their names."""
+    if len(units) <= shown:
+        return "、".join(units) or "—"
+    return f"{'、'.join(units[: shown - 1])}等{len(units)}个单位"
 
 
 def _last(rows: Sequence[Standing]) -> tuple[Standing, ...]:
@@ -328,7 +335,7 @@ def bulletin_letter(
     bulletin: Bulletin, issuer: str, number: str, issued: date, reply_by: date, *, contact: str = "",
 ) -> LetterContext:
     """Return the head of the bulletin (issuer, number, title, addressee …) as letters have it."""
-    rows = tuple(FactRow(i, t.task_id, t.title, "、".join(t.units), zh_date(t.due), f"逾期{t.days}天", t.progress)
+    rows = tuple(FactRow(i, t.task_id, t.title, units_text(t.units), zh_date(t.due), f"逾期{t.days}天", t.progress)
                  for i, t in enumerate(bulletin.overdue, start=1))
     basis = bulletin.plans[0] if bulletin.plans else PlanBasis("有关大气污染防治工作方案", "", "")
     by = zh_date(reply_by)

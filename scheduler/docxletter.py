@@ -303,7 +303,8 @@ def _table(spec: TableSpec) -> str:
                 p = _para("DubanTableText", _run(value), '<w:jc w:val="center"/>' if len(value) < 4 else "")
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
                          f"{p}</w:tc>")
-        head = "<w:trPr><w:tblHeader/></w:trPr>" if i == 0 else ""  # repeat the heads on new pages
+        # a row never breaks across pages; the heads repeat on every page the table runs onto
+        head = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if i == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
         rows.append(f"<w:tr>{head}{''.join(cells)}</w:tr>")
     return ('<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
             '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
