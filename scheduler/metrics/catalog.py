@@ -132,8 +132,8 @@ class Regions:
         counties = [u for u in directory.units() if u.kind == "county_government"]
         county_names = {u.name.removesuffix("人民政府") for u in counties}
         for name in directory.regions():
-            if name not in county_names:
-                regions.add(Region(name, name, "city"))
+            if name not in county_names:  # a city is also written without 市 (长治)
+                regions.add(Region(name, name, "city"), [name.removesuffix("市")] if name.endswith("市") else [])
         for unit in counties:
             short = unit.name.removesuffix("人民政府")
             regions.add(Region(short, unit.region, "county", unit.name),
