@@ -94,9 +94,6 @@ class Grid:
         """Locate a problem at a cell: file, row, and "sheet!C12" (sheet, column, row)."""
         return Problem(self.file, cell.row, message, f"{self.sheet}!{column_letter(cell.column)}{cell.row}")
 
-    def row_problem(self, row: int, message: str) -> Problem:
-        return Problem(self.file, row, message, f"{self.sheet}!{row}")
-
     def source(self, row: int) -> str:
         """Return a task's source reference, `<file>#<sheet>:<row>` (no spaces or colons inside)."""
         return f"{_ref(self.file)}#{_ref(self.sheet)}:{row}"
@@ -385,7 +382,7 @@ def _ledger_rows(grid: Grid, columns: dict[str, int], body: list[list[Cell]], ct
                     cooperating_units=_unit_list(value("coop")), responsible_units=resp,
                     responsible_persons=_pair(split_persons(value("persons")), resp, notes),
                     remarks=tidy(value("remarks")), source=grid.source(row), notes=notes)
-        if f"{task.id}" in ctx.seen_ids:
+        if task.id in ctx.seen_ids:
             ctx.result.problems.append(grid.problem(cell["number"], f"序号 {number} 重复，本行未导入"))
             continue
         _add(ctx, grid, cell["number"], task, ctx.main_tasks)
