@@ -175,7 +175,8 @@ def rank(standings: Mapping[str, Progress]) -> dict[str, tuple[int, int]]:
     """Return region -> (rank, of how many): best improvement on the baseline first, ties shared."""
     known = {region: p for region, p in standings.items() if p.value is not None}
     with_base = all(p.improvement is not None for p in known.values())
-    score = {region: (-p.improvement if with_base else p.value) for region, p in known.items()}  # type: ignore[operator]
+    score = {region: (-p.improvement if with_base else p.value)  # type: ignore[operator]
+             for region, p in known.items()}
     ordered = sorted(score.values())
     places = {}
     for region, value in score.items():
