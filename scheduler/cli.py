@@ -458,7 +458,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return send(runtime.store, runtime.config, runtime.calendar, day, now=clock.now()).to_json()
 
-    serve(runtime.config, sweep, deliver)
+    console = None
+    if runtime.config.web.with_serve:  # web.with_serve: the console runs beside the scheduler
+        from scheduler.web.server import start_in_thread
+
+        console = start_in_thread(runtime.config, runtime.store)
+    try:
+        serve(runtime.config, sweep, deliver)
+    finally:
+        if console is not None:
+            console.stop()
     return 0
 
 

@@ -30,6 +30,7 @@ PAGE_SIZE = 50
 NOTICE_STATUS = {
     "pending_review": "待审核", "approved": "已批准待发", "held": "暂缓", "rejected": "已驳回",
     "queued": "待发送", "sent": "已发送", "cancelled": "已撤销", "folded": "已并案",
+    "in_progress": "推进中", "done": "已报完成", "blocked": "受阻",  # progress reports on the timeline
 }
 DELIVERY_STATUS = {
     "pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "死信（已停止重试）",

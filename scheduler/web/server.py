@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
 
 import uvicorn
 
+from scheduler import clock
 from scheduler.config import Config
 
 log = logging.getLogger("duban.web")
 
 
-def make_server(config: Config, store, host: str | None = None, port: int | None = None) -> uvicorn.Server:
+def make_server(config: Config, store, host: str | None = None, port: int | None = None, *,
+                now: Callable[[], datetime] = clock.now) -> uvicorn.Server:
     from scheduler.web.app import create_app
 
-    app = create_app(config, store)
+    app = create_app(config, store, now=now)
     settings = uvicorn.Config(app, host=host or config.web.host, port=port or config.web.port, log_level="info",
                               proxy_headers=True, server_header=False)
     return uvicorn.Server(settings)
@@ -29,8 +34,14 @@ class WebThread:
         self.server = server
         self.thread = threading.Thread(target=server.run, name="duban-web", daemon=True)
 
-    def start(self) -> WebThread:
+    def start(self, wait: float = 10) -> WebThread:
+        """Start serving; return once the socket listens (or the thread died, e.g. port in use)."""
         self.thread.start()
+        deadline = time.monotonic() + wait
+        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not self.server.started:
+            raise RuntimeError(f"控制台未能在 {self.server.config.host}:{self.server.config.port} 启动")
         log.info("web console on http://%s:%s", self.server.config.host, self.server.config.port)
         return self
 

@@ -135,7 +135,7 @@ class Chart:
     points: str  # polyline "x,y x,y ..."
     dots: tuple[tuple[float, float, str, int], ...]  # x, y, day label, value
     ticks: tuple[tuple[float, str], ...]  # y, value label
-    labels: tuple[tuple[float, str], ...]  # x, day label
+    labels: tuple[tuple[float, str, str], ...]  # x, day label, text-anchor
     top: int
 
 
@@ -158,5 +158,6 @@ def chart(days: Sequence[date], values: Sequence[int], width: int = 720, height:
     dots = tuple((x(i), y(v), days[i].isoformat(), v) for i, v in enumerate(values))
     ticks = tuple((y(v), str(v)) for v in range(0, top + 1, nice))
     picks = sorted({0, n // 2, n - 1}) if n else []
-    labels = tuple((x(i), days[i].isoformat()) for i in picks)
+    anchor = {0: "start", n - 1: "end"}
+    labels = tuple((x(i), days[i].isoformat(), anchor.get(i, "middle")) for i in picks)
     return Chart(width, height, " ".join(f"{a},{b}" for a, b, _, _ in dots), dots, ticks, labels, top)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -115,11 +117,21 @@ def build_world(folder: Path, *, pdf: bool = True) -> World:
 def copy_world(template: World, folder: Path) -> World:
     """Copy a built world (the store file is closed, so a plain copy is consistent)."""
     shutil.copytree(template.folder, folder, dirs_exist_ok=True)
-    return World(folder, world_config(folder))
+    world = World(folder, world_config(folder))
+    old, new = str(template.config.path(template.config.outbox)), str(world.config.path(world.config.outbox))
+    with sqlite3.connect(folder / "duban.db") as connection:  # the file outbox moved with the files
+        connection.execute("UPDATE deliveries SET address = ? WHERE channel = 'file' AND address = ?", (new, old))
+    return world
 
 
 def open_world(world: World):
     return open_store(world.url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -85,4 +85,5 @@ def test_chart_geometry():
     # plot area: x 48..704 (656 wide), y 16..188 (172 high); the scale tops at 6 with ticks every 2
     assert chart.points == "48.0,188.0 376.0,102.0 704.0,16.0"
     assert [label for _, label in chart.ticks] == ["0", "2", "4", "6"]
-    assert [label for _, label in chart.labels] == ["2019-12-01", "2019-12-02", "2019-12-03"]
+    assert [(label, anchor) for _, label, anchor in chart.labels] == [
+        ("2019-12-01", "start"), ("2019-12-02", "middle"), ("2019-12-03", "end")]
