@@ -16,7 +16,7 @@ from scheduler.config import Config
 from scheduler.report import render
 
 SEASON = (date(2019, 10, 1), date(2020, 3, 31))
-DEMO_METRICS = "data/metrics/changzhi-2019-20-synthetic.csv"  # SYNTHETIC values (issue 5), see its README
+DEMO_METRICS = "metrics/changzhi-2019-20-synthetic.csv"  # under data_dir; SYNTHETIC values (issue 5), see its README
 LEVEL_LABELS = {"reminder": "提醒", "urge": "催办", "warning": "预警通知函", "interview": "约谈"}
 COORDINATOR = "演示协调人"
 
@@ -194,9 +194,9 @@ def _load_metrics(runtime, config: Config) -> str:
     from scheduler.metrics.storage import save_import
     from scheduler.metrics.values import import_file
 
-    report = import_file(config.path(DEMO_METRICS), regions_from(runtime.directory))
+    report = import_file(config.path(config.data_dir) / DEMO_METRICS, regions_from(runtime.directory))
     with runtime.store.session() as session:
         save_import(session, report, "演示")
         session.commit()
-    return (f"空气质量数据（合成，非监测数据）：{DEMO_METRICS} 导入 {len(report.values)} 条，"
+    return (f"空气质量数据（合成，非监测数据）：data/{DEMO_METRICS} 导入 {len(report.values)} 条，"
             f"问题 {report.bad_rows} 行，缺测 {len(report.gaps)} 段。")
