@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 from datetime import time
@@ -173,6 +174,9 @@ class Config(BaseModel):
         for region, month_day in value.items():
             if not MONTH_DAY.match(str(month_day)):
                 raise ValueError(f"{region} 的采暖季开始日应为 MM-DD，得到 {month_day!r}")
+            month, day = (int(part) for part in str(month_day).split("-"))
+            if day > calendar.monthrange(2001, month)[1]:  # 02-30, 04-31 never exist; 02-29 only in leap years
+                raise ValueError(f"{region} 的采暖季开始日 {month_day} 不存在")
         if "default" not in value:
             raise ValueError("heating_season 需要 default 项")
         return value

@@ -34,3 +34,20 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str, line: int | None, message: str, where: str = "") -> InputError:
         return cls([Problem(file, line, message, where)])
+
+
+def read_text_input(path) -> str:
+    """Read a UTF-8 input file, or raise InputError naming the file and the line of the first byte
+    that is not UTF-8 (plans saved as GBK by office software are common)."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError.single(str(path), None, f"无法读取文件：{exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError.single(str(path), line, "文件不是 UTF-8 编码（可能是 GBK），请另存为 UTF-8 后再导入") from exc

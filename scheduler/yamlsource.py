@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from scheduler.errors import InputError, Problem
+from scheduler.errors import InputError, Problem, read_text_input
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -55,7 +55,11 @@ def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
 
 def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
     """Parse YAML text once; raise InputError naming the file, line (and path) on any error."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader rejects control characters (NUL…) before parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError.single(filename, line, f"YAML 错误：含有不允许的控制字符 U+{exc.character:04X}") from exc
     lines = LineMap()
     try:
         node = loader.get_single_node()
@@ -83,11 +87,7 @@ def _path_at_line(lines: LineMap, line: int) -> str:
 def load_yaml_file(path: str | Path) -> tuple[Any, LineMap]:
     """Read and parse a YAML file (UTF-8)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(str(path), None, f"无法读取文件：{exc}") from exc
-    return load_yaml_text(text, str(path))
+    return load_yaml_text(read_text_input(path), str(path))
 
 
 def problems_from_validation(exc: ValidationError, filename: str, lines: LineMap,
@@ -97,7 +97,8 @@ def problems_from_validation(exc: ValidationError, filename: str, lines: LineMap
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc)
-        problems.append(Problem(filename, lines.line_of(loc), err["msg"], dotted))
+        line = lines.line_of(loc) or 1  # an empty document has no nodes: point at its first line
+        problems.append(Problem(filename, line, err["msg"], dotted))
     return problems
 
 

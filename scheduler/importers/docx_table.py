@@ -9,6 +9,8 @@ table. Each table is named after the "附件N" heading just above it, else "表N
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from pathlib import Path
 
 from scheduler.errors import InputError
@@ -29,7 +31,10 @@ def read_docx_grids(path: str | Path) -> list[Grid]:
     path = Path(path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    # a damaged package: broken zip, truncated deflate stream, malformed XML (lxml's and ElementTree's
+    # parse errors are SyntaxErrors)
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
+            OSError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Word（.docx）文件打开：{exc}") from exc
     grids: list[Grid] = []
     heading = ""

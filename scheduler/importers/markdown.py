@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.errors import Problem
+from scheduler.errors import Problem, read_text_input
 from scheduler.importers import ImportResult
 from scheduler.importers.table_text import tidy
 from scheduler.ledger import DustFallCap, MonthlyTarget, Task
@@ -178,7 +178,7 @@ def import_markdown_ledger(path: str | Path, plan_id: str, region: str, year: in
     """Import seed 004: 附件1 monthly and annual targets, 附件2 task rows."""
     path = Path(path)
     file = path.name
-    tables = read_markdown_tables(path.read_text(encoding="utf-8").splitlines())
+    tables = read_markdown_tables(read_text_input(path).splitlines())
     result = ImportResult()
     ledger_tables = []
     for table in tables:

@@ -23,7 +23,7 @@ from scheduler.clauses import (
     unclosed_clause_start,
     unclosed_clause_starts,
 )
-from scheduler.errors import Problem
+from scheduler.errors import Problem, read_text_input
 from scheduler.importers import ImportResult
 from scheduler.ledger import DustFallCap, PeriodCap, Task
 from scheduler.text import squeeze
@@ -262,7 +262,7 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
                      end_line: int | None = None, region: str | None = None) -> ImportResult:
     """Import the tasks and targets of a narrative plan between start_line and end_line."""
     path = Path(path)
-    all_lines = path.read_text(encoding="utf-8").splitlines()
+    all_lines = read_text_input(path).splitlines()
     stop = len(all_lines) if end_line is None else min(end_line, len(all_lines))
     if end_line is None:  # attachment tables (附件) are another importer's input
         stop = next((n - 1 for n in range(start_line, stop + 1)
@@ -354,7 +354,7 @@ def _read_targets(paragraphs: list[Paragraph], file: str, region: str,
 
 def find_assessment_clause(path: str | Path) -> tuple[str, int] | None:
     """Return the plan's 考核督察 item, joined across lines, and its first line."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = read_text_input(Path(path)).splitlines()
     start = None
     parts: list[str] = []
     for number, raw in enumerate(lines, start=1):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scheduler.errors import InputError, Problem
+from scheduler.errors import InputError, Problem, read_text_input
 from scheduler.importers import ImportResult
 from scheduler.importers.table_text import tidy
 from scheduler.ledger import Task
@@ -413,7 +413,7 @@ def import_ocr_attachment(path: str | Path, plan_id: str, repairs: str | Path | 
     """Import the attachment table starting at `start_line`, applying the hand repairs if given."""
     path = Path(path)
     file = path.name
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text_input(path).splitlines()
     result = ImportResult()
     overlay, where = _load_repairs(repairs) if repairs is not None else (None, LineMap())
     if overlay is not None and overlay.source != file:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from scheduler.errors import Problem
+from scheduler.errors import Problem, read_text_input
 from scheduler.importers import ImportResult
 from scheduler.ledger import Ledger, PlanMeta, Targets, dump_ledger
 
@@ -63,7 +63,7 @@ def _read_jincheng_2020(path: Path, plan_id: str) -> ImportResult:
 
 def _attachment_line(path: Path) -> int:
     """Return the line where seed 003's attachment (任务清单) begins."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text_input(path).splitlines()
     for number, line in enumerate(lines, start=1):
         if line.strip().startswith("附件") and "任务清单" in "".join(lines[number - 1:number + 2]):
             return number

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.errors import Problem
+from scheduler.errors import Problem, read_text_input
 from scheduler.importers import ImportResult
 from scheduler.ledger import CountyTarget, DustFallCap, PersonRef, Task
 from scheduler.text import collapse, squeeze
@@ -376,7 +376,7 @@ def import_task_breakdown(path: str | Path, plan_id: str) -> ImportResult:
     """Import seed 000: 附件1 county targets, 附件2 railway projects and 附件3 task rows."""
     path = Path(path)
     file = path.name
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text_input(path).splitlines()
     spans = _attachments(lines)
     result = ImportResult()
     for number in (1, 2, 3):

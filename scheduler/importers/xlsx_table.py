@@ -9,6 +9,7 @@ numbers that are whole print without ".0", dates as 2019年12月31日, error val
 from __future__ import annotations
 
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def read_xlsx_grids(path: str | Path) -> list[Grid]:
     path = Path(path)
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    # a damaged workbook: truncated deflate stream or malformed XML (parse errors are SyntaxErrors)
+    except (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
+            OSError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Excel（.xlsx）文件打开：{exc}") from exc
     grids = []
     for sheet in workbook.worksheets:
