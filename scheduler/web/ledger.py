@@ -44,7 +44,7 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
     urged = urged_pairs(session, [p.id for p in plans(session)] if not plan else [plan], as_of)
     rows = []
     for task in facts:
-        holders = task.units()
+        holders = task.units("lead", "cooperating", "responsible")
         if units is not None:
             holders = tuple(u for u in holders if u in units)
             if not holders:

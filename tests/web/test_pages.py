@@ -239,7 +239,8 @@ def test_a_unit_user_gets_404_for_another_units_task_and_letter(client, store):
     assert client.post(f"/portal/progress/{only_theirs}", data={"csrf_token": token, "status": "done"}
                        ).status_code == 404
     assert notice(store, id=foreign.id).acknowledged_on is None
-    assert all(UNIT_B not in str(t) for t in client.get("/api/portal/tasks").json())
+    tasks = client.get("/api/portal/tasks").json()
+    assert {t["id"] for t in tasks} == mine and all(t["units"] == [UNIT_A] for t in tasks)
 
 
 def test_the_json_api_needs_a_session_and_the_csrf_header(client, store):
@@ -277,3 +278,17 @@ def test_a_signed_link_shows_the_letter_and_acknowledges_without_login(client, s
     expired = sign_ack(sent.key, DAY - timedelta(days=1), ack_secret(world.config))
     assert client.get(f"/ack/{expired}").status_code == 400
     assert client.post(f"/ack/{token}", data={"by": "x"}).status_code == 403  # no form token
+
+
+def test_the_ledger_filters_by_unit_status_and_deadline_class(client, store):
+    login(client, "li")
+    with store.session() as session:
+        theirs = set(session.scalars(select(m.Assignment.task_id).join(m.Task, m.Task.id == m.Assignment.task_id)
+                                     .where(m.Assignment.unit == UNIT_B, m.Task.removed.is_(False))))
+    rows = client.get("/api/tasks", params={"unit": UNIT_B}).json()
+    assert {r["id"] for r in rows} == theirs and all(UNIT_B in r["units"] for r in rows)
+    external = client.get("/api/tasks", params={"kind": "external"}).json()
+    assert external and all(r["deadline_kind"] == "external" for r in external)
+    assert all(r["status"] == "open" for r in client.get("/api/tasks", params={"status": "open"}).json())
+    page = client.get("/ledger", params={"unit": UNIT_B, "plan": "changzhi-2019"}).text
+    assert UNIT_B in page and "changzhi-2019/" in page
