@@ -58,6 +58,8 @@ BACKOFF_CAP = timedelta(hours=1)  # the default of delivery.retry_cap_minutes
 LETTER_MESSAGE_HTML = "letters/message.html"
 LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a crashed sender
 ALLOCATION_TRIES = 50
+CLAIM_BATCH = 200  # deliveries claimed per transaction
+RECORD_BATCH = 50  # outcomes recorded per transaction: at most this many resent after a crash
 CHUNK = 500
 
 
@@ -585,17 +587,25 @@ def deliver(
             report.skipped_reason = (f"静默时段（{q.start}—{q.end}）内不发送邮件和即时消息，"
                                      f"{len(held)} 条留待静默时段结束后发送")
         due = [(d, channel) for d, channel in due if channel == "file"]
-    jobs = [job for d, _channel in due if (job := _start(store, d, day, now, outbox, cfg, report, links))]
+    ids = [d for d, _channel in due]
+    jobs: list[_Job] = []
+    for begin in range(0, len(ids), CLAIM_BATCH):
+        jobs += _start(store, ids[begin : begin + CLAIM_BATCH], day, now, outbox, cfg, report, links)
     for job in jobs:
         if job.digest_day is None:
             _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
     _render(jobs, renderer, outbox, pdf, day)
     used: dict[int, Channel] = {}
     down: dict[int, TransportError] = {}
+    outcomes: list[tuple[_Job, Receipt | None, TransportError | None]] = []
     try:
         for job in jobs:
-            _finish(store, job, factory, day, now, cfg, report, used, down)
+            outcomes.append((job, *_send(job, factory, used, down)))
+            if len(outcomes) >= RECORD_BATCH:
+                _record(store, outcomes, day, now, cfg, report)
+                outcomes.clear()
     finally:
+        _record(store, outcomes, day, now, cfg, report)
         for channel in used.values():
             close = getattr(channel, "close", None)
             if callable(close):
@@ -603,42 +613,50 @@ def deliver(
     return report
 
 
-def _start(store: Store, delivery_id: int, day: date, now: datetime, outbox: Path,
-           cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> _Job | None:
-    """Claim the delivery and re-read its notices in the same transaction."""
+def _start(store: Store, delivery_ids: Sequence[int], day: date, now: datetime, outbox: Path,
+           cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> list[_Job]:
+    """Claim the deliveries and re-read their notices, one transaction for the batch (a commit
+    costs more than the claims; rows are taken in id order, so two senders never deadlock)."""
+    jobs = []
     with store.session() as session:
-        if not _claim(session, delivery_id, now):
-            session.rollback()
-            return None
-        delivery = session.get(m.Delivery, delivery_id)
-        live = _live_notices(session, delivery.message_key, day)
-        if not live:
-            delivery.status, delivery.next_attempt_at = "withheld", None
-            delivery.last_error = "所含事项已暂缓、驳回、撤销或销号，未发送"
-            audit(session, ACTOR, "delivery.withhold", "delivery", delivery.message_key,
-                  {"channel": delivery.channel, "address": delivery.address}, now)
-            session.commit()
-            report.withheld += 1
-            return None
-        first = live[0][0]
-        emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1]
-        digest_day = _digest_day(delivery.message_key)
-        notices = [_notice_dict(n, t) for n, t in live]
-        if digest_day is not None:
-            notices += links.awaiting(session, first.unit, digest_day, now)
-        job = _Job(
-            delivery_id=delivery_id,
-            key=delivery.message_key,
-            target=Target(delivery.channel, delivery.address),
-            unit=first.unit,
-            plan_id=first.plan_id,
-            level=first.level,
-            notices=notices,
-            to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
-            digest_day=digest_day,
-        )
+        for delivery_id in delivery_ids:
+            if not _claim(session, delivery_id, now):
+                continue
+            job = _start_one(session, delivery_id, day, now, outbox, cfg, report, links)
+            if job is not None:
+                jobs.append(job)
         session.commit()
-    return job
+    return jobs
+
+
+def _start_one(session: Session, delivery_id: int, day: date, now: datetime, outbox: Path,
+               cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> _Job | None:
+    delivery = session.get(m.Delivery, delivery_id)
+    live = _live_notices(session, delivery.message_key, day)
+    if not live:
+        delivery.status, delivery.next_attempt_at = "withheld", None
+        delivery.last_error = "所含事项已暂缓、驳回、撤销或销号，未发送"
+        audit(session, ACTOR, "delivery.withhold", "delivery", delivery.message_key,
+              {"channel": delivery.channel, "address": delivery.address}, now)
+        report.withheld += 1
+        return None
+    first = live[0][0]
+    emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1]
+    digest_day = _digest_day(delivery.message_key)
+    notices = [_notice_dict(n, t) for n, t in live]
+    if digest_day is not None:
+        notices += links.awaiting(session, first.unit, digest_day, now)
+    return _Job(
+        delivery_id=delivery_id,
+        key=delivery.message_key,
+        target=Target(delivery.channel, delivery.address),
+        unit=first.unit,
+        plan_id=first.plan_id,
+        level=first.level,
+        notices=notices,
+        to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
+        digest_day=digest_day,
+    )
 
 
 def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
@@ -725,83 +743,98 @@ def _letter_html(renderer: Renderer, letter: LetterContext) -> str | None:
     return template.render(letter=letter)
 
 
-def _finish(store: Store, job: _Job, factory: ChannelFactory, day: date, now: datetime,
-            cfg: DeliveryConfig, report: DeliveryReport, used: dict[int, Channel],
-            down: dict[int, TransportError]) -> None:
-    """Send, then record the outcome: sent with its notices, or retry later, or dead."""
-    receipt: Receipt | None = None
-    error = job.error
-    if error is None and job.message is not None:
-        try:
-            channel = factory(job.target.channel, job.target.address)
-            used[id(channel)] = channel
-            if id(channel) in down:  # unreachable earlier in this run: do not wait for it again
-                raise TransportError(f"{down[id(channel)]}（本轮不再尝试）", permanent=False)
-            receipt = channel.send(job.message)
-        except TransportError as exc:
-            error = exc
-            if exc.unreachable:
-                down[id(channel)] = exc
-        except Exception as exc:  # noqa: BLE001 - a broken channel must not stop the others
-            log.exception("channel %s failed on %s", job.target.channel, job.key)
-            error = TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
+def _send(job: _Job, factory: ChannelFactory, used: dict[int, Channel],
+          down: dict[int, TransportError]) -> tuple[Receipt | None, TransportError | None]:
+    """Hand the message to its channel; return the receipt or the error."""
+    if job.error is not None or job.message is None:
+        return None, job.error
+    channel: Channel | None = None
+    try:
+        channel = factory(job.target.channel, job.target.address)
+        used[id(channel)] = channel
+        if id(channel) in down:  # unreachable earlier in this run: do not wait for it again
+            raise TransportError(f"{down[id(channel)]}（本轮不再尝试）", permanent=False)
+        return channel.send(job.message), None
+    except TransportError as exc:
+        if exc.unreachable and channel is not None:
+            down[id(channel)] = exc
+        return None, exc
+    except Exception as exc:  # noqa: BLE001 - a broken channel must not stop the others
+        log.exception("channel %s failed on %s", job.target.channel, job.key)
+        return None, TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
+
+
+def _record(store: Store, outcomes: Sequence[tuple[_Job, Receipt | None, TransportError | None]],
+            day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
+    """Record a batch of outcomes in one transaction: sent with its notices, retry later, or dead.
+
+    Each acceptance still commits together with its notices' sent state and its audit entry; a
+    crash before this commit leaves those rows "sending" until the lease ends, and the resend
+    carries the same Message-ID. Batching only saves the per-message commit (an fsync)."""
+    if not outcomes:
+        return
     with store.session() as session:
-        delivery = session.get(m.Delivery, job.delivery_id)
-        if delivery.status != "sending":  # our lease ran out and another sender settled it
-            log.warning("delivery %s of %s was settled by another sender", job.delivery_id, job.key)
-            return
-        where = {"channel": job.target.channel, "address": job.target.address}
-        if receipt is not None:
-            delivery.status, delivery.next_attempt_at = "sent", None
-            delivery.message_id, delivery.last_error = receipt.message_id, ""
-            delivery.first_failed_at = None
-            session.execute(
-                update(m.Notice)
-                .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
-                .values(status="sent", sent_on=day, version_id=m.Notice.version_id + 1)
-                .execution_options(synchronize_session=False)
-            )
-            detail = {**where, "message_id": receipt.message_id, "notices": job.notice_keys,
-                      "attempts": delivery.attempts, "detail": receipt.detail}
-            if job.letter is not None:
-                detail["number"] = job.letter.number
-                report.letters_sent += 1
-                report.numbers.append(job.letter.number)
-            else:
-                report.digests_sent += 1
-            audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
-        else:
-            error = error or TransportError("没有可发送的内容", permanent=True)
-            stamp = _utc(now)
-            first = _aware_utc(delivery.first_failed_at) if delivery.first_failed_at else stamp
-            delivery.first_failed_at = first
-            age = stamp - first
-            text = str(error)
-            if error.permanent:
-                dead = True
-            elif cfg.max_attempts is not None and delivery.attempts >= cfg.max_attempts:
-                dead, text = True, f"{text}（已尝试{delivery.attempts}次）"
-            elif age >= timedelta(days=cfg.max_age_days):
-                dead = True
-                text = f"{text}（自首次失败起{_span(age)}内尝试{delivery.attempts}次仍未成功）"
-            else:
-                dead = False
-            delivery.last_error = text
-            if dead:
-                delivery.status, delivery.next_attempt_at = "dead", None
-                report.dead += 1
-                action = "delivery.dead"
-            else:
-                delivery.status = "pending"
-                delivery.next_attempt_at = stamp + backoff(delivery.attempts,
-                                                           timedelta(minutes=cfg.retry_cap_minutes))
-                report.retried += 1
-                action = "delivery.retry"
-            report.errors.append(f"{job.key} -> {job.target.channel}: {text}")
-            audit(session, ACTOR, action, "delivery", job.key,
-                  {**where, "error": text, "permanent": error.permanent,
-                   "attempts": delivery.attempts, "failing_since": first.isoformat()}, now)
+        for job, receipt, error in outcomes:
+            _record_one(session, job, receipt, error, day, now, cfg, report)
         session.commit()
+
+
+def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: TransportError | None,
+                day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
+    delivery = session.get(m.Delivery, job.delivery_id)
+    if delivery.status != "sending":  # our lease ran out and another sender settled it
+        log.warning("delivery %s of %s was settled by another sender", job.delivery_id, job.key)
+        return
+    where = {"channel": job.target.channel, "address": job.target.address}
+    if receipt is not None:
+        delivery.status, delivery.next_attempt_at = "sent", None
+        delivery.message_id, delivery.last_error = receipt.message_id, ""
+        delivery.first_failed_at = None
+        session.execute(
+            update(m.Notice)
+            .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
+            .values(status="sent", sent_on=day, version_id=m.Notice.version_id + 1)
+            .execution_options(synchronize_session=False)
+        )
+        detail = {**where, "message_id": receipt.message_id, "notices": job.notice_keys,
+                  "attempts": delivery.attempts, "detail": receipt.detail}
+        if job.letter is not None:
+            detail["number"] = job.letter.number
+            report.letters_sent += 1
+            report.numbers.append(job.letter.number)
+        else:
+            report.digests_sent += 1
+        audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
+        return
+    error = error or TransportError("没有可发送的内容", permanent=True)
+    stamp = _utc(now)
+    first = _aware_utc(delivery.first_failed_at) if delivery.first_failed_at else stamp
+    delivery.first_failed_at = first
+    age = stamp - first
+    text = str(error)
+    if error.permanent:
+        dead = True
+    elif cfg.max_attempts is not None and delivery.attempts >= cfg.max_attempts:
+        dead, text = True, f"{text}（已尝试{delivery.attempts}次）"
+    elif age >= timedelta(days=cfg.max_age_days):
+        dead = True
+        text = f"{text}（自首次失败起{_span(age)}内尝试{delivery.attempts}次仍未成功）"
+    else:
+        dead = False
+    delivery.last_error = text
+    if dead:
+        delivery.status, delivery.next_attempt_at = "dead", None
+        report.dead += 1
+        action = "delivery.dead"
+    else:
+        delivery.status = "pending"
+        delivery.next_attempt_at = stamp + backoff(delivery.attempts, timedelta(minutes=cfg.retry_cap_minutes))
+        report.retried += 1
+        action = "delivery.retry"
+    report.errors.append(f"{job.key} -> {job.target.channel}: {text}")
+    audit(session, ACTOR, action, "delivery", job.key,
+          {**where, "error": text, "permanent": error.permanent,
+           "attempts": delivery.attempts, "failing_since": first.isoformat()}, now)
 
 
 def _span(age: timedelta) -> str:

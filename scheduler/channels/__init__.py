@@ -8,7 +8,9 @@ from scheduler.channels.base import (
     Receipt,
     TransportError,
     build_email,
+    email_bytes,
     message_id,
 )
 
-__all__ = ["Channel", "OutgoingMessage", "Receipt", "TransportError", "build_email", "message_id"]
+__all__ = ["Channel", "OutgoingMessage", "Receipt", "TransportError", "build_email", "email_bytes",
+           "message_id"]

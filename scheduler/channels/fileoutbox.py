@@ -14,7 +14,7 @@ from scheduler.channels.base import (
     OutgoingMessage,
     Receipt,
     TransportError,
-    build_email,
+    email_bytes,
     key_digest,
     message_id,
 )
@@ -56,9 +56,9 @@ class FileOutbox:
                 copy = target.parent / source.name
                 if source.resolve() != copy.resolve():
                     shutil.copyfile(source, copy)
-            mail = build_email(message, self.sender, self.now(), domain=self.domain)
+            mail = email_bytes(message, self.sender, self.now(), domain=self.domain)
             partial = target.with_suffix(".eml.part")
-            partial.write_bytes(bytes(mail))
+            partial.write_bytes(mail)
             os.replace(partial, target)  # readers never see half a message
         except FileNotFoundError as exc:
             raise TransportError(f"附件不存在：{exc.filename}", permanent=True) from None

@@ -15,7 +15,6 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Literal
 
 from scheduler import clock
@@ -23,7 +22,7 @@ from scheduler.channels.base import (
     OutgoingMessage,
     Receipt,
     TransportError,
-    build_email,
+    email_bytes,
     message_id,
 )
 
@@ -110,7 +109,7 @@ class SmtpChannel:
         the message is tried once more on a fresh session."""
         if not message.to:
             raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
-        mail = build_email(message, self.settings.sender, self.now(), domain=self.settings.domain)
+        mail = email_bytes(message, self.settings.sender, self.now(), domain=self.settings.domain)
         reused = self._server is not None
         try:
             return self._deliver(self._session(), message, mail)
@@ -163,9 +162,9 @@ class SmtpChannel:
                 error.unreachable = True  # no session at all: the next message would wait the same
             raise error from None
 
-    def _deliver(self, server: smtplib.SMTP, message: OutgoingMessage, mail: EmailMessage) -> Receipt:
+    def _deliver(self, server: smtplib.SMTP, message: OutgoingMessage, mail: bytes) -> Receipt:
         try:
-            refused = server.send_message(mail, self.settings.sender, [*message.to, *message.cc])
+            refused = server.sendmail(self.settings.sender, [*message.to, *message.cc], mail)
         except Exception as exc:  # noqa: BLE001 - classified below
             raise self._classify(exc) from None
         detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""
