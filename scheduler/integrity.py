@@ -197,12 +197,18 @@ def _letters(session: Session, report: IntegrityReport) -> None:
 
 
 def _notices_sent_once(session: Session, report: IntegrityReport) -> None:
-    """No notice went out in two different messages to the same channel and address."""
+    """No notice went out in two different messages to the same channel and address.
+
+    A letter (warning, interview) is delivered by its own message; a digest may list it again
+    while it awaits 签收, which is a reminder of the letter, not a second delivery of it."""
+    letters = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(LETTER_LEVELS))))
     carriers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     query = select(m.AuditEntry.object_id, m.AuditEntry.detail).where(m.AuditEntry.action == "delivery.sent")
     for message_key, detail in session.execute(query):
         detail = detail or {}
         for notice in detail.get("notices", []):
+            if notice in letters and message_key != notice:
+                continue
             carriers[notice, detail.get("channel", ""), detail.get("address", "")].add(message_key)
     twice = [f"{notice} 经 {channel} 由 {sorted(keys)} 各发一次" for (notice, channel, _), keys in carriers.items()
              if len(keys) > 1]

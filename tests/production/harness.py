@@ -45,6 +45,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.arrivals: list[Arrival] = []
         self.lock = threading.Lock()
+        self.on_arrival = None  # called with the count after each accepted message (crash tests kill here)
 
     async def handle_DATA(self, server, session, envelope):
         mail = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -53,6 +54,9 @@ class Mailbox:
         with self.lock:
             self.arrivals.append(Arrival(str(mail["Message-ID"]), str(mail["X-Duban-Key"]), subject,
                                          tuple(envelope.rcpt_tos), number))
+            count = len(self.arrivals)
+        if self.on_arrival is not None:
+            self.on_arrival(count)
         return "250 Message accepted"
 
     def snapshot(self) -> list[Arrival]:
