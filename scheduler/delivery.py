@@ -524,6 +524,7 @@ class _Job:
     letter: LetterContext | None = None
     letter_day: date | None = None
     error: TransportError | None = None
+    awaiting: list[dict[str, Any]] = field(default_factory=list)  # letters awaiting 签收, shown only
 
     @property
     def notice_keys(self) -> list[str]:
@@ -643,9 +644,7 @@ def _start_one(session: Session, delivery_id: int, day: date, now: datetime, out
     first = live[0][0]
     emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1]
     digest_day = _digest_day(delivery.message_key)
-    notices = [_notice_dict(n, t) for n, t in live]
-    if digest_day is not None:
-        notices += links.awaiting(session, first.unit, digest_day, now)
+    awaiting = links.awaiting(session, first.unit, digest_day, now) if digest_day is not None else []
     return _Job(
         delivery_id=delivery_id,
         key=delivery.message_key,
@@ -653,9 +652,10 @@ def _start_one(session: Session, delivery_id: int, day: date, now: datetime, out
         unit=first.unit,
         plan_id=first.plan_id,
         level=first.level,
-        notices=notices,
+        notices=[_notice_dict(n, t) for n, t in live],
         to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
         digest_day=digest_day,
+        awaiting=awaiting,
     )
 
 
@@ -694,7 +694,8 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, d
         if job.error is not None:
             continue
         if job.digest_day is not None:
-            digest = build_digest({"name": job.unit}, job.notices, job.digest_day)
+            # letters awaiting 签收 are listed, not carried: the digest does not settle them
+            digest = build_digest({"name": job.unit}, job.notices + job.awaiting, job.digest_day)
             job.message = OutgoingMessage(
                 key=job.key, day=job.digest_day, unit=job.unit,
                 subject=f"督办事项汇总：{job.unit}（{zh_date(job.digest_day)}，共{digest.total}项）",
