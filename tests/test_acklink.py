@@ -140,3 +140,43 @@ def test_a_valid_link_to_a_missing_notice_is_refused(store_url):
         honour_ack(session, token, secret=SECRET, by="x", today=date(2019, 12, 23), now=NOW)
     store.dispose()
 
+
+
+def test_duban_ack_honours_a_link_from_a_delivered_letter(tmp_path):
+    import email as emaillib
+    import json
+    import re
+    import subprocess
+    import sys
+    from email import policy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, DUBAN_DB=f"sqlite:///{tmp_path / 'cli.db'}", DUBAN_OUT=str(tmp_path / "out"),
+               DUBAN_SECRET="cli-test-secret-0123456789")
+    env.pop("DUBAN_CONFIG", None)
+
+    def duban(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "scheduler", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    assert duban("load", "data").returncode == 0
+    assert duban("sweep", "--as-of", "2019-12-20", "--json").returncode == 0
+    assert duban("queue", "approve", "--all", "--by", "王协调").returncode == 0
+    delivered = duban("deliver", "--as-of", "2019-12-20", "--no-pdf")
+    assert delivered.returncode == 0, delivered.stderr
+    assert "以下单位没有可用的联系方式，消息已放入文件发件箱" in delivered.stdout
+    mail = emaillib.message_from_bytes(next((tmp_path / "out" / "2019-12-20").glob("overdue-warning*.eml"))
+                                       .read_bytes(), policy=policy.default)
+    url = re.search(r"http://127\.0\.0\.1:8080/ack/\S+", mail.get_body(("plain",)).get_content()).group(0)
+    first = duban("ack", url, "--on", "2019-12-23", "--by", "张三")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("已签收：") and "签收人 张三，日期 2019-12-23" in first.stdout
+    again = json.loads(duban("ack", url.rsplit("/", 1)[1], "--on", "2019-12-24", "--json").stdout)
+    assert again["first"] is False and again["acknowledged_on"] == "2019-12-23" and again["number"]
+    expired = duban("ack", url, "--on", "2020-03-01")
+    assert expired.returncode == 1 and "未签收：签收链接已于2020年2月18日过期" in expired.stderr
+    bad = duban("ack", "not-a-token")
+    assert bad.returncode == 1 and "格式不正确" in bad.stderr
+    status = json.loads(duban("delivery", "status", "--json").stdout)
+    assert status["dead"] == [] and status["retrying"] == [] and "长治市工业和信息化局" in status["no_contact"]
