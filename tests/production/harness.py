@@ -180,3 +180,24 @@ def workdays(first: date, last: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-2020",)) -> None:
+    """A store with notices, deliveries, letters and audit entries: 2 November 2020 swept and sent."""
+    from scheduler.clock import SHANGHAI
+    from scheduler.config import load_config
+    from scheduler.delivery import deliver
+    from scheduler.ruleset import load_rulebook
+    from scheduler.store import open_store
+    from scheduler.sweep import run_sweep
+    from scheduler.workcal import WorkCalendar
+
+    prepare_store(url, plans)
+    config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": tmp_path / "out"})
+    calendar = WorkCalendar.load(ROOT / "data" / "calendar")
+    store = open_store(url, migrate=False)
+    day = date(2020, 11, 2)
+    run_sweep(store, load_rulebook(ROOT / "rules"), calendar, day, heating=config.heating_season_start)
+    approve_waiting(url)
+    deliver(store, config, calendar, day, now=datetime(2020, 11, 2, 9, tzinfo=SHANGHAI), pdf=False)
+    store.dispose()
