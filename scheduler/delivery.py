@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -365,7 +364,8 @@ def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice,
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
-def _notice_dict(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
+def notice_facts(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
+    """The facts of one notice a letter lists; the console's preview uses the same ones."""
     percent = task.percent if task is not None else None
     return {
         "key": notice.key,
@@ -399,7 +399,7 @@ def allocate_letter(
         with store.session() as session:
             letter = session.scalar(select(m.Letter).where(m.Letter.notice_key == notice_key))
             if letter is not None:
-                return letter, _issue_day(session, letter, day)
+                return letter, issue_day(session, letter, day)
             serial = 1 + (
                 session.scalar(
                     select(func.max(m.Letter.serial)).where(
@@ -423,7 +423,8 @@ def allocate_letter(
     raise RuntimeError(f"{ALLOCATION_TRIES} 次仍未能为 {notice_key} 分配发文字号")
 
 
-def _issue_day(session: Session, letter: m.Letter, fallback: date) -> date:
+def issue_day(session: Session, letter: m.Letter, fallback: date) -> date:
+    """The day a number was issued (from its audit entry), so a re-rendered letter keeps its date."""
     details = session.scalars(
         select(m.AuditEntry.detail).where(
             m.AuditEntry.action == "letter.number", m.AuditEntry.object_id == letter.notice_key
@@ -435,7 +436,8 @@ def _issue_day(session: Session, letter: m.Letter, fallback: date) -> date:
     return fallback if fallback.year == letter.year else date(letter.year, 12, 31)
 
 
-def _plan_basis(session: Session, plan_id: str, issuer: Issuer) -> dict[str, Any]:
+def plan_basis(session: Session, plan_id: str, issuer: Issuer) -> dict[str, Any]:
+    """The plan a letter rests on: title, document number and clause, for its opening paragraph."""
     plan = session.get(m.Plan, plan_id)
     if plan is None:
         raise LookupError(f"没有方案 {plan_id}")
@@ -489,7 +491,7 @@ class _AckLinks:
         ).all()
         found = []
         for notice, task, number in rows:
-            item = {**_notice_dict(notice, task), "number": number or ""}
+            item = {**notice_facts(notice, task), "number": number or ""}
             try:
                 item["ack_url"] = self._link_again(session, notice.key, day, now)
             except AckLinkError as exc:  # the digest goes out anyway, without links
@@ -652,7 +654,7 @@ def _start_one(session: Session, delivery_id: int, day: date, now: datetime, out
         unit=first.unit,
         plan_id=first.plan_id,
         level=first.level,
-        notices=[_notice_dict(n, t) for n, t in live],
+        notices=[notice_facts(n, t) for n, t in live],
         to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
         digest_day=digest_day,
         awaiting=awaiting,
@@ -667,7 +669,7 @@ def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
         with store.session() as session:
             plan = session.get(m.Plan, job.plan_id)
             issuer = pick_issuer(plan.region if plan else "")
-            basis = _plan_basis(session, job.plan_id, issuer)
+            basis = plan_basis(session, job.plan_id, issuer)
         letter, issued = allocate_letter(store, job.key, issuer, day, now)
         job.letter_day = issued
         job.letter = build_letter(job.level, job.notices, basis, {"name": job.unit}, issued,

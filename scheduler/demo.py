@@ -76,11 +76,11 @@ def prepare_store(config: Config, out_dir: Path) -> Config:
 def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) -> str:
     """Run the simulated season and return the printed summary."""
     from scheduler import store as repo
+    from scheduler.delivery import deliver
     from scheduler.ledger import load_ledgers
+    from scheduler.metrics.rules import METRIC_KINDS
     from scheduler.runtime import Runtime
     from scheduler.simulate import events_for_day
-    from scheduler.delivery import deliver
-    from scheduler.metrics.rules import METRIC_KINDS
     from scheduler.sweep import run_sweep
 
     config = prepare_store(config, out_dir)

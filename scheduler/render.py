@@ -186,7 +186,7 @@ def render_letter_files(
     """Write each letter as DOCX (and PDF in one batch); return (docx, pdf) pairs in order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stems = list(names) if names else [_file_stem(letter) for letter in letters]
+    stems = list(names) if names else [letter_file_stem(letter) for letter in letters]
     docx = [
         renderer.letter_docx(letter, out / f"{stem}.docx") for letter, stem in zip(letters, stems)
     ]
@@ -194,6 +194,6 @@ def render_letter_files(
     return list(zip(docx, pdfs))
 
 
-def _file_stem(letter: LetterContext) -> str:
+def letter_file_stem(letter: LetterContext) -> str:
     """Name a letter's files after its document number, safe on every file system."""
     return re.sub(r"[^\w〔〕\-]+", "_", letter.number)

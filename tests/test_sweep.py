@@ -6,7 +6,6 @@ Expectations are worked out by hand from the 2019-20 calendar: 2019-12-01 is a S
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 

@@ -1,5 +1,5 @@
-from pydantic import BaseModel, ConfigDict
 import pytest
+from pydantic import BaseModel, ConfigDict
 
 from scheduler.errors import InputError
 from scheduler.yamlsource import load_yaml_text, validate

@@ -32,7 +32,7 @@ from scheduler.facts import Action, PastNotice, TaskFacts
 from scheduler.glossary import term
 from scheduler.metrics.catalog import METRICS, Regions
 from scheduler.metrics.prorata import Progress, Series, consecutive_runs, month_end, progress, rank, task_pace
-from scheduler.metrics.targets import DustCap, PeriodTarget, TargetBook
+from scheduler.metrics.targets import DustCap, TargetBook
 from scheduler.ruleset import ClauseQuote, LevelName
 from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text
 

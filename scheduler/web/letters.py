@@ -15,10 +15,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from scheduler.delivery import LETTER_LEVELS, _issue_day, _notice_dict, _plan_basis, issuer_for_region
+from scheduler.delivery import LETTER_LEVELS, issue_day, issuer_for_region, notice_facts, plan_basis
 from scheduler.docnumber import format_number
 from scheduler.letters import LetterContext, build_letter
-from scheduler.render import _file_stem
+from scheduler.render import letter_file_stem
 from scheduler.store import models as m
 from scheduler.store.repo import StoreError, audit
 from scheduler.web.accounts import WebUser
@@ -45,14 +45,14 @@ def letter_for(session: Session, ctx: WebContext, notice: m.Notice) -> LetterCon
     task = session.get(m.Task, notice.task_id) if notice.task_id else None
     plan = session.get(m.Plan, notice.plan_id)
     issuer = issuer_for_region(plan.region if plan else "")
-    basis = _plan_basis(session, notice.plan_id, issuer)
+    basis = plan_basis(session, notice.plan_id, issuer)
     row = letter_row(session, notice)
     today = ctx.today()
     if row is not None:
-        number, issued = row.number, _issue_day(session, row, today)
+        number, issued = row.number, issue_day(session, row, today)
     else:
         number, issued = format_number(issuer.prefix, today.year, 1), today
-    letter = build_letter(notice.level, [_notice_dict(notice, task)], basis, {"name": notice.unit}, issued, number,
+    letter = build_letter(notice.level, [notice_facts(notice, task)], basis, {"name": notice.unit}, issued, number,
                           add_workdays=ctx.calendar.add_workdays)
     return letter if row is not None else replace(letter, number=UNNUMBERED)
 
@@ -78,8 +78,8 @@ def letter_file(session: Session, ctx: WebContext, notice: m.Notice, kind: str) 
     row = letter_row(session, notice)
     if row is None:
         raise HTTPException(404, "此公文尚未编号发出，没有文件")
-    issued = _issue_day(session, row, ctx.today())
-    stem = _file_stem(letter_for(session, ctx, notice))
+    issued = issue_day(session, row, ctx.today())
+    stem = letter_file_stem(letter_for(session, ctx, notice))
     path = ctx.outbox / "letters" / issued.isoformat() / f"{stem}.{kind}"
     if not path.is_file():
         raise HTTPException(404, f"文件尚未生成：{path.name}")

@@ -194,9 +194,8 @@ CELL_TEXT = st.sampled_from([f for f in PLAN_FRAGMENTS if f.isprintable() or f =
 @given(cells=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 20), CELL_TEXT), min_size=1, max_size=30))
 def test_office_importers_take_any_cell_text(fmt, cells):
     """Valid files whose cells say anything: problems name file, sheet or table, never crash."""
-    from tests.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
-
     from scheduler.importers.seeds import import_plan
+    from tests.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
 
     tables = seed_004_tables()
     for at, column, text in cells:

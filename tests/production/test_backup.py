@@ -18,6 +18,7 @@ from scheduler.store import models as m
 from scheduler.store import open_store
 from tests.production.harness import ROOT, swept_store
 
+
 def tables(url: str) -> dict[str, list[tuple]]:
     """Every table's rows, sorted, as plain tuples of strings (so SQLite and PostgreSQL compare)."""
     engine = create_engine(url)
