@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
-from scheduler.config import Config, load_config
+from scheduler.config import Config, default_config_path, load_config
 from scheduler.errors import InputError, Problem
 
 
@@ -25,8 +26,10 @@ def check_all(config: Config | None = None, *, today: date | None = None,
     warnings: list[str] = []
     if config is None:
         config = _collect(problems, lambda: load_config(config_path))
-        if config is None:
-            return problems, warnings
+        if config is None:  # still check the rest, where an unconfigured installation keeps it
+            base = Path(config_path) if config_path else default_config_path()
+            config = Config(base_dir=base.resolve().parent)
+            warnings.append(f"{base} 有误：其余各项按默认位置（rules/、data/、templates/）检查")
 
     from scheduler.ledger import load_ledgers
     from scheduler.ruleset import load_rulebook
