@@ -21,6 +21,8 @@ class ServiceConfig(BaseModel):
 
     sweep_at: str = "08:30"
     deliver_at: str = "09:00"
+    # After deliver_at and outside quiet hours, deliver again this often (retries, late approvals); 0: off.
+    deliver_every_minutes: int = Field(15, ge=0, le=720)
     misfire_grace_seconds: int = Field(3600, ge=0)
     closed_plan_grace_days: int = Field(90, ge=0)
 

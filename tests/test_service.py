@@ -16,11 +16,11 @@ from scheduler.service import build_scheduler
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_scheduler_has_two_static_daily_jobs_in_shanghai_time():
+def test_the_scheduler_has_static_daily_jobs_in_shanghai_time():
     config = load_config(ROOT / "config.yaml")
     scheduler = build_scheduler(config, sweep=lambda day: None, deliver=lambda day: None)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"daily-sweep", "daily-deliver", "monthly-bulletin"}  # 通报: does nothing most days
+    assert set(jobs) == {"daily-sweep", "daily-deliver", "interval-deliver", "monthly-bulletin"}  # 通报: idle most days
     sweep = jobs["daily-sweep"].trigger
     assert str(sweep.timezone) == "Asia/Shanghai"
     fields = {f.name: str(f) for f in sweep.fields}
