@@ -291,8 +291,10 @@ class _Checker:
         earlier = self.seen.get(key)
         if earlier is not None:
             first, first_value = earlier
-            where = f"{'工作表“' + first.sheet + '”' if first.sheet and first.sheet != row.sheet else ''}第{first.number}行"
-            same = "数值相同" if first_value == value.value else f"数值不同：{_format(first_value)} 与 {_format(value.value)}"
+            sheet = f"工作表“{first.sheet}”" if first.sheet and first.sheet != row.sheet else ""
+            where = f"{sheet}第{first.number}行"
+            same = ("数值相同" if first_value == value.value
+                    else f"数值不同：{_format(first_value)} 与 {_format(value.value)}")
             span = value.day.strftime("%Y-%m") if value.monthly else value.day.isoformat()
             self.problem(row, index, header,
                          f"重复：{value.region} {value.metric} {span} 已见于{where}（{same}），保留先出现的一行")
@@ -394,20 +396,23 @@ def _xlsx_tables(path: Path) -> list[tuple[list[str], list[RawRow], str]]:
         book.close()
 
 
-def import_file(path: str | Path, regions: Regions) -> ImportReport:
-    """Read and check a .csv or .xlsx file; an unreadable file is one problem, never an exception."""
+def import_file(path: str | Path, regions: Regions, name: str | None = None) -> ImportReport:
+    """Read and check a .csv or .xlsx file; an unreadable file is one problem, never an exception.
+
+    `name` is the file name reports show when it differs from the path (an upload saved elsewhere)."""
     path = Path(path)
+    label = name or str(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             tables: list = _xlsx_tables(path)
         elif path.suffix.lower() in (".csv", ".txt"):
             tables = _csv_tables(path)
         else:
-            report = ImportReport(str(path))
-            report.problems.append(RowProblem(str(path), 0, "", "只支持 .csv 与 .xlsx 文件"))
+            report = ImportReport(label)
+            report.problems.append(RowProblem(label, 0, "", "只支持 .csv 与 .xlsx 文件"))
             return report
     except Exception as exc:  # noqa: BLE001 - a broken upload is reported, never raised
-        report = ImportReport(str(path))
-        report.problems.append(RowProblem(str(path), 0, "", f"无法读取文件：{type(exc).__name__}: {exc}"))
+        report = ImportReport(label)
+        report.problems.append(RowProblem(label, 0, "", f"无法读取文件：{type(exc).__name__}: {exc}"))
         return report
-    return check_rows(str(path), tables, regions)
+    return check_rows(label, tables, regions)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -22,6 +22,16 @@ from scheduler.web.core import db, web
 from scheduler.web.dashboard import dashboard_data, tally_json
 from scheduler.web.ledger import task_detail, task_json, task_rows
 from scheduler.web.letters import failed_deliveries, letter_html, letters_data, notice_or_404, retry_deliveries
+from scheduler.web.metrics import (
+    import_or_404,
+    import_upload,
+    import_view,
+    parse_day,
+    read_upload,
+    refuse_upload,
+    status_data,
+    upload_limit,
+)
 from scheduler.web.openpoints import fix_deadline, points_data
 from scheduler.web.portal import acknowledge_letter, portal_data, record_progress
 from scheduler.web.queue import QueueFilter, decide, queue_data
@@ -125,6 +135,37 @@ def api_set_deadline(body: DeadlineFix, request: Request, task_id: str, user: We
     fix_deadline(session, web(request), task_id, body.due, body.reason, user.name)
     session.commit()
     return {"task": task_id, "due": body.due.isoformat(), "by": user.name}
+
+
+@router.get("/metrics/status", tags=["指标考核"], responses=ERRORS, summary="序时进度（同 duban metrics status）")
+def api_metrics_status(request: Request, as_of: str = "", region: str = "", plan: str = "",
+                       user: WebUser = Depends(staff), session: Session = Depends(db)):
+    ctx = web(request)
+    data = status_data(session, ctx, parse_day(as_of, ctx.today()), region.strip(), plan)
+    return _dates({"as_of": data["as_of"], "plans": data["plans"]})
+
+
+@router.post("/metrics/import", tags=["指标考核"], responses={**ERRORS, 413: {"description": "文件过大"}},
+             summary="导入空气质量数据（multipart 表单字段 file；同 duban metrics import）")
+async def api_metrics_import(request: Request, _limit: None = Depends(upload_limit),
+                             user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
+    """Bad rows are listed and not loaded; the good rows load. `import_id` names the stored record."""
+    ctx = web(request)
+    try:
+        name, data = await read_upload(request)
+    except HTTPException as exc:
+        if exc.status_code == 413:
+            refuse_upload(session, ctx, request, user.name, "too_large")
+        raise
+    report, import_id = import_upload(session, ctx, name, data, user.name)
+    session.commit()
+    return {**report.to_json(), "import_id": import_id}
+
+
+@router.get("/metrics/imports/{import_id:int}", tags=["指标考核"], responses=ERRORS, summary="一次导入的结果")
+def api_metrics_import_record(import_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
+    view = import_view(import_or_404(session, import_id))
+    return {**view, "at": view["at"].isoformat()}
 
 
 @router.get("/letters", tags=["公文与发送"], responses=ERRORS, summary="已编号公文与待发公文")

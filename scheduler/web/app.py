@@ -13,7 +13,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from scheduler import clock
 from scheduler.config import Config
 from scheduler.store.repo import StoreError
-from scheduler.web import acks, api, auditlog, auth, dashboard, ledger, letters, openpoints, portal, queue
+from scheduler.web import (
+    acks,
+    api,
+    auditlog,
+    auth,
+    dashboard,
+    ledger,
+    letters,
+    metrics,
+    openpoints,
+    portal,
+    queue,
+)
 from scheduler.web.core import Forbidden, LoginRequired, WebContext, is_api, page
 
 DESCRIPTION = (
@@ -30,7 +42,8 @@ def create_app(config: Config, store, *, now: Callable[[], datetime] = clock.now
                   openapi_url="/openapi.json")
     app.state.web = WebContext(config=config, store=store, now=now, secret=secret)
     for router in (auth.router, auth.api_router, dashboard.router, queue.router, ledger.router, openpoints.router,
-                   letters.router, portal.router, auditlog.router, api.router, *acks.optional_routers()):
+                   letters.router, metrics.router, portal.router, auditlog.router, api.router,
+                   *acks.optional_routers()):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

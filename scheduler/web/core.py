@@ -110,6 +110,20 @@ class WebContext:
 
         return load_rulebook(self.config.path(self.config.rules_dir))
 
+    @cached_property
+    def directory(self):
+        from scheduler.units import UnitDirectory
+
+        return UnitDirectory.load(self.config.path(self.config.data_dir) / "units.yaml")
+
+    @cached_property
+    def metrics(self):
+        """Metric rules, targets (data/targets/) and regions, as `duban metrics` loads them."""
+        from scheduler.metrics import load_setup
+
+        return load_setup(self.config.path(self.config.rules_dir), self.config.path(self.config.data_dir),
+                          self.directory)
+
     @property
     def outbox(self) -> Path:
         return self.config.path(self.config.outbox)

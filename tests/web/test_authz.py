@@ -12,7 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scheduler.acklink import ack_secret, sign_ack
+from scheduler.metrics import regions_from
+from scheduler.metrics.storage import save_import
+from scheduler.metrics.values import RawRow, check_rows
 from scheduler.store import models as m
+from scheduler.store.metricmodels import MetricImport
+from scheduler.units import UnitDirectory
 from scheduler.web import create_app
 from scheduler.web.acks import has_module
 from scheduler.web.app import route_table
@@ -34,10 +39,12 @@ EXPECT = {
         "/tasks/{task_id:path}", "/open-points", "/letters", "/letters/{notice_id:int}/html",
         "/letters/{notice_id:int}/{kind}", "/deliveries", "/audit", "/api/dashboard", "/api/queue",
         "/api/queue/{notice_id:int}", "/api/queue/{notice_id:int}/letter", "/api/tasks", "/api/tasks/{task_id:path}",
-        "/api/open-points", "/api/letters", "/api/deliveries", "/api/audit")},
+        "/api/open-points", "/api/letters", "/api/deliveries", "/api/audit", "/metrics",
+        "/metrics/imports/{import_id:int}", "/api/metrics/status", "/api/metrics/imports/{import_id:int}")},
     **{("POST", p): COORD for p in (
         "/queue/decide", "/signoff/{task_id:path}", "/deadline/{task_id:path}", "/deliveries/retry",
-        "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry")},
+        "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry", "/metrics/import",
+        "/api/metrics/import")},
     **{("GET", p): UNIT for p in (
         "/portal", "/portal/tasks/{task_id:path}", "/portal/letters/{notice_id:int}/html",
         "/portal/letters/{notice_id:int}/{kind}", "/api/portal/tasks", "/api/portal/tasks/{task_id:path}",
@@ -60,9 +67,15 @@ def fixtures(store, config) -> dict:
                                                         m.Notice.level == "warning")).first()
         pending = session.scalars(select(m.Notice.id).where(m.Notice.status == "pending_review")).first()
         dead = session.scalars(select(m.Delivery.id).where(m.Delivery.status == "dead")).first()
+        report = check_rows("seed.csv", [(["date", "region", "metric", "value"],
+                                          [RawRow(2, ("2019-12-01", "潞城区", "PM2.5", "70"))], None)],
+                            regions_from(UnitDirectory.load(config.path(config.data_dir) / "units.yaml")))
+        save_import(session, report, "wang", now=NOW)
+        import_id = session.scalars(select(MetricImport.id)).one()
+        session.commit()
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
     values = {"notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
-              "pending": pending, "dead": dead, "feed": ""}
+              "pending": pending, "dead": dead, "feed": "", "import_id": import_id}
     if has_module("scheduler.icalfeed"):
         from scheduler.icalfeed import feed_token
 
@@ -84,6 +97,9 @@ def body(method: str, path: str, values: dict) -> dict:
         "/api/deliveries/retry": {"ids": [values["dead"]]},
         "/api/portal/progress/{task_id:path}": {"status": "in_progress", "note": "推进中"},
     }.get(path, {})
+    if path.endswith("/metrics/import"):  # a multipart upload, the same for page and API
+        return {"data": {}, "files": {"file": ("pm25.csv", "date,region,metric,value\n2019-12-02,潞城区,PM2.5,71\n"
+                                                .encode(), "text/csv")}}
     return {"json": data} if api else {"data": data}
 
 
@@ -140,7 +156,7 @@ def test_walk_every_route_as(login_name, world, store):
                 if api:
                     response = send(headers={"X-CSRF-Token": token}, **kwargs)
                 else:
-                    response = send(data={**kwargs["data"], "csrf_token": token})
+                    response = send(data={**kwargs["data"], "csrf_token": token}, files=kwargs.get("files"))
                 assert response.status_code == (200 if api else 303), (role, method, path, response.text[:300])
             if login_name and (method, path) in LAST:  # logged out: log in again for the next one
                 login(client, login_name)

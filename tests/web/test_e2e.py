@@ -153,3 +153,24 @@ def test_login_page_screenshot_and_wrong_password(browser, server, shots):
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_text("用户名或密码不正确").is_visible()
+
+
+def test_a_coordinator_uploads_metrics_and_sees_the_bad_row(browser, server, store, shots, tmp_path):
+    upload = tmp_path / "十二月.csv"
+    upload.write_text("date,region,metric,value\n2019-12-01,潞城区,PM2.5,70\n2019-12-02,潞城区,PM2.5,-3\n",
+                      encoding="utf-8")
+    page = new_page(browser, server)
+    log_in(page, "wang")
+    page.wait_for_url("**/dashboard")
+    page.goto("/metrics")
+    page.get_by_label("数据文件").set_input_files(str(upload))
+    page.get_by_role("button", name="导入").click()
+    page.wait_for_url("**/metrics/imports/**")
+    page.get_by_text("部分行有问题：1 行未导入").wait_for()
+    row = page.locator("table.problems tr").nth(1)
+    assert [c.strip() for c in row.locator("td").all_inner_texts()] == [
+        "十二月.csv", "", "3", "value", "PM2.5（μg/m³） 数值为负：-3"]
+    assert page.locator("#loaded").inner_text() == "1"
+    page.screenshot(path=shots / "web-metrics-import.png", full_page=True)
+    page.goto("/metrics?as_of=2019-12-01&plan=changzhi-2019")
+    page.screenshot(path=shots / "web-metrics.png", full_page=False)

@@ -1,0 +1,161 @@
+"""Air-quality metrics in the console: upload a .csv/.xlsx file (the same import as `duban metrics
+import`, every attempt recorded and audited) and read the pro-rata status (`duban metrics status`).
+
+Uploads are read by hand, not through FastAPI's File() parameters: FastAPI would parse the whole
+body before any dependency runs, and the size limit must answer before a 500 MB upload is spooled.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from scheduler.metrics.status import plan_status
+from scheduler.metrics.storage import save_import
+from scheduler.metrics.values import ImportReport, import_file
+from scheduler.store.metricmodels import MetricImport
+from scheduler.store.repo import StoreError, audit
+from scheduler.web.accounts import WebUser, utc
+from scheduler.web.auth import coordinator_post, staff
+from scheduler.web.core import WebContext, db, page, web
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD_MB = 10
+MAX_UPLOAD = MAX_UPLOAD_MB * 1024 * 1024
+FORM_SLACK = 64 * 1024  # multipart boundaries, the CSRF field, the file name
+SUFFIXES = (".csv", ".xlsx")
+TOO_LARGE = f"文件超过 {MAX_UPLOAD_MB} MB，未导入。请按月份或县区拆分后分别上传。"
+UNREADABLE_HINT = "请确认是 UTF-8 或 GBK 编码的 CSV 文件，或 Excel 的 .xlsx 文件（表头 date,region,metric,value）。"
+RECENT = 20
+
+
+def upload_limit(request: Request) -> None:
+    """Refuse an oversized upload from its Content-Length, before anything reads the body."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD + FORM_SLACK:
+        raise HTTPException(413, TOO_LARGE)
+
+
+async def read_upload(request: Request, field: str = "file") -> tuple[str, bytes]:
+    """Return (file name, bytes) of the form's upload; a missing, oddly named or large file is refused."""
+    form = await request.form()
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile) or not (upload.filename or "").strip():
+        raise StoreError("请选择要导入的 .csv 或 .xlsx 文件")
+    name = Path(upload.filename.replace("\\", "/")).name.strip()[:200] or "upload.csv"
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise StoreError(f"只支持 .csv 与 .xlsx 文件：{name}")
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, TOO_LARGE)
+    return name, data
+
+
+def import_upload(session: Session, ctx: WebContext, name: str, data: bytes, by: str) -> tuple[ImportReport, int]:
+    """Check and load an uploaded file as `duban metrics import` does; record it even when nothing
+    loaded, so the audit shows every attempt. Return the report and the import's id."""
+    with tempfile.TemporaryDirectory(prefix="duban-upload-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower())
+        path.write_bytes(data)
+        report = import_file(path, ctx.metrics.regions, name=name)
+    before = {id(o) for o in session.identity_map.values()}
+    save_import(session, report, by, now=utc(ctx.now()))  # UTC: SQLite keeps the wall time it is given
+    # save_import adds one record to this session; take that one, not "the newest row", which
+    # another coordinator's import may have become meanwhile
+    record = next(o for o in session.identity_map.values() if isinstance(o, MetricImport) and id(o) not in before)
+    return report, record.id
+
+
+def refuse_upload(session: Session, ctx: WebContext, request: Request, by: str, reason: str) -> None:
+    """Audit an upload refused before import (too large), so refusals show in the log too."""
+    audit(session, by, "metrics.import_refused", "metric_import", "", {"reason": reason,
+          "bytes": int(request.headers.get("content-length", "0") or 0)}, utc(ctx.now()))
+    session.commit()
+
+
+def import_view(record: MetricImport) -> dict[str, Any]:
+    """Return a stored import as the page and the API show it."""
+    problems = (record.report or {}).get("problems", [])
+    return {
+        "id": record.id, "file": record.file, "at": record.at, "by": record.by, "rows_read": record.rows_read,
+        "loaded": record.inserted + record.updated + record.unchanged, "inserted": record.inserted,
+        "updated": record.updated, "unchanged": record.unchanged, "bad_rows": record.bad_rows,
+        "problems": problems, "gaps": (record.report or {}).get("gaps", []),
+        "unreadable": any(p.get("row") == 0 for p in problems),
+    }
+
+
+def import_or_404(session: Session, import_id: int) -> MetricImport:
+    record = session.get(MetricImport, import_id)
+    if record is None:
+        raise HTTPException(404, "没有此导入记录")
+    return record
+
+
+def recent_imports(session: Session, limit: int = RECENT) -> list[dict[str, Any]]:
+    return [import_view(r) for r in session.scalars(select(MetricImport).order_by(MetricImport.id.desc())
+                                                    .limit(limit))]
+
+
+def parse_day(text: str, default: date) -> date:
+    if not text.strip():
+        return default
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise StoreError(f"日期应为 YYYY-MM-DD：{text!r}") from None
+
+
+def status_data(session: Session, ctx: WebContext, as_of: date, region: str = "", plan: str = "") -> dict[str, Any]:
+    """Return `duban metrics status` for the page and the API: each plan's targets and dust fall."""
+    setup = ctx.metrics
+    if region and setup.regions.resolve(region) is None:
+        raise StoreError(f"未知的县区：{region}")
+    series = setup.read(session, as_of)
+    statuses = plan_status(setup.targets, series, setup.regions, as_of, [plan] if plan else None, region or None)
+    return {"as_of": as_of, "plans": [s.to_json() for s in statuses],
+            "plan_ids": sorted(setup.targets.plans), "region": region, "plan": plan}
+
+
+@router.get("/metrics")
+def metrics_page(request: Request, as_of: str = "", region: str = "", plan: str = "",
+                 user: WebUser = Depends(staff), session: Session = Depends(db)):
+    ctx = web(request)
+    error = ""
+    try:
+        data = status_data(session, ctx, parse_day(as_of, ctx.today()), region.strip(), plan)
+    except StoreError as exc:
+        error = str(exc)
+        data = status_data(session, ctx, ctx.today())
+    return page(request, "metrics.html", user, **data, imports=recent_imports(session), error=error,
+                max_mb=MAX_UPLOAD_MB)
+
+
+@router.post("/metrics/import")
+async def metrics_import(request: Request, _limit: None = Depends(upload_limit),
+                         user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
+    ctx = web(request)
+    try:
+        name, data = await read_upload(request)
+    except HTTPException as exc:
+        if exc.status_code == 413:
+            refuse_upload(session, ctx, request, user.name, "too_large")
+        raise
+    _report, import_id = import_upload(session, ctx, name, data, user.name)
+    session.commit()
+    return RedirectResponse(f"/metrics/imports/{import_id}?done=1", status_code=303)
+
+
+@router.get("/metrics/imports/{import_id:int}")
+def metrics_import_page(request: Request, import_id: int, done: str = "", user: WebUser = Depends(staff),
+                        session: Session = Depends(db)):
+    return page(request, "metrics_import.html", user, record=import_view(import_or_404(session, import_id)),
+                done=done, hint=UNREADABLE_HINT)
