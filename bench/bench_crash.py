@@ -7,7 +7,8 @@ server on loopback, kills it with SIGKILL a uniformly random time into its sweep
 2020-11-02 (464 notices, 43 digests and 46 numbered letters), then lets a fresh instance sweep and
 deliver the same day after the lease (09:20). Half the delivery kills are timed; the other half
 happen as the SMTP server accepts a random one of the day's e-mails (0-20 ms later), the window
-between acceptance and commit where a resend, with the same Message-ID, is allowed. See tests/production/crashtrial.py for the verdict:
+between acceptance and commit where a resend, with the same Message-ID, is allowed. See
+tests/production/crashtrial.py for the verdict:
 no notice lost, every message delivered, a duplicate only in the acceptance-to-commit window and
 with the same Message-ID, the store passing scheduler.integrity.check_store.
 """

@@ -132,7 +132,8 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         f"送达：日报 {tally.digests} 份，函件 {tally.letters} 份（文号 {tally.numbers[0] if tally.numbers else '—'} 至 "
         f"{tally.numbers[-1] if tally.numbers else '—'}），写入 {config.outbox}（.eml 与 letters/ 下的 .docx）。",
         metrics_line,
-        f"其中指标类通知（空气质量与进度对照目标）：预警通知函 {tally.metric['warning']}、约谈 {tally.metric['interview']}、"
+        f"其中指标类通知（空气质量与进度对照目标）：预警通知函 {tally.metric['warning']}、"
+        f"约谈 {tally.metric['interview']}、"
         f"催办 {tally.metric['urge']}（duban metrics status --as-of 2020-01-31 查看序时进度）。",
         f"月度通报（送审稿）{len(bulletins)} 份，写入 {config.outbox / 'bulletins'}（.html、.docx、.json）："
         + "；".join(f"{b.bulletin.period.label}逾期未完成 {b.bulletin.totals.overdue} 项" for b in bulletins),

@@ -162,7 +162,8 @@ def _deliveries(session: Session, report: IntegrityReport, now: datetime | None)
     _add(report, "同一消息对同一渠道和地址有多条投递记录",
          [f"{k[0]} -> {k[1]}:{k[2]}（{n} 条）" for k, n in seen.items() if n > 1])
     _add(report, "投递状态无效", [f"{r.message_key}：{r.status}" for r in rows if r.status not in DELIVERY_STATUSES])
-    _add(report, "已发送的投递没有 Message-ID", [r.message_key for r in rows if r.status == "sent" and not r.message_id])
+    _add(report, "已发送的投递没有 Message-ID",
+         [r.message_key for r in rows if r.status == "sent" and not r.message_id])
     _add(report, "“发送中”的投递没有租约", [r.message_key for r in rows
                                      if r.status == "sending" and r.next_attempt_at is None])
     if now is not None:

@@ -374,11 +374,13 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
                     ("上限", _figure(facts.get("cap"), "吨/月·平方公里")),
                     ("超出", _figure(facts.get("excess"), "吨/月·平方公里"))]
     elif kind == "repeated_warnings":
-        figures += [("已下发预警通知函", f"{facts.get('warning_count')}次"), ("规定", f"{facts.get('threshold_count')}次")]
+        figures += [("已下发预警通知函", f"{facts.get('warning_count')}次"),
+                    ("规定", f"{facts.get('threshold_count')}次")]
     elif kind == "task_pace":
         figures += [("任务", str(facts.get("task_title"))), ("完成时限", _zh_iso(facts.get("due"))),
                     ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
-                    ("序时进度", f"{facts.get('expected_percent')}%"), ("落后", f"{facts.get('behind_points')}个百分点")]
+                    ("序时进度", f"{facts.get('expected_percent')}%"),
+                    ("落后", f"{facts.get('behind_points')}个百分点")]
     return MetricFacts(region, summary, tuple(figures))
 
 

@@ -77,8 +77,8 @@ def test_progress_and_sign_off_from_the_command_line(tmp_path):
     env = store_env(tmp_path)
     duban("load", "data", env=env)
     task = "changzhi-2019/r001"
-    reported = duban("progress", "report", task, "--unit", "长治市能源局", "--percent", "60", "--note", "整治方案已印发",
-                     "--by", "能源局张三", "--on", "2019-12-20", env=env)
+    reported = duban("progress", "report", task, "--unit", "长治市能源局", "--percent", "60",
+                     "--note", "整治方案已印发", "--by", "能源局张三", "--on", "2019-12-20", env=env)
     assert reported.returncode == 0, reported.stderr
     assert duban("progress", "signoff", task, "--by", "王协调", "--on", "2019-12-30", env=env).returncode == 0
     after = json.loads(duban("sweep", "--as-of", "2020-01-02", "--json", env=env).stdout)

@@ -43,7 +43,8 @@ def test_task_colour_on_20_december_2019(deadline, status, expected):
 
 
 def test_a_coordinator_date_decides_the_colour_of_an_external_deadline():
-    assert task_colour(due(kind="external"), "open", date(2019, 12, 20), override=date(2019, 12, 1)) == (RED, "逾期19天")
+    colour = task_colour(due(kind="external"), "open", date(2019, 12, 20), override=date(2019, 12, 1))
+    assert colour == (RED, "逾期19天")
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +113,16 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
                              date(2019, 12, 2), now=NOW)
         repo.insert_notices(session, [action("k-urge", level="urge", kind="overdue")], date(2019, 12, 3), now=NOW)
         repo.insert_notices(session, [action("k-warn")], date(2019, 12, 10), now=NOW)
-        session.add(m.Letter(notice_key="k-warn", issuer="长治市大气办", year=2019, serial=7, number="长大气办函〔2019〕7号"))
+        session.add(m.Letter(notice_key="k-warn", issuer="长治市大气办", year=2019, serial=7,
+                             number="长大气办函〔2019〕7号"))
         warning = repo.notice_by_key(session, "k-warn")
         warning.status, warning.sent_on = "sent", date(2019, 12, 11)
         session.commit()
     with store.session() as session:
         views = store_views(session, date(2019, 12, 20))
         repo.insert_notices(session, [action("k-warn-2", unit=unit_name("襄垣县政府"))], date(2019, 12, 21), now=NOW)
-        session.add(m.Letter(notice_key="k-warn-2", issuer="长治市大气办", year=2019, serial=8, number="长大气办函〔2019〕8号"))
+        session.add(m.Letter(notice_key="k-warn-2", issuer="长治市大气办", year=2019, serial=8,
+                             number="长大气办函〔2019〕8号"))
         session.commit()
         later = store_views(session, date(2019, 12, 22))["t-2019/1"]
     assert later.last_letter == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest

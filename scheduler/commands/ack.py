@@ -99,7 +99,8 @@ def cmd_delivery_status(args: argparse.Namespace) -> int:
     for d in dead:
         print(f"  死信：{d.message_key} -> {d.channel} {d.address}（{d.attempts} 次）：{d.last_error}")
     for d in waiting:
-        print(f"  待重试：{d.message_key} -> {d.channel}（已试 {d.attempts} 次，下次 {d.next_attempt_at}）：{d.last_error}")
+        print(f"  待重试：{d.message_key} -> {d.channel}"
+              f"（已试 {d.attempts} 次，下次 {d.next_attempt_at}）：{d.last_error}")
     if no_contact:
         print("  无联系方式（消息在文件发件箱，需转交）：" + "、".join(no_contact))
     return 0

@@ -187,6 +187,7 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _METRICS = ("SO2", "NO2", "PM10", "CO", "O3", "PM2.5")
 _SEPARATORS = re.compile(r"[、，,；;](?![^（(]*[）)])")  # not inside （…）: 各县（市、区）人民政府
 _HEADER_SCAN = 15  # a header sits in the first rows of a table
+_REGION_HEADERS = ("县区", "县（区）", "县(区)", "区县", "地区", "县（市、区）")
 
 
 @dataclass
@@ -392,8 +393,7 @@ def _ledger_rows(grid: Grid, columns: dict[str, int], body: list[list[Cell]], ct
 def _county_targets(grid: Grid, ctx: _Context) -> bool:
     """Seed 000 附件1: 序号 / 县区 / PM2.5 baseline, reduction % / heavy days baseline, reduction."""
     head = grid.rows[:_HEADER_SCAN]
-    region_col = next((c.column for r in head for c in r
-                       if squeeze(grid.shown(c)) in ("县区", "县（区）", "县(区)", "区县", "地区", "县（市、区）")), None)
+    region_col = next((c.column for r in head for c in r if squeeze(grid.shown(c)) in _REGION_HEADERS), None)
     if region_col is None or not any("PM2.5" in squeeze(grid.shown(c)) for r in head for c in r):
         return False
     values_from = region_col + 1
@@ -504,7 +504,8 @@ def _monthly_targets(grid: Grid, ctx: _Context) -> bool:
             if metric is None:
                 ctx.result.problems.append(grid.problem(cell, "本列没有污染物名称，未导入"))
             elif not re.fullmatch(r"\d+(\.\d+)?", value):
-                ctx.result.problems.append(grid.problem(cell, f"「{label}」{metric} 的目标值「{value}」不是数字，未导入"))
+                ctx.result.problems.append(
+                    grid.problem(cell, f"「{label}」{metric} 的目标值「{value}」不是数字，未导入"))
             else:
                 bucket.append(MonthlyTarget(region=ctx.region, year=ctx.year, month=month, metric=metric,
                                             value=float(value), source=grid.source(cells[0].row)))

@@ -250,8 +250,8 @@ def load_metric_rules(folder: str | Path, targets: TargetBook | None = None) -> 
             continue
         model = loaded.model
         if model.id in ids:
-            problems.append(Problem(loaded.file, loaded.line("id"), f"规则集编号重复：{model.id}（已见于 {ids[model.id]}）",
-                                    "id"))
+            problems.append(Problem(loaded.file, loaded.line("id"),
+                                    f"规则集编号重复：{model.id}（已见于 {ids[model.id]}）", "id"))
             continue
         ids[model.id] = loaded.file
         for index, plan in enumerate(model.applies_to):

@@ -122,7 +122,8 @@ def status_lines(statuses: list[PlanStatus], as_of: date) -> list[str]:
             )
         for d in status.dust_fall:
             mark = "超标" if d["over_cap"] else "达标"
-            lines.append(f"  {d['region']} 降尘量 {d['month']}：{d['value']:g} 吨/月·平方公里，上限 {d['cap']:g}，{mark}")
+            lines.append(f"  {d['region']} 降尘量 {d['month']}：{d['value']:g} 吨/月·平方公里，"
+                         f"上限 {d['cap']:g}，{mark}")
     return lines
 
 

@@ -36,7 +36,8 @@ PLAN_FRAGMENTS = ["附件1", "附件2", "附件3", "附件", "任务清单", "\t
                   "（一）", "1.", "（二十一）", "（市生态环境局牵头，市工信局配合，各县、区人民政府负责落实）",
                   "［责任单位：市生态环境局］", "[责任单位：", "2019年12月底前", "长期坚持", "按国家、省规定完成时限",
                   "（", "）", "：", "\u3000", "\x00", "\ufeff", "\r", "责任单位", "完成时限", "各县（市、区）人民政府"]
-YAML_FRAGMENTS = [": ", "- ", "  ", "{", "}", "[", "]", "'", '"', "&a ", "*a", "!!python/object:os.system ", "~", "null",
+YAML_FRAGMENTS = [": ", "- ", "  ", "{", "}", "[", "]", "'", '"', "&a ", "*a", "!!python/object:os.system ", "~",
+                  "null",
                   "-1", "99999999999999999999", "1e400", "2019-02-30", "2019-13-01", "true", "：", ",", "#", "\t",
                   "---", "...", "<<: *a", "type: overdue", "days: -5", "workdays: 0", "extends: default", "id: x",
                   "plans: [x]", "!!binary ", "? ", "|", ">", "\x00", "\x07", "\ufeff", "\u2028", "02-30", "25:61"]
@@ -186,7 +187,8 @@ def test_office_importers_take_any_damaged_file(fmt, office_files, kind, member,
 
 
 XML_SAFE = st.characters(blacklist_categories=("Cc", "Cs"))  # what Word and Excel can hold in a cell
-CELL_TEXT = st.sampled_from([f for f in PLAN_FRAGMENTS if f.isprintable() or f == "\t"]) | st.text(XML_SAFE, max_size=12)
+CELL_TEXT = (st.sampled_from([f for f in PLAN_FRAGMENTS if f.isprintable() or f == "\t"])
+             | st.text(XML_SAFE, max_size=12))
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])

@@ -50,7 +50,8 @@ def test_status_shows_target_cumulative_value_gap_rest_and_rank(env, capsys):
     assert (pm25["rank"], pm25["rank_of"], pm25["on_track"], pm25["days_total"]) == (1, 1, False, 183)
     assert main(["metrics", "status", "--as-of", "2019-10-31", "--region", "潞城区"]) == 0
     text = capsys.readouterr().out
-    assert "潞城区 PM2.5累计平均浓度（2019-10-01~2020-03-31）：70.0微克/立方米，目标 65.1微克/立方米，差距 +4.9，未达序时进度" in text
+    assert ("潞城区 PM2.5累计平均浓度（2019-10-01~2020-03-31）：70.0微克/立方米，"
+            "目标 65.1微克/立方米，差距 +4.9，未达序时进度") in text
     assert main(["metrics", "status", "--region", "火星县"]) == 2
 
 

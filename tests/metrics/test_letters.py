@@ -37,7 +37,8 @@ def test_metric_facts_read_the_stored_figures():
 
 
 def test_a_metric_warning_letter_prints_the_figures_and_no_task_table():
-    letter = build_letter("warning", [NOTICE], SAMPLE_PLAN, {"name": LUCHENG}, date(2020, 1, 7), "长大气办函〔2020〕3号")
+    letter = build_letter("warning", [NOTICE], SAMPLE_PLAN, {"name": LUCHENG}, date(2020, 1, 7),
+                          "长大气办函〔2020〕3号")
     assert letter.title == f"关于{LUCHENG}环境空气质量改善未达到序时进度要求的预警通知函"
     assert letter.rows == () and len(letter.metrics) == 1
     blocks = Renderer(ROOT / "templates").letter_blocks(letter)

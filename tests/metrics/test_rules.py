@@ -64,8 +64,10 @@ def test_an_unknown_trigger_is_named_with_its_line():
 
 
 def test_a_level_the_trigger_cannot_produce_is_refused():
-    broken = RULES_YAML.replace("level: urge\n    trigger: {type: dust_fall", "level: interview\n    trigger: {type: dust_fall")
-    assert _problem(broken) == [(31, "rules.4.level", "触发条件 dust_fall_over_cap 只能产生 urge、warning 级别，不能是 interview")]
+    broken = RULES_YAML.replace("level: urge\n    trigger: {type: dust_fall",
+                                "level: interview\n    trigger: {type: dust_fall")
+    assert _problem(broken) == [
+        (31, "rules.4.level", "触发条件 dust_fall_over_cap 只能产生 urge、warning 级别，不能是 interview")]
 
 
 def test_an_unknown_metric_and_a_duplicate_rule_id_are_refused():
@@ -86,8 +88,8 @@ def test_repeated_warnings_must_count_warning_rules_of_the_set():
 def test_a_rule_on_a_plan_or_metric_without_targets_is_refused(tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()
-    (folder / "a.yaml").write_text(RULES_YAML.replace("metric: PM2.5, after_workdays: 5", "metric: O3, after_workdays: 5"),
-                                   encoding="utf-8")
+    ozone = RULES_YAML.replace("metric: PM2.5, after_workdays: 5", "metric: O3, after_workdays: 5")
+    (folder / "a.yaml").write_text(ozone, encoding="utf-8")
     (folder / "b.yaml").write_text(RULES_YAML.replace("id: test-metrics", "id: other")
                                    .replace("applies_to: [test-2020]", "applies_to: [test-2020, nowhere]"),
                                    encoding="utf-8")
@@ -186,7 +188,8 @@ def _after_march_warnings(interview_status: str | None = None):
         past(PM25.format(unit=LUCHENG, day="2020-01-31"), "warning", "pm25-prorata-warning", LUCHENG, date(2020, 2, 5)),
         past(PM25.format(unit=LUCHENG, day="2020-02-29"), "warning", "pm25-prorata-warning", LUCHENG, date(2020, 3, 4)),
         past(PM25.format(unit=LICHENG, day="2020-02-29"), "warning", "pm25-prorata-warning", LICHENG, date(2020, 3, 4)),
-        past(f"dust-fall-urge|test-2020|{LICHENG}|2020-01", "urge", "dust-fall-urge", LICHENG, date(2020, 2, 7), "sent"),
+        past(f"dust-fall-urge|test-2020|{LICHENG}|2020-01", "urge", "dust-fall-urge", LICHENG, date(2020, 2, 7),
+             "sent"),
     ]
     if interview_status:
         notices.append(past(f"repeated-warnings-interview|test-2020|{LUCHENG}|N2", "interview",

@@ -43,7 +43,8 @@ def test_bad_rows_are_reported_in_place_and_good_rows_load(tmp_path):
         (8, "value", "PM2.5（μg/m³） 数值为空"),
         (9, "value", "PM2.5（μg/m³） 数值 5000 超出合理范围 0–1500"),
         (10, "date", "日期无法识别：“2019-13-01”（应为 2019-10-01 或 2019-10）"),
-        (11, "metric", "未知的指标：“PM3”（可用：PM2.5、PM10、SO2、NO2、CO、O3、AQI、heavy_pollution_days、dust_fall）"),
+        (11, "metric",
+         "未知的指标：“PM3”（可用：PM2.5、PM10、SO2、NO2、CO、O3、AQI、heavy_pollution_days、dust_fall）"),
         (12, "value", "AQI 应为整数：101.5"),
     ]
     assert report.rows_read == 13 and report.bad_rows == 9  # the blank line is not a row
