@@ -23,6 +23,7 @@ from scheduler.config import Config
 from scheduler.glossary import TERMS
 from scheduler.letters import zh_date
 from scheduler.render import TEMPLATES_DIR
+from scheduler.web.filecache import FileCache
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
 PAGE_SIZE = 50
@@ -88,6 +89,7 @@ class WebContext:
     now: Callable[[], datetime]
     secret: bytes | None = None
     env: Environment = field(default_factory=make_env)
+    files: FileCache = field(default_factory=FileCache)  # values read from data files, per app
 
     def today(self) -> date:
         return self.now().astimezone(SHANGHAI).date()
@@ -110,11 +112,26 @@ class WebContext:
 
         return load_rulebook(self.config.path(self.config.rules_dir))
 
-    @cached_property
+    @property
+    def data_dir(self) -> Path:
+        return self.config.path(self.config.data_dir)
+
+    @property
     def directory(self):
+        """The unit directory (data/units.yaml), re-read when the file changes."""
         from scheduler.units import UnitDirectory
 
-        return UnitDirectory.load(self.config.path(self.config.data_dir) / "units.yaml")
+        units = self.data_dir / "units.yaml"
+        return self.files.get("directory", lambda: [units], lambda: UnitDirectory.load(units))
+
+    def open_points(self) -> tuple:
+        """`duban ledger check`'s open points, re-read when a ledger or units.yaml changes (or one is added)."""
+        from scheduler.ledger import ledger_paths
+        from scheduler.ledgerview import open_points
+
+        folder = self.data_dir
+        return self.files.get("open_points", lambda: [*ledger_paths(folder), folder / "units.yaml"],
+                              lambda: tuple(open_points(folder, self.config)))
 
     @cached_property
     def metrics(self):

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.ledgerview import LABELS, open_points
+from scheduler.ledgerview import LABELS
 from scheduler.store import models as m
 from scheduler.store import set_deadline
 from scheduler.store.repo import StoreError
@@ -29,7 +29,7 @@ DATABLE = ("external_deadline", "missing_deadline", "unknown_deadline", "deadlin
 
 def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
     """Every open point with the date a coordinator already set (latest override), if any."""
-    points = open_points(ctx.config.path(ctx.config.data_dir), ctx.config)
+    points = ctx.open_points()  # cached per app until a ledger or units.yaml changes
     overrides: dict[str, tuple[date, str, str]] = {}
     for task_id, due, by, reason in session.execute(
         select(m.DeadlineOverride.task_id, m.DeadlineOverride.due, m.DeadlineOverride.by, m.DeadlineOverride.reason)
