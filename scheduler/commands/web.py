@@ -1,4 +1,4 @@
-"""`duban web` (the console) and `duban user create / list / passwd` (its accounts)."""
+"""`duban web` (the console) and `duban user create / list / passwd / disable / enable` (its accounts)."""
 
 from __future__ import annotations
 
@@ -102,3 +102,33 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
         session.commit()
     print(f"已修改 {args.name} 的密码，其已登录的会话全部失效。")
     return 0
+
+
+def _set_active(args: argparse.Namespace, active: bool) -> int:
+    from scheduler import clock
+    from scheduler.store import StoreError
+    from scheduler.web.accounts import set_active
+
+    with _runtime(args).store.session() as session:
+        try:
+            changed = set_active(session, args.name, active, by=args.by, now=clock.now())
+        except StoreError as exc:
+            print(f"未修改：{exc}", file=sys.stderr)
+            return 1
+        session.commit()
+    if active:
+        print(f"已启用账号 {args.name}。" if changed else f"账号 {args.name} 本已启用。")
+    else:
+        print(f"已停用账号 {args.name}，其已登录的会话全部失效。" if changed else f"账号 {args.name} 本已停用。")
+    return 0
+
+
+@command("user disable", [("name", {"help": "登录名"}), ("--by", {"default": "system"})])
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    """A disabled account cannot log in and its sessions end; its history and audit entries stay."""
+    return _set_active(args, False)
+
+
+@command("user enable", [("name", {"help": "登录名"}), ("--by", {"default": "system"})])
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    return _set_active(args, True)

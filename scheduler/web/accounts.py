@@ -112,6 +112,20 @@ def set_password(session: Session, name: str, password: str, *, by: str, now: da
     audit(session, by, "user.password", "user", name, {}, now)
 
 
+def set_active(session: Session, name: str, active: bool, *, by: str, now: datetime) -> bool:
+    """Disable or re-enable an account; disabling ends its sessions at once. Return whether it changed."""
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise StoreError(f"没有此用户：{name}")
+    if not active:
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))  # also if already disabled
+    if user.active == active:
+        return False
+    user.active = active
+    audit(session, by, "user.enable" if active else "user.disable", "user", user.name, {}, now)
+    return True
+
+
 def user_units(session: Session, user_id: int) -> tuple[str, ...]:
     return tuple(session.scalars(select(UserUnit.unit).where(UserUnit.user_id == user_id).order_by(UserUnit.id)))
 

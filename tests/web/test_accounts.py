@@ -95,3 +95,20 @@ def test_expired_sessions_are_swept_at_the_next_login(store):
         accounts.open_session(session, user, 30, NOW + timedelta(hours=1))
         session.commit()
         assert len(session.scalars(select(WebSession)).all()) == 1
+
+
+def test_disabling_a_user_ends_its_sessions_and_refuses_its_password(store):
+    with store.session() as session:
+        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        token, _ = accounts.open_session(session, user, 30, NOW)
+        assert accounts.set_active(session, "li", False, by="wang", now=NOW) is True
+        session.commit()
+        assert session.scalars(select(WebSession)).all() == []
+        assert accounts.session_user(session, token, NOW) is None
+        assert accounts.authenticate(session, "li", "password-1") is None
+        assert accounts.set_active(session, "li", False, by="wang", now=NOW) is False
+        assert accounts.set_active(session, "li", True, by="wang", now=NOW) is True
+        session.commit()
+        assert accounts.authenticate(session, "li", "password-1") is not None
+        with pytest.raises(StoreError, match="没有此用户"):
+            accounts.set_active(session, "nobody", False, by="wang", now=NOW)

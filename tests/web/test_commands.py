@@ -105,3 +105,46 @@ def test_serve_starts_the_console_when_configured_and_stops_on_sigterm(config_fi
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_disabled_user_cannot_log_in_and_its_open_session_ends(config_file, monkeypatch, capsys):
+    from fastapi.testclient import TestClient
+
+    from scheduler.config import load_config
+    from scheduler.store import models as m
+    from scheduler.web import create_app
+    from tests.web.builders import login
+
+    code, _, _ = run(config_file, monkeypatch, capsys, "user", "create", "--role", "coordinator", "--name", "wang",
+                     "--password-stdin", stdin="first-pass-1\n")
+    assert code == 0
+    config = load_config(config_file)
+    store = open_store(config.database)
+    try:
+        with TestClient(create_app(config, store, now=lambda: NOW)) as browser:
+            assert login(browser, "wang", "first-pass-1").status_code == 303
+            assert browser.get("/dashboard").status_code == 200
+            code, out, _ = run(config_file, monkeypatch, capsys, "user", "disable", "wang", "--by", "admin")
+            assert code == 0 and "已停用账号 wang，其已登录的会话全部失效" in out
+            assert browser.get("/dashboard", follow_redirects=False).headers["location"] == "/login?next=/dashboard"
+            assert browser.get("/api/session").status_code == 401
+            assert login(browser, "wang", "first-pass-1").status_code == 401
+            code, out, _ = run(config_file, monkeypatch, capsys, "user", "list")
+            assert "wang  协调人（已停用）" in out
+            code, out, _ = run(config_file, monkeypatch, capsys, "user", "disable", "wang")
+            assert code == 0 and "本已停用" in out
+            code, out, _ = run(config_file, monkeypatch, capsys, "user", "enable", "wang", "--by", "admin")
+            assert code == 0 and "已启用账号 wang" in out
+            assert login(browser, "wang", "first-pass-1").status_code == 303
+            assert browser.get("/dashboard").status_code == 200
+        code, _, err = run(config_file, monkeypatch, capsys, "user", "disable", "nobody")
+        assert code == 1 and "没有此用户：nobody" in err
+        with store.session() as session:
+            from sqlalchemy import select
+
+            actions = session.execute(select(m.AuditEntry.actor, m.AuditEntry.action)
+                                      .where(m.AuditEntry.action.in_(["user.disable", "user.enable"]))
+                                      .order_by(m.AuditEntry.id)).all()
+        assert actions == [("admin", "user.disable"), ("admin", "user.enable")]
+    finally:
+        store.dispose()
