@@ -24,7 +24,7 @@ KIND_NAMES: dict[str, str] = {
 }
 # What a letter asks for and by when (calendar days unless a calendar is passed). The ministry has
 # given 20 working days for an interviewed government's rectification plan (LETTERS.md).
-REPLY_DAYS: dict[str, int] = {"urge": 5, "warning": 10, "interview": 20, "bulletin": 10}
+REPLY_DAYS: dict[str, int] = {"urge": 5, "warning": 10, "interview": 20}
 DEFAULT_CC: dict[str, tuple[str, ...]] = {
     "urge": ("市生态环境局",),
     "warning": ("市生态环境局", "市政府督查室"),
@@ -209,14 +209,12 @@ def _subject(rows: Sequence[FactRow]) -> str:
     return first if len(rows) == 1 else f"{first}等{len(rows)}项任务"
 
 
-def _title(kind: str, unit: str, rows: Sequence[FactRow], period: str) -> str:
+def _title(kind: str, unit: str, rows: Sequence[FactRow]) -> str:
     if kind == "urge":
         return f"关于加快办理{_subject(rows)}的催办通知"
     if kind == "warning":
         return f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函"
-    if kind == "interview":
-        return f"关于约谈{unit}主要负责同志的通知"
-    return f"关于{period or '近期'}大气污染防治重点任务进展情况的通报"
+    return f"关于约谈{unit}主要负责同志的通知"
 
 
 def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
@@ -232,14 +230,9 @@ def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
             "对预警事项立行立改，加大调度力度，确保按期完成剩余任务。",
             f"于{by}前将书面整改情况报送市大气办。",
         )
-    if kind == "interview":
-        return (
-            "被约谈单位主要负责同志作表态发言，说明问题原因和整改措施。",
-            f"约谈后于{by}前报送整改方案，整改情况纳入年度考核。",
-        )
     return (
-        "各单位对照通报事项认真查摆问题，举一反三，加快推进滞后任务。",
-        f"于{by}前书面报送整改落实情况。",
+        "被约谈单位主要负责同志作表态发言，说明问题原因和整改措施。",
+        f"约谈后于{by}前报送整改方案，整改情况纳入年度考核。",
     )
 
 
@@ -286,8 +279,10 @@ def build_letter(
     name and optionally addressee (the formal 主送机关). `add_workdays` (a work calendar's)
     makes the reply-by date count working days; without it the days are calendar days.
     """
-    if kind not in KIND_NAMES:
-        raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(KIND_NAMES)}）")
+    if kind == "bulletin":  # its body needs the counts and ranks, which no unit's notices carry
+        raise ValueError("通报不由单个单位的通知生成：请用 duban bulletin（scheduler.bulletin）")
+    if kind not in REPLY_DAYS:
+        raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(REPLY_DAYS)}）")
     if not notices:
         raise ValueError(f"{KIND_NAMES[kind]}没有任何通知事项，不能生成空函")
     parsed = parse_number(number, strict=True)
@@ -309,7 +304,7 @@ def build_letter(
         kind_name=KIND_NAMES[kind],
         issuer=issuer,
         number=str(parsed),
-        title=_metric_title(kind, unit_name) if metrics and not rows else _title(kind, unit_name, rows, period),
+        title=_metric_title(kind, unit_name) if metrics and not rows else _title(kind, unit_name, rows),
         addressee=str(unit.get("addressee") or unit_name),
         unit=unit_name,
         rows=rows,
@@ -389,9 +384,7 @@ def _metric_title(kind: str, unit: str) -> str:
         return f"关于{unit}环境空气质量改善未达到序时进度要求的预警通知函"
     if kind == "interview":
         return f"关于约谈{unit}主要负责同志的通知"
-    if kind == "urge":
-        return f"关于{unit}加强降尘污染控制的催办通知"
-    return f"关于{unit}环境空气质量考核情况的通报"
+    return f"关于{unit}加强降尘污染控制的催办通知"
 
 
 def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:
@@ -478,7 +471,10 @@ def sample_notices() -> list[dict[str, Any]]:
 
 
 def sample_letter(kind: str = "warning") -> LetterContext:
-    """Build a realistic letter of `kind`, to test-render templates before the service starts."""
+    """Build a realistic urge, warning or interview letter, to test-render templates before the service starts.
+
+    The 通报 has its own sample, scheduler.bulletin.sample_bulletin: its body needs a computed Bulletin.
+    """
     return build_letter(kind, sample_notices(), SAMPLE_PLAN, SAMPLE_UNIT, date(2019, 12, 20),
                         "长大气办函〔2019〕12号")
 

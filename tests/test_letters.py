@@ -6,7 +6,8 @@ import pytest
 
 from scheduler.docnumber import DocNumber, format_number, next_serial, parse_number
 from scheduler.errors import InputError
-from scheduler.letters import build_digest, build_letter, sample_notices, zh_date
+from scheduler.letters import build_digest, build_letter, sample_letter, sample_notices, zh_date
+from scheduler.render import Renderer
 
 ISSUE = date(2019, 12, 20)
 PLAN = {
@@ -104,6 +105,22 @@ def test_a_letter_refuses_a_number_from_another_year_or_no_notices():
     with pytest.raises(ValueError, match="issuer"):
         build_letter("warning", sample_notices(), {"title": "x", "clause": "y"}, UNIT, ISSUE,
                      "长大气办函〔2019〕12号")
+
+
+def test_a_bulletin_is_not_built_from_one_units_notices():
+    # The 通报 body counts and ranks every unit (scheduler.bulletin); a unit's notices cannot fill it.
+    with pytest.raises(ValueError, match="duban bulletin"):
+        build_letter("bulletin", sample_notices(), PLAN, UNIT, ISSUE, "长大气办函〔2019〕12号")
+    with pytest.raises(ValueError, match="duban bulletin"):
+        sample_letter("bulletin")
+    with pytest.raises(ValueError, match="未知的公文类型"):
+        build_letter("memo", sample_notices(), PLAN, UNIT, ISSUE, "长大气办函〔2019〕12号")
+
+
+def test_every_sample_letter_renders_with_its_kinds_body():
+    for kind in ("urge", "warning", "interview"):
+        letter = sample_letter(kind)
+        assert letter.kind == kind and letter.title in Renderer().letter_html(letter)
 
 
 def test_the_digest_puts_every_notice_in_exactly_one_section():

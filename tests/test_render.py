@@ -20,7 +20,7 @@ from scheduler.render import (
     zh_number,
 )
 
-KINDS = ("urge", "warning", "interview")  # the 通报 has its own facts: tests/test_bulletin.py
+KINDS = ("urge", "warning", "interview")  # the 通报 has its own facts: tests/bulletin/
 NEEDS_OFFICE = pytest.mark.skipif(
     not shutil.which("soffice") or not shutil.which("pdffonts"),
     reason="needs libreoffice-writer-nogui and poppler-utils (scripts/os-deps.sh)",
