@@ -15,12 +15,16 @@ deliveries go oldest first. A server that cannot be reached at all is not tried 
 of the run. In quiet hours only the file outbox is written; SMTP and webhooks wait for the next run
 after them. Letters that must be signed for (预警通知函, 约谈通知) carry a signed 签收 link
 (scheduler.acklink), and each digest lists the unit's letters still awaiting 签收 with theirs.
+
+A run streams: it claims a batch (at most CLAIM_BATCH rows, or NOTICE_BUDGET notices carried),
+builds, sends and records it, then claims the next, so memory stays bounded by one batch at
+province scale and a claim's lease starts when its batch is about to be sent.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -58,8 +62,10 @@ LETTER_MESSAGE_HTML = "letters/message.html"
 LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a crashed sender
 ALLOCATION_TRIES = 50
 CLAIM_BATCH = 200  # deliveries claimed per transaction
+NOTICE_BUDGET = 5000  # notices a claim batch may carry: a run holds one batch, however big the day
 RECORD_BATCH = 50  # outcomes recorded per transaction: at most this many resent after a crash
 CHUNK = 500
+PAGE = 1000  # due delivery ids read per query
 
 
 @dataclass(frozen=True)
@@ -252,15 +258,30 @@ def dead_letters(session: Session) -> list[m.Delivery]:
 
 
 def _due_query(day: date):
-    return (
-        select(m.Notice, m.Task)
-        .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
-        .where(
-            m.Notice.created_on <= day,
-            or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)),
-        )
-        .order_by(m.Notice.id)
+    return _due_where(select(m.Notice, m.Task), day).order_by(m.Notice.id)
+
+
+def _due_where(query, day: date):
+    return query.outerjoin(m.Task, m.Task.id == m.Notice.task_id).where(
+        m.Notice.created_on <= day,
+        or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)),
     )
+
+
+def _due_messages(session: Session, day: date) -> dict[str, str]:
+    """Return message key -> unit for what is due on `day`, in the order of each message's first
+    notice; reads keys only (not the notices), since a province's day is ~100k of them."""
+    due = m.Notice.status.in_(DUE_STATUSES)
+    digests = session.execute(
+        _due_where(select(func.min(m.Notice.id), m.Notice.unit), day)
+        .where(due, m.Notice.level.not_in(LETTER_LEVELS)).group_by(m.Notice.unit)
+    ).all()
+    letters = session.execute(
+        _due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit), day)
+        .where(due, m.Notice.level.in_(LETTER_LEVELS))
+    ).all()
+    entries = sorted([(first, digest_key(unit, day), unit) for first, unit in digests] + [tuple(r) for r in letters])
+    return {key: unit for _first, key, unit in entries}
 
 
 def _prepare(session: Session, day: date, now: datetime, outbox: Path,
@@ -269,13 +290,7 @@ def _prepare(session: Session, day: date, now: datetime, outbox: Path,
     """Insert a Delivery row for every message due today (nothing on conflict); supersede
     earlier days' unsent digests, whose notices are still queued and so in today's digest.
     Units that fall back to the file outbox for want of a contact are added to `no_contact`."""
-    rows = session.execute(_due_query(day).where(m.Notice.status.in_(DUE_STATUSES))).all()
-    keys: dict[str, str] = {}  # message key -> unit
-    for notice, _task in rows:
-        if notice.level in LETTER_LEVELS:
-            keys[notice.key] = notice.unit
-        else:
-            keys[digest_key(notice.unit, day)] = notice.unit
+    keys = _due_messages(session, day)  # message key -> unit
     targets: dict[str, list[Target]] = {}
     values = []
     smtp = _has_smtp(settings)
@@ -577,36 +592,32 @@ def deliver(
     with store.session() as session:
         report.superseded = _prepare(session, day, now, outbox, cfg, report.no_contact)
         session.commit()
-    with store.session() as session:
-        query = (select(m.Delivery.id, m.Delivery.channel)
-                 .where(m.Delivery.status.in_(("pending", "sending")))
-                 .order_by(m.Delivery.id))  # oldest first: a backlog goes out in the order it arose
-        due = session.execute(query).all()
     if quiet:
-        held = [d for d, channel in due if channel != "file"]
-        report.quiet_held = len(held)
+        with store.session() as session:
+            held = session.scalar(select(func.count()).select_from(m.Delivery).where(
+                m.Delivery.status.in_(("pending", "sending")), m.Delivery.channel != "file"))
+        report.quiet_held = held or 0
         if held:
             q = cfg.quiet_hours
             report.skipped_reason = (f"静默时段（{q.start}—{q.end}）内不发送邮件和即时消息，"
-                                     f"{len(held)} 条留待静默时段结束后发送")
-        due = [(d, channel) for d, channel in due if channel == "file"]
-    ids = [d for d, _channel in due]
-    jobs: list[_Job] = []
-    for begin in range(0, len(ids), CLAIM_BATCH):
-        jobs += _start(store, ids[begin : begin + CLAIM_BATCH], day, now, outbox, cfg, report, links)
-    for job in jobs:
-        if job.digest_day is None:
-            _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
-    _render(jobs, renderer, outbox, pdf, day)
+                                     f"{held} 条留待静默时段结束后发送")
     used: dict[int, Channel] = {}
     down: dict[int, TransportError] = {}
     outcomes: list[tuple[_Job, Receipt | None, TransportError | None]] = []
     try:
-        for job in jobs:
-            outcomes.append((job, *_send(job, factory, used, down)))
-            if len(outcomes) >= RECORD_BATCH:
-                _record(store, outcomes, day, now, cfg, report)
-                outcomes.clear()
+        for jobs in _batches(store, _due_ids(store, files_only=quiet), day, now, outbox, cfg, report, links):
+            for job in jobs:
+                if job.digest_day is None:
+                    _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
+            _render(jobs, renderer, outbox, pdf, day)
+            for job in jobs:
+                outcomes.append((job, *_send(job, factory, used, down)))
+                job.message = None  # sent: the batch keeps only what recording needs
+                if len(outcomes) >= RECORD_BATCH:
+                    _record(store, outcomes, day, now, cfg, report)
+                    outcomes.clear()
+            _record(store, outcomes, day, now, cfg, report)  # the batch is settled before the next claim
+            outcomes.clear()
     finally:
         _record(store, outcomes, day, now, cfg, report)
         for channel in used.values():
@@ -616,20 +627,46 @@ def deliver(
     return report
 
 
-def _start(store: Store, delivery_ids: Sequence[int], day: date, now: datetime, outbox: Path,
-           cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> list[_Job]:
-    """Claim the deliveries and re-read their notices, one transaction for the batch (a commit
-    costs more than the claims; rows are taken in id order, so two senders never deadlock)."""
-    jobs = []
-    with store.session() as session:
-        for delivery_id in delivery_ids:
-            if not _claim(session, delivery_id, now):
-                continue
-            job = _start_one(session, delivery_id, day, now, outbox, cfg, report, links)
-            if job is not None:
-                jobs.append(job)
-        session.commit()
-    return jobs
+def _due_ids(store: Store, files_only: bool) -> Iterator[int]:
+    """Yield the ids of deliveries pending or sending, oldest first (a backlog goes out in the
+    order it arose), a page per query; in quiet hours only the file outbox's."""
+    last = 0
+    while True:
+        query = (select(m.Delivery.id)
+                 .where(m.Delivery.status.in_(("pending", "sending")), m.Delivery.id > last)
+                 .order_by(m.Delivery.id).limit(PAGE))
+        if files_only:
+            query = query.where(m.Delivery.channel == "file")
+        with store.session() as session:
+            page = session.scalars(query).all()
+        if not page:
+            return
+        yield from page
+        last = page[-1]
+
+
+def _batches(store: Store, delivery_ids: Iterator[int], day: date, now: datetime, outbox: Path,
+             cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> Iterator[list[_Job]]:
+    """Yield claimed jobs a batch at a time: CLAIM_BATCH rows tried, or fewer once the jobs carry
+    NOTICE_BUDGET notices (a province's digest can list thousands)."""
+    while True:
+        tried, weight = 0, 0
+        jobs: list[_Job] = []
+        with store.session() as session:
+            for delivery_id in delivery_ids:
+                tried += 1
+                if _claim(session, delivery_id, now):
+                    job = _start_one(session, delivery_id, day, now, outbox, cfg, report, links)
+                    if job is not None:
+                        jobs.append(job)
+                        weight += len(job.notices) + len(job.awaiting)
+                if tried >= CLAIM_BATCH or weight >= NOTICE_BUDGET:
+                    break
+            session.commit()
+        if jobs:
+            yield jobs
+        if tried < CLAIM_BATCH and weight < NOTICE_BUDGET:  # the ids ran out
+            return
 
 
 def _start_one(session: Session, delivery_id: int, day: date, now: datetime, outbox: Path,
