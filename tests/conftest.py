@@ -10,8 +10,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,30 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'duban.db'}"
     return request.getfixturevalue("postgres").create_database()
+
+
+@pytest.fixture
+def store_with(store_url) -> Iterator[Callable[..., Any]]:
+    """Open the `store_url` database with ledgers loaded: `store_with([ledger()], DIRECTORY, now=NOW)`.
+
+    The keywords go to `load_ledgers`; every store opened is disposed of at teardown.
+    """
+    from scheduler import store as repo
+    from scheduler.store import open_store
+
+    opened = []
+
+    def load(ledgers, directory, *args, **kwargs):
+        store = open_store(store_url)
+        opened.append(store)
+        with store.session() as session:
+            repo.load_ledgers(session, list(ledgers), directory, *args, **kwargs)
+            session.commit()
+        return store
+
+    yield load
+    for store in opened:
+        store.dispose()
 
 
 # ---- end of store block ---------------------------------------------------------------------

@@ -71,13 +71,8 @@ def action(key: str, unit: str = LUCHENG, level: str = "reminder", task: str = "
 
 
 @pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
-        session.commit()
-    yield store
-    store.dispose()
+def store(store_with):
+    return store_with([ledger()], DIRECTORY, now=NOW)
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ from datetime import date
 import pytest
 
 from scheduler import store as repo
-from scheduler.store import open_store
 from tests.bulletin.builders import LUCHENG, MIIT, XIANGYUAN, add_letter, small_ledger
 from tests.store.builders import DIRECTORY, NOW
 
 
 @pytest.fixture
-def small_store(store_url):
-    store = open_store(store_url)
+def small_store(store_with):
+    store = store_with([small_ledger()], DIRECTORY, now=NOW)
     with store.session() as session:
-        repo.load_ledgers(session, [small_ledger()], DIRECTORY, now=NOW)
         repo.sign_off(session, "b-2019/1", "协调人", date(2019, 12, 10), now=NOW)
         repo.sign_off(session, "b-2019/2", "协调人", date(2019, 12, 14), now=NOW)
         repo.report_progress(session, "b-2019/3", XIANGYUAN, "in_progress", 60, "", XIANGYUAN, date(2019, 12, 20))
@@ -29,5 +27,4 @@ def small_store(store_url):
         add_letter(session, "w0", LUCHENG, "warning", date(2019, 11, 25), date(2019, 12, 1))
         add_letter(session, "r1", LUCHENG, "reminder", date(2019, 12, 5))
         session.commit()
-    yield store
-    store.dispose()
+    return store
