@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scheduler.errors import InputError, Problem
 from scheduler.escalation import Calendar, due_dates, occurrence_key, zh_date
@@ -52,34 +52,28 @@ def _metric_name(value: str) -> str:
     return value
 
 
+MetricName = Annotated[str, AfterValidator(_metric_name)]
+Coverage = Annotated[float, Field(gt=0, le=1)]  # share of elapsed days that must have data
+
+
 class ProrataOffTrack(_Model):
     """At each checkpoint, compare the cumulative value with the period target."""
 
     type: Literal["prorata_off_track"]
-    metric: str
+    metric: MetricName
     checkpoint: Literal["month", "quarter"] = "month"
     after_workdays: int = Field(default=3, ge=0, le=30)  # monitoring data settle after the checkpoint
     tolerance: float = Field(default=0.0, ge=0)
-    min_coverage: float = Field(default=0.8, gt=0, le=1)  # share of elapsed days that must have data
-
-    @field_validator("metric")
-    @classmethod
-    def _known_metric(cls, value: str) -> str:
-        return _metric_name(value)
+    min_coverage: Coverage = 0.8
 
 
 class TargetMissed(_Model):
     """After the period ends, compare the final value with the target."""
 
     type: Literal["target_missed"]
-    metric: str
+    metric: MetricName
     after_workdays: int = Field(default=5, ge=0, le=60)
-    min_coverage: float = Field(default=0.8, gt=0, le=1)
-
-    @field_validator("metric")
-    @classmethod
-    def _known_metric(cls, value: str) -> str:
-        return _metric_name(value)
+    min_coverage: Coverage = 0.8
 
 
 class RepeatedWarnings(_Model):
