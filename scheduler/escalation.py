@@ -89,6 +89,11 @@ def occurrence_key(*parts: str) -> str:
     return key
 
 
+def rule_explanation(level: str, label: str, ruleset: str, rule: str, version: str, clause: str, finding: str) -> str:
+    """Word why a notice exists the same way for task and metric rules: level, rule, clause, finding."""
+    return f"【{term(level)}】依据规则「{label}」（{ruleset}/{rule} 第{version}版，{clause}）：{finding}。"
+
+
 def zh_date(day: date) -> str:
     """Return a date as 2019年12月31日."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -298,8 +303,6 @@ class _Evaluation:
             why += "（该单位已有约谈案件，本催办并入约谈案件，不单独发送）"
         if rule.level == "interview":
             self._interviewed.add((task.task_id, unit))
-        head = term(rule.level)
-        label = rule.rule.label
         facts.update(
             task=task.task_id,
             plan=task.plan_id,
@@ -322,10 +325,8 @@ class _Evaluation:
                 kind=kind,
                 needs_review=rule.needs_review,
                 clause=rule.rule.clause,
-                explanation=(
-                    f"【{head}】依据规则「{label}」（{rule.ruleset_id}/{rule.id} "
-                    f"第{rule.ruleset_version}版，{rule.rule.clause}）：{why}。"
-                ),
+                explanation=rule_explanation(rule.level, rule.rule.label, rule.ruleset_id, rule.id,
+                                             rule.ruleset_version, rule.rule.clause, why),
                 facts=facts,
                 rule_snapshot=rule.snapshot,
             )

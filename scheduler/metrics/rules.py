@@ -27,9 +27,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scheduler.errors import InputError, Problem
-from scheduler.escalation import Calendar, due_dates, occurrence_key, zh_date
+from scheduler.escalation import Calendar, due_dates, occurrence_key, rule_explanation, zh_date
 from scheduler.facts import Action, PastNotice, TaskFacts
-from scheduler.glossary import term
 from scheduler.metrics.catalog import METRICS, Regions
 from scheduler.metrics.prorata import Progress, Series, consecutive_runs, month_end, progress, rank, task_pace
 from scheduler.metrics.targets import DustCap, TargetBook
@@ -374,8 +373,8 @@ class _Run:
             kind=rule.trigger.type,
             needs_review=rule.level in ("warning", "interview"),
             clause=rule.clause,
-            explanation=(f"【{term(rule.level)}】依据规则「{rule.label}」（{model.id}/{rule.id} 第{model.version}版，"
-                         f"{rule.clause}）：{why}{proposal}。"),
+            explanation=rule_explanation(rule.level, rule.label, model.id, rule.id, model.version, rule.clause,
+                                         why + proposal),
             facts=facts,
             rule_snapshot=rule.model_dump(mode="json"),
         ))
