@@ -24,6 +24,7 @@ from scheduler.ledger import Ledger, Task, task_deadline
 from scheduler.store import models as m
 from scheduler.store.repo import audit, cancel_pending
 from scheduler.store.taskfacts import latest_overrides, override_deadline
+from scheduler.store.unitoverrides import latest_unit_overrides
 
 ROLES = (
     ("lead", "lead_units"),
@@ -157,6 +158,7 @@ def load_ledgers(
         context = ledger.deadline_context(heating(meta.region))
         stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
         overrides = latest_overrides(session, meta.id)
+        chosen = latest_unit_overrides(session, stored)  # coordinator-chosen units survive a ledger edit
         for position, task in enumerate(ledger.tasks):
             digest = _hash(task)
             row = stored.pop(task.id, None)
@@ -182,7 +184,7 @@ def load_ledgers(
             _fill(row, task, position, digest)
             session.flush()
             if action == "task.update":
-                units = {unit for unit, _, _ in assignments}
+                units = {unit for unit, _, _ in assignments} | {unit for unit, _, _ in chosen.get(task.id, ())}
                 dates = _effective_dates(task.deadline_text, task.standing, task.measures, context,
                                          overrides.get(task.id))
                 moved = dates != old_dates

@@ -235,4 +235,4 @@ class SweepRun(Base):
 
 # Feature tables live in their own modules (they subclass Base); importing them here keeps
 # Base.metadata complete wherever the models are used (migrations, the schema-drift test).
-from scheduler.store import accountmodels, metricmodels, ackmodels  # noqa: E402,F401,I001
+from scheduler.store import accountmodels, metricmodels, ackmodels, unitmodels  # noqa: E402,F401,I001

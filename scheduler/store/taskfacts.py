@@ -19,6 +19,7 @@ from scheduler.deadlines import Deadline, DeadlineContext, Milestone, find_miles
 from scheduler.facts import Assignment, PastNotice, ProgressReport, TaskFacts
 from scheduler.ledger import task_deadline
 from scheduler.store import models as m
+from scheduler.store.unitmodels import UnitOverride
 
 OVERRIDE_LABELS = {"external_date": "协调人补录时限", "extension": "批准延期"}
 
@@ -90,6 +91,24 @@ def task_facts(
         if value is None:
             value = shared[(unit, role)] = Assignment(unit, role)
         assignments[task_id].append(value)
+    # units a coordinator chose for an ambiguous group, unknown name or empty cell: latest per written name
+    chosen: dict[tuple[str, str], tuple[str, list]] = {}
+    for task_id, written, role, units in connection.execute(
+        select(UnitOverride.task_id, UnitOverride.written, UnitOverride.role, UnitOverride.units)
+        .join(m.Task, m.Task.id == UnitOverride.task_id)
+        .where(*live)
+        .order_by(UnitOverride.at, UnitOverride.id)
+    ):
+        chosen[(task_id, written)] = (role, list(units or ()))
+    for (task_id, _written), (role, units) in chosen.items():
+        held = {(a.unit, a.role) for a in assignments[task_id]}
+        for unit in units:
+            if (unit, role) not in held:
+                held.add((unit, role))
+                value = shared.get((unit, role))
+                if value is None:
+                    value = shared[(unit, role)] = Assignment(unit, role)
+                assignments[task_id].append(value)
 
     reports: dict[str, list[ProgressReport]] = defaultdict(list)
     for task_id, unit, on, percent, status, note in connection.execute(

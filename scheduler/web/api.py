@@ -32,7 +32,7 @@ from scheduler.web.metrics import (
     status_data,
     upload_limit,
 )
-from scheduler.web.openpoints import fix_deadline, points_data
+from scheduler.web.openpoints import fix_deadline, fix_units, points_data
 from scheduler.web.portal import acknowledge_letter, portal_data, record_progress
 from scheduler.web.queue import QueueFilter, decide, queue_data
 
@@ -60,6 +60,13 @@ class Decision(BaseModel):
 
 class DeadlineFix(BaseModel):
     due: date
+    reason: str
+
+
+class UnitsFix(BaseModel):
+    written: str = Field("", description="原文写法（如“相关县区政府”）；原文未写明单位时为空")
+    units: list[str] = Field(description="单位目录中的规范名称")
+    role: Literal["lead", "cooperating", "responsible", ""] = Field("", description="为空时按原文所在栏")
     reason: str
 
 
@@ -166,6 +173,15 @@ async def api_metrics_import(request: Request, _limit: None = Depends(upload_lim
 def api_metrics_import_record(import_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
     view = import_view(import_or_404(session, import_id))
     return {**view, "at": view["at"].isoformat()}
+
+
+@router.post("/assign/{task_id:path}", tags=["待协调事项"], responses=ERRORS,
+             summary="为范围待定、单位不明或未写明单位的任务指定单位（下一次督办检查起生效）")
+def api_assign_units(body: UnitsFix, request: Request, task_id: str, user: WebUser = Depends(coordinator_post),
+                     session: Session = Depends(db)):
+    units = fix_units(session, web(request), task_id, body.written, body.units, body.role, body.reason, user.name)
+    session.commit()
+    return {"task": task_id, "written": body.written.strip(), "units": units, "by": user.name}
 
 
 @router.get("/letters", tags=["公文与发送"], responses=ERRORS, summary="已编号公文与待发公文")

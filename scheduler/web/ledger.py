@@ -17,6 +17,8 @@ from scheduler.facts import TaskFacts
 from scheduler.store import models as m
 from scheduler.store import sign_off, task_facts
 from scheduler.store.repo import StoreError
+from scheduler.store.unitmodels import UnitOverride
+from scheduler.store.unitoverrides import task_units
 from scheduler.web import status as lights
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
@@ -94,10 +96,10 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
     task = session.get(m.Task, task_id)
     if task is None or task.removed:
         raise HTTPException(404, "没有此任务")
-    assignments = session.execute(select(m.Assignment.unit, m.Assignment.role, m.Assignment.written)
-                                  .where(m.Assignment.task_id == task_id).order_by(m.Assignment.id)).all()
+    assignments = [{"unit": unit, "role": role, "written": written, "chosen": chosen}
+                   for unit, role, written, chosen in task_units(session, task_id)]  # ledger + coordinator's
     if units is not None:
-        assignments = [a for a in assignments if a.unit in units]
+        assignments = [a for a in assignments if a["unit"] in units]
         if not assignments:
             raise HTTPException(404, "没有此任务")
     facts = next(iter(f for f in task_facts(session, ctx.today(), plan_ids=[task.plan_id],
@@ -136,6 +138,11 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
             events.append({"sort": _stamp(utc(o.at).date(), o.at), "day": utc(o.at).date(), "kind": "时限变更",
                            "text": f"完成时限定为 {o.due.isoformat()}：{o.reason}", "unit": "", "status": o.kind,
                            "by": o.by})
+        for o in session.scalars(select(UnitOverride).where(UnitOverride.task_id == task_id)):
+            events.append({"sort": _stamp(utc(o.at).date(), o.at), "day": utc(o.at).date(), "kind": "单位指定",
+                           "text": f"“{o.written or '（未写明单位）'}”指定为{term(o.role)}：{'、'.join(o.units)}。"
+                                   f"{o.reason}",
+                           "unit": "", "status": "", "by": o.by})
         for s in session.scalars(select(m.SignOff).where(m.SignOff.task_id == task_id)):
             events.append({"sort": _stamp(s.on, s.at), "day": s.on, "kind": "销号", "text": s.note, "unit": "",
                            "status": "", "by": s.by})
@@ -144,8 +151,7 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
                         "status": d.status, "attempts": d.attempts, "last_error": d.last_error}
                        for d in deliveries if units is None]  # channels and addresses are internal
     return {
-        "task": task, "facts": facts, "assignments": [{"unit": a.unit, "role": a.role, "written": a.written}
-                                                      for a in assignments],
+        "task": task, "facts": facts, "assignments": assignments,
         "deadline_kind": _deadline_kind(facts, task.standing), "due": list(due_dates(facts)),
         "milestones": [{"due": ms.due, "text": ms.text} for ms in facts.milestones],
         "events": events, "deliveries": deliveries_json,

@@ -2,7 +2,9 @@
 
 The list comes from scheduler.ledgerview.open_points (the same as `duban ledger check`). A
 deadline left to the state or province, blank or unreadable can be dated here
-(scheduler.store.set_deadline, audited); unit names are fixed in the ledger or data/units.yaml.
+(scheduler.store.set_deadline, audited). An ambiguous group ("相关县区政府"), an unknown name or a
+task naming no unit can be given concrete units from the directory
+(scheduler.store.unitoverrides.assign_units, audited), which the next sweep addresses.
 """
 
 from __future__ import annotations
@@ -19,12 +21,38 @@ from scheduler.ledgerview import LABELS
 from scheduler.store import models as m
 from scheduler.store import set_deadline
 from scheduler.store.repo import StoreError
+from scheduler.store.unitmodels import UnitOverride
+from scheduler.store.unitoverrides import ROLES, assign_units, written_role
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
 
 router = APIRouter(include_in_schema=False)
 DATABLE = ("external_deadline", "missing_deadline", "unknown_deadline", "deadline_conflict")
+ASSIGNABLE = ("ambiguous_group", "unknown_unit", "no_unit")
+KIND_ORDER = ("county_government",)  # county governments first in the unit lists: groups name them
+
+
+def written_key(kind: str, written: str) -> str:
+    """The written name a unit choice is stored under ("" for a task that names no unit)."""
+    return "" if kind == "no_unit" else written
+
+
+def chosen_units(session: Session, task_ids: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Return (task, written) -> the latest coordinator choice (units, role, by, reason)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in session.scalars(select(UnitOverride).where(UnitOverride.task_id.in_(task_ids))
+                             .order_by(UnitOverride.at, UnitOverride.id)):
+        found[(o.task_id, o.written)] = {"units": list(o.units), "role": o.role, "by": o.by, "reason": o.reason}
+    return found
+
+
+def region_units(session: Session) -> dict[str, list[str]]:
+    """Return region -> unit names, county governments first, for the unit pickers."""
+    units: dict[str, list[tuple[int, str]]] = {}
+    for name, kind, region in session.execute(select(m.Unit.name, m.Unit.kind, m.Unit.region)):
+        units.setdefault(region, []).append((0 if kind in KIND_ORDER else 1, name))
+    return {region: [name for _, name in sorted(names)] for region, names in units.items()}
 
 
 def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
@@ -36,14 +64,23 @@ def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
         .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
     ):
         overrides[task_id] = (due, by, reason)
-    known = set(session.scalars(select(m.Task.id).where(m.Task.id.in_({p.task_id for p in points}))))
+    ids = {p.task_id for p in points}
+    tasks = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.id.in_(ids)))}
+    regions = dict(session.execute(select(m.Plan.id, m.Plan.region)).all())
+    chosen = chosen_units(session, ids)
     rows = []
     for point in points:
         override = overrides.get(point.task_id)
+        task = tasks.get(point.task_id)
+        written = written_key(point.kind, point.written)
+        assignable = point.kind in ASSIGNABLE and task is not None
         rows.append({
-            **point.to_json(), "label": LABELS[point.kind], "datable": point.kind in DATABLE and point.task_id in known,
+            **point.to_json(), "label": LABELS[point.kind], "datable": point.kind in DATABLE and task is not None,
             "set_due": override[0] if override else None, "set_by": override[1] if override else "",
             "set_reason": override[2] if override else "",
+            "assignable": assignable, "written_key": written, "chosen": chosen.get((point.task_id, written)),
+            "role": written_role(task, written) if assignable else "",
+            "region": regions.get(task.plan_id, "") if task is not None else "",
         })
     return rows
 
@@ -61,12 +98,21 @@ def fix_deadline(session: Session, ctx: WebContext, task_id: str, due: date, rea
     set_deadline(session, task_id, due, by, reason.strip(), now=ctx.now())
 
 
+def fix_units(session: Session, ctx: WebContext, task_id: str, written: str, units: list[str], role: str,
+              reason: str, by: str) -> list[str]:
+    if role and role not in ROLES:
+        raise StoreError(f"角色应为 lead、cooperating 或 responsible：{role}")
+    return assign_units(session, task_id, written, units, by, reason, role=role or None, now=ctx.now())
+
+
 @router.get("/open-points")
 def open_points_page(request: Request, done: str = "", user: WebUser = Depends(staff),
                      session: Session = Depends(db)):
     points = points_data(session, web(request))
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
-    return page(request, "open_points.html", user, points=points, kinds=[(k, LABELS[k]) for k in kinds], done=done)
+    pickers = region_units(session) if user.role == "coordinator" else {}
+    return page(request, "open_points.html", user, points=points, kinds=[(k, LABELS[k]) for k in kinds], done=done,
+                pickers=pickers, roles=ROLES)
 
 
 @router.post("/deadline/{task_id:path}")
@@ -78,3 +124,15 @@ async def set_task_deadline(request: Request, task_id: str, user: WebUser = Depe
     session.commit()
     back = "/tasks/" + task_id if form.get("back") == "task" else "/open-points"
     return RedirectResponse(f"{back}?done=deadline", status_code=303)
+
+
+@router.post("/assign/{task_id:path}")
+async def set_task_units(request: Request, task_id: str, user: WebUser = Depends(coordinator_post),
+                         session: Session = Depends(db)):
+    form = await request.form()
+    units = [str(u) for u in form.getlist("units")]
+    fix_units(session, web(request), task_id, str(form.get("written", "")), units, str(form.get("role", "")),
+              str(form.get("reason", "")), user.name)
+    session.commit()
+    back = "/tasks/" + task_id if form.get("back") == "task" else "/open-points"
+    return RedirectResponse(f"{back}?done=units", status_code=303)

@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.delivery import LETTER_LEVELS
 from scheduler.store import acknowledge, report_progress
 from scheduler.store import models as m
 from scheduler.store.repo import StoreError
+from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import unit_post, unit_user
 from scheduler.web.core import WebContext, db, int_or_none, page, web
@@ -44,7 +44,7 @@ def own_letter(session: Session, user: WebUser, notice_id: int) -> m.Notice:
 def record_progress(session: Session, ctx: WebContext, user: WebUser, task_id: str, unit: str, status: str,
                     percent: int | None, note: str) -> str:
     """Record a report for one of the user's units that holds the task; return that unit."""
-    holders = set(session.scalars(select(m.Assignment.unit).where(m.Assignment.task_id == task_id)))
+    holders = {unit for unit, _, _, _ in task_units(session, task_id)}
     mine = [u for u in user.units if u in holders]
     task = session.get(m.Task, task_id)
     if not mine or task is None or task.removed:

@@ -44,7 +44,7 @@ EXPECT = {
     **{("POST", p): COORD for p in (
         "/queue/decide", "/signoff/{task_id:path}", "/deadline/{task_id:path}", "/deliveries/retry",
         "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry", "/metrics/import",
-        "/api/metrics/import")},
+        "/api/metrics/import", "/assign/{task_id:path}", "/api/assign/{task_id:path}")},
     **{("GET", p): UNIT for p in (
         "/portal", "/portal/tasks/{task_id:path}", "/portal/letters/{notice_id:int}/html",
         "/portal/letters/{notice_id:int}/{kind}", "/api/portal/tasks", "/api/portal/tasks/{task_id:path}",
@@ -91,6 +91,8 @@ def body(method: str, path: str, values: dict) -> dict:
         "/signoff/{task_id:path}": {"note": "核验完成"},
         "/deadline/{task_id:path}": {"due": "2020-06-30", "reason": "省文件"},
         "/deliveries/retry": {"ids": str(values["dead"])},
+        "/assign/{task_id:path}": {"written": "相关县区政府", "units": UNIT_A, "reason": "会议纪要"},
+        "/api/assign/{task_id:path}": {"written": "相关县区政府", "units": [UNIT_A], "reason": "会议纪要"},
         "/portal/progress/{task_id:path}": {"status": "in_progress", "note": "推进中"},
         "/api/queue/decide": {"ids": [values["pending"]], "decision": "hold", "reason": "核实"},
         "/api/deadline/{task_id:path}": {"due": "2020-06-30", "reason": "省文件"},
