@@ -210,11 +210,13 @@ def _subject(rows: Sequence[FactRow]) -> str:
 
 
 def _title(kind: str, unit: str, rows: Sequence[FactRow]) -> str:
-    if kind == "urge":
-        return f"关于加快办理{_subject(rows)}的催办通知"
+    """Title a letter after its lagging tasks, or after air quality when it has none (`rows` empty)."""
+    if kind == "interview":  # the same summons whether tasks or air quality lag
+        return f"关于约谈{unit}主要负责同志的通知"
     if kind == "warning":
-        return f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函"
-    return f"关于约谈{unit}主要负责同志的通知"
+        return (f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函" if rows
+                else f"关于{unit}环境空气质量改善未达到序时进度要求的预警通知函")
+    return f"关于加快办理{_subject(rows)}的催办通知" if rows else f"关于{unit}加强降尘污染控制的催办通知"
 
 
 def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
@@ -304,7 +306,7 @@ def build_letter(
         kind_name=KIND_NAMES[kind],
         issuer=issuer,
         number=str(parsed),
-        title=_metric_title(kind, unit_name) if metrics and not rows else _title(kind, unit_name, rows),
+        title=_title(kind, unit_name, rows),
         addressee=str(unit.get("addressee") or unit_name),
         unit=unit_name,
         rows=rows,
@@ -377,14 +379,6 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
                     ("序时进度", f"{facts.get('expected_percent')}%"),
                     ("落后", f"{facts.get('behind_points')}个百分点")]
     return MetricFacts(region, summary, tuple(figures))
-
-
-def _metric_title(kind: str, unit: str) -> str:
-    if kind == "warning":
-        return f"关于{unit}环境空气质量改善未达到序时进度要求的预警通知函"
-    if kind == "interview":
-        return f"关于约谈{unit}主要负责同志的通知"
-    return f"关于{unit}加强降尘污染控制的催办通知"
 
 
 def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:
