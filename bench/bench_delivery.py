@@ -1,10 +1,12 @@
 """Measure delivery at province scale, and two instances at once (sweep and delivery).
 
-Run as `.venv/bin/python bench/bench_delivery.py [--assignments 1000000] [--db sqlite|postgresql|both]`.
+Run as `.venv/bin/python bench/bench_delivery.py [--assignments 1000000] [--db sqlite|postgresql|both]
+[--repeat 3]`.
 The province is bench_sweep.py's (synthetic 长治 plans, 10 units per task) swept on 2019-11-20;
 then, each in its own subprocess so ru_maxrss is that measurement's alone:
 - deliver: one instance delivers the day into the file outbox (one digest per unit, every queued
-  reminder and urge in it; escalations wait for review and are not sent);
+  reminder and urge in it; escalations wait for review and are not sent); `--repeat` runs it that
+  many times from scratch and reports the median time and peak memory;
 - deliver x2: the same day again from scratch, two instance processes started together; the
   digests must be written once in total;
 - sweep x2: the notices emptied, two instance processes sweep the same day together; the notices
@@ -17,6 +19,7 @@ import argparse
 import json
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,15 +92,23 @@ def _sweep_child(url: str) -> subprocess.Popen:
                              AS_OF.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def bench(kind: str, url: str, assignments: int, scratch: Path, log) -> dict[str, Any]:
+def bench(kind: str, url: str, assignments: int, scratch: Path, log, repeat: int = 1) -> dict[str, Any]:
     build = bench_sweep._child("build", url, str(assignments))
     log(f"[{kind}] built {build['assignments']:,} assignments in {build['seconds']:.0f} s")
     sweep = bench_sweep._child("sweep", url, AS_OF.isoformat())
     log(f"[{kind}] sweep: {sweep['created']:,} notices in {sweep['seconds']:.1f} s, {sweep['peak_mb']:.0f} MB")
-    one = _answer(_spawn("deliver", url, str(scratch / f"{kind}-one")))
+    runs = []
+    for attempt in range(repeat):
+        if attempt:
+            _answer(_spawn("undeliver", url))
+        runs.append(_answer(_spawn("deliver", url, str(scratch / f"{kind}-one-{attempt}"))))
+    one = {**runs[-1], "seconds": statistics.median(r["seconds"] for r in runs),
+           "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+           "runs": [{"seconds": round(r["seconds"], 2), "peak_mb": round(r["peak_mb"])} for r in runs]}
     log(f"[{kind}] deliver, one instance: {one['digests']} digests carrying {one['notices_sent_in_store']:,} notices "
         f"in {one['seconds']:.1f} s = {one['digests'] / one['seconds']:.1f} digests/s, "
-        f"{one['notices_sent_in_store'] / one['seconds']:,.0f} notices/s, {one['peak_mb']:.0f} MB")
+        f"{one['notices_sent_in_store'] / one['seconds']:,.0f} notices/s, {one['peak_mb']:.0f} MB "
+        f"(median of {repeat}: {one['runs']})")
     _answer(_spawn("undeliver", url))
     started = time.perf_counter()
     pair = [_spawn("deliver", url, str(scratch / f"{kind}-pair")) for _ in range(2)]
@@ -124,6 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--repeat", type=int, default=1, help="one-instance delivery runs (median reported)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -140,7 +152,8 @@ def main() -> None:
     try:
         for kind in kinds:
             url = f"sqlite:///{scratch / 'province.db'}" if kind == "sqlite" else server.create_database()
-            results[kind] = bench(kind, url, args.assignments, scratch, lambda line: print(line, flush=True))
+            results[kind] = bench(kind, url, args.assignments, scratch, lambda line: print(line, flush=True),
+                                  args.repeat)
     finally:
         if server is not None:
             server.stop()
