@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -648,25 +649,28 @@ def _due_ids(store: Store, files_only: bool) -> Iterator[int]:
 def _batches(store: Store, delivery_ids: Iterator[int], day: date, now: datetime, outbox: Path,
              cfg: DeliveryConfig, report: DeliveryReport, links: _AckLinks) -> Iterator[list[_Job]]:
     """Yield claimed jobs a batch at a time: CLAIM_BATCH rows tried, or fewer once the jobs carry
-    NOTICE_BUDGET notices (a province's digest can list thousands)."""
+    NOTICE_BUDGET notices (a province's digest can list thousands); the rest wait for the next."""
+    waiting: list[int] = []
     while True:
-        tried, weight = 0, 0
+        ids = waiting + list(islice(delivery_ids, CLAIM_BATCH - len(waiting)))  # read before claiming
+        if not ids:
+            return
         jobs: list[_Job] = []
+        tried = weight = 0
         with store.session() as session:
-            for delivery_id in delivery_ids:
+            for delivery_id in ids:
                 tried += 1
                 if _claim(session, delivery_id, now):
                     job = _start_one(session, delivery_id, day, now, outbox, cfg, report, links)
                     if job is not None:
                         jobs.append(job)
                         weight += len(job.notices) + len(job.awaiting)
-                if tried >= CLAIM_BATCH or weight >= NOTICE_BUDGET:
+                if weight >= NOTICE_BUDGET:
                     break
             session.commit()
+        waiting = ids[tried:]
         if jobs:
             yield jobs
-        if tried < CLAIM_BATCH and weight < NOTICE_BUDGET:  # the ids ran out
-            return
 
 
 def _start_one(session: Session, delivery_id: int, day: date, now: datetime, outbox: Path,
