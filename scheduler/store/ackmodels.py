@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.store.models import Base
+from scheduler.store.timestamps import UtcDateTime
 
 
 class AckLink(Base):
@@ -21,7 +22,7 @@ class AckLink(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
     notice_key: Mapped[str] = mapped_column(String(200), index=True)
     expires_on: Mapped[date] = mapped_column(Date)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     used_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     uses: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.store.models import Base
+from scheduler.store.timestamps import UtcDateTime
 
 
 class MetricValueRow(Base):
@@ -37,7 +38,7 @@ class MetricImport(Base):
     __tablename__ = "metric_imports"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     by: Mapped[str] = mapped_column(String(64))
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     inserted: Mapped[int] = mapped_column(Integer, default=0)

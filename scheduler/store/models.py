@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scheduler.store.timestamps import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -98,7 +99,7 @@ class DeadlineOverride(Base):
     kind: Mapped[str] = mapped_column(String(16))  # external_date, extension
     reason: Mapped[str] = mapped_column(Text, default="")
     by: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ExtensionRequest(Base):
@@ -110,9 +111,9 @@ class ExtensionRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     by: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -133,7 +134,7 @@ class SignOff(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     on: Mapped[date] = mapped_column(Date)
-    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # null before 0003
+    at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # null before 0003
     by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
 
@@ -173,12 +174,12 @@ class Notice(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16))
     created_on: Mapped[date] = mapped_column(Date, index=True)  # the business day swept
-    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # null before 0003
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # null before 0003
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     review_reason: Mapped[str] = mapped_column(Text, default="")
     acknowledged_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version_id}
@@ -204,17 +205,17 @@ class Delivery(Base):
     address: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(200), default="")
     # when the current run of transient failures began (UTC); delivery dead-letters by this age
-    first_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # 0006
+    first_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # 0006
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(48))
     object_type: Mapped[str] = mapped_column(String(32))
@@ -228,8 +229,8 @@ class SweepRun(Base):
     __tablename__ = "sweep_runs"
     business_day: Mapped[date] = mapped_column(Date, primary_key=True)
     instance: Mapped[str] = mapped_column(String(64))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created: Mapped[int] = mapped_column(Integer, default=0)
 
 

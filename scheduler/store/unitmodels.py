@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.store.models import Base
+from scheduler.store.timestamps import UtcDateTime
 
 
 class UnitOverride(Base):
@@ -26,4 +27,4 @@ class UnitOverride(Base):
     units: Mapped[list[Any]] = mapped_column(JSON, default=list)  # canonical unit names, in the chosen order
     reason: Mapped[str] = mapped_column(Text, default="")
     by: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
