@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -137,17 +136,6 @@ class SignOff(Base):
     at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # null before 0003
     by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
-
-
-class Metric(Base):
-    __tablename__ = "metrics"
-    __table_args__ = (UniqueConstraint("day", "region", "metric"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    day: Mapped[date] = mapped_column(Date)
-    region: Mapped[str] = mapped_column(String(64))
-    metric: Mapped[str] = mapped_column(String(32))
-    value: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(Text, default="")
 
 
 class Notice(Base):
