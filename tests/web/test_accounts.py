@@ -7,9 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from scheduler import store as repo
 from scheduler.store import models as m
-from scheduler.store import open_store
 from scheduler.store.accountmodels import User, WebSession
 from scheduler.store.repo import StoreError
 from scheduler.web import accounts
@@ -17,13 +15,8 @@ from tests.store.builders import DIRECTORY, NOW, ledger, unit_name
 
 
 @pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
-        session.commit()
-    yield store
-    store.dispose()
+def store(store_with):
+    return store_with([ledger()], DIRECTORY, now=NOW)
 
 
 def test_a_password_is_stored_only_as_an_argon2_hash_and_checked(store):
