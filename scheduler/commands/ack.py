@@ -7,13 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scheduler.cli import command, emit_json, parse_day
-
-
-def _config(args: argparse.Namespace):
-    from scheduler.config import load_config
-
-    return load_config(getattr(args, "config", None))
+from scheduler.cli import command, config_for, emit_json, parse_day
 
 
 def _token(text: str) -> str:
@@ -31,7 +25,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
     from scheduler.acklink import AckLinkError, ack_secret, honour_ack, read_ack
     from scheduler.store import notice_by_key, open_store
 
-    config = _config(args)
+    config = config_for(args)
     store = open_store(config.database)
     today = args.on or clock.today()
     try:
@@ -69,7 +63,7 @@ def cmd_delivery_status(args: argparse.Namespace) -> int:
     from scheduler.store import models as m
     from scheduler.store import open_store
 
-    config = _config(args)
+    config = config_for(args)
     store = open_store(config.database)
     try:
         with store.session() as session:

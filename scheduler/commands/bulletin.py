@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scheduler.cli import command, emit_json, parse_day
+from scheduler.cli import command, emit_json, parse_day, runtime_for
 
 
 def _month(text: str):
@@ -29,12 +29,10 @@ def _month(text: str):
 ])
 def cmd_bulletin(args: argparse.Namespace) -> int:
     from scheduler.bulletin import publish_bulletins
-    from scheduler.config import load_config
     from scheduler.errors import InputError
     from scheduler.pdfconvert import RenderError
-    from scheduler.runtime import Runtime
 
-    runtime = Runtime(load_config(getattr(args, "config", None)))
+    runtime = runtime_for(args)
     config = runtime.config
     out = args.out or config.path(config.outbox) / "bulletins" / args.month.key
     try:

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from scheduler.cli import command, emit_json, parse_day
-
-
-def _runtime(args: argparse.Namespace):
-    from scheduler.config import load_config
-    from scheduler.runtime import Runtime
-
-    return Runtime(load_config(getattr(args, "config", None)))
+from scheduler.cli import command, emit_json, parse_day, runtime_for
 
 
 @command("metrics import", [
@@ -27,7 +20,7 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
     from scheduler.metrics.storage import save_import
     from scheduler.metrics.values import import_file
 
-    runtime = _runtime(args)
+    runtime = runtime_for(args)
     report = import_file(args.file, regions_from(runtime.directory))
     if not args.dry_run and report.values:
         with runtime.store.session() as session:
@@ -50,7 +43,7 @@ def cmd_metrics_status(args: argparse.Namespace) -> int:
     from scheduler import clock
     from scheduler.metrics.status import plan_status, status_lines
 
-    runtime = _runtime(args)
+    runtime = runtime_for(args)
     as_of = args.as_of or clock.today()
     setup = runtime.metrics
     if args.region and setup.regions.resolve(args.region) is None:

@@ -8,13 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.cli import command, emit_json
-
-
-def _config(args: argparse.Namespace):
-    from scheduler.config import load_config
-
-    return load_config(getattr(args, "config", None))
+from scheduler.cli import command, config_for, emit_json
 
 
 def _moment(text: str) -> datetime:
@@ -35,7 +29,7 @@ def cmd_integrity(args: argparse.Namespace) -> int:
     from scheduler.integrity import check_store
     from scheduler.store import open_store
 
-    store = open_store(_config(args).database)
+    store = open_store(config_for(args).database)
     try:
         with store.session() as session:
             report = check_store(session, None if args.no_lease else args.at or clock.now())
@@ -60,7 +54,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from scheduler.backup import BackupError, backup
 
     try:
-        result = backup(_config(args).database, Path(args.file))
+        result = backup(config_for(args).database, Path(args.file))
     except BackupError as exc:
         print(f"备份失败：{exc}", file=sys.stderr)
         return 1
@@ -76,7 +70,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print("恢复会用备份覆盖当前数据库。请先停止服务（systemctl stop duban），再加 --yes 执行。", file=sys.stderr)
         return 2
     try:
-        result = restore(_config(args).database, Path(args.file))
+        result = restore(config_for(args).database, Path(args.file))
     except BackupError as exc:
         print(f"恢复失败：{exc}", file=sys.stderr)
         return 1

@@ -10,14 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from scheduler.cli import command, parse_day
-
-
-def _runtime(args: argparse.Namespace):
-    from scheduler.config import load_config
-    from scheduler.runtime import Runtime
-
-    return Runtime(load_config(getattr(args, "config", None)))
+from scheduler.cli import command, parse_day, runtime_for
 
 
 def _unit(runtime, args: argparse.Namespace) -> str | None:
@@ -48,7 +41,7 @@ def cmd_calendar_export(args: argparse.Namespace) -> int:
     from scheduler import clock
     from scheduler.icalfeed import unit_calendar
 
-    runtime = _runtime(args)
+    runtime = runtime_for(args)
     unit = _unit(runtime, args)
     if unit is None:
         return 1
@@ -69,7 +62,7 @@ def cmd_calendar_export(args: argparse.Namespace) -> int:
 def cmd_calendar_link(args: argparse.Namespace) -> int:
     from scheduler.icalfeed import feed_token
 
-    runtime = _runtime(args)
+    runtime = runtime_for(args)
     unit = _unit(runtime, args)
     if unit is None:
         return 1

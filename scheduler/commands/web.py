@@ -6,14 +6,7 @@ import argparse
 import getpass
 import sys
 
-from scheduler.cli import command, emit_json
-
-
-def _runtime(args: argparse.Namespace):
-    from scheduler.config import load_config
-    from scheduler.runtime import Runtime
-
-    return Runtime(load_config(getattr(args, "config", None)))
+from scheduler.cli import command, emit_json, runtime_for
 
 
 def read_password(from_stdin: bool) -> str:
@@ -34,7 +27,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     from scheduler.web.server import make_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    runtime = _runtime(args)
+    runtime = runtime_for(args)
     server = make_server(runtime.config, runtime.store, args.host, args.port)
     print(f"督办控制台：http://{server.config.host}:{server.config.port}/（Ctrl+C 停止）")
     server.run()
@@ -55,7 +48,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from scheduler.web.accounts import ROLE_NAMES, create_user
 
     password = read_password(args.password_stdin)
-    with _runtime(args).store.session() as session:
+    with runtime_for(args).store.session() as session:
         try:
             create_user(session, args.name, password, args.role, units=args.unit, display_name=args.display_name,
                         by=args.by, now=clock.now())
@@ -72,7 +65,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_user_list(args: argparse.Namespace) -> int:
     from scheduler.web.accounts import ROLE_NAMES, list_users
 
-    with _runtime(args).store.session() as session:
+    with runtime_for(args).store.session() as session:
         users = list_users(session)
     if args.json:
         emit_json(users)
@@ -93,7 +86,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     from scheduler.web.accounts import set_password
 
     password = read_password(args.password_stdin)
-    with _runtime(args).store.session() as session:
+    with runtime_for(args).store.session() as session:
         try:
             set_password(session, args.name, password, by=args.by, now=clock.now())
         except StoreError as exc:
@@ -109,7 +102,7 @@ def _set_active(args: argparse.Namespace, active: bool) -> int:
     from scheduler.store import StoreError
     from scheduler.web.accounts import set_active
 
-    with _runtime(args).store.session() as session:
+    with runtime_for(args).store.session() as session:
         try:
             changed = set_active(session, args.name, active, by=args.by, now=clock.now())
         except StoreError as exc:
