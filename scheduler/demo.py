@@ -81,7 +81,6 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
     from scheduler.metrics.rules import METRIC_KINDS
     from scheduler.runtime import Runtime
     from scheduler.simulate import events_for_day
-    from scheduler.sweep import run_sweep
 
     config = prepare_store(config, out_dir)
     runtime = Runtime(config)
@@ -101,16 +100,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
     while day <= season[1]:
         if runtime.calendar.is_workday(day):
             tally.approved += _simulate_day(runtime, day, events_for_day, repo)
-            result = run_sweep(
-                runtime.store,
-                runtime.rulebook,
-                runtime.calendar,
-                day,
-                grace_days=config.service.closed_plan_grace_days,
-                heating=config.heating_season_start,
-                instance="demo",
-                metrics=runtime.metrics,
-            )
+            result = runtime.sweep(day, instance="demo")
             tally.sweeps += 1
             report = deliver(runtime.store, config, runtime.calendar, day, pdf=False,
                              now=datetime.combine(day, time(9), tzinfo=SHANGHAI))

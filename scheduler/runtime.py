@@ -44,3 +44,12 @@ class Runtime:
 
         return load_setup(self.config.path(self.config.rules_dir), self.config.path(self.config.data_dir),
                           self.directory)
+
+    def sweep(self, day, **options):
+        """Sweep `day` with everything the configuration decides (grace, heating season, metrics);
+        `options` are run_sweep's own: dry_run, instance."""
+        from scheduler.sweep import run_sweep
+
+        return run_sweep(self.store, self.rulebook, self.calendar, day,
+                         grace_days=self.config.service.closed_plan_grace_days,
+                         heating=self.config.heating_season_start, metrics=self.metrics, **options)

@@ -38,20 +38,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 @command("sweep")
 def cmd_sweep(args: argparse.Namespace) -> int:
     from scheduler import clock
-    from scheduler.sweep import run_sweep
 
     runtime = runtime_for(args)
     as_of = args.as_of or clock.today()
-    result = run_sweep(
-        runtime.store,
-        runtime.rulebook,
-        runtime.calendar,
-        as_of,
-        dry_run=args.dry_run,
-        grace_days=runtime.config.service.closed_plan_grace_days,
-        heating=runtime.config.heating_season_start,
-        metrics=runtime.metrics,
-    )
+    result = runtime.sweep(as_of, dry_run=args.dry_run)
     result.warnings.extend(runtime.calendar.warnings(as_of))
     if args.json:
         emit_json(result.to_json())

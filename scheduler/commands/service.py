@@ -33,7 +33,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from scheduler import clock
     from scheduler.check import check_all
     from scheduler.service import serve
-    from scheduler.sweep import run_sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runtime = runtime_for(args)
@@ -47,16 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
 
     def sweep(day):
-        return run_sweep(
-            runtime.store,
-            runtime.rulebook,
-            runtime.calendar,
-            day,
-            instance=args.instance,
-            grace_days=runtime.config.service.closed_plan_grace_days,
-            heating=runtime.config.heating_season_start,
-            metrics=runtime.metrics,
-        ).to_json()["unchanged"]
+        return runtime.sweep(day, instance=args.instance).to_json()["unchanged"]
 
     def deliver(day):
         from scheduler.delivery import deliver as send

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -24,11 +24,9 @@ from scheduler.web.ledger import task_detail, task_json, task_rows
 from scheduler.web.letters import failed_deliveries, letter_html, letters_data, notice_or_404, retry_deliveries
 from scheduler.web.metrics import (
     import_or_404,
-    import_upload,
     import_view,
     parse_day,
-    read_upload,
-    refuse_upload,
+    receive_upload,
     status_data,
     upload_limit,
 )
@@ -157,15 +155,7 @@ def api_metrics_status(request: Request, as_of: str = "", region: str = "", plan
 async def api_metrics_import(request: Request, _limit: None = Depends(upload_limit),
                              user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
     """Bad rows are listed and not loaded; the good rows load. `import_id` names the stored record."""
-    ctx = web(request)
-    try:
-        name, data = await read_upload(request)
-    except HTTPException as exc:
-        if exc.status_code == 413:
-            refuse_upload(session, ctx, request, user.name, "too_large")
-        raise
-    report, import_id = import_upload(session, ctx, name, data, user.name)
-    session.commit()
+    report, import_id = await receive_upload(request, session, user.name)
     return {**report.to_json(), "import_id": import_id}
 
 

@@ -23,7 +23,7 @@ from scheduler.metrics.storage import save_import
 from scheduler.metrics.values import ImportReport, import_file
 from scheduler.store.metricmodels import MetricImport
 from scheduler.store.repo import StoreError, audit
-from scheduler.web.accounts import WebUser, utc
+from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
 
@@ -67,17 +67,32 @@ def import_upload(session: Session, ctx: WebContext, name: str, data: bytes, by:
         path.write_bytes(data)
         report = import_file(path, ctx.metrics.regions, name=name)
     before = {id(o) for o in session.identity_map.values()}
-    save_import(session, report, by, now=utc(ctx.now()))  # UTC: SQLite keeps the wall time it is given
+    save_import(session, report, by, now=ctx.now())
     # save_import adds one record to this session; take that one, not "the newest row", which
     # another coordinator's import may have become meanwhile
     record = next(o for o in session.identity_map.values() if isinstance(o, MetricImport) and id(o) not in before)
     return report, record.id
 
 
+async def receive_upload(request: Request, session: Session, by: str) -> tuple[ImportReport, int]:
+    """Read the form's file, import it and commit: the page and the API do the same. A file over the
+    limit is refused (413) and the refusal audited."""
+    ctx = web(request)
+    try:
+        name, data = await read_upload(request)
+    except HTTPException as exc:
+        if exc.status_code == 413:
+            refuse_upload(session, ctx, request, by, "too_large")
+        raise
+    report, import_id = import_upload(session, ctx, name, data, by)
+    session.commit()
+    return report, import_id
+
+
 def refuse_upload(session: Session, ctx: WebContext, request: Request, by: str, reason: str) -> None:
     """Audit an upload refused before import (too large), so refusals show in the log too."""
     audit(session, by, "metrics.import_refused", "metric_import", "", {"reason": reason,
-          "bytes": int(request.headers.get("content-length", "0") or 0)}, utc(ctx.now()))
+          "bytes": int(request.headers.get("content-length", "0") or 0)}, ctx.now())
     session.commit()
 
 
@@ -142,15 +157,7 @@ def metrics_page(request: Request, as_of: str = "", region: str = "", plan: str 
 @router.post("/metrics/import")
 async def metrics_import(request: Request, _limit: None = Depends(upload_limit),
                          user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
-    ctx = web(request)
-    try:
-        name, data = await read_upload(request)
-    except HTTPException as exc:
-        if exc.status_code == 413:
-            refuse_upload(session, ctx, request, user.name, "too_large")
-        raise
-    _report, import_id = import_upload(session, ctx, name, data, user.name)
-    session.commit()
+    _report, import_id = await receive_upload(request, session, user.name)
     return RedirectResponse(f"/metrics/imports/{import_id}?done=1", status_code=303)
 
 
