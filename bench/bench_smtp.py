@@ -4,11 +4,13 @@ Three figures, each the median of RUNS runs:
 - channel, server in-process: what bench_letters.py measures (render text + HTML, send over one
   session); the server competes with the sender for the GIL;
 - channel, server in its own process (`python -m aiosmtpd`, the Sink handler): the sender alone;
-- deliver(), end to end: N units with an e-mail contact and one reminder each in a fresh SQLite
-  store, `duban deliver`'s path (claim, render, send, record) to the out-of-process server;
+- deliver(), end to end: N units with an e-mail contact and one reminder each in a fresh store
+  (SQLite file, and/or a PostgreSQL database on a throwaway cluster with fsync on, so that a commit
+  costs its WAL flush as in production), `duban deliver`'s path (claim, render, send, record) to the
+  out-of-process server;
 and, for reference, one SMTP session per message (the channel before sessions were reused).
 
-Run: .venv/bin/python bench/bench_smtp.py [--digests 400] [--runs 5]
+Run: .venv/bin/python bench/bench_smtp.py [--digests 400] [--runs 5] [--db sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -77,8 +79,22 @@ def channel_rates(renderer: Renderer, port: int, n: int, runs: int, *, reuse: bo
     return rates
 
 
-def deliver_rates(port: int, n: int, runs: int) -> list[float]:
-    """Time deliver() for n units with one reminder each (fresh SQLite store per run)."""
+def durable_postgres():
+    """The tests' throwaway cluster, restarted without -F: fsync on, each commit flushes the WAL."""
+    from tests.conftest import PostgresServer, _pg_bin
+
+    bindir = _pg_bin()
+    if bindir is None:
+        raise SystemExit("PostgreSQL server binaries not found under /usr/lib/postgresql")
+    server = PostgresServer(bindir)
+    server._run("pg_ctl", "-D", str(server.dir / "data"), "-l", str(server.dir / "log"), "-w", "-o",
+                f"-p {server.port} -k {server.dir} -h 127.0.0.1", "restart")
+    return server
+
+
+def deliver_rates(port: int, n: int, runs: int, new_url=None) -> list[float]:
+    """Time deliver() for n units with one reminder each (a fresh store per run: SQLite, or the
+    database `new_url()` creates)."""
     from scheduler import store as repo
     from scheduler.config import Config, SmtpConfig
     from scheduler.delivery import deliver
@@ -92,7 +108,7 @@ def deliver_rates(port: int, n: int, runs: int) -> list[float]:
     rates = []
     for _run in range(runs):
         with tempfile.TemporaryDirectory(prefix="duban-bench-smtp-") as tmp:
-            store = open_store(f"sqlite:///{tmp}/duban.db")
+            store = open_store(new_url() if new_url else f"sqlite:///{tmp}/duban.db")
             with store.session() as session:
                 session.add_all([m.Unit(name=f"测试县{i}人民政府", id=f"u{i}", kind="county_government",
                                         region="长治市") for i in range(n)])
@@ -122,18 +138,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--digests", type=int, default=400)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite",
+                        help="store(s) for the deliver() figure")
+    parser.add_argument("--deliver-only", action="store_true", help="skip the channel figures")
     args = parser.parse_args()
     n, runs = args.digests, args.runs
     renderer = Renderer()
     print(f"{platform.node()} {platform.machine()} Python {platform.python_version()} "
           f"{datetime.now(SHANGHAI):%Y-%m-%d} — {n} digests per run, {runs} runs")
 
-    controller = Controller(_Sink(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        print(f"channel, server in-process:      {median(channel_rates(renderer, controller.port, n, runs))}")
-    finally:
-        controller.stop()
+    if not args.deliver_only:
+        controller = Controller(_Sink(), hostname="127.0.0.1", port=free_port())
+        controller.start()
+        try:
+            print(f"channel, server in-process:      {median(channel_rates(renderer, controller.port, n, runs))}")
+        finally:
+            controller.stop()
 
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
@@ -145,9 +165,19 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.05)
-        print(f"channel, server own process:     {median(channel_rates(renderer, port, n, runs))}")
-        print(f"deliver() end to end, SQLite:    {median(deliver_rates(port, n, runs))}")
-        print(f"reference, a session per message: {median(channel_rates(renderer, port, n, runs, reuse=False))}")
+        if not args.deliver_only:
+            print(f"channel, server own process:     {median(channel_rates(renderer, port, n, runs))}")
+        if args.db in ("sqlite", "both"):
+            print(f"deliver() end to end, SQLite:    {median(deliver_rates(port, n, runs))}", flush=True)
+        if args.db in ("postgresql", "both"):
+            postgres = durable_postgres()
+            try:
+                rates = deliver_rates(port, n, runs, postgres.create_database)
+                print(f"deliver() end to end, PostgreSQL: {median(rates)}", flush=True)
+            finally:
+                postgres.stop()
+        if not args.deliver_only:
+            print(f"reference, a session per message: {median(channel_rates(renderer, port, n, runs, reuse=False))}")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -64,7 +64,6 @@ LEASE = timedelta(minutes=15)  # a "sending" row older than this was left by a c
 ALLOCATION_TRIES = 50
 CLAIM_BATCH = 200  # deliveries claimed per transaction
 NOTICE_BUDGET = 5000  # notices a claim batch may carry: a run holds one batch, however big the day
-RECORD_BATCH = 50  # outcomes recorded per transaction: at most this many resent after a crash
 CHUNK = 500
 PAGE = 1000  # due delivery ids read per query
 
@@ -604,23 +603,17 @@ def deliver(
                                      f"{held} 条留待静默时段结束后发送")
     used: dict[int, Channel] = {}
     down: dict[int, TransportError] = {}
-    outcomes: list[tuple[_Job, Receipt | None, TransportError | None]] = []
     try:
         for jobs in _batches(store, _due_ids(store, files_only=quiet), day, now, outbox, cfg, report, links):
             for job in jobs:
                 if job.digest_day is None:
                     _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
             _render(jobs, renderer, outbox, pdf, day)
-            for job in jobs:
-                outcomes.append((job, *_send(job, factory, used, down)))
+            for job in jobs:  # each outcome commits before the next send: a crash resends at most one
+                receipt, error = _send(job, factory, used, down)
                 job.message = None  # sent: the batch keeps only what recording needs
-                if len(outcomes) >= RECORD_BATCH:
-                    _record(store, outcomes, day, now, cfg, report)
-                    outcomes.clear()
-            _record(store, outcomes, day, now, cfg, report)  # the batch is settled before the next claim
-            outcomes.clear()
+                _record(store, job, receipt, error, day, now, cfg, report)
     finally:
-        _record(store, outcomes, day, now, cfg, report)
         for channel in used.values():
             close = getattr(channel, "close", None)
             if callable(close):
@@ -808,18 +801,17 @@ def _send(job: _Job, factory: ChannelFactory, used: dict[int, Channel],
         return None, TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
 
 
-def _record(store: Store, outcomes: Sequence[tuple[_Job, Receipt | None, TransportError | None]],
+def _record(store: Store, job: _Job, receipt: Receipt | None, error: TransportError | None,
             day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
-    """Record a batch of outcomes in one transaction: sent with its notices, retry later, or dead.
+    """Record one outcome in its own transaction: sent with its notices, retry later, or dead.
 
-    Each acceptance still commits together with its notices' sent state and its audit entry; a
-    crash before this commit leaves those rows "sending" until the lease ends, and the resend
-    carries the same Message-ID. Batching only saves the per-message commit (an fsync)."""
-    if not outcomes:
-        return
+    The acceptance commits together with its notices' sent state and its audit entry, before the
+    next message is sent: a crash leaves at most this one row "sending" (until the lease ends) for
+    a message the server already has, and the resend carries the same Message-ID. Batching these
+    commits was faster on a fully synced SQLite, but widened that window to the whole batch; with
+    synchronous=NORMAL (scheduler.store) a WAL commit no longer waits for an fsync."""
     with store.session() as session:
-        for job, receipt, error in outcomes:
-            _record_one(session, job, receipt, error, day, now, cfg, report)
+        _record_one(session, job, receipt, error, day, now, cfg, report)
         session.commit()
 
 
