@@ -37,14 +37,16 @@ Semantics, in the order the brief and DESIGN.md fix them:
 - ack_missing follows the letters as stored: a warning or interview notice that was sent (sent_on)
   and not acknowledged (签收) `after_workdays` working days later gets one urge per letter (key
   `rule|task|unit|A<letter key>`) to the unit it was addressed to. It is about the letter itself,
-  so an open interview case does not fold it.
+  so an open interview case does not fold it. A letter without task (a metric rule's warning or
+  interview, stored with its plan) is followed up the same way by its plan's ack_missing rules, to the
+  unit it was addressed to, under `rule|plan|unit|A<letter key>`; `plans` says which plans count.
 - Warnings and interviews need review; reminders and urges do not.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -60,6 +62,7 @@ STOPPED = frozenset({"signed_off", "waived", "reported_done"})
 OPEN_INTERVIEW = frozenset({"pending_review", "approved", "held", "queued", "sent"})
 PENDING_INTERVIEW = frozenset({"pending_review", "approved"})
 LIVE_WARNING = frozenset({"approved", "sent"})
+LETTER_LEVELS = frozenset({"warning", "interview"})  # the notices that go out as letters to sign for
 DATED_KINDS = frozenset({"due", "year_long", "season", "external"})
 VERB = {"reminder": "提醒", "urge": "催办", "warning": "下发预警通知函", "interview": "约谈"}
 
@@ -241,7 +244,7 @@ class _Evaluation:
             self._with_history = {task for task, _unit in self.history}
         return task_id in self._with_history
 
-    def known(self, task_id: str, unit: str, key: str) -> bool:
+    def known(self, task_id: str | None, unit: str, key: str) -> bool:
         """Return whether the store already holds this occurrence."""
         for notice in self.history.get((task_id, unit), ()):
             if notice.key == key:
@@ -295,17 +298,34 @@ class _Evaluation:
         facts: dict[str, Any],
     ) -> None:
         """Append an Action unless the store has it; fold urges of an inhibited unit."""
-        if self.known(task.task_id, unit, key):
+        self.record(task.plan_id, task.task_id, rule, eff, unit, role, due, kind, key, why, facts)
+
+    def record(
+        self,
+        plan_id: str,
+        task_id: str | None,
+        rule: CompiledRule,
+        eff: EffectiveRules,
+        unit: str,
+        role: str | None,
+        due: date | None,
+        kind: str,
+        key: str,
+        why: str,
+        facts: dict[str, Any],
+    ) -> None:
+        """`emit` for a task or, with task_id None, for a plan's metric letter."""
+        if self.known(task_id, unit, key):
             return
         if (rule.level == "urge" and rule.trigger_type != "ack_missing"
                 and self.inhibited(unit, eff.inhibit_urges_days)):
             kind += "|folded"
             why += "（该单位已有约谈案件，本催办并入约谈案件，不单独发送）"
-        if rule.level == "interview":
-            self._interviewed.add((task.task_id, unit))
+        if rule.level == "interview" and task_id is not None:
+            self._interviewed.add((task_id, unit))
         facts.update(
-            task=task.task_id,
-            plan=task.plan_id,
+            task=task_id,
+            plan=plan_id,
             unit=unit,
             role=role,
             due=due.isoformat() if due else None,
@@ -318,8 +338,8 @@ class _Evaluation:
                 rule_id=rule.id,
                 ruleset_id=rule.ruleset_id,  # type: ignore[arg-type]
                 ruleset_version=rule.ruleset_version,
-                plan_id=task.plan_id,
-                task_id=task.task_id,
+                plan_id=plan_id,
+                task_id=task_id,
                 unit=unit,
                 due=due,
                 kind=kind,
@@ -633,6 +653,29 @@ def _warning_unresolved(
         )
 
 
+def _letter_name(letter: PastNotice) -> str:
+    """Name a letter as its recipient knows it: 预警通知函 or 约谈通知, and its number once it has one."""
+    name = "约谈通知" if letter.level == "interview" else term(letter.level)
+    return f"{name}（{letter.number}）" if letter.number else name
+
+
+def _unsigned(letter: PastNotice, levels: Iterable[str]) -> bool:
+    """Return whether a stored notice is a delivered letter of `levels` nobody has signed for."""
+    return (letter.level in levels and letter.status == "sent" and letter.sent_on is not None
+            and letter.acknowledged_on is None)
+
+
+def _ack_facts(letter: PastNotice, waited: int, need: int) -> dict[str, Any]:
+    return {
+        "letter_key": letter.key,
+        "letter_level": letter.level,
+        "letter_number": letter.number or None,
+        "sent_on": letter.sent_on.isoformat() if letter.sent_on else None,
+        "workdays_waited": waited,
+        "threshold_workdays": need,
+    }
+
+
 def _ack_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     trigger = rule.rule.trigger
     need, levels = trigger.after_workdays, trigger.levels  # type: ignore[union-attr]
@@ -640,15 +683,15 @@ def _ack_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effe
         return
     for unit, role in _recipients(task, rule.roles):
         for letter in ev.history.get((task.task_id, unit), ()):
-            if (letter.level not in levels or letter.status != "sent" or letter.sent_on is None
-                    or letter.acknowledged_on is not None):
+            if letter.sent_on is None or not _unsigned(letter, levels):
                 continue
             waited = ev.cal.workdays_between(letter.sent_on, ev.as_of)
             if waited < need:
                 continue
+            number = f"，{letter.number}" if letter.number else ""
             why = (
                 f"{zh_date(letter.sent_on)}已向{term(role)}{unit}发出{term(letter.level)}"
-                f"（任务「{task.title}」），{waited}个工作日仍未签收（规定{need}个工作日内签收），"
+                f"（任务「{task.title}」{number}），{waited}个工作日仍未签收（规定{need}个工作日内签收），"
                 f"请即签收并按函件要求办理"
             )
             ev.emit(
@@ -661,14 +704,53 @@ def _ack_missing(ev: _Evaluation, task: TaskFacts, rule: CompiledRule, eff: Effe
                 "ack_missing",
                 occurrence_key(rule.id, task.task_id, unit, f"A{letter.key}"),
                 why,
-                {
-                    "letter_key": letter.key,
-                    "letter_level": letter.level,
-                    "sent_on": letter.sent_on.isoformat(),
-                    "workdays_waited": waited,
-                    "threshold_workdays": need,
-                },
+                _ack_facts(letter, waited, need),
             )
+
+
+def _letters_without_task(ev: _Evaluation, rulesets: RuleBook, plans: Collection[str]) -> None:
+    """Follow up the unsigned letters that have no task (the metric rules' warnings and interviews).
+
+    Such a letter is stored with its plan and the unit it was addressed to (a county government);
+    its plan's ack_missing rules apply to that unit, whatever roles they name for task letters. The key
+    `rule|plan|unit|A<letter key>` mirrors the task letters' `rule|task|unit|A<letter key>`."""
+    for (task_id, unit), notices in ev.history.items():
+        if task_id is not None:
+            continue
+        for letter in notices:
+            if letter.plan_id not in plans or letter.sent_on is None or not _unsigned(letter, LETTER_LEVELS):
+                continue
+            eff = rulesets.rules_for(letter.plan_id)
+            for rule in eff.rules:
+                if rule.trigger_type != "ack_missing" or not (ev.workday or rule.send_on_non_workdays):
+                    continue
+                trigger = rule.rule.trigger
+                need, levels = trigger.after_workdays, trigger.levels  # type: ignore[union-attr]
+                if letter.level not in levels:
+                    continue
+                waited = ev.cal.workdays_between(letter.sent_on, ev.as_of)
+                if waited < need:
+                    continue
+                name = _letter_name(letter)
+                why = (
+                    f"{zh_date(letter.sent_on)}已向{unit}发出{name}（空气质量指标类，不对应具体任务），"
+                    f"{waited}个工作日仍未签收（规定{need}个工作日内签收），请即签收并按函件要求办理"
+                )
+                facts = _ack_facts(letter, waited, need)
+                facts["task_title"] = f"{name}未签收"  # digests list a notice without task by this title
+                ev.record(
+                    letter.plan_id,
+                    None,
+                    rule,
+                    eff,
+                    unit,
+                    None,
+                    None,
+                    "ack_missing",
+                    occurrence_key(rule.id, letter.plan_id, unit, f"A{letter.key}"),
+                    why,
+                    facts,
+                )
 
 
 HANDLERS = {
@@ -691,11 +773,17 @@ def evaluate(
     history: History,
     as_of: date,
     since: date | None = None,
+    plans: Iterable[str] | None = None,
 ) -> list[Action]:
-    """Return the notices the rules want for `as_of` (and the missed days after `since`)."""
+    """Return the notices the rules want for `as_of` (and the missed days after `since`).
+
+    `plans` are the plans whose letters without task (metric letters) are followed up; None: the
+    plans of `tasks`."""
     ev = _Evaluation(calendar, history, as_of, since)
     workday = ev.workday
+    seen: set[str] = set()
     for task in tasks:
+        seen.add(task.plan_id)
         if task.status in STOPPED:
             continue
         eff = rulesets.rules_for(task.plan_id)
@@ -704,4 +792,5 @@ def evaluate(
         for rule in eff.rules:
             if workday or rule.send_on_non_workdays:
                 HANDLERS[rule.trigger_type](ev, task, rule, eff)
+    _letters_without_task(ev, rulesets, seen if plans is None else frozenset(plans))
     return ev.out

@@ -86,6 +86,8 @@ class PastNotice:
     status: NoticeStatus
     acknowledged_on: date | None = None
     sent_on: date | None = None
+    plan_id: str = ""  # a metric letter has no task; its plan picks the rules that follow it up
+    number: str = ""  # the document number (文号) of a warning or interview letter, once it has one
 
 
 @dataclass(frozen=True)

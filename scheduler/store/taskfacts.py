@@ -165,17 +165,25 @@ def task_facts(
 
 
 def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tuple[str | None, str], list[PastNotice]]:
-    """Return every notice as escalation history, keyed by (task id, unit), oldest first."""
+    """Return every notice as escalation history, keyed by (task id, unit), oldest first.
+
+    Letters carry their plan and document number: a metric letter (no task) is followed up by its plan's
+    rules, and the follow-up names the letter by its number."""
     session.flush()
-    query = select(m.Notice.key, m.Notice.level, m.Notice.rule_id, m.Notice.task_id, m.Notice.unit,
-                   m.Notice.created_on, m.Notice.status, m.Notice.acknowledged_on, m.Notice.sent_on)
+    query = (
+        select(m.Notice.key, m.Notice.level, m.Notice.rule_id, m.Notice.task_id, m.Notice.unit,
+               m.Notice.created_on, m.Notice.status, m.Notice.acknowledged_on, m.Notice.sent_on,
+               m.Notice.plan_id, m.Letter.number)
+        .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
+    )
     if plan_ids is not None:
         query = query.where(m.Notice.plan_id.in_(plan_ids))
     result: dict[tuple[str | None, str], list[PastNotice]] = defaultdict(list)
-    for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on in (
+    for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on, plan_id, number in (
         session.connection().execute(query.order_by(m.Notice.id))
     ):
         result[(task_id, unit)].append(
-            PastNotice(key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on)
+            PastNotice(key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on,
+                       plan_id, number or "")
         )
     return result
