@@ -140,3 +140,55 @@ rules:
         parse_ruleset(first, "rules/t.yaml")
     [problem] = caught.value.problems
     assert (problem.line, problem.where) == (8, "rules.0.level") and "ack_missing 只能产生 urge" in problem.message
+
+
+# -- letters without task: a metric rule's warning or interview, stored with its plan and county ------------
+
+PLAN = "changzhi-2019"
+METRIC_KEY = f"pm25-prorata-warning|{PLAN}|{COUNTY}|2019-08-31"
+
+
+def metric_letter(sent: date | None, level: str = "warning", ack: date | None = None,
+                  number: str = "长环督函〔2019〕3号", plan: str = PLAN) -> PastNotice:
+    return PastNotice(key=METRIC_KEY if level == "warning" else METRIC_KEY.replace("pm25-prorata-warning", "aqi"),
+                      level=level, rule_id="pm25-prorata-warning", task_id=None, unit=COUNTY,
+                      created_on=date(2019, 9, 26), status="sent", sent_on=sent, acknowledged_on=ack,
+                      plan_id=plan, number=number)
+
+
+def test_a_metric_letter_is_followed_up_on_the_third_working_day_to_its_own_unit():
+    sent = metric_letter(date(2019, 9, 30))
+    assert followups(date(2019, 10, 9), sent) == []
+    [urge] = followups(date(2019, 10, 10), sent)
+    assert (urge.level, urge.unit, urge.kind, urge.task_id, urge.plan_id) == ("urge", COUNTY, "ack_missing", None, PLAN)
+    assert urge.key == f"{RULE}|{PLAN}|{COUNTY}|A{METRIC_KEY}"
+    assert "2019年9月30日已向潞州区人民政府发出预警通知函（长环督函〔2019〕3号）" in urge.explanation
+    assert "3个工作日仍未签收" in urge.explanation and "函件逾期未签收催办" in urge.explanation
+    assert urge.facts["letter_number"] == "长环督函〔2019〕3号" and urge.facts["task"] is None
+    assert urge.facts["task_title"] == "预警通知函（长环督函〔2019〕3号）未签收"
+    stored = PastNotice(key=urge.key, level="urge", rule_id=RULE, task_id=None, unit=COUNTY,
+                        created_on=date(2019, 10, 10), status="queued", plan_id=PLAN)
+    assert followups(date(2019, 10, 10), sent, stored) == []  # a repeated sweep: its key is stored
+    assert followups(date(2019, 10, 11), sent, stored) == []
+
+
+def test_a_metric_interview_without_number_is_named_by_its_level():
+    [urge] = followups(date(2019, 10, 10), metric_letter(date(2019, 9, 30), level="interview", number=""))
+    assert "已向潞州区人民政府发出约谈通知（空气质量指标类" in urge.explanation
+
+
+@pytest.mark.parametrize("past", [
+    metric_letter(date(2019, 9, 30), ack=date(2019, 10, 9)),  # signed for in time
+    metric_letter(None),  # no delivery day
+    metric_letter(date(2019, 9, 30), plan="jincheng-2020"),  # a plan not swept
+])
+def test_signed_unsent_and_unswept_metric_letters_get_none(past):
+    assert followups(date(2019, 10, 10), past) == []
+
+
+def test_the_plans_argument_picks_the_followed_up_plans_and_a_day_off_gets_none():
+    grouped = {(None, COUNTY): [metric_letter(date(2019, 9, 30), plan="jincheng-2020")]}
+    actions = evaluate([task()], RULES, CAL, grouped, date(2019, 10, 10), plans=["jincheng-2020"])
+    assert [a.key.split("|")[1] for a in actions if a.rule_id == RULE] == ["jincheng-2020"]
+    assert evaluate([], RULES, CAL, grouped, date(2019, 10, 10)) == []  # default: the plans of the tasks
+    assert evaluate([], RULES, CAL, grouped, date(2019, 10, 13), plans=["jincheng-2020"]) == []  # Sunday
