@@ -542,6 +542,7 @@ class _Job:
     letter_day: date | None = None
     error: TransportError | None = None
     awaiting: list[dict[str, Any]] = field(default_factory=list)  # letters awaiting 签收, shown only
+    attempts: int = 0  # this one included (the claim counted it)
 
     @property
     def notice_keys(self) -> list[str]:
@@ -692,6 +693,7 @@ def _start_one(session: Session, delivery_id: int, day: date, now: datetime, out
         to={"smtp": (delivery.address,), "file": emails}.get(delivery.channel, ()),
         digest_day=digest_day,
         awaiting=awaiting,
+        attempts=delivery.attempts,
     )
 
 
@@ -817,15 +819,18 @@ def _record(store: Store, job: _Job, receipt: Receipt | None, error: TransportEr
 
 def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: TransportError | None,
                 day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
-    delivery = session.get(m.Delivery, job.delivery_id)
-    if delivery.status != "sending":  # our lease ran out and another sender settled it
-        log.warning("delivery %s of %s was settled by another sender", job.delivery_id, job.key)
-        return
     where = {"channel": job.target.channel, "address": job.target.address}
-    if receipt is not None:
-        delivery.status, delivery.next_attempt_at = "sent", None
-        delivery.message_id, delivery.last_error = receipt.message_id, ""
-        delivery.first_failed_at = None
+    if receipt is not None:  # the common case, one conditional UPDATE instead of a load and a flush
+        settled = session.execute(
+            update(m.Delivery)
+            .where(m.Delivery.id == job.delivery_id, m.Delivery.status == "sending")
+            .values(status="sent", next_attempt_at=None, message_id=receipt.message_id, last_error="",
+                    first_failed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if settled.rowcount != 1:
+            _settled_elsewhere(job)
+            return
         session.execute(
             update(m.Notice)
             .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
@@ -833,7 +838,7 @@ def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: Tra
             .execution_options(synchronize_session=False)
         )
         detail = {**where, "message_id": receipt.message_id, "notices": job.notice_keys,
-                  "attempts": delivery.attempts, "detail": receipt.detail}
+                  "attempts": job.attempts, "detail": receipt.detail}
         if job.letter is not None:
             detail["number"] = job.letter.number
             report.letters_sent += 1
@@ -841,6 +846,10 @@ def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: Tra
         else:
             report.digests_sent += 1
         audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
+        return
+    delivery = session.get(m.Delivery, job.delivery_id)
+    if delivery.status != "sending":
+        _settled_elsewhere(job)
         return
     error = error or TransportError("没有可发送的内容", permanent=True)
     stamp = _utc(now)
@@ -871,6 +880,11 @@ def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: Tra
     audit(session, ACTOR, action, "delivery", job.key,
           {**where, "error": text, "permanent": error.permanent,
            "attempts": delivery.attempts, "failing_since": first.isoformat()}, now)
+
+
+def _settled_elsewhere(job: _Job) -> None:
+    """Our lease ran out and another sender settled the row: leave its outcome alone."""
+    log.warning("delivery %s of %s was settled by another sender", job.delivery_id, job.key)
 
 
 def _span(age: timedelta) -> str:
