@@ -1,6 +1,7 @@
 """kill -9 during the sweep and during the delivery, then recover: nothing lost, a duplicate only
-inside the acceptance-to-commit window and then with the same Message-ID, and the store passes the
-integrity check. A few trials here; bench/bench_crash.py runs fifty and more and prints figures."""
+inside the acceptance-to-commit window (at most one message: each outcome commits before the next
+send) and then with the same Message-ID, and the store passes the integrity check. A few trials
+here; bench/bench_crash.py runs fifty and more and prints figures."""
 
 from __future__ import annotations
 
@@ -24,4 +25,6 @@ def test_killed_sweeps_and_deliveries_recover_without_loss_or_foreign_duplicates
     for trial in trials:
         assert trial.ok, trial
         assert all(trial.duplicates[key] == 2 for key in trial.duplicates)
+        # each outcome commits before the next send: one kill leaves at most one message to resend
+        assert len(trial.window) <= 1 and len(trial.duplicates) <= 1, trial
     assert trials[2].landed == "sending"  # killed right as the server accepted an e-mail
