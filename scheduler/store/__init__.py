@@ -95,16 +95,16 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Enforce foreign keys, let readers run beside the sweep's writer, and commit without an fsync.
+    """Enforce foreign keys, let readers run beside the sweep's writer, and keep every commit.
 
-    In WAL mode synchronous=NORMAL syncs only at checkpoints: a commit survives a crash of the
-    process (kill -9 included) but the last ones may roll back on an OS crash or power loss, never
-    corrupting the file. Delivery commits each message's outcome on its own, so this is what keeps
-    it fast; such a loss means a resend with the same Message-ID, or a sweep that runs again."""
+    synchronous=FULL (SQLite's default, stated so nobody "optimises" it away): in WAL mode each
+    commit syncs the log, so an approval, a sign-off or a number given in the console survives an OS
+    crash or power loss too. NORMAL was tried for delivery's per-message commits and bought nothing
+    measurable here (0.55 ms vs 0.03 ms a commit; deliver() is bound by Python, bench/RESULTS.md)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the sweep's writer
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
