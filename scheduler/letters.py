@@ -54,6 +54,7 @@ class MetricFacts:
     region: str
     summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
     figures: tuple[tuple[str, str], ...]  # (label, value) rows: 累计平均浓度, 目标, 差距, 排名 ...
+    assessment: str = ""  # what was assessed: mean, count, aqi_off_scale, dust_fall, task_pace ...
 
 
 @dataclass(frozen=True)
@@ -209,13 +210,23 @@ def _subject(rows: Sequence[FactRow]) -> str:
     return first if len(rows) == 1 else f"{first}等{len(rows)}项任务"
 
 
-def _title(kind: str, unit: str, rows: Sequence[FactRow]) -> str:
-    """Title a letter after its lagging tasks, or after air quality when it has none (`rows` empty)."""
+WARNING_SUBJECTS = {  # a metric warning's title after what was assessed, when all its figures agree
+    "aqi_off_scale": "空气质量指数持续“爆表”",
+    "dust_fall": "降尘量超过控制要求",
+    "task_pace": "重点任务进展落后于序时进度",
+}
+
+
+def _title(kind: str, unit: str, rows: Sequence[FactRow], metrics: Sequence[MetricFacts] = ()) -> str:
+    """Title a letter after its lagging tasks, or after what was measured when it has none (`rows` empty)."""
     if kind == "interview":  # the same summons whether tasks or air quality lag
         return f"关于约谈{unit}主要负责同志的通知"
     if kind == "warning":
-        return (f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函" if rows
-                else f"关于{unit}环境空气质量改善未达到序时进度要求的预警通知函")
+        if rows:
+            return f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函"
+        assessed = {m.assessment for m in metrics}
+        subject = WARNING_SUBJECTS.get(assessed.pop()) if len(assessed) == 1 else None
+        return f"关于{unit}{subject or '环境空气质量改善未达到序时进度要求'}的预警通知函"
     return f"关于加快办理{_subject(rows)}的催办通知" if rows else f"关于{unit}加强降尘污染控制的催办通知"
 
 
@@ -306,7 +317,7 @@ def build_letter(
         kind_name=KIND_NAMES[kind],
         issuer=issuer,
         number=str(parsed),
-        title=_title(kind, unit_name, rows),
+        title=_title(kind, unit_name, rows, metrics),
         addressee=str(unit.get("addressee") or unit_name),
         unit=unit_name,
         rows=rows,
@@ -378,7 +389,7 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
                     ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
                     ("序时进度", f"{facts.get('expected_percent')}%"),
                     ("落后", f"{facts.get('behind_points')}个百分点")]
-    return MetricFacts(region, summary, tuple(figures))
+    return MetricFacts(region, summary, tuple(figures), kind)
 
 
 def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:

@@ -69,3 +69,17 @@ def test_task_letters_keep_their_task_table():
                           "长大气办函〔2019〕12号")
     assert len(letter.rows) == 2 and letter.metrics == ()
     assert "table" in {b.kind for b in Renderer(ROOT / "templates").letter_blocks(letter)}
+
+
+def test_a_metric_warning_is_titled_after_what_was_assessed():
+    def title(facts: dict) -> str:
+        notice = {**NOTICE, "facts": {**facts, "region": "潞城区", "finding": "……"}}
+        return build_letter("warning", [notice], SAMPLE_PLAN, {"name": LUCHENG}, date(2020, 1, 20),
+                            "长大气办函〔2020〕4号").title
+
+    assert title({"assessment": "aqi_off_scale", "first_day": "2020-01-15", "last_day": "2020-01-16", "days": 2,
+                  "values": [540, 565], "threshold": 500, "threshold_days": 2}) == \
+        f"关于{LUCHENG}空气质量指数持续“爆表”的预警通知函"
+    assert title({"assessment": "dust_fall", "month": "2019-12", "value": 9.6, "cap": 9, "excess": 0.6}) == \
+        f"关于{LUCHENG}降尘量超过控制要求的预警通知函"
+    assert title(NOTICE["facts"]) == f"关于{LUCHENG}环境空气质量改善未达到序时进度要求的预警通知函"
