@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Connection, Date, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,31 @@ CLAIM_BATCH = 200  # deliveries claimed per transaction
 NOTICE_BUDGET = 5000  # notices a claim batch may carry: a run holds one batch, however big the day
 CHUNK = 500
 PAGE = 1000  # due delivery ids read per query
+
+
+# Statements deliver() runs once or more per message, built once: building them per call cost more
+# than executing them (bench/RESULTS.md); SQLAlchemy caches their compiled forms by structure.
+_D, _N = m.Delivery.__table__, m.Notice.__table__
+_CONTACTS = (select(m.Contact.channel, m.Contact.address).where(m.Contact.unit == bindparam("unit"))
+             .order_by(m.Contact.id))
+_CLAIM = (
+    update(_D)
+    .where(
+        _D.c.id == bindparam("did"),
+        or_(
+            and_(_D.c.status == "pending",
+                 or_(_D.c.next_attempt_at.is_(None), _D.c.next_attempt_at <= bindparam("stamp"))),
+            and_(_D.c.status == "sending", _D.c.next_attempt_at <= bindparam("stamp")),
+        ),
+    )
+    .values(status="sending", attempts=_D.c.attempts + 1, next_attempt_at=bindparam("lease"))
+)
+_SETTLE = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
+           .values(status="sent", next_attempt_at=None, message_id=bindparam("mid"), last_error="",
+                   first_failed_at=None))
+_NOTICES_SENT = (update(_N).where(_N.c.key.in_(bindparam("keys", expanding=True)), _N.c.status.in_(DUE_STATUSES))
+                 .values(status="sent", sent_on=bindparam("sent_on"), version_id=_N.c.version_id + 1))
+_AUDIT = insert(m.AuditEntry.__table__)
 
 
 @dataclass(frozen=True)
@@ -230,11 +255,7 @@ def _has_smtp(settings: Mapping[str, Any] | DeliveryConfig | None) -> bool:
 
 def _targets(session: Session, unit: str, outbox: Path, smtp: bool) -> tuple[list[Target], tuple[str, ...], str]:
     """Return the unit's targets, e-mail addresses, and why it fell back to the file outbox ("" if not)."""
-    contacts = session.execute(
-        select(m.Contact.channel, m.Contact.address)
-        .where(m.Contact.unit == unit)
-        .order_by(m.Contact.id)
-    ).all()
+    contacts = session.execute(_CONTACTS, {"unit": unit}).all()
     emails = tuple(a for c, a in contacts if c == "email")
     targets = [
         Target("smtp" if c == "email" else "webhook", a)
@@ -337,46 +358,47 @@ def _prepare(session: Session, day: date, now: datetime, outbox: Path,
     return superseded
 
 
+_LIVE_LETTER = _due_query(bindparam("day", type_=Date)).where(
+    m.Notice.key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent")))
+_LIVE_DIGEST = _due_query(bindparam("day", type_=Date)).where(
+    m.Notice.unit == bindparam("unit"),
+    m.Notice.created_on <= bindparam("digest_day", type_=Date),
+    m.Notice.level.not_in(LETTER_LEVELS),
+    or_(
+        m.Notice.status.in_(DUE_STATUSES),
+        and_(m.Notice.status == "sent", m.Notice.sent_on == bindparam("digest_day", type_=Date)),
+    ),
+)
+_AWAITING = (
+    select(m.Notice, m.Task, m.Letter.number)
+    .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+    .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
+    .where(m.Notice.unit == bindparam("unit"), m.Notice.level.in_(ACK_LEVELS), m.Notice.status == "sent",
+           m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= bindparam("day", type_=Date),
+           or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
+    .order_by(m.Notice.sent_on, m.Notice.id)
+)
+_LINK_EXPIRES = (select(AckLink.expires_on).where(AckLink.notice_key == bindparam("key"))
+                 .order_by(AckLink.expires_on.desc()).limit(1))
+
+
 def _claim(session: Session, delivery_id: int, now: datetime) -> bool:
     """Take the row: pending and due, or sending with an expired lease; True for one caller."""
     stamp = _utc(now)
-    result = session.execute(
-        update(m.Delivery)
-        .where(
-            m.Delivery.id == delivery_id,
-            or_(
-                and_(
-                    m.Delivery.status == "pending",
-                    or_(m.Delivery.next_attempt_at.is_(None), m.Delivery.next_attempt_at <= stamp),
-                ),
-                and_(m.Delivery.status == "sending", m.Delivery.next_attempt_at <= stamp),
-            ),
-        )
-        .values(status="sending", attempts=m.Delivery.attempts + 1, next_attempt_at=stamp + LEASE)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.connection().execute(_CLAIM, {"did": delivery_id, "stamp": stamp, "lease": stamp + LEASE})
     return result.rowcount == 1
 
 
 def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice, m.Task | None]]:
     """Return the notices a message carries, re-read now: held, rejected, cancelled or
     signed-off ones drop out. Notices an earlier target already sent today stay in."""
-    query = _due_query(day)
     digest_day = _digest_day(key)
     if digest_day is None:
-        query = query.where(m.Notice.key == key, m.Notice.status.in_((*DUE_STATUSES, "sent")))
+        rows = session.execute(_LIVE_LETTER, {"day": day, "key": key})
     else:
         unit = key.split("|", 1)[1].rsplit("|", 1)[0]
-        query = query.where(
-            m.Notice.unit == unit,
-            m.Notice.created_on <= digest_day,
-            m.Notice.level.not_in(LETTER_LEVELS),
-            or_(
-                m.Notice.status.in_(DUE_STATUSES),
-                and_(m.Notice.status == "sent", m.Notice.sent_on == digest_day),
-            ),
-        )
-    return [(row[0], row[1]) for row in session.execute(query)]
+        rows = session.execute(_LIVE_DIGEST, {"day": day, "unit": unit, "digest_day": digest_day})
+    return [(row[0], row[1]) for row in rows]
 
 
 def notice_facts(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
@@ -495,15 +517,7 @@ class _AckLinks:
 
     def awaiting(self, session: Session, unit: str, day: date, now: datetime) -> list[dict[str, Any]]:
         """Return the unit's sent letters not yet signed for, as digest notices with their links."""
-        rows = session.execute(
-            select(m.Notice, m.Task, m.Letter.number)
-            .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
-            .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
-            .where(m.Notice.unit == unit, m.Notice.level.in_(ACK_LEVELS), m.Notice.status == "sent",
-                   m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= day,
-                   or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
-            .order_by(m.Notice.sent_on, m.Notice.id)
-        ).all()
+        rows = session.execute(_AWAITING, {"unit": unit, "day": day}).all()
         found = []
         for notice, task, number in rows:
             item = {**notice_facts(notice, task), "number": number or ""}
@@ -515,10 +529,7 @@ class _AckLinks:
         return found
 
     def _link_again(self, session: Session, notice_key: str, day: date, now: datetime) -> str:
-        expires = session.scalar(
-            select(AckLink.expires_on).where(AckLink.notice_key == notice_key)
-            .order_by(AckLink.expires_on.desc()).limit(1)
-        )
+        expires = session.scalar(_LINK_EXPIRES, {"key": notice_key})
         if expires is None or expires < day:  # sent before links existed, or the link ran out
             return self.issue(session, notice_key, day, now)
         return ack_url(self.config.web.base_url, sign_ack(notice_key, expires, self.secret()))
@@ -679,7 +690,8 @@ def _start_one(session: Session, delivery_id: int, day: date, now: datetime, out
         report.withheld += 1
         return None
     first = live[0][0]
-    emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1]
+    # only the file outbox lists the unit's e-mail addresses; a channel target has its own
+    emails = _targets(session, first.unit, outbox, cfg.smtp is not None)[1] if delivery.channel == "file" else ()
     digest_day = _digest_day(delivery.message_key)
     awaiting = links.awaiting(session, first.unit, digest_day, now) if digest_day is not None else []
     return _Job(
@@ -810,42 +822,43 @@ def _record(store: Store, job: _Job, receipt: Receipt | None, error: TransportEr
     The acceptance commits together with its notices' sent state and its audit entry, before the
     next message is sent: a crash leaves at most this one row "sending" (until the lease ends) for
     a message the server already has, and the resend carries the same Message-ID. Batching these
-    commits was faster on a fully synced SQLite, but widened that window to the whole batch; with
-    synchronous=NORMAL (scheduler.store) a WAL commit no longer waits for an fsync."""
+    commits was faster on a fully synced SQLite, but widened that window to the whole batch; a sent
+    message is settled with prebuilt Core statements, whose cost is the commit, not building them."""
+    if receipt is not None:  # the common case: prebuilt Core statements on a bare connection
+        with store.engine.begin() as conn:
+            _record_sent(conn, job, receipt, day, now, report)
+        return
     with store.session() as session:
         _record_one(session, job, receipt, error, day, now, cfg, report)
         session.commit()
 
 
+def _record_sent(conn: Connection, job: _Job, receipt: Receipt, day: date, now: datetime,
+                 report: DeliveryReport) -> None:
+    """Settle a sent delivery: conditional UPDATE of its row, its notices sent, one audit row."""
+    if conn.execute(_SETTLE, {"did": job.delivery_id, "mid": receipt.message_id}).rowcount != 1:
+        _settled_elsewhere(job)
+        return
+    keys = job.notice_keys
+    if keys:
+        conn.execute(_NOTICES_SENT, {"keys": keys, "sent_on": day})
+    detail = {"channel": job.target.channel, "address": job.target.address, "message_id": receipt.message_id,
+              "notices": keys, "attempts": job.attempts, "detail": receipt.detail}
+    if job.letter is not None:
+        detail["number"] = job.letter.number
+        report.letters_sent += 1
+        report.numbers.append(job.letter.number)
+    else:
+        report.digests_sent += 1
+    conn.execute(_AUDIT, {"at": now, "actor": ACTOR, "action": "delivery.sent", "object_type": "delivery",
+                          "object_id": job.key, "detail": detail})
+
+
 def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: TransportError | None,
                 day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
     where = {"channel": job.target.channel, "address": job.target.address}
-    if receipt is not None:  # the common case, one conditional UPDATE instead of a load and a flush
-        settled = session.execute(
-            update(m.Delivery)
-            .where(m.Delivery.id == job.delivery_id, m.Delivery.status == "sending")
-            .values(status="sent", next_attempt_at=None, message_id=receipt.message_id, last_error="",
-                    first_failed_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        if settled.rowcount != 1:
-            _settled_elsewhere(job)
-            return
-        session.execute(
-            update(m.Notice)
-            .where(m.Notice.key.in_(job.notice_keys), m.Notice.status.in_(DUE_STATUSES))
-            .values(status="sent", sent_on=day, version_id=m.Notice.version_id + 1)
-            .execution_options(synchronize_session=False)
-        )
-        detail = {**where, "message_id": receipt.message_id, "notices": job.notice_keys,
-                  "attempts": job.attempts, "detail": receipt.detail}
-        if job.letter is not None:
-            detail["number"] = job.letter.number
-            report.letters_sent += 1
-            report.numbers.append(job.letter.number)
-        else:
-            report.digests_sent += 1
-        audit(session, ACTOR, "delivery.sent", "delivery", job.key, detail, now)
+    if receipt is not None:
+        _record_sent(session.connection(), job, receipt, day, now, report)
         return
     delivery = session.get(m.Delivery, job.delivery_id)
     if delivery.status != "sending":
