@@ -13,6 +13,11 @@ def now() -> datetime:
     return datetime.now(SHANGHAI)
 
 
+def local_day(moment: datetime) -> date:
+    """Return the Shanghai business day of an aware moment (the store gives them back in UTC)."""
+    return moment.astimezone(SHANGHAI).date()
+
+
 def today() -> date:
     """Return today's date in Asia/Shanghai (the plans' business day)."""
     return now().date()

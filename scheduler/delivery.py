@@ -179,11 +179,6 @@ def backoff(attempts: int, cap: timedelta = BACKOFF_CAP) -> timedelta:
     return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 20), cap)
 
 
-def _aware_utc(moment: datetime) -> datetime:
-    """Read back a stored time: SQLite returns it naive (it was stored as UTC)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-
-
 def delivery_settings(config: Config, settings: Mapping[str, Any] | DeliveryConfig | None = None) -> DeliveryConfig:
     """Return config.delivery, with `settings` (a DeliveryConfig or some of its fields) on top."""
     if isinstance(settings, DeliveryConfig):
@@ -866,7 +861,7 @@ def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: Tra
         return
     error = error or TransportError("没有可发送的内容", permanent=True)
     stamp = _utc(now)
-    first = _aware_utc(delivery.first_failed_at) if delivery.first_failed_at else stamp
+    first = delivery.first_failed_at or stamp
     delivery.first_failed_at = first
     age = stamp - first
     text = str(error)

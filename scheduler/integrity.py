@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
@@ -50,11 +50,6 @@ def _add(report: IntegrityReport, what: str, items: list[str]) -> None:
 
 def _digest_key(unit: str, day: date) -> str:
     return f"digest|{unit}|{day.isoformat()}"
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored as UTC by delivery); PostgreSQL aware ones."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def check_store(session: Session, now: datetime | None = None) -> IntegrityReport:
@@ -167,10 +162,9 @@ def _deliveries(session: Session, report: IntegrityReport, now: datetime | None)
     _add(report, "“发送中”的投递没有租约", [r.message_key for r in rows
                                      if r.status == "sending" and r.next_attempt_at is None])
     if now is not None:
-        stamp = _as_utc(now)
         _add(report, "“发送中”的投递租约已过期（发送进程崩溃后未恢复）",
-             [f"{r.message_key} -> {r.channel}（租约至 {_as_utc(r.next_attempt_at).isoformat()}）" for r in rows
-              if r.status == "sending" and r.next_attempt_at is not None and _as_utc(r.next_attempt_at) < stamp])
+             [f"{r.message_key} -> {r.channel}（租约至 {r.next_attempt_at.isoformat()}）" for r in rows
+              if r.status == "sending" and r.next_attempt_at is not None and r.next_attempt_at < now])
     keys = {r.message_key for r in rows if not r.message_key.startswith("digest|")}
     known = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(LETTER_LEVELS)))) if keys else set()
     _add(report, "函件投递没有对应的预警或约谈通知", sorted(keys - known))

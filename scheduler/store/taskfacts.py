@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.clock import SHANGHAI
+from scheduler.clock import local_day
 from scheduler.deadlines import Deadline, DeadlineContext, Milestone, find_milestones
 from scheduler.facts import Assignment, PastNotice, ProgressReport, TaskFacts
 from scheduler.ledger import task_deadline
@@ -23,11 +23,6 @@ from scheduler.store.unitmodels import UnitOverride
 
 LETTER_LEVELS = frozenset({"warning", "interview"})  # the notices delivered as numbered letters
 OVERRIDE_LABELS = {"external_date": "协调人补录时限", "extension": "批准延期"}
-
-
-def _local_day(at: datetime) -> date:
-    """Return the Shanghai business day of a stored timestamp (SQLite gives it back naive)."""
-    return at.astimezone(SHANGHAI).date() if at.tzinfo else at.date()
 
 
 def plan_context(plan: m.Plan, heating: Callable[[str], tuple[int, int]]) -> DeadlineContext:
@@ -55,7 +50,7 @@ def latest_overrides(session: Session, plan_id: str) -> dict[str, tuple[date, st
         .where(m.Task.plan_id == plan_id)
         .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
     ):
-        found[task_id] = (due, kind, _local_day(at))
+        found[task_id] = (due, kind, local_day(at))
     return found
 
 
@@ -128,7 +123,7 @@ def task_facts(
         .where(*live)
         .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
     ):
-        overrides[task_id] = (due, kind, _local_day(at))
+        overrides[task_id] = (due, kind, local_day(at))
 
     parsed: dict[tuple[str, str, bool], Deadline] = {}
     milestones: dict[tuple[str, str], tuple[Milestone, ...]] = {}

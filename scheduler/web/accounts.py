@@ -48,7 +48,7 @@ class WebUser:
 
 
 def utc(moment: datetime) -> datetime:
-    """Return an aware UTC time; SQLite gives stored times back naive (they were stored in UTC)."""
+    """Return an aware UTC time; a naive one is taken to be UTC, as the store's UtcDateTime does."""
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 

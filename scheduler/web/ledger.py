@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from scheduler.clock import local_day
 from scheduler.delivery import LETTER_LEVELS, digest_key
 from scheduler.escalation import due_dates
 from scheduler.facts import TaskFacts
@@ -135,11 +136,11 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
                        "unit": r.unit, "status": r.status, "by": r.by})
     if units is None:
         for o in session.scalars(select(m.DeadlineOverride).where(m.DeadlineOverride.task_id == task_id)):
-            events.append({"sort": _stamp(utc(o.at).date(), o.at), "day": utc(o.at).date(), "kind": "时限变更",
+            events.append({"sort": _stamp(local_day(o.at), o.at), "day": local_day(o.at), "kind": "时限变更",
                            "text": f"完成时限定为 {o.due.isoformat()}：{o.reason}", "unit": "", "status": o.kind,
                            "by": o.by})
         for o in session.scalars(select(UnitOverride).where(UnitOverride.task_id == task_id)):
-            events.append({"sort": _stamp(utc(o.at).date(), o.at), "day": utc(o.at).date(), "kind": "单位指定",
+            events.append({"sort": _stamp(local_day(o.at), o.at), "day": local_day(o.at), "kind": "单位指定",
                            "text": f"“{o.written or '（未写明单位）'}”指定为{term(o.role)}：{'、'.join(o.units)}。"
                                    f"{o.reason}",
                            "unit": "", "status": "", "by": o.by})

@@ -3,12 +3,13 @@ letters, deliveries, open points, the portal, the JSON API and the 签收 link."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from scheduler.acklink import ack_secret, sign_ack
+from scheduler.clock import SHANGHAI
 from scheduler.store import models as m
 from scheduler.web import create_app
 from tests.web.builders import DAY, NOW, UNIT_A, UNIT_B, UNIT_C, csrf_of, login
@@ -177,6 +178,18 @@ def test_an_external_deadline_is_dated_from_the_open_points(client, store):
     missing = client.post(f"/deadline/{external['task']}", data={"csrf_token": csrf_of(client), "due": "2020-06-30",
                                                                  "reason": ""})
     assert missing.status_code == 400 and "请写明时限依据" in missing.text
+
+
+def test_a_deadline_set_before_eight_in_the_morning_shows_on_its_shanghai_day(world, store):
+    early = datetime(2019, 12, 21, 7, 0, tzinfo=SHANGHAI)  # still 2019-12-20 in UTC, as the store keeps it
+    with TestClient(create_app(world.config, store, now=lambda: early)) as client:
+        login(client, "wang")
+        external = next(p for p in client.get("/api/open-points").json()
+                        if p["kind"] == "external_deadline" and p["datable"])
+        client.post(f"/deadline/{external['task']}", data={
+            "csrf_token": csrf_of(client), "due": "2020-06-30", "reason": "省大气办晋气防办〔2019〕5号"})
+        timeline = client.get(f"/api/tasks/{external['task']}").json()["timeline"]
+    assert [e["day"] for e in timeline if e["kind"] == "时限变更"] == ["2019-12-21"]
 
 
 def test_dashboard_lights_add_up_and_the_chart_is_inline_svg(client):
