@@ -824,7 +824,7 @@ def _record(store: Store, job: _Job, receipt: Receipt | None, error: TransportEr
             _record_sent(conn, job, receipt, day, now, report)
         return
     with store.session() as session:
-        _record_one(session, job, receipt, error, day, now, cfg, report)
+        _record_failure(session, job, error, day, now, cfg, report)
         session.commit()
 
 
@@ -849,12 +849,10 @@ def _record_sent(conn: Connection, job: _Job, receipt: Receipt, day: date, now: 
                           "object_id": job.key, "detail": detail})
 
 
-def _record_one(session: Session, job: _Job, receipt: Receipt | None, error: TransportError | None,
-                day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
+def _record_failure(session: Session, job: _Job, error: TransportError | None,
+                    day: date, now: datetime, cfg: DeliveryConfig, report: DeliveryReport) -> None:
+    """Record a failed (or empty) send: retry later with backoff, or dead."""
     where = {"channel": job.target.channel, "address": job.target.address}
-    if receipt is not None:
-        _record_sent(session.connection(), job, receipt, day, now, report)
-        return
     delivery = session.get(m.Delivery, job.delivery_id)
     if delivery.status != "sending":
         _settled_elsewhere(job)

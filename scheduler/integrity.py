@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from scheduler.delivery import LETTER_LEVELS, digest_key
 from scheduler.store import models as m
 
 NOTICE_STATUSES = {"queued", "pending_review", "approved", "held", "rejected", "sent", "cancelled", "folded"}
 DELIVERY_STATUSES = {"pending", "sending", "sent", "dead", "withheld", "superseded"}
-LETTER_LEVELS = ("warning", "interview")
 MAX_LISTED = 20  # findings of one kind beyond this are summarised, not listed
 
 
@@ -46,10 +46,6 @@ def _add(report: IntegrityReport, what: str, items: list[str]) -> None:
         report.problems.append(f"{what}：{item}")
     if len(items) > MAX_LISTED:
         report.problems.append(f"{what}：另有 {len(items) - MAX_LISTED} 处")
-
-
-def _digest_key(unit: str, day: date) -> str:
-    return f"digest|{unit}|{day.isoformat()}"
 
 
 def check_store(session: Session, now: datetime | None = None) -> IntegrityReport:
@@ -125,7 +121,7 @@ def _notices(session: Session, report: IntegrityReport) -> None:
     for r in rows:
         if r.status != "sent" or r.sent_on is None:
             continue
-        message = r.key if r.level in LETTER_LEVELS else _digest_key(r.unit, r.sent_on)
+        message = r.key if r.level in LETTER_LEVELS else digest_key(r.unit, r.sent_on)
         if message not in sent_messages:
             missing.append(f"{r.key}（应由 {message} 送达）")
     if missing:  # a digest retried on a later day carries its own day: look in the audit log
