@@ -64,8 +64,7 @@ def build_scheduler(config: Config, sweep: Callable[[date], object],
                           IntervalTrigger(minutes=every, start_date=anchor, timezone=zone), id="interval-deliver",
                           coalesce=True, max_instances=1, misfire_grace_time=every * 60)
     # Daily after delivery; it drafts last month's 通报 on the month's first working day (or the
-    # next one the service is up) and does nothing on the other days.
-    hour, minute = _hour_minute(config.service.deliver_at)
+    # next one the service is up) and does nothing on the other days. (hour, minute: deliver_at)
     scheduler.add_job(_run_for_today("monthly-bulletin", bulletin or _bulletin_drafts(config)),
                       CronTrigger(hour=hour, minute=minute, second=30, timezone=zone), id="monthly-bulletin")
     return scheduler
