@@ -1,0 +1,98 @@
+"""A plan stays swept for its grace days after its period ends, so work due on a 秋冬季 plan's last
+day is still urged, warned about and escalated to an interview after the period is over.
+
+The real 长治 2019-20 ledger: period 2019-10-01..2020-03-31, tasks r009 and r010 due 2020-03-31.
+Working days from the 2020 calendar (清明 2020-04-04..06 off): the 1st working day after the due
+date is 2020-04-01, the 10th 2020-04-15, the 30th 2020-05-14; 2020-03-31 + 90 days = 2020-06-29.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scheduler import store as repo
+from scheduler.config import load_config
+from scheduler.ledger import load_ledger
+from scheduler.ruleset import load_rulebook
+from scheduler.store import open_store
+from scheduler.sweep import open_plan_ids, run_sweep
+from scheduler.units import UnitDirectory
+from scheduler.workcal import WorkCalendar
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = load_config(ROOT / "config.yaml")
+RULES = load_rulebook(ROOT / "rules")
+CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
+DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
+PLAN = "changzhi-2019"
+PERIOD_END = date(2020, 3, 31)
+LAST_DAY_DUE = ("changzhi-2019/r009", "changzhi-2019/r010")
+GRACE = 90
+PLANS = [(PLAN, date(2019, 10, 1), PERIOD_END)]
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    with store.session() as session:
+        repo.load_ledgers(session, [load_ledger(ROOT / "data" / "changzhi-2019.yaml")], DIRECTORY,
+                          CONFIG.heating_season_start)
+        session.commit()
+    yield store
+    store.dispose()
+
+
+def sweep(store, day: date):
+    return run_sweep(store, RULES, CALENDAR, day, grace_days=GRACE, heating=CONFIG.heating_season_start)
+
+
+def created(result, level: str) -> set[tuple[str, str]]:
+    return {(a.task_id, a.kind) for a in result.created if a.level == level and a.task_id in LAST_DAY_DUE}
+
+
+# -- which days a plan is swept on -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day, swept", [
+    (date(2020, 3, 31), True),  # the period's last day
+    (date(2020, 4, 1), True),  # the day after: inside the grace
+    (date(2020, 6, 29), True),  # the grace's last day
+    (date(2020, 6, 30), False),
+])
+def test_a_plan_is_swept_until_its_grace_days_after_the_period_end(day, swept):
+    assert open_plan_ids(PLANS, day, GRACE) == ([PLAN] if swept else [])
+
+
+def test_without_grace_a_plan_is_swept_through_its_last_day_only():
+    assert open_plan_ids(PLANS, PERIOD_END, 0) == [PLAN]
+    assert open_plan_ids(PLANS, date(2020, 4, 1), 0) == []
+
+
+def test_the_service_default_grace_is_ninety_days():
+    assert CONFIG.service.closed_plan_grace_days == GRACE
+
+
+# -- the ladder after the period's end -------------------------------------------------------
+
+
+def test_work_due_on_the_last_day_is_urged_the_day_after_the_period_ends(store):
+    result = sweep(store, date(2020, 4, 1))
+    assert result.plans == [PLAN]
+    assert created(result, "urge") == {(task, "overdue") for task in LAST_DAY_DUE}
+
+
+def test_the_warning_and_the_interview_follow_after_the_period_ends(store):
+    warned = sweep(store, date(2020, 4, 15))
+    assert created(warned, "warning") == {(task, "overdue") for task in LAST_DAY_DUE}
+    assert all(a.needs_review for a in warned.created if a.level == "warning")
+    interviewed = sweep(store, date(2020, 5, 14))
+    assert created(interviewed, "interview") == {(task, "serious_delay") for task in LAST_DAY_DUE}
+
+
+def test_nothing_is_swept_once_the_grace_is_over(store):
+    assert sweep(store, date(2020, 6, 29)).plans == [PLAN]
+    late = sweep(store, date(2020, 6, 30))
+    assert late.plans == [] and late.created == []
