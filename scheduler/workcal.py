@@ -1,9 +1,17 @@
-"""Chinese working-day calendar: chinese-calendar plus per-year override files, never a guess."""
+"""Chinese working-day calendar: chinese-calendar plus per-year override files, and for a later year
+that neither covers (its State Council notice not out yet) a provisional calendar computed from the
+statutory holidays (scheduler.statutory), said to be provisional wherever it is used.
+
+Sources of a year, first that applies: data/calendar/<year>.yaml written from the notice; the
+chinese-calendar package; for a year after the package's last one, the statutory rule. A year before
+the package's first one has no source and raises UnknownYearError.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,9 +33,16 @@ WARN_FROM_MONTH = 11
 LIBRARY_FIRST_YEAR = min(_library.holidays).year
 LIBRARY_LAST_YEAR = max(_library.holidays).year
 
+# Which calendar a decision used, as the sweep's audit entry and notices record it.
+LIBRARY_SOURCE = "official:chinese-calendar"
+PROVISIONAL_SOURCE = "provisional:statutory-rule"
+# The line a digest's footer and the console carry while the current year is provisional.
+PROVISIONAL_NOTE = "本年度节假日安排尚未公布，工作日按法定节假日暂算"
+
 
 class UnknownYearError(Exception):
-    """Raised when no source knows a year; a Monday–Friday guess would send wrong deadlines."""
+    """Raised for a year before the library's first that no override covers: no plan runs then, and
+    the statutory rule in force before 2014 is not modelled, so there is nothing honest to answer."""
 
     def __init__(self, year: int, override_path: str) -> None:
         self.year = year
@@ -120,13 +135,37 @@ def load_override(path: str | Path) -> YearOverride:
     return _check_override(model, int(match.group(1)), str(path), lines)
 
 
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def folder_signature(folder: Path) -> Signature:
+    """Return what identifies the year files in `folder` (names, mtimes, sizes) without reading them."""
+    found = []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:
+        return ()
+    for path in paths:
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Answer working-day questions from chinese-calendar, corrected and extended by overrides."""
+    """Answer working-day questions from overrides, chinese-calendar and, for later years that
+    neither covers, the statutory rule (provisional)."""
 
     calendar_dir: Path = Path("data/calendar")
     overrides: Mapping[int, YearOverride] = field(
         default_factory=lambda: MappingProxyType({}), hash=False)
+    # The folder's year files as loaded: CalendarFolder reloads when they change.
+    signature: Signature = field(default=(), compare=False, repr=False)
     # Lazily built per-year lookups; a cache, so not part of equality or the constructor.
     _tables: dict[int, _YearTable] = field(
         default_factory=dict, init=False, repr=False, compare=False)
@@ -139,6 +178,7 @@ class WorkCalendar:
             raise InputError.single(str(folder), None, "节假日目录不存在")
         overrides: dict[int, YearOverride] = {}
         problems: list[Problem] = []
+        signature = folder_signature(folder)
         for path in sorted(folder.iterdir()):
             if path.suffix not in (".yaml", ".yml"):
                 continue  # README.md, *.yaml.disabled examples
@@ -150,36 +190,67 @@ class WorkCalendar:
             overrides[override.year] = override
         if problems:
             raise InputError(problems)
-        return cls(calendar_dir=folder, overrides=MappingProxyType(overrides))
+        return cls(calendar_dir=folder, overrides=MappingProxyType(overrides), signature=signature)
 
     # -- sources -------------------------------------------------------------------------------
 
     def knows_year(self, year: int) -> bool:
-        """Return whether an override or the library covers `year`."""
+        """Return whether official data (an override or the library) covers `year`."""
         return year in self.overrides or LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR
+
+    def is_provisional(self, year: int) -> bool:
+        """Return whether `year` is answered by the statutory rule: after the library, no override."""
+        return year > LIBRARY_LAST_YEAR and year not in self.overrides
+
+    def source(self, year: int) -> str:
+        """Return which calendar answers for `year`: official:<file>, official:chinese-calendar,
+        provisional:statutory-rule, or "unknown" (asking would raise UnknownYearError)."""
+        if year in self.overrides:
+            return f"official:{Path(self.overrides[year].file).as_posix()}"
+        if LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR:
+            return LIBRARY_SOURCE
+        return PROVISIONAL_SOURCE if year > LIBRARY_LAST_YEAR else "unknown"
+
+    def provisional_years(self, first: int, last: int) -> list[int]:
+        """Return the provisional years in first..last (inclusive)."""
+        return [year for year in range(first, last + 1) if self.is_provisional(year)]
+
+    def provisional_note(self, day: dt.date) -> str:
+        """Return PROVISIONAL_NOTE when `day`'s year is provisional, else ""."""
+        return PROVISIONAL_NOTE if self.is_provisional(day.year) else ""
+
+    def provisional_warning(self, year: int) -> str:
+        """Say in Chinese that `year` is provisional, what that means and how it ends."""
+        return (f"{year} 年节假日安排尚未公布，工作日按法定节假日暂算（周末休息，不含调休），"
+                f"期限和提醒日可能与正式安排相差数日；国务院办公厅通知发布后请添加 "
+                f"{self.override_path(year)}（格式见 {README_HINT}），下一次扫描即按正式安排重新计算")
 
     def override_path(self, year: int) -> str:
         """Return the file that would make `year` known."""
         return (self.calendar_dir / f"{year}.yaml").as_posix()
 
     def known_through(self) -> dt.date:
-        """Return the last day of the unbroken run of known years that starts with the library."""
+        """Return the last day of the unbroken run of officially known years that starts with the library."""
         year = LIBRARY_LAST_YEAR
         while year + 1 in self.overrides:
             year += 1
         return dt.date(year, 12, 31)
 
     def warnings(self, today: dt.date) -> list[str]:
-        """Warn in Chinese from 1 November on when next year's holidays are still missing."""
+        """Warn in Chinese while this year is provisional, and from 1 November on when next year's
+        holidays are still missing."""
         messages = []
-        if not self.knows_year(today.year):
+        if self.is_provisional(today.year):
+            messages.append(self.provisional_warning(today.year))
+        elif not self.knows_year(today.year):
             messages.append(f"今年（{today.year} 年）的节假日数据缺失，工作日无法计算："
                             f"请添加 {self.override_path(today.year)}（格式见 {README_HINT}）")
         nxt = today.year + 1
         if today.month >= WARN_FROM_MONTH and not self.knows_year(nxt):
             messages.append(f"缺少 {nxt} 年节假日数据：请在 12 月 31 日前根据国务院办公厅"
                             f" {nxt} 年部分节假日安排的通知添加 {self.override_path(nxt)}"
-                            f"（格式见 {README_HINT}），否则 {nxt} 年的工作日期限将无法计算")
+                            f"（格式见 {README_HINT}），否则 {nxt} 年的工作日将按法定节假日暂算"
+                            f"（不含调休），期限和提醒日可能与正式安排相差数日")
         return messages
 
     def _table(self, year: int) -> _YearTable:
@@ -196,6 +267,10 @@ class WorkCalendar:
         elif LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR:
             holidays = frozenset(d for d in _library.holidays if d.year == year)
             workdays = frozenset(d for d in _library.workdays if d.year == year)
+        elif year > LIBRARY_LAST_YEAR:  # provisional: statutory days off, weekends, no 调休
+            from scheduler.statutory import statutory_days_off  # the lunar library, only when needed
+
+            holidays, workdays = frozenset(statutory_days_off(year)), frozenset()
         else:
             raise UnknownYearError(year, self.override_path(year))
         first = dt.date(year, 1, 1).toordinal()
@@ -274,3 +349,33 @@ class WorkCalendar:
         if workdays:
             return self.add_workdays(day, workdays)
         return day + dt.timedelta(days=days)
+
+
+class CalendarFolder:
+    """The calendar of a folder, reloaded when a year file is added, edited or removed, so that an
+    official year replaces a provisional one at the next sweep or page without a restart. An edit
+    that does not load keeps the last good calendar, and `problem` says why until it is fixed."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._calendar = WorkCalendar.load(self.folder)  # a broken folder stops the start, as before
+        self._failed: Signature | None = None
+        self.problem = ""
+        self._lock = threading.Lock()
+
+    def current(self) -> WorkCalendar:
+        """Return the calendar as the folder now stands (or the last one that loaded)."""
+        seen = folder_signature(self.folder)
+        if seen == self._calendar.signature or seen == self._failed:
+            return self._calendar
+        with self._lock:
+            if seen not in (self._calendar.signature, self._failed):
+                try:
+                    self._calendar = WorkCalendar.load(self.folder)
+                except InputError as exc:
+                    self._failed = seen
+                    self.problem = ("节假日文件有误，仍按上次加载的日历计算：" +
+                                    "；".join(str(problem) for problem in exc.problems))
+                else:
+                    self._failed, self.problem = None, ""
+        return self._calendar

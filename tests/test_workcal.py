@@ -1,12 +1,19 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.workcal import UnknownYearError, WorkCalendar
+from scheduler.workcal import (
+    PROVISIONAL_NOTE,
+    PROVISIONAL_SOURCE,
+    CalendarFolder,
+    UnknownYearError,
+    WorkCalendar,
+    load_override,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -125,25 +132,43 @@ def test_it_shifts_by_calendar_days_or_workdays(library_only: WorkCalendar):
         library_only.shift(date(2019, 9, 30), days=1, workdays=1)
 
 
-def test_an_unknown_year_raises_naming_the_file_to_add(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path):
+def test_a_year_before_the_library_raises_naming_the_file_to_add(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data" / "calendar").mkdir(parents=True)
     calendar = WorkCalendar.load("data/calendar")
     with pytest.raises(UnknownYearError) as info:
-        calendar.is_workday(date(2027, 1, 4))
+        calendar.is_workday(date(2003, 1, 6))
     assert str(info.value) == (
-        "缺少 2027 年节假日数据：请添加 data/calendar/2027.yaml（格式见 data/calendar/README.md）")
-    assert info.value.year == 2027
+        "缺少 2003 年节假日数据：请添加 data/calendar/2003.yaml（格式见 data/calendar/README.md）")
+    assert info.value.year == 2003
+    assert calendar.source(2003) == "unknown"
 
 
-def test_it_never_guesses_across_into_an_unknown_year(library_only: WorkCalendar):
-    with pytest.raises(UnknownYearError):
-        library_only.add_workdays(date(2026, 12, 30), 5)
-    with pytest.raises(UnknownYearError):
-        library_only.workdays_between(date(2026, 12, 1), date(2027, 1, 5))
+def test_it_never_guesses_back_into_a_year_before_the_library(library_only: WorkCalendar):
     with pytest.raises(UnknownYearError):
         library_only.add_workdays(date(2004, 1, 5), -5)
+    with pytest.raises(UnknownYearError):
+        library_only.workdays_between(date(2003, 12, 1), date(2004, 1, 5))
+
+
+def test_a_later_year_without_data_is_provisional_from_the_statutory_rule(library_only: WorkCalendar):
+    # 2027 without a notice: 元旦 Friday 1 January; 春节 除夕 Friday 5 February to 初三 Monday 8
+    # February, the weekend's two days made up on 9 and 10 February; no 调休 working weekend.
+    assert library_only.is_provisional(2027) and not library_only.knows_year(2027)
+    assert not library_only.is_provisional(2026)
+    assert library_only.source(2027) == PROVISIONAL_SOURCE
+    assert library_only.source(2026) == "official:chinese-calendar"
+    assert not library_only.is_workday(date(2027, 1, 1))
+    assert library_only.is_workday(date(2027, 1, 4))
+    assert [d for d in (date(2027, 2, day) for day in range(4, 13)) if library_only.is_workday(d)] == [
+        date(2027, 2, 4), date(2027, 2, 11), date(2027, 2, 12)]
+    assert not library_only.is_workday(date(2027, 2, 13))  # Saturday: no 调休 is known
+    # across the year end and into it, as a sweep in December asks
+    assert library_only.add_workdays(date(2026, 12, 30), 5) == date(2027, 1, 7)
+    assert library_only.workdays_between(date(2026, 12, 31), date(2027, 1, 8)) == 5
+    assert library_only.provisional_note(date(2027, 3, 1)) == PROVISIONAL_NOTE
+    assert library_only.provisional_note(date(2026, 3, 1)) == ""
 
 
 def test_an_override_file_makes_2027_known(tmp_path: Path):
@@ -243,9 +268,13 @@ def test_it_does_not_warn_once_next_year_is_added(tmp_path: Path):
     assert WorkCalendar.load(tmp_path).warnings(date(2026, 11, 1)) == []
 
 
-def test_it_warns_when_the_current_year_itself_is_unknown(library_only: WorkCalendar):
+def test_it_warns_while_the_current_year_is_provisional(library_only: WorkCalendar):
     messages = library_only.warnings(date(2027, 3, 1))
-    assert len(messages) == 1 and "2027" in messages[0]
+    assert messages == [library_only.provisional_warning(2027)]
+    assert "2027 年节假日安排尚未公布" in messages[0] and "暂算" in messages[0] and "2027.yaml" in messages[0]
+    # from November, next year too; and a year before the library is an error, not provisional
+    assert len(library_only.warnings(date(2027, 11, 2))) == 2
+    assert "无法计算" in library_only.warnings(date(2003, 5, 6))[0]
 
 
 def test_the_shipped_calendar_folder_loads_and_skips_the_disabled_example():
@@ -282,3 +311,61 @@ def test_counting_backwards_is_the_mirror_of_counting_forwards(library_only: Wor
     # ... while from a holiday the holiday itself is not counted: 30 Sep is the day before 3 Oct.
     assert library_only.add_workdays(date(2019, 10, 3), -1) == date(2019, 9, 30)
     assert library_only.workdays_between(date(2019, 10, 3), date(2019, 9, 30)) == 0
+
+
+def test_the_shipped_2026_file_agrees_with_the_library_day_by_day(library_only: WorkCalendar):
+    # data/calendar/2026.yaml is the README's worked example, written from the notice.
+    override = load_override(REPO / "data" / "calendar" / "2026.yaml")
+    shipped = WorkCalendar.load(REPO / "data" / "calendar")
+    assert shipped.source(2026).endswith("data/calendar/2026.yaml")
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        assert shipped.is_workday(day) == library_only.is_workday(day), day
+        day += timedelta(days=1)
+    from chinese_calendar import constants as library
+
+    assert override.holidays == {d for d in library.holidays if d.year == 2026}
+    assert override.workdays == {d for d in library.workdays if d.year == 2026}
+
+
+def test_a_year_file_dropped_in_replaces_the_provisional_year_at_once(tmp_path: Path):
+    folder = CalendarFolder(tmp_path)
+    before = folder.current()
+    assert before.is_provisional(2027) and before.is_workday(date(2027, 2, 10)) is False
+    assert folder.current() is before  # unchanged folder: the same calendar, its tables kept
+    write(tmp_path, "2027.yaml", FAKE_2027)
+    after = folder.current()
+    assert not after.is_provisional(2027)
+    assert after.source(2027) == f"official:{(tmp_path / '2027.yaml').as_posix()}"
+    assert after.is_workday(date(2027, 2, 10)) and after.is_workday(date(2027, 2, 13))
+    assert after.warnings(date(2027, 3, 1)) == []
+
+
+def test_a_broken_year_file_keeps_the_last_good_calendar_and_says_why(tmp_path: Path):
+    folder = CalendarFolder(tmp_path)
+    write(tmp_path, "2027.yaml", "year: 2028\nsource: 错年份\n")
+    assert folder.current().is_provisional(2027)
+    assert "2027.yaml" in folder.problem and "仍按上次加载的日历计算" in folder.problem
+    write(tmp_path, "2027.yaml", FAKE_2027 + "\n")
+    assert not folder.current().is_provisional(2027) and folder.problem == ""
+
+
+@pytest.mark.parametrize("folder", ["shipped", "empty"])
+def test_every_day_from_2019_to_2030_answers_every_question(folder: str, tmp_path: Path):
+    # The walk: no working-day question raises on any day of 2019-2030, with the shipped folder
+    # and with none at all, and the answers agree with each other.
+    calendar = WorkCalendar.load(REPO / "data" / "calendar" if folder == "shipped" else tmp_path)
+    day, last = date(2019, 1, 1), date(2030, 12, 31)
+    while day <= last:
+        workday = calendar.is_workday(day)
+        following = calendar.next_workday(day, inclusive=False)
+        assert calendar.add_workdays(day, 1) == following and calendar.workdays_between(day, following) == 1
+        assert calendar.previous_workday(day) == (day if workday else calendar.add_workdays(day, -1))
+        assert calendar.next_workday(day) == (day if workday else following)
+        assert calendar.add_workdays(day, 0) == calendar.next_workday(day)
+        assert calendar.workdays_between(day, calendar.add_workdays(day, 20)) == 20
+        assert calendar.shift(day, workdays=-10) == calendar.add_workdays(day, -10)
+        day += timedelta(days=1)
+    for year in range(2019, 2031):
+        assert calendar.source(year) != "unknown"
+        calendar.warnings(date(year, 11, 15))
