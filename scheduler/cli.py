@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from scheduler.workcal import UnknownYearError
+
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -109,4 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("输入有误：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except UnknownYearError as exc:  # a date before the holiday data begins: say so, no traceback
+        print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -615,7 +615,7 @@ def deliver(
             for job in jobs:
                 if job.digest_day is None:
                     _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
-            _render(jobs, renderer, outbox, pdf, day)
+            _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
             for job in jobs:  # each outcome commits before the next send: a crash resends at most one
                 receipt, error = _send(job, factory, used, down)
                 job.message = None  # sent: the batch keeps only what recording needs
@@ -732,15 +732,18 @@ def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
     job.letter = replace(job.letter, ack_url=url)
 
 
-def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date) -> None:
-    """Build every message; write the run's letters as DOCX and convert them in one batch."""
+def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date,
+            calendar_note: Callable[[date], str] = lambda day: "") -> None:
+    """Build every message; write the run's letters as DOCX and convert them in one batch.
+    `calendar_note(day)` is the digest footer's line while that day's year is provisional."""
     letters: dict[date, dict[str, LetterContext]] = {}
     for job in jobs:
         if job.error is not None:
             continue
         if job.digest_day is not None:
             # letters awaiting 签收 are listed, not carried: the digest does not settle them
-            digest = build_digest({"name": job.unit}, job.notices + job.awaiting, job.digest_day)
+            digest = build_digest({"name": job.unit}, job.notices + job.awaiting, job.digest_day,
+                                  calendar_note(job.digest_day))
             job.message = OutgoingMessage(
                 key=job.key, day=job.digest_day, unit=job.unit,
                 subject=f"督办事项汇总：{job.unit}（{zh_date(job.digest_day)}，共{digest.total}项）",

@@ -148,6 +148,7 @@ class DigestContext:
     awaiting_ack: tuple[DigestItem, ...]
     other: tuple[DigestItem, ...]
     notice_keys: tuple[str, ...]
+    calendar_note: str = ""  # the footer's line while the year's working days are provisional
 
     @property
     def total(self) -> int:
@@ -409,8 +410,10 @@ def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem
     )
 
 
-def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date) -> DigestContext:
-    """Sort a unit's open notices into the digest's sections; every notice lands in one section."""
+def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date,
+                 calendar_note: str = "") -> DigestContext:
+    """Sort a unit's open notices into the digest's sections; every notice lands in one section.
+    `calendar_note` (WorkCalendar.provisional_note) goes in the footer."""
     name = str(_need(unit, "name", "单位"))
     sections: dict[str, list[DigestItem]] = {
         "due_soon": [], "overdue": [], "progress_missing": [], "awaiting_ack": [], "other": [],
@@ -438,6 +441,7 @@ def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date)
         unit=name,
         day=day,
         notice_keys=tuple(str(n["key"]) for n in notices),
+        calendar_note=calendar_note,
         **by_date,
     )
 

@@ -26,10 +26,16 @@ class Runtime:
         return load_rulebook(self.config.path(self.config.rules_dir))
 
     @cached_property
-    def calendar(self):
-        from scheduler.workcal import WorkCalendar
+    def calendar_folder(self):
+        from scheduler.workcal import CalendarFolder
 
-        return WorkCalendar.load(self.config.path(self.config.calendar_dir))
+        return CalendarFolder(self.config.path(self.config.calendar_dir))
+
+    @property
+    def calendar(self):
+        """The working-day calendar as data/calendar/ now stands: a year file written from the
+        State Council's notice replaces the provisional year at the next sweep, without a restart."""
+        return self.calendar_folder.current()
 
     @cached_property
     def directory(self):
@@ -50,6 +56,9 @@ class Runtime:
         `options` are run_sweep's own: dry_run, instance."""
         from scheduler.sweep import run_sweep
 
-        return run_sweep(self.store, self.rulebook, self.calendar, day,
-                         grace_days=self.config.service.closed_plan_grace_days,
-                         heating=self.config.heating_season_start, metrics=self.metrics, **options)
+        result = run_sweep(self.store, self.rulebook, self.calendar, day,
+                           grace_days=self.config.service.closed_plan_grace_days,
+                           heating=self.config.heating_season_start, metrics=self.metrics, **options)
+        if self.calendar_folder.problem:
+            result.warnings.append(self.calendar_folder.problem)
+        return result

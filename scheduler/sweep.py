@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from scheduler.facts import Action
+from scheduler.workcal import PROVISIONAL_SOURCE
 
 
 @dataclass
@@ -42,6 +43,42 @@ class SweepResult:
             "warnings": self.warnings,
             "dry_run": self.dry_run,
         }
+
+
+def _span(action: Action, as_of: date) -> tuple[int, int]:
+    """Return the first and last year whose working days decided `action`: the sweep day's, its due
+    date's and its fire day's, and (counting working days between them) every year in between."""
+    low = high = as_of.year
+    fire = action.facts.get("fire_day")
+    for year in (action.due.year if action.due else None,
+                 int(fire[:4]) if isinstance(fire, str) and fire[:4].isdigit() else None):
+        if year is not None:
+            low, high = min(low, year), max(high, year)
+    return low, high
+
+
+def calendar_years(actions: list[Action], as_of: date) -> range:
+    """Return the years whose working days the sweep's decisions used (the sweep day's at least)."""
+    first = last = as_of.year
+    for action in actions:
+        low, high = _span(action, as_of)
+        first, last = min(first, low), max(last, high)
+    return range(first, last + 1)
+
+
+def mark_provisional(actions: list[Action], calendar, years: range, as_of: date) -> list[int]:
+    """Return the provisional years among `years`, and mark every action decided on one of them
+    (facts "calendar" and "calendar_years"), so the notice and `duban explain` say its working days
+    were computed provisionally. Actions decided on official years keep their facts as they were."""
+    touched = [year for year in years if calendar.is_provisional(year)]
+    if touched:
+        for action in actions:
+            low, high = _span(action, as_of)
+            marked = [year for year in touched if low <= year <= high]
+            if marked:
+                action.facts["calendar"] = PROVISIONAL_SOURCE
+                action.facts["calendar_years"] = marked
+    return touched
 
 
 def open_plan_ids(plans: list[tuple[str, date, date]], as_of: date, grace_days: int) -> list[str]:
@@ -103,6 +140,10 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
     if metrics is not None:  # numbers against targets (issue 5): pure, like evaluate()
         actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
+    years = calendar_years(actions, as_of)  # the sweep day's at least: a day off is decided too
+    result.warnings.extend(calendar.provisional_warning(year)
+                           for year in mark_provisional(actions, calendar, years, as_of))
+    sources = {str(year): calendar.source(year) for year in years}
     # evaluate() already left out every key in `history`; insert-or-nothing below covers a
     # notice another instance stored in the meantime.
     result.unchanged = already
@@ -113,5 +154,13 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         result.created = repo.insert_notices(session, actions, as_of)
         result.unchanged += len(actions) - len(result.created)
         repo.record_sweep_run(session, as_of, instance, len(result.created))
+        # Which calendar each year of the day's decisions came from: once the official year
+        # replaces a provisional one, the audit log shows which notices were decided on which.
+        replaced = repo.record_sweep_calendar(session, as_of, instance, sources, {
+            "created": len(result.created),
+            "provisional": sum(1 for action in result.created if "calendar" in action.facts)})
+        result.warnings.extend(
+            f"{year} 年工作日已改按正式安排计算（{sources[year]}）；此前按暂算日历生成的通知保持原状，"
+            f"之后的期限和提醒日按正式安排重新计算" for year in replaced)
         session.commit()
     return result

@@ -93,6 +93,19 @@ def test_the_digest_text_lists_its_sections():
     assert "【待签收公文】（2项）" in text
 
 
+def test_the_digest_footer_says_when_working_days_are_provisional():
+    from dataclasses import replace
+
+    from scheduler.workcal import PROVISIONAL_NOTE
+
+    plain = sample_digest()
+    noted = replace(plain, calendar_note=PROVISIONAL_NOTE)
+    renderer = Renderer()
+    assert renderer.digest_text(noted) == renderer.digest_text(plain) + f"{PROVISIONAL_NOTE}。\n"
+    assert "本年度节假日安排尚未公布，工作日按法定节假日暂算" in renderer.digest_html(noted)
+    assert PROVISIONAL_NOTE not in renderer.digest_text(plain) + renderer.digest_html(plain)
+
+
 def test_body_lines_become_headings_paragraphs_and_the_table():
     blocks = parse_blocks("一、存在问题\n\n经调度如下：\n[事实表]\n（一）加强调度。每周通报。\n")
     assert [(b.kind, b.head, b.text) for b in blocks] == [

@@ -42,7 +42,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     runtime = runtime_for(args)
     as_of = args.as_of or clock.today()
     result = runtime.sweep(as_of, dry_run=args.dry_run)
-    result.warnings.extend(runtime.calendar.warnings(as_of))
+    result.warnings.extend(w for w in runtime.calendar.warnings(as_of) if w not in result.warnings)
     if args.json:
         emit_json(result.to_json())
         return 0
@@ -123,6 +123,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         emit_json(data)
         return 0
     print(data["explanation"])
+    if str(data["facts"].get("calendar", "")).startswith("provisional"):
+        years = "、".join(str(year) for year in data["facts"].get("calendar_years", []))
+        print(f"注意：本通知的工作日按暂算日历计算——{years} 年节假日安排当时尚未公布，按法定节假日暂算"
+              f"（周末休息，不含调休），期限和提醒日可能与正式安排相差数日。")
     print(f"依据：{data['clause']}")
     print(f"规则：{data['rule']}（{data['ruleset']}）")
     for name, value in data["facts"].items():

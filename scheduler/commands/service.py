@@ -46,7 +46,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
 
     def sweep(day):
-        return runtime.sweep(day, instance=args.instance).to_json()["unchanged"]
+        result = runtime.sweep(day, instance=args.instance)
+        for warning in result.warnings:  # e.g. a provisional calendar: the log says so every day
+            logging.warning(warning)
+        return result.to_json()["unchanged"]
 
     def deliver(day):
         from scheduler.delivery import deliver as send

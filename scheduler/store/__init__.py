@@ -35,7 +35,13 @@ from scheduler.store.progress import (
     waive,
 )
 from scheduler.store.repo import PENDING, StoreError, audit, cancel_pending
-from scheduler.store.sweeps import claim_sweep_run, last_swept_day, plan_periods, record_sweep_run
+from scheduler.store.sweeps import (
+    claim_sweep_run,
+    last_swept_day,
+    plan_periods,
+    record_sweep_calendar,
+    record_sweep_run,
+)
 from scheduler.store.taskfacts import history, task_facts
 
 __all__ = [
@@ -60,6 +66,7 @@ __all__ = [
     "notice_json",
     "open_store",
     "plan_periods",
+    "record_sweep_calendar",
     "record_sweep_run",
     "report_progress",
     "request_extension",

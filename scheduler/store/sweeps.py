@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import clock
 from scheduler.store import models as m
-from scheduler.store.repo import _insert
+from scheduler.store.repo import _insert, audit
 
 
 def plan_periods(session: Session) -> list[tuple[str, date, date]]:
@@ -48,3 +49,23 @@ def record_sweep_run(session: Session, day: date, instance: str, created: int, n
         .where(m.SweepRun.business_day == day)
         .values(finished_at=now, created=m.SweepRun.created + created)
     )
+
+
+def record_sweep_calendar(session: Session, day: date, instance: str, sources: dict[str, str],
+                          detail: dict[str, Any] | None = None, now: datetime | None = None) -> list[str]:
+    """Audit which calendar (official file, library, provisional rule) each year of `day`'s sweep
+    used; where a year's source differs from the previous sweep's (a provisional year replaced by
+    the official one), add a calendar.replace entry first. Return the years replaced."""
+    now = now or clock.now()
+    # The newest sweep entry only: it is a day old, so the backward scan stops after a day's rows.
+    previous = session.scalar(select(m.AuditEntry.detail).where(m.AuditEntry.action == "sweep.run")
+                              .order_by(m.AuditEntry.id.desc()).limit(1))
+    before: dict[str, str] = (previous or {}).get("calendar", {})
+    replaced = []
+    for year, source in sources.items():
+        if before.get(year, source) != source:
+            audit(session, instance, "calendar.replace", "calendar", year,
+                  {"from": before[year], "to": source, "day": day.isoformat()}, now)
+            replaced.append(year)
+    audit(session, instance, "sweep.run", "sweep", day.isoformat(), {"calendar": sources, **(detail or {})}, now)
+    return replaced
