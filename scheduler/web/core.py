@@ -101,10 +101,29 @@ class WebContext:
         return Renderer(self.config.path(self.config.templates_dir))
 
     @cached_property
-    def calendar(self):
-        from scheduler.workcal import WorkCalendar
+    def calendar_folder(self):
+        from scheduler.workcal import CalendarFolder
 
-        return WorkCalendar.load(self.config.path(self.config.calendar_dir))
+        return CalendarFolder(self.config.path(self.config.calendar_dir))
+
+    @property
+    def calendar(self):
+        """The working-day calendar as data/calendar/ now stands (a new year file counts at once)."""
+        return self.calendar_folder.current()
+
+    def calendar_notes(self) -> list[str]:
+        """What every page's banner says about the calendar: a provisional year, next year's file
+        still missing from November, a year file that does not load. Never fails a page."""
+        from scheduler.errors import InputError
+
+        try:
+            calendar = self.calendar
+        except InputError as exc:
+            return ["节假日数据有误，工作日无法计算：" + "；".join(str(p) for p in exc.problems)]
+        notes = calendar.warnings(self.today())
+        if self.calendar_folder.problem:
+            notes.append(self.calendar_folder.problem)
+        return notes
 
     @cached_property
     def rulebook(self):
@@ -163,8 +182,9 @@ def db(request: Request) -> Iterator[Session]:
 def page(request: Request, template: str, user: Any = None, status_code: int = 200, **values: Any) -> HTMLResponse:
     """Render a console page; every page gets the user (for the menu and the CSRF token)."""
     ctx = web(request)
+    notes = ctx.calendar_notes() if user is not None else []
     html = ctx.env.get_template(template).render(
-        request=request, user=user, today=ctx.today(), path=request.url.path, **values
+        request=request, user=user, today=ctx.today(), path=request.url.path, calendar_notes=notes, **values
     )
     return HTMLResponse(html, status_code=status_code)
 
