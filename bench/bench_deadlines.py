@@ -11,16 +11,17 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scheduler.deadlines import DeadlineContext, parse_deadline  # noqa: E402
+from scheduler.plans.deadlines import DeadlineContext, parse_deadline  # noqa: E402
 
 TABLE = yaml.safe_load((ROOT / "tests" / "data" / "seed_deadline_cells.yaml").read_text("utf-8"))
 CONTEXTS = {name: DeadlineContext(**values) for name, values in TABLE["contexts"].items()}

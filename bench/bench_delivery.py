@@ -42,10 +42,10 @@ def child_deliver(url: str, outbox: str) -> dict[str, Any]:
 
     from scheduler.clock import SHANGHAI
     from scheduler.config import load_config
-    from scheduler.delivery import deliver
-    from scheduler.store import models as m
+    from scheduler.delivery.run import deliver
+    from scheduler.escalation.calendar import WorkCalendar
     from scheduler.store import open_store
-    from scheduler.workcal import WorkCalendar
+    from scheduler.store import schema as m
 
     config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": Path(outbox)})
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")

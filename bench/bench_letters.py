@@ -19,12 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from scheduler.bulletin import sample_bulletin  # noqa: E402
-from scheduler.channels.base import OutgoingMessage  # noqa: E402
-from scheduler.channels.smtp import SmtpChannel, SmtpSettings  # noqa: E402
 from scheduler.clock import SHANGHAI  # noqa: E402
-from scheduler.letters import sample_digest, sample_letter  # noqa: E402
-from scheduler.render import Renderer, docx_to_pdf_batch  # noqa: E402
+from scheduler.delivery.channels.base import OutgoingMessage  # noqa: E402
+from scheduler.delivery.channels.smtp import SmtpChannel, SmtpSettings  # noqa: E402
+from scheduler.letters.bulletin import sample_bulletin  # noqa: E402
+from scheduler.letters.content import sample_digest, sample_letter  # noqa: E402
+from scheduler.letters.render import Renderer, docx_to_pdf_batch  # noqa: E402
 
 RUNS = 5
 DOCX_LETTERS = 200

@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scheduler.config import load_config  # noqa: E402
-from scheduler.importers.docx_table import import_docx_tables  # noqa: E402
-from scheduler.importers.xlsx_table import import_xlsx_tables  # noqa: E402
-from scheduler.ledgerview import export_rows  # noqa: E402
-from scheduler.ledgerxlsx import export_ledger_xlsx  # noqa: E402
-from tests.importers.seed_tables import seed_000_tables, write_docx  # noqa: E402
+from scheduler.exports.xlsx import export_ledger_xlsx  # noqa: E402
+from scheduler.plans.importers.docx_table import import_docx_tables  # noqa: E402
+from scheduler.plans.importers.xlsx_table import import_xlsx_tables  # noqa: E402
+from scheduler.plans.views import export_rows  # noqa: E402
+from tests.plans.importers.seed_tables import seed_000_tables, write_docx  # noqa: E402
 
 RUNS = 5
 

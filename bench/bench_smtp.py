@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from scheduler.channels.base import OutgoingMessage  # noqa: E402
-from scheduler.channels.smtp import SmtpChannel, SmtpSettings  # noqa: E402
 from scheduler.clock import SHANGHAI  # noqa: E402
-from scheduler.letters import sample_digest  # noqa: E402
-from scheduler.render import Renderer  # noqa: E402
+from scheduler.delivery.channels.base import OutgoingMessage  # noqa: E402
+from scheduler.delivery.channels.smtp import SmtpChannel, SmtpSettings  # noqa: E402
+from scheduler.letters.content import sample_digest  # noqa: E402
+from scheduler.letters.render import Renderer  # noqa: E402
 
 DAY = date(2019, 12, 20)
 NOW = datetime(2019, 12, 20, 9, 0, tzinfo=SHANGHAI)
@@ -97,11 +97,11 @@ def deliver_rates(port: int, n: int, runs: int, new_url=None) -> list[float]:
     database `new_url()` creates)."""
     from scheduler import store as repo
     from scheduler.config import Config, SmtpConfig
-    from scheduler.delivery import deliver
-    from scheduler.facts import Action
-    from scheduler.store import models as m
+    from scheduler.delivery.run import deliver
+    from scheduler.escalation.calendar import WorkCalendar
+    from scheduler.escalation.facts import Action
     from scheduler.store import open_store
-    from scheduler.workcal import WorkCalendar
+    from scheduler.store import schema as m
 
     root = Path(__file__).resolve().parents[1]
     calendar = WorkCalendar.load(root / "data" / "calendar")

@@ -66,7 +66,7 @@ def _deadline_text(rng: random.Random) -> str:
 
 def province_rows(assignments: int, seed: int = 20261123):
     """Yield (plans, units, task batches with their assignment rows) for `assignments` rows."""
-    from scheduler.units import UnitDirectory
+    from scheduler.plans.units import UnitDirectory
 
     directory = UnitDirectory.load(ROOT / "data" / "units.yaml")
     local = [u for u in directory.units() if u.region == REGION]
@@ -135,8 +135,8 @@ def child_build(url: str, assignments: int) -> dict[str, Any]:
     """Create the province in a fresh store with core bulk inserts."""
     from sqlalchemy import insert, text
 
-    from scheduler.store import models as m
     from scheduler.store import open_store
+    from scheduler.store import schema as m
 
     start = time.perf_counter()
     store = open_store(url)
@@ -176,10 +176,10 @@ def child_reset(url: str) -> dict[str, Any]:
 def child_sweep(url: str, as_of: date, profile: str = "") -> dict[str, Any]:
     """Run one sweep of `as_of` and report its wall time, notices created and peak memory."""
     from scheduler.config import load_config
-    from scheduler.ruleset import load_rulebook
+    from scheduler.escalation.calendar import WorkCalendar
+    from scheduler.escalation.ruleset import load_rulebook
     from scheduler.store import open_store
     from scheduler.sweep import run_sweep
-    from scheduler.workcal import WorkCalendar
 
     config = load_config(ROOT / "config.yaml")
     rules = load_rulebook(ROOT / "rules")
@@ -206,9 +206,9 @@ def child_sweep(url: str, as_of: date, profile: str = "") -> dict[str, Any]:
 def child_load(url: str, assignments: int) -> dict[str, Any]:
     """Time load_ledgers on a ledger of `assignments` rows (the path `duban load` takes)."""
     from scheduler.config import load_config
-    from scheduler.ledger import Ledger
+    from scheduler.plans.ledger import Ledger
+    from scheduler.plans.units import UnitDirectory
     from scheduler.store import load_ledgers, open_store
-    from scheduler.units import UnitDirectory
 
     directory = UnitDirectory.load(ROOT / "data" / "units.yaml")
     plans, _units, batches = province_rows(assignments)
@@ -257,8 +257,8 @@ def reminder_fire_times(assignments: int) -> list[tuple[str, datetime]]:
     4 offsets x each task's due dates x its lead and responsible units; fire days move to the
     previous working day like the rules' do. Dates are shifted 8 years ahead so none is past.
     """
-    from scheduler.deadlines import DeadlineContext, parse_deadline
-    from scheduler.workcal import WorkCalendar
+    from scheduler.escalation.calendar import WorkCalendar
+    from scheduler.plans.deadlines import DeadlineContext, parse_deadline
 
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")
     context = DeadlineContext(plan_year=2019, period_start=SEASON_START, period_end=SEASON_END,

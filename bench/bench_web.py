@@ -42,12 +42,12 @@ def build(folder: Path, pending: int):
 
     from scheduler import store as repo
     from scheduler.config import load_config
-    from scheduler.facts import Action
-    from scheduler.ledger import load_ledgers
+    from scheduler.escalation.facts import Action
+    from scheduler.plans.ledger import load_ledgers
+    from scheduler.plans.units import UnitDirectory
     from scheduler.runtime import Runtime
-    from scheduler.store import models as m
+    from scheduler.store import schema as m
     from scheduler.sweep import run_sweep
-    from scheduler.units import UnitDirectory
     from scheduler.web.accounts import create_user
 
     config = load_config(ROOT / "config.yaml").model_copy(update={

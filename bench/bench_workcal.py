@@ -16,7 +16,7 @@ import chinese_calendar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scheduler.workcal import WorkCalendar  # noqa: E402
+from scheduler.escalation.calendar import WorkCalendar  # noqa: E402
 
 CALLS = 200_000
 RUNS = 5

@@ -1,5 +1,5 @@
 """Allow `python -m scheduler` as the same entry point as `duban`."""
 
-from scheduler.cli import main
+from scheduler.cli.main import main
 
 raise SystemExit(main())

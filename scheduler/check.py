@@ -31,9 +31,9 @@ def check_all(config: Config | None = None, *, today: date | None = None,
             config = Config(base_dir=base.resolve().parent)
             warnings.append(f"{base} 有误：其余各项按默认位置（rules/、data/、templates/）检查")
 
-    from scheduler.ledger import load_ledgers
-    from scheduler.ruleset import load_rulebook
-    from scheduler.workcal import WorkCalendar
+    from scheduler.escalation.calendar import WorkCalendar
+    from scheduler.escalation.ruleset import load_rulebook
+    from scheduler.plans.ledger import load_ledgers
 
     data_dir = config.path(config.data_dir)
     rulebook = _collect(problems, lambda: load_rulebook(config.path(config.rules_dir)))
@@ -42,21 +42,21 @@ def check_all(config: Config | None = None, *, today: date | None = None,
     directory = None
     units_path = data_dir / "units.yaml"
     if units_path.exists():
-        from scheduler.units import UnitDirectory
+        from scheduler.plans.units import UnitDirectory
 
         directory = _collect(problems, lambda: UnitDirectory.load(units_path))
     else:
         problems.append(Problem(str(units_path), None, "缺少单位目录 units.yaml"))
     templates_dir = config.path(config.templates_dir)
     try:
-        from scheduler.render import check_templates
+        from scheduler.letters.render import check_templates
     except ImportError:
         check_templates = None
     if check_templates is not None and templates_dir.exists():
         problems.extend(check_templates(templates_dir))
 
     if directory is not None:  # metric rules and targets (rules/metrics/, data/targets/), issue 5
-        from scheduler.metrics import load_setup
+        from scheduler.escalation.metrics import load_setup
 
         _collect(problems, lambda: load_setup(config.path(config.rules_dir), data_dir, directory))
     if rulebook is not None:

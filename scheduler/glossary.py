@@ -1,4 +1,8 @@
-"""The one mapping from English identifiers to the Chinese terms the plans and letters use."""
+"""The one table of user-facing labels: English identifiers to the Chinese terms coordinators read.
+
+Levels, notice and delivery statuses, deadline kinds, roles and task states are named here once;
+the console, the CLI, the 台账 and the letters all read these tables.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,26 @@ TERMS: dict[str, str] = {
     "week": "周",
     "month": "月",
     "quarter": "季度",
+}
+
+
+# The statuses a notice passes through (review queue, delivery, inhibition).
+NOTICE_STATUSES: dict[str, str] = {
+    "pending_review": "待审核", "approved": "已批准待发", "held": "暂缓", "rejected": "已驳回",
+    "queued": "待发送", "sent": "已发送", "cancelled": "已撤销", "folded": "已并入约谈",
+}
+# A message's delivery, per channel.
+DELIVERY_STATUSES: dict[str, str] = {
+    "pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "死信（已停止重试）",
+    "withheld": "未发送（事项已撤回）", "superseded": "已并入后续汇总",
+}
+# Progress reports a unit files.
+PROGRESS_STATUSES: dict[str, str] = {"in_progress": "推进中", "done": "已报完成", "blocked": "受阻"}
+# Deadline classes (DESIGN.md); an external deadline waits for a coordinator to date it.
+DEADLINE_KINDS: dict[str, str] = {
+    "due": "明确时限", "ongoing": "长期坚持", "year_long": "全年", "external": "时限待定",
+    "window": "时段", "from": "自某日起", "recurring": "周期性", "season": "采暖季前", "unknown": "无法识别",
+    "standing": "常态化工作",
 }
 
 

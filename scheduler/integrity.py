@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from scheduler.delivery import LETTER_LEVELS, digest_key
-from scheduler.store import models as m
+from scheduler.delivery.run import LETTER_LEVELS, digest_key
+from scheduler.store import schema as m
 
 NOTICE_STATUSES = {"queued", "pending_review", "approved", "held", "rejected", "sent", "cancelled", "folded"}
 DELIVERY_STATUSES = {"pending", "sending", "sent", "dead", "withheld", "superseded"}

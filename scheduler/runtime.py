@@ -21,13 +21,13 @@ class Runtime:
 
     @cached_property
     def rulebook(self):
-        from scheduler.ruleset import load_rulebook
+        from scheduler.escalation.ruleset import load_rulebook
 
         return load_rulebook(self.config.path(self.config.rules_dir))
 
     @cached_property
     def calendar_folder(self):
-        from scheduler.workcal import CalendarFolder
+        from scheduler.escalation.calendar import CalendarFolder
 
         return CalendarFolder(self.config.path(self.config.calendar_dir))
 
@@ -39,14 +39,14 @@ class Runtime:
 
     @cached_property
     def directory(self):
-        from scheduler.units import UnitDirectory
+        from scheduler.plans.units import UnitDirectory
 
         return UnitDirectory.load(self.config.path(self.config.data_dir) / "units.yaml")
 
     @cached_property
     def metrics(self):
         """The metric rules (rules/metrics/), targets (data/targets/) and regions, validated together."""
-        from scheduler.metrics import load_setup
+        from scheduler.escalation.metrics import load_setup
 
         return load_setup(self.config.path(self.config.rules_dir), self.config.path(self.config.data_dir),
                           self.directory)

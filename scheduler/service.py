@@ -72,7 +72,7 @@ def build_scheduler(config: Config, sweep: Callable[[date], object],
 
 def _bulletin_drafts(config: Config) -> Callable[[date], object]:
     def run(day: date) -> object:
-        from scheduler.bulletin import monthly_drafts
+        from scheduler.publish import monthly_drafts
 
         return [str(item.files.get("docx")) for item in monthly_drafts(config, day)]
 

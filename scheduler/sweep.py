@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from scheduler.facts import Action
-from scheduler.workcal import PROVISIONAL_SOURCE
+from scheduler.escalation.calendar import PROVISIONAL_SOURCE
+from scheduler.escalation.facts import Action
+from scheduler.store.metrics import read_series
 
 
 @dataclass
@@ -116,7 +117,7 @@ def run_sweep(
 ) -> SweepResult:
     """Evaluate every open plan as of `as_of` and store the new notices under their keys.
 
-    `metrics` (a scheduler.metrics.MetricSetup) adds the metric rules' notices: same table, same keys."""
+    `metrics` (a scheduler.escalation.metrics.MetricSetup) adds the metric rules' notices: same table, same keys."""
     with _cyclic_gc_paused():
         return _sweep(store, rulebook, calendar, as_of, dry_run, grace_days, instance, heating, metrics)
 
@@ -124,7 +125,7 @@ def run_sweep(
 def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: int, instance: str,
            heating, metrics=None) -> SweepResult:
     from scheduler import store as repo
-    from scheduler.escalation import evaluate
+    from scheduler.escalation.evaluate import evaluate
 
     result = SweepResult(as_of=as_of, dry_run=dry_run)
     if not calendar.is_workday(as_of):
@@ -135,7 +136,7 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating)
         history = repo.history(session, plan_ids=None)  # every unit's interviews inhibit urges
         already = repo.created_on_day(session, as_of, result.plans)
-        series = metrics.read(session, as_of) if metrics is not None else None
+        series = read_series(session, as_of) if metrics is not None else None
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since, plans=result.plans)
     if metrics is not None:  # numbers against targets (issue 5): pure, like evaluate()
         actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)

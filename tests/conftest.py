@@ -1,4 +1,9 @@
-"""Shared fixtures. Each owner keeps their fixtures in a marked block."""
+"""Shared fixtures, and the tiers: `make check` runs the fast tier, `make test` everything.
+
+A test is in a slow tier when it needs a PostgreSQL server (`postgres`, applied here to every test
+that takes the server or a PostgreSQL `store_url`), LibreOffice (`office`), Chromium (`browser`),
+kills processes (`crash`), or is otherwise slow (`slow`: fuzzing, whole-season runs).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,17 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+SLOW_TIERS = ("postgres", "office", "browser", "crash", "slow")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that reaches a PostgreSQL server, so the fast tier can leave it out."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" in item.fixturenames or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
 
 # ---- store: a real PostgreSQL server (owner: store) ------------------------------------------
 # `postgres` starts one throwaway cluster per test session; `store_url` gives every store test a

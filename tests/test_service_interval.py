@@ -18,11 +18,22 @@ from sqlalchemy import select
 from scheduler import clock
 from scheduler import store as repo
 from scheduler.config import Config, QuietHours, ServiceConfig, SmtpConfig, load_config
-from scheduler.delivery import deliver, digest_key
+from scheduler.delivery.run import deliver, digest_key
 from scheduler.service import build_scheduler, interval_skip_reason
-from scheduler.store import models as m
 from scheduler.store import open_store
-from tests.test_delivery import CALENDAR, DAY, DIRECTORY, LUCHENG, SHANGHAI, XIANGYUAN, action, add, free_port, ledger
+from scheduler.store import schema as m
+from tests.delivery.test_run import (
+    CALENDAR,
+    DAY,
+    DIRECTORY,
+    LUCHENG,
+    SHANGHAI,
+    XIANGYUAN,
+    action,
+    add,
+    free_port,
+    ledger,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

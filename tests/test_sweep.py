@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.config import load_config
-from scheduler.ledger import load_ledger
-from scheduler.ruleset import load_rulebook
+from scheduler.escalation.calendar import WorkCalendar
+from scheduler.escalation.ruleset import load_rulebook
+from scheduler.plans.ledger import load_ledger
+from scheduler.plans.units import UnitDirectory
 from scheduler.store import open_store
-from scheduler.store.models import Notice
+from scheduler.store.schema import Notice
 from scheduler.sweep import run_sweep
-from scheduler.units import UnitDirectory
-from scheduler.workcal import WorkCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = load_config(ROOT / "config.yaml")

@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.config import load_config
-from scheduler.delivery import deliver
-from scheduler.ledger import load_ledger
+from scheduler.delivery.run import deliver
+from scheduler.escalation.calendar import PROVISIONAL_NOTE, PROVISIONAL_SOURCE
+from scheduler.plans.ledger import load_ledger
 from scheduler.runtime import Runtime
-from scheduler.store import models as m
-from scheduler.workcal import PROVISIONAL_NOTE, PROVISIONAL_SOURCE
+from scheduler.store import schema as m
 
 ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

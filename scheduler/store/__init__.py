@@ -1,7 +1,7 @@
 """The store: SQLAlchemy on SQLite (default) or PostgreSQL, migrated with Alembic on open.
 
 Sessions live here at the edge; the functions in `repo` and `load` take a session and return the
-plain values of scheduler.facts, so rule evaluation never sees the database.
+plain values of scheduler.escalation.facts, so rule evaluation never sees the database.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.deadlines import Deadline, DeadlineContext, find_milestones
-from scheduler.ledger import Ledger, Task, task_deadline
-from scheduler.store import models as m
+from scheduler.plans.deadlines import Deadline, DeadlineContext, find_milestones
+from scheduler.plans.ledger import Ledger, Task, task_deadline
+from scheduler.store import schema as m
 from scheduler.store.repo import audit, cancel_pending
 from scheduler.store.taskfacts import latest_overrides, override_deadline
 from scheduler.store.unitoverrides import latest_unit_overrides

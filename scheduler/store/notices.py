@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.facts import Action
-from scheduler.store import models as m
+from scheduler.escalation.facts import Action
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, _insert, audit, chunks
 
 DECISIONS = {"approve": "approved", "hold": "held", "reject": "rejected"}

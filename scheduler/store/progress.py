@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, audit, cancel_pending, task_row
 
 REPORT_STATUSES = ("in_progress", "done", "blocked")

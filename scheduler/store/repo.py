@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.store import models as m
+from scheduler.store import schema as m
 
 PENDING = ("queued", "pending_review", "approved", "held")  # not yet delivered or decided away
 CHUNK = 500  # rows per statement: 500 x ~20 columns stays under SQLite's 32766 parameters

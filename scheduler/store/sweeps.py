@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store.repo import _insert, audit
 
 

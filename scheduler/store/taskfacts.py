@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
-from scheduler.deadlines import Deadline, DeadlineContext, Milestone, find_milestones
-from scheduler.facts import Assignment, PastNotice, ProgressReport, TaskFacts
-from scheduler.ledger import task_deadline
-from scheduler.store import models as m
-from scheduler.store.unitmodels import UnitOverride
+from scheduler.escalation.facts import Assignment, PastNotice, ProgressReport, TaskFacts
+from scheduler.plans.deadlines import Deadline, DeadlineContext, Milestone, find_milestones
+from scheduler.plans.ledger import task_deadline
+from scheduler.store import schema as m
+from scheduler.store.schema import UnitOverride
 
 LETTER_LEVELS = frozenset({"warning", "interview"})  # the notices delivered as numbered letters
 OVERRIDE_LABELS = {"external_date": "协调人补录时限", "extension": "批准延期"}

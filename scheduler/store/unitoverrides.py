@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, audit, cancel_pending, task_row
-from scheduler.store.unitmodels import UnitOverride
+from scheduler.store.schema import UnitOverride
 
 ROLES = ("lead", "cooperating", "responsible")
 LEDGER_FIELDS = {"lead": "lead_units", "cooperating": "cooperating_units", "responsible": "responsible_units"}

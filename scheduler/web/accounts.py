@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from scheduler.store import models as m
-from scheduler.store.accountmodels import ROLES, User, UserUnit, WebSession
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, audit
+from scheduler.store.schema import ROLES, User, UserUnit, WebSession
 
 ROLE_NAMES = {"coordinator": "协调人", "unit": "责任单位用户", "viewer": "只读用户"}
 MIN_PASSWORD = 8
@@ -49,7 +49,7 @@ class WebUser:
 
 def utc(moment: datetime) -> datetime:
     """Return an aware UTC time; a naive one is taken to be UTC, as the store's UtcDateTime does."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def token_hash(token: str) -> str:

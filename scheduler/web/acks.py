@@ -23,14 +23,14 @@ def has_module(name: str) -> bool:
 def _secret(request: Request) -> bytes:
     ctx = web(request)
     if ctx.secret is None:
-        from scheduler.acklink import ack_secret
+        from scheduler.delivery.acklinks import ack_secret
 
         ctx.secret = ack_secret(ctx.config)
     return ctx.secret
 
 
 def ack_router() -> APIRouter:
-    from scheduler.acklink import AckLinkError, honour_ack, read_ack
+    from scheduler.delivery.acklinks import AckLinkError, honour_ack, read_ack
     from scheduler.store import notice_by_key
     from scheduler.web.letters import letter_for
 
@@ -88,7 +88,7 @@ def ack_router() -> APIRouter:
 
 
 def feed_router() -> APIRouter:
-    from scheduler.icalfeed import check_feed_token, unit_calendar
+    from scheduler.exports.ics import check_feed_token, unit_calendar
 
     router = APIRouter(include_in_schema=False)
 
@@ -107,9 +107,9 @@ def feed_router() -> APIRouter:
 
 def optional_routers() -> list[APIRouter]:
     routers = []
-    if has_module("scheduler.acklink"):
+    if has_module("scheduler.delivery.acklinks"):
         routers.append(ack_router())
-    if has_module("scheduler.icalfeed"):
+    if has_module("scheduler.exports.ics"):
         routers.append(feed_router())
     return routers
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
 from scheduler.web.core import db, page

@@ -1,6 +1,6 @@
 """What every area of the console shares: the app's context, page rendering, errors, labels.
 
-Pages are server-rendered Jinja2 (autoescaped, undefined names an error, as in scheduler.render);
+Pages are server-rendered Jinja2 (autoescaped, undefined names an error, as in scheduler.letters.render);
 the templates are ours, not coordinators', so they need no sandbox.
 """
 
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from scheduler.clock import SHANGHAI
 from scheduler.config import Config
 from scheduler.glossary import TERMS
-from scheduler.letters import zh_date
-from scheduler.render import TEMPLATES_DIR
+from scheduler.letters.content import zh_date
+from scheduler.letters.render import TEMPLATES_DIR
 from scheduler.web.filecache import FileCache
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
@@ -96,13 +96,13 @@ class WebContext:
 
     @cached_property
     def renderer(self):
-        from scheduler.render import Renderer
+        from scheduler.letters.render import Renderer
 
         return Renderer(self.config.path(self.config.templates_dir))
 
     @cached_property
     def calendar_folder(self):
-        from scheduler.workcal import CalendarFolder
+        from scheduler.escalation.calendar import CalendarFolder
 
         return CalendarFolder(self.config.path(self.config.calendar_dir))
 
@@ -127,7 +127,7 @@ class WebContext:
 
     @cached_property
     def rulebook(self):
-        from scheduler.ruleset import load_rulebook
+        from scheduler.escalation.ruleset import load_rulebook
 
         return load_rulebook(self.config.path(self.config.rules_dir))
 
@@ -138,15 +138,15 @@ class WebContext:
     @property
     def directory(self):
         """The unit directory (data/units.yaml), re-read when the file changes."""
-        from scheduler.units import UnitDirectory
+        from scheduler.plans.units import UnitDirectory
 
         units = self.data_dir / "units.yaml"
         return self.files.get("directory", lambda: [units], lambda: UnitDirectory.load(units))
 
     def open_points(self) -> tuple:
         """`duban ledger check`'s open points, re-read when a ledger or units.yaml changes (or one is added)."""
-        from scheduler.ledger import ledger_paths
-        from scheduler.ledgerview import open_points
+        from scheduler.plans.ledger import ledger_paths
+        from scheduler.plans.views import open_points
 
         folder = self.data_dir
         return self.files.get("open_points", lambda: [*ledger_paths(folder), folder / "units.yaml"],
@@ -155,7 +155,7 @@ class WebContext:
     @cached_property
     def metrics(self):
         """Metric rules, targets (data/targets/) and regions, as `duban metrics` loads them."""
-        from scheduler.metrics import load_setup
+        from scheduler.escalation.metrics import load_setup
 
         return load_setup(self.config.path(self.config.rules_dir), self.config.path(self.config.data_dir),
                           self.directory)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store import task_facts
 from scheduler.sweep import open_plan_ids
 from scheduler.web import status

@@ -12,13 +12,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
-from scheduler.delivery import LETTER_LEVELS, digest_key
-from scheduler.escalation import due_dates
-from scheduler.facts import TaskFacts
-from scheduler.store import models as m
+from scheduler.delivery.run import LETTER_LEVELS, digest_key
+from scheduler.escalation.evaluate import due_dates
+from scheduler.escalation.facts import TaskFacts
+from scheduler.store import schema as m
 from scheduler.store import sign_off, task_facts
 from scheduler.store.repo import StoreError
-from scheduler.store.unitmodels import UnitOverride
+from scheduler.store.schema import UnitOverride
 from scheduler.store.unitoverrides import task_units
 from scheduler.web import status as lights
 from scheduler.web.accounts import WebUser, utc

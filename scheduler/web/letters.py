@@ -15,11 +15,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from scheduler.delivery import LETTER_LEVELS, issue_day, issuer_for_region, notice_facts, plan_basis
-from scheduler.docnumber import format_number
-from scheduler.letters import LetterContext, build_letter
-from scheduler.render import letter_file_stem
-from scheduler.store import models as m
+from scheduler.delivery.run import LETTER_LEVELS, issue_day, issuer_for_region, notice_facts, plan_basis
+from scheduler.letters.content import LetterContext, build_letter
+from scheduler.letters.numbers import format_number
+from scheduler.letters.render import letter_file_stem
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, audit
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff

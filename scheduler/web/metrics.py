@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from scheduler.metrics.status import plan_status
-from scheduler.metrics.storage import save_import
-from scheduler.metrics.values import ImportReport, import_file
-from scheduler.store.metricmodels import MetricImport
+from scheduler.escalation.metrics.status import plan_status
+from scheduler.escalation.metrics.values import ImportReport, import_file
+from scheduler.store.metrics import read_series, save_import
 from scheduler.store.repo import StoreError, audit
+from scheduler.store.schema import MetricImport
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
@@ -134,7 +134,7 @@ def status_data(session: Session, ctx: WebContext, as_of: date, region: str = ""
     setup = ctx.metrics
     if region and setup.regions.resolve(region) is None:
         raise StoreError(f"未知的县区：{region}")
-    series = setup.read(session, as_of)
+    series = read_series(session, as_of)
     statuses = plan_status(setup.targets, series, setup.regions, as_of, [plan] if plan else None, region or None)
     return {"as_of": as_of, "plans": [s.to_json() for s in statuses],
             "plan_ids": sorted(setup.targets.plans), "region": region, "plan": plan}

@@ -1,6 +1,6 @@
 """Open points (待协调事项): deadlines awaiting a date, unknown units, ambiguous groups.
 
-The list comes from scheduler.ledgerview.open_points (the same as `duban ledger check`). A
+The list comes from scheduler.plans.views.open_points (the same as `duban ledger check`). A
 deadline left to the state or province, blank or unreadable can be dated here
 (scheduler.store.set_deadline, audited). An ambiguous group ("相关县区政府"), an unknown name or a
 task naming no unit can be given concrete units from the directory
@@ -17,11 +17,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.ledgerview import LABELS
-from scheduler.store import models as m
+from scheduler.plans.views import LABELS
+from scheduler.store import schema as m
 from scheduler.store import set_deadline
 from scheduler.store.repo import StoreError
-from scheduler.store.unitmodels import UnitOverride
+from scheduler.store.schema import UnitOverride
 from scheduler.store.unitoverrides import ROLES, assign_units, written_role
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff

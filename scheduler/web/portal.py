@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from scheduler.delivery import LETTER_LEVELS
+from scheduler.delivery.run import LETTER_LEVELS
 from scheduler.store import acknowledge, report_progress
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError
 from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser

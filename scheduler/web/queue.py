@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.store import decide_notices
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError, chunks
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff

@@ -1,6 +1,6 @@
 """红黄绿灯: how each task stands for each of its units on a day, and overdue tasks over time.
 
-Pure functions over scheduler.facts values and an explicit day; the dashboard feeds them from the
+Pure functions over scheduler.escalation.facts values and an explicit day; the dashboard feeds them from the
 store. Rules, in order, for an open task and one of its lead or responsible units:
 - closed (signed off or waived): not counted;
 - reported done (awaiting sign-off): on track;
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from scheduler.escalation import due_dates
-from scheduler.facts import TaskFacts
+from scheduler.escalation.evaluate import due_dates
+from scheduler.escalation.facts import TaskFacts
 
 AT_RISK_DAYS = 14
 URGED_DAYS = 30

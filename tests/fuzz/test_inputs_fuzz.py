@@ -25,9 +25,7 @@ from hypothesis import strategies as st
 from scheduler.errors import InputError, Problem
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT.parent / "shared" / "seeds"
-if not SEEDS.exists():
-    SEEDS = Path("/work/shared/seeds")
+SEEDS = ROOT / "data" / "sources"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -104,8 +102,8 @@ META = {"id": "fuzz-plan", "title": "模糊测试方案", "issuer": "长治市",
 @FUZZ
 @given(seed=st.sampled_from(SEED_FILES), changes=edits(PLAN_FRAGMENTS), start=st.integers(1, 800))
 def test_text_importers_take_any_mutation_of_a_plan(fmt, seed, changes, start):
-    from scheduler.importers.ocr_table import import_ocr_attachment
-    from scheduler.importers.seeds import import_plan
+    from scheduler.plans.importers.ocr_table import import_ocr_attachment
+    from scheduler.plans.importers.seeds import import_plan
 
     text = mutate(seed.read_text(encoding="utf-8"), changes)
     with tempfile.TemporaryDirectory() as folder:
@@ -123,7 +121,7 @@ def test_text_importers_take_any_mutation_of_a_plan(fmt, seed, changes, start):
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "narrative"])
 def test_a_plan_saved_as_gbk_is_refused_with_the_line_of_the_first_bad_byte(fmt, tmp_path):
-    from scheduler.importers.seeds import import_plan
+    from scheduler.plans.importers.seeds import import_plan
 
     path = tmp_path / "plan.txt"
     path.write_bytes("第一行是纯文本\nabc\n".encode() + "三、责任单位：市生态环境局".encode("gbk"))
@@ -152,7 +150,7 @@ def _zip_edit(data: bytes, member: int, op: str, at: int, junk: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def office_files(tmp_path_factory) -> dict[str, bytes]:
-    from tests.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
+    from tests.plans.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
 
     folder = tmp_path_factory.mktemp("office")
     return {"docx": write_docx(seed_004_tables(), folder / "t.docx").read_bytes(),
@@ -171,7 +169,7 @@ XML_JUNK = st.sampled_from([b"<", b">", b"&", b'"', b"</w:tc>", b"<w:tc>", b'r="
 def test_office_importers_take_any_damaged_file(fmt, office_files, kind, member, op, at, junk, noise):
     import warnings
 
-    from scheduler.importers.seeds import import_plan
+    from scheduler.plans.importers.seeds import import_plan
 
     data = office_files[fmt]
     data = {"zip": lambda: _zip_edit(data, member, op, at, junk), "truncate": lambda: data[: at % len(data)],
@@ -196,8 +194,8 @@ CELL_TEXT = (st.sampled_from([f for f in PLAN_FRAGMENTS if f.isprintable() or f 
 @given(cells=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 20), CELL_TEXT), min_size=1, max_size=30))
 def test_office_importers_take_any_cell_text(fmt, cells):
     """Valid files whose cells say anything: problems name file, sheet or table, never crash."""
-    from scheduler.importers.seeds import import_plan
-    from tests.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
+    from scheduler.plans.importers.seeds import import_plan
+    from tests.plans.importers.seed_tables import seed_004_tables, write_docx, write_xlsx
 
     tables = seed_004_tables()
     for at, column, text in cells:
@@ -217,7 +215,7 @@ def test_office_importers_take_any_cell_text(fmt, cells):
 
 
 def _load_rules(folder: Path, name: str, text: str):
-    from scheduler.ruleset import load_rulebook
+    from scheduler.escalation.ruleset import load_rulebook
 
     shutil.copytree(ROOT / "rules", folder / "rules")
     (folder / "rules" / name).write_text(text, encoding="utf-8")
@@ -236,21 +234,21 @@ def _load_config(folder: Path, name: str, text: str):
 
 
 def _load_ledger(folder: Path, name: str, text: str):
-    from scheduler.ledger import load_ledger
+    from scheduler.plans.ledger import load_ledger
 
     (folder / name).write_text(text, encoding="utf-8")
     return load_ledger(folder / name)
 
 
 def _load_units(folder: Path, name: str, text: str):
-    from scheduler.units import UnitDirectory
+    from scheduler.plans.units import UnitDirectory
 
     (folder / name).write_text(text, encoding="utf-8")
     return UnitDirectory.load(folder / name)
 
 
 def _load_calendar(folder: Path, name: str, text: str):
-    from scheduler.workcal import WorkCalendar
+    from scheduler.escalation.calendar import WorkCalendar
 
     (folder / "calendar").mkdir()
     (folder / "calendar" / name).write_text(text, encoding="utf-8")
@@ -307,7 +305,7 @@ def test_an_impossible_heating_season_day_is_refused_at_its_line(tmp_path):
 @given(text=st.text(max_size=60), year=st.none() | st.integers(1, 9999),
        heating=st.tuples(st.integers(1, 12), st.integers(1, 31)))
 def test_the_deadline_parser_takes_any_text_any_year_and_any_heating_day(text, year, heating):
-    from scheduler.deadlines import KINDS, DeadlineContext, parse_deadline
+    from scheduler.plans.deadlines import KINDS, DeadlineContext, parse_deadline
 
     got = parse_deadline(text, DeadlineContext(plan_year=year, heating_season_start=heating))
     assert got.kind in KINDS and got.text == text

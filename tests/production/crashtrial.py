@@ -104,8 +104,8 @@ def reference_keys(backend: Backend, workdir: Path) -> tuple[set[str], int]:
 
 
 def _notice_keys(url: str) -> set[str]:
-    from scheduler.store import models as m
     from scheduler.store import open_store
+    from scheduler.store import schema as m
 
     store = open_store(url, migrate=False)
     try:
@@ -117,8 +117,8 @@ def _notice_keys(url: str) -> set[str]:
 
 def _rows(url: str) -> tuple[int, dict[str, str]]:
     """(notices stored, message key -> delivery status) right now."""
-    from scheduler.store import models as m
     from scheduler.store import open_store
+    from scheduler.store import schema as m
 
     store = open_store(url, migrate=False)
     try:
@@ -221,8 +221,8 @@ def _landed(phase: str, finished: bool, notices: int, status: dict[str, str], ar
 
 def _judge(trial: Trial, url: str, mailbox: Mailbox, expected: set[str]) -> None:
     from scheduler.integrity import check_store, pending_count
-    from scheduler.store import models as m
     from scheduler.store import open_store
+    from scheduler.store import schema as m
 
     arrivals = mailbox.snapshot()
     store = open_store(url, migrate=False)

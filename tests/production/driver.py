@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from scheduler.config import load_config
-    from scheduler.delivery import deliver
+    from scheduler.delivery.run import deliver
     from scheduler.runtime import Runtime
     from scheduler.sweep import run_sweep
 

@@ -87,10 +87,10 @@ def prepare_store(url: str, plans: tuple[str, ...] | None = None) -> None:
     """Migrate `url`, load data/ (optionally only some plans) and give every unit an address."""
     from scheduler import store as repo
     from scheduler.config import load_config
-    from scheduler.ledger import load_ledgers
-    from scheduler.store import models as m
+    from scheduler.plans.ledger import load_ledgers
+    from scheduler.plans.units import UnitDirectory
     from scheduler.store import open_store
-    from scheduler.units import UnitDirectory
+    from scheduler.store import schema as m
 
     config = load_config(ROOT / "config.yaml")
     store = open_store(url)
@@ -171,7 +171,7 @@ def all_at_once(instances: list[Instance], command: str) -> list[dict]:
 def workdays(first: date, last: date) -> list[date]:
     from datetime import timedelta
 
-    from scheduler.workcal import WorkCalendar
+    from scheduler.escalation.calendar import WorkCalendar
 
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")
     days, day = [], first
@@ -186,11 +186,11 @@ def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-20
     """A store with notices, deliveries, letters and audit entries: 2 November 2020 swept and sent."""
     from scheduler.clock import SHANGHAI
     from scheduler.config import load_config
-    from scheduler.delivery import deliver
-    from scheduler.ruleset import load_rulebook
+    from scheduler.delivery.run import deliver
+    from scheduler.escalation.calendar import WorkCalendar
+    from scheduler.escalation.ruleset import load_rulebook
     from scheduler.store import open_store
     from scheduler.sweep import run_sweep
-    from scheduler.workcal import WorkCalendar
 
     prepare_store(url, plans)
     config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": tmp_path / "out"})

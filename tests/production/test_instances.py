@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from scheduler.clock import SHANGHAI
 from scheduler.integrity import check_store, pending_count
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from tests.production.harness import (
     Instance,
     Mailbox,

@@ -3,15 +3,15 @@ invariant when one is broken by hand (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from scheduler.clock import SHANGHAI
 from scheduler.integrity import check_store
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from tests.production.harness import swept_store
 
 AFTER = datetime(2020, 11, 2, 10, tzinfo=SHANGHAI)
@@ -66,7 +66,7 @@ def test_a_sending_row_past_its_lease_is_found_only_after_the_lease(store):
     with store.session() as session:
         delivery = session.scalars(select(m.Delivery)).first()
         delivery.status = "sending"  # as delivery stores it: in UTC (SQLite keeps no zone)
-        delivery.next_attempt_at = (AFTER + timedelta(minutes=15)).astimezone(timezone.utc)
+        delivery.next_attempt_at = (AFTER + timedelta(minutes=15)).astimezone(UTC)
         session.commit()
     def lease(found: list[str]) -> list[str]:
         return [p for p in found if "租约" in p]

@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from scheduler.clock import SHANGHAI
 from scheduler.config import load_config
-from scheduler.delivery import deliver
+from scheduler.delivery.run import deliver
+from scheduler.escalation.calendar import WorkCalendar
 from scheduler.integrity import check_store, pending_count
 from scheduler.service import _run_for_today
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from scheduler.sweep import run_sweep
-from scheduler.workcal import WorkCalendar
 from tests.production.harness import ROOT, Mailbox, SmtpServer, approve_waiting, prepare_store, workdays
 
 DAYS = (date(2020, 11, 2), date(2020, 11, 19))
@@ -37,7 +37,7 @@ def test_three_days_without_the_mail_server_then_everything_arrives_once_and_in_
     prepare_store(store_url, PLANS)
     config = load_config(ROOT / "config.yaml").model_copy(update={"database": store_url, "outbox": tmp_path / "out"})
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")
-    from scheduler.ruleset import load_rulebook
+    from scheduler.escalation.ruleset import load_rulebook
 
     rulebook = load_rulebook(ROOT / "rules")
     store = open_store(store_url, migrate=False)

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.facts import Action
-from scheduler.ledger import Ledger
-from scheduler.units import UnitDirectory
+from scheduler.escalation.facts import Action
+from scheduler.plans.ledger import Ledger
+from scheduler.plans.units import UnitDirectory
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2019, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

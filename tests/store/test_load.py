@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
 MEASURES = "2019年11月底前完成设备安装"

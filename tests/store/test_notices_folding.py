@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.config import Config
-from scheduler.delivery import deliver, digest_key
-from scheduler.ruleset import load_rulebook
-from scheduler.store import models as m
+from scheduler.delivery.run import deliver, digest_key
+from scheduler.escalation.calendar import WorkCalendar
+from scheduler.escalation.ruleset import load_rulebook
+from scheduler.store import schema as m
 from scheduler.sweep import run_sweep
-from scheduler.workcal import WorkCalendar
 from tests.store.builders import NOW, action, unit_name
 
 ROOT = Path(__file__).resolve().parents[2]

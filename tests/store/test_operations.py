@@ -9,9 +9,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, select, text
 
 from scheduler import store as repo
-from scheduler.ledger import Ledger
-from scheduler.store import models as m
+from scheduler.plans.ledger import Ledger
 from scheduler.store import notices, open_store
+from scheduler.store import schema as m
 from scheduler.store.migrate import MIGRATIONS, alembic_config
 from tests.store.builders import DIRECTORY, NOW, action, unit_name
 

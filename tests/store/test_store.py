@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
 

@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.channels.base import TransportError
-from scheduler.channels.fileoutbox import FileOutbox
 from scheduler.config import Config, load_config
-from scheduler.delivery import deliver
-from scheduler.ledger import load_ledgers
+from scheduler.delivery.channels.base import TransportError
+from scheduler.delivery.channels.fileoutbox import FileOutbox
+from scheduler.delivery.run import deliver
+from scheduler.plans.ledger import load_ledgers
+from scheduler.plans.units import UnitDirectory
 from scheduler.runtime import Runtime
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from scheduler.sweep import run_sweep
-from scheduler.units import UnitDirectory
 from scheduler.web.accounts import create_user
 
 ROOT = Path(__file__).resolve().parents[2]

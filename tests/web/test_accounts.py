@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from scheduler.store import models as m
-from scheduler.store.accountmodels import User, WebSession
+from scheduler.store import schema as m
 from scheduler.store.repo import StoreError
+from scheduler.store.schema import User, WebSession
 from scheduler.web import accounts
 from tests.store.builders import DIRECTORY, NOW, ledger, unit_name
 

@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.ledger import load_ledgers
+from scheduler.plans.ledger import load_ledgers
+from scheduler.plans.units import UnitDirectory
 from scheduler.runtime import Runtime
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.store import task_facts
 from scheduler.sweep import run_sweep
-from scheduler.units import UnitDirectory
 from tests.web.builders import NOW, ROOT, UNIT_A, csrf_of, login
 
 TASK = "changzhi-2019/r013"  # 焦化特别排放改造: responsible "相关县区政府", due 2019年10月底前

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from scheduler.acklink import ack_secret, sign_ack
-from scheduler.metrics import regions_from
-from scheduler.metrics.storage import save_import
-from scheduler.metrics.values import RawRow, check_rows
-from scheduler.store import models as m
-from scheduler.store.metricmodels import MetricImport
-from scheduler.units import UnitDirectory
+from scheduler.delivery.acklinks import ack_secret, sign_ack
+from scheduler.escalation.metrics import regions_from
+from scheduler.escalation.metrics.values import RawRow, check_rows
+from scheduler.plans.units import UnitDirectory
+from scheduler.store import schema as m
+from scheduler.store.metrics import save_import
+from scheduler.store.schema import MetricImport
 from scheduler.web import create_app
 from scheduler.web.acks import has_module
 from scheduler.web.app import route_table
@@ -76,8 +76,8 @@ def fixtures(store, config) -> dict:
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
     values = {"notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
               "pending": pending, "dead": dead, "feed": "", "import_id": import_id}
-    if has_module("scheduler.icalfeed"):
-        from scheduler.icalfeed import feed_token
+    if has_module("scheduler.exports.ics"):
+        from scheduler.exports.ics import feed_token
 
         values["feed"] = feed_token(UNIT_A, ack_secret(config))
     return values
@@ -115,7 +115,7 @@ def concrete(path: str, values: dict) -> str:
 
 
 def test_every_route_is_in_the_table(app):
-    optional = set() if has_module("scheduler.icalfeed") else {("GET", "/feeds/{unit}.ics")}
+    optional = set() if has_module("scheduler.exports.ics") else {("GET", "/feeds/{unit}.ics")}
     assert set(walk(app)) == set(EXPECT) - optional
 
 
@@ -133,7 +133,7 @@ def test_walk_every_route_as(login_name, world, store):
             audience = EXPECT[(method, path)]
             url = concrete(path, values)
             api = path.startswith("/api/")
-            send = lambda headers=None, **kw: client.request(method, url, follow_redirects=False,  # noqa: E731
+            send = lambda headers=None, **kw: client.request(method, url, follow_redirects=False,  # noqa: B023, E731
                                                             headers=headers, **kw)
             if audience == PUBLIC:
                 response = send(**({"json": {}} if path == "/api/session" else {}))

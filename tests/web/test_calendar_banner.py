@@ -51,8 +51,8 @@ def test_a_notice_decided_provisionally_says_so_on_its_page(console):
     from datetime import date
 
     from scheduler import store as repo
-    from scheduler.facts import Action
-    from scheduler.store import models as m
+    from scheduler.escalation.facts import Action
+    from scheduler.store import schema as m
 
     client, _clock, config = console
     store = open_store(config.database)

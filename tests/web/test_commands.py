@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from scheduler.cli import main
+from scheduler.cli.main import main
 from scheduler.store import open_store
 from scheduler.web.accounts import authenticate
 from scheduler.web.server import WebThread, make_server
@@ -111,7 +111,7 @@ def test_a_disabled_user_cannot_log_in_and_its_open_session_ends(config_file, mo
     from fastapi.testclient import TestClient
 
     from scheduler.config import load_config
-    from scheduler.store import models as m
+    from scheduler.store import schema as m
     from scheduler.web import create_app
     from tests.web.builders import login
 

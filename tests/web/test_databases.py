@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.config import Config
-from scheduler.store import models as m
 from scheduler.store import open_store
+from scheduler.store import schema as m
 from scheduler.web import create_app
 from scheduler.web.accounts import create_user
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from scheduler.delivery import deliver
+from scheduler.delivery.run import deliver
 from scheduler.runtime import Runtime
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from scheduler.web.server import WebThread, make_server
 from tests.web.builders import DAY, NOW, PASSWORD, ROOT, UNIT_A, free_port
 

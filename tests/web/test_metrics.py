@@ -12,10 +12,11 @@ from datetime import date
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from scheduler.metrics.status import plan_status
+from scheduler.escalation.metrics.status import plan_status
 from scheduler.runtime import Runtime
-from scheduler.store import models as m
-from scheduler.store.metricmodels import MetricImport, MetricValueRow
+from scheduler.store import schema as m
+from scheduler.store.metrics import read_series
+from scheduler.store.schema import MetricImport, MetricValueRow
 from scheduler.web.metrics import MAX_UPLOAD
 from tests.web.builders import ROOT, csrf_of, login
 
@@ -142,7 +143,7 @@ def test_the_status_page_shows_the_pro_rata_standing_as_the_cli_does(client, wor
     api = client.get("/api/metrics/status?as_of=2020-01-31&plan=changzhi-2019").json()
     runtime = Runtime(world.config)
     with store.session() as session:
-        expected = plan_status(runtime.metrics.targets, runtime.metrics.read(session, date(2020, 1, 31)),
+        expected = plan_status(runtime.metrics.targets, read_series(session, date(2020, 1, 31)),
                                runtime.metrics.regions, date(2020, 1, 31), ["changzhi-2019"])
     assert api == {"as_of": "2020-01-31", "plans": [s.to_json() for s in expected]}
     assert "未知的县区：火星区" in client.get("/metrics?region=火星区").text

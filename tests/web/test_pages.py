@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from scheduler.acklink import ack_secret, sign_ack
 from scheduler.clock import SHANGHAI
-from scheduler.store import models as m
+from scheduler.delivery.acklinks import ack_secret, sign_ack
+from scheduler.store import schema as m
 from scheduler.web import create_app
 from tests.web.builders import DAY, NOW, UNIT_A, UNIT_B, UNIT_C, csrf_of, login
 

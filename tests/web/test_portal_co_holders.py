@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from scheduler.store import models as m
+from scheduler.store import schema as m
 from tests.web.builders import DAY, UNIT_A, UNIT_B, csrf_of, login
 
 

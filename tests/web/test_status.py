@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from scheduler.deadlines import Deadline
-from scheduler.facts import Assignment, ProgressReport, TaskFacts
+from scheduler.escalation.facts import Assignment, ProgressReport, TaskFacts
+from scheduler.plans.deadlines import Deadline
 from scheduler.web import status
 
 AS_OF = date(2019, 12, 20)

@@ -6,7 +6,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from scheduler.store.models import Base
+from scheduler.store.schema import Base
 
 
 def run(connection) -> None:

@@ -1,0 +1,100 @@
+"""Delivery commands: `duban ack TOKEN [--by NAME]` honours a 签收 link from the command line (an
+official who phoned in, a link that would not open), and `duban delivery status` shows coordinators
+what did not go out: dead letters, deliveries waiting for a retry, and units without a contact."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scheduler.cli.main import command, config_for, emit_json, parse_day
+
+
+def _token(text: str) -> str:
+    """Accept the token or the whole link as copied from a letter."""
+    text = text.strip()
+    return text.rsplit("/ack/", 1)[1].strip("/") if "/ack/" in text else text
+
+
+@command("ack", [("token", {"help": "签收链接中的令牌，或整条链接"}),
+                 ("--by", {"help": "签收人（默认：受文单位）"}),
+                 ("--on", {"type": parse_day, "help": "签收日期（默认今天；也用于判断链接是否过期）"}),
+                 ("--json", {"action": "store_true"})])
+def cmd_ack(args: argparse.Namespace) -> int:
+    from scheduler import clock
+    from scheduler.delivery.acklinks import AckLinkError, ack_secret, honour_ack, read_ack
+    from scheduler.store import notice_by_key, open_store
+
+    config = config_for(args)
+    store = open_store(config.database)
+    today = args.on or clock.today()
+    try:
+        secret = ack_secret(config)
+        with store.session() as session:
+            by = args.by
+            if not by:  # default to the addressed unit, so the record says who signed
+                notice = notice_by_key(session, read_ack(_token(args.token), secret, today))
+                by = notice.unit if notice is not None else "签收链接"
+            result = honour_ack(session, _token(args.token), secret=secret, by=by, today=today,
+                                now=clock.now())
+            session.commit()
+    except AckLinkError as exc:
+        print(f"未签收：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    if args.json:
+        emit_json({"key": result.notice_key, "unit": result.unit, "number": result.number,
+                   "acknowledged_on": result.acknowledged_on.isoformat(), "first": result.first, "by": by})
+        return 0
+    what = f"{result.number}（{result.unit}）" if result.number else f"{result.notice_key}（{result.unit}）"
+    if result.first:
+        print(f"已签收：{what}，签收人 {by}，日期 {result.acknowledged_on.isoformat()}。")
+    else:
+        print(f"此前已签收：{what}，签收日期 {result.acknowledged_on.isoformat()}；本次使用已记录。")
+    return 0
+
+
+@command("delivery status", [("--json", {"action": "store_true"})])
+def cmd_delivery_status(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from scheduler.delivery.run import dead_letters
+    from scheduler.store import open_store
+    from scheduler.store import schema as m
+
+    config = config_for(args)
+    store = open_store(config.database)
+    try:
+        with store.session() as session:
+            dead = dead_letters(session)
+            waiting = list(session.scalars(
+                select(m.Delivery).where(m.Delivery.status.in_(("pending", "sending")),
+                                         m.Delivery.attempts > 0).order_by(m.Delivery.id)))
+            with_contact = select(m.Contact.unit)
+            no_contact = list(session.scalars(
+                select(m.Notice.unit).where(m.Notice.status.in_(("queued", "approved", "sent")),
+                                            m.Notice.unit.not_in(with_contact))
+                .group_by(m.Notice.unit).order_by(func.min(m.Notice.id))))
+    finally:
+        store.dispose()
+
+    def row(d) -> dict:
+        return {"key": d.message_key, "channel": d.channel, "address": d.address, "status": d.status,
+                "attempts": d.attempts, "last_error": d.last_error,
+                "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
+                "failing_since": d.first_failed_at.isoformat() if d.first_failed_at else None}
+
+    if args.json:
+        emit_json({"dead": [row(d) for d in dead], "retrying": [row(d) for d in waiting],
+                   "no_contact": no_contact})
+        return 0
+    print(f"死信 {len(dead)} 条（需协调员处理），待重试 {len(waiting)} 条，无联系方式的单位 {len(no_contact)} 个。")
+    for d in dead:
+        print(f"  死信：{d.message_key} -> {d.channel} {d.address}（{d.attempts} 次）：{d.last_error}")
+    for d in waiting:
+        print(f"  待重试：{d.message_key} -> {d.channel}"
+              f"（已试 {d.attempts} 次，下次 {d.next_attempt_at}）：{d.last_error}")
+    if no_contact:
+        print("  无联系方式（消息在文件发件箱，需转交）：" + "、".join(no_contact))
+    return 0

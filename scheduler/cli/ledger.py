@@ -1,0 +1,175 @@
+"""`duban deadline|clause parse` and `duban ledger ...`: the plans as data, before any store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scheduler.cli.main import add_arguments, command, config_for, emit_json, parse_day
+
+# --- deadlines and clauses ---------------------------------------------------------------
+
+
+@command("deadline parse")
+def cmd_deadline_parse(args: argparse.Namespace) -> int:
+    from scheduler.plans.deadlines import DeadlineContext, parse_deadline
+
+    context = DeadlineContext(plan_year=args.plan_year) if args.plan_year else None
+    deadline = parse_deadline(args.text, context)
+    if args.json:
+        emit_json(deadline.to_json())
+        return 0
+    from scheduler.cli.tables import deadline_table
+
+    print(deadline_table([deadline]))
+    return 0
+
+
+@command("clause parse")
+def cmd_clause_parse(args: argparse.Namespace) -> int:
+    from scheduler.plans.clauses import parse_clause
+
+    clause = parse_clause(args.text)
+    if args.json:
+        emit_json(clause.to_json())
+        return 0
+    data = clause.to_json()
+    print(f"牵头单位：{'、'.join(data['lead_units']) or '—'}")
+    print(f"配合单位：{'、'.join(data['cooperating_units']) or '—'}")
+    print(f"责任单位：{'、'.join(data['responsible_units']) or '—'}")
+    print(f"适用于其后各项任务：{'是' if data['applies_to_later_tasks'] else '否'}")
+    return 0
+
+
+# --- ledger --------------------------------------------------------------------------------
+
+
+
+def _data_dir(args: argparse.Namespace, config) -> Path:
+    return Path(args.data) if getattr(args, "data", None) else config.path(config.data_dir)
+
+
+@command("ledger export")
+def cmd_ledger_export(args: argparse.Namespace) -> int:
+    from scheduler.plans.views import export_rows
+
+    config = config_for(args)
+    rows = export_rows(_data_dir(args, config), config)
+    if args.format == "json":
+        emit_json(rows)
+        return 0
+    if not args.output:
+        print("导出 xlsx 需要 --output 文件名", file=sys.stderr)
+        return 2
+    from scheduler import clock
+    from scheduler.exports.xlsx import export_ledger_xlsx, store_views
+    from scheduler.plans.ledger import load_ledgers
+
+    as_of = args.as_of or clock.today()
+    views = None
+    if args.db or args.with_store:
+        from scheduler.store import open_store
+
+        store = open_store(args.db or config.database)
+        with store.session() as session:
+            views = store_views(session, as_of)
+        store.dispose()
+    titles = {ledger.plan.id: ledger.plan.title for ledger in load_ledgers(_data_dir(args, config))}
+    export_ledger_xlsx(rows, Path(args.output), as_of, views, titles)
+    print(f"已导出 {len(rows)} 项任务到 {args.output}（截至 {as_of}{'，含进展与通知' if views else ''}）")
+    return 0
+
+
+@command("ledger check")
+def cmd_ledger_check(args: argparse.Namespace) -> int:
+    from scheduler.plans.views import open_points
+
+    config = config_for(args)
+    points = open_points(_data_dir(args, config), config)
+    if args.json:
+        emit_json([p.to_json() for p in points])
+    else:
+        for point in points:
+            print(point.describe())
+        print(f"共 {len(points)} 个待协调事项。")
+    return 0
+
+
+@command("ledger show")
+def cmd_ledger_show(args: argparse.Namespace) -> int:
+
+    config = config_for(args)
+    print(show_plan(_data_dir(args, config), config, args.plan))
+    return 0
+
+
+@command("ledger build-seeds")
+def cmd_ledger_build_seeds(args: argparse.Namespace) -> int:
+    from scheduler.plans.importers.seeds import write_seed_ledgers
+
+    for target, ledger, problems in write_seed_ledgers(Path(args.seeds), Path(args.out)):
+        print(f"{target}: {len(ledger.tasks)} 项任务")
+        for problem in problems:
+            print(f"  需人工核对：{problem}")
+    return 0
+
+
+@command("ledger import")
+def cmd_ledger_import(args: argparse.Namespace) -> int:
+    from scheduler.plans.importers.seeds import import_plan
+    from scheduler.plans.ledger import dump_ledger
+
+    meta = {"id": args.plan_id, "title": args.title, "issuer": args.issuer, "region": args.region,
+            "document_number": args.number or "", "period_start": args.start, "period_end": args.end,
+            "plan_year": args.year or args.start.year}
+    ledger, problems = import_plan(Path(args.file), args.format, meta)
+    Path(args.output).write_text(dump_ledger(ledger), encoding="utf-8")
+    print(f"已导入 {len(ledger.tasks)} 项任务到 {args.output}")
+    for problem in problems:
+        print(f"  需人工核对：{problem}")
+    return 0
+
+
+add_arguments({
+    "deadline parse": [
+        ("text", {}),
+        ("--plan-year", {"type": int}),
+        ("--json", {"action": "store_true"}),
+    ],
+    "clause parse": [("text", {}), ("--json", {"action": "store_true"})],
+    "ledger export": [
+        ("--format", {"choices": ["json", "xlsx"], "default": "json"}),
+        ("--output", {}),
+        ("--data", {}),
+        ("--as-of", {"type": parse_day}),
+        ("--db", {"help": "读取进展、通知与函件的数据库（SQLAlchemy URL）"}),
+        ("--with-store", {"action": "store_true", "help": "从配置的数据库（DUBAN_DB 或 config.yaml）读取进展"}),
+    ],
+    "ledger check": [("--json", {"action": "store_true"}), ("--data", {})],
+    "ledger show": [("plan", {}), ("--data", {})],
+    "ledger import": [("file", {}), ("--format", {"choices": ["table", "markdown", "narrative", "docx", "xlsx"],
+                                                         "required": True}),
+                      ("--plan-id", {"required": True}), ("--title", {"required": True}),
+                      ("--issuer", {"required": True}), ("--region", {"required": True}), ("--number", {}),
+                      ("--start", {"type": parse_day, "required": True}),
+                      ("--end", {"type": parse_day, "required": True}), ("--year", {"type": int}),
+                      ("--output", {"required": True})],
+    "ledger build-seeds": [
+        ("--seeds", {"default": "data/sources"}),
+        ("--out", {"default": "data"}),
+    ],
+})
+
+
+def show_plan(data_dir: Path, config, plan_id: str) -> str:
+    """Return a readable table of one plan's tasks."""
+    from scheduler.cli.tables import task_table
+    from scheduler.plans.ledger import load_ledgers
+
+    for ledger in load_ledgers(data_dir):
+        if ledger.plan.id == plan_id:
+            context = ledger.deadline_context(config.heating_season_start(ledger.plan.region))
+            return task_table(ledger, context)
+    known = "、".join(ledger.plan.id for ledger in load_ledgers(data_dir))
+    raise SystemExit(f"没有计划 {plan_id}；已有：{known}")

@@ -1,2 +1,0 @@
-"""Feature command modules: each module here registers its `duban ...` commands with
-`scheduler.cli.command(name, arguments)`, and the parser picks them up without editing cli.py."""

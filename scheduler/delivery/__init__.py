@@ -1,0 +1,1 @@
+"""Sending what is due: runs, channels and 签收 links."""

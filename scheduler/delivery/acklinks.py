@@ -1,0 +1,205 @@
+"""签收 (acknowledgement) links: a signed, expiring token per letter, honoured once recorded.
+
+A token is `base64url(expiry|notice key).base64url(HMAC-SHA256)`: it carries the notice key and
+its expiry date, so checking it needs only the secret, no lookup. The same notice and expiry always
+give the same token, so a letter re-sent after a failure carries the same link. The pure part
+(sign_ack, read_ack, ack_url) takes the secret and `today`; the store part records issuing and use
+and acknowledges through scheduler.store.acknowledge.
+
+The secret is the value of the environment variable named by config.web.secret_env (DUBAN_SECRET).
+When it is unset, a random secret is created once in `<config dir>/.duban-secret` (mode 0600) and
+used with a warning: good for a demo on one machine; several hosts must share DUBAN_SECRET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from scheduler.store.schema import AckLink
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from scheduler.config import Config
+
+log = logging.getLogger(__name__)
+
+SECRET_FILE = ".duban-secret"
+MIN_SECRET_BYTES = 16
+SIGNATURE_BYTES = 16  # 128-bit HMAC tag: unguessable, and the link stays short
+_WARNED: set[Path] = set()
+
+
+class AckLinkError(Exception):
+    """A 签收 link that cannot be honoured; the message (Chinese) can be shown to the official."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _tag(payload: bytes, secret: bytes) -> bytes:
+    return hmac.new(secret, b"duban-ack|" + payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
+def sign_ack(notice_key: str, expires_on: date, secret: bytes) -> str:
+    """Return the URL-safe token that acknowledges `notice_key` until `expires_on` (inclusive)."""
+    if not notice_key:
+        raise ValueError("通知编号为空，无法生成签收链接")
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(f"签收链接密钥太短（至少 {MIN_SECRET_BYTES} 字节）")
+    payload = f"{expires_on.isoformat()}|{notice_key}".encode()
+    return f"{_b64(payload)}.{_b64(_tag(payload, secret))}"
+
+
+def read_ack(token: str, secret: bytes, today: date) -> str:
+    """Return the notice key a valid token acknowledges; AckLinkError if malformed, forged or expired."""
+    head, dot, tail = token.strip().partition(".")
+    if not dot or not head or not tail:
+        raise AckLinkError("签收链接格式不正确，请核对链接是否完整")
+    try:
+        payload, tag = _unb64(head), _unb64(tail)
+        expiry_text, bar, key = payload.decode("utf-8").partition("|")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise AckLinkError("签收链接格式不正确，请核对链接是否完整") from None
+    if not hmac.compare_digest(tag, _tag(payload, secret)):
+        raise AckLinkError("签收链接无效（签名不符），请使用函件中的原始链接")
+    try:
+        expires_on = date.fromisoformat(expiry_text)
+    except ValueError:
+        raise AckLinkError("签收链接格式不正确，请核对链接是否完整") from None
+    if not bar or not key:
+        raise AckLinkError("签收链接格式不正确，请核对链接是否完整")
+    if today > expires_on:
+        raise AckLinkError(f"签收链接已于{expires_on.year}年{expires_on.month}月{expires_on.day}日过期，"
+                           "请联系市大气办签收")
+    return key
+
+
+def ack_url(base_url: str, token: str) -> str:
+    """Return the link a letter prints: `{base_url}/ack/{token}`."""
+    return f"{base_url.rstrip('/')}/ack/{token}"
+
+
+def ack_expiry(letter_date: date, valid_days: int) -> date:
+    """Return the last day a letter's link works: `valid_days` after the letter's date."""
+    return letter_date + timedelta(days=valid_days)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+# --- the secret ---------------------------------------------------------------------------------
+
+
+def ack_secret(config: Config, environ: Mapping[str, str] | None = None) -> bytes:
+    """Return the signing secret: $<web.secret_env>, else the per-installation secret file."""
+    environ = os.environ if environ is None else environ
+    name = config.web.secret_env
+    value = environ.get(name, "")
+    if value:
+        if len(value.encode()) < MIN_SECRET_BYTES:
+            raise AckLinkError(f"环境变量 {name} 太短：签收链接密钥至少 {MIN_SECRET_BYTES} 个字符")
+        return value.encode()
+    path = config.path(Path(SECRET_FILE))
+    if path not in _WARNED:  # once per process, not once per delivery run
+        _WARNED.add(path)
+        log.warning("环境变量 %s 未设置：使用本机密钥文件 %s 签发签收链接（仅适合单机演示）", name, path)
+    return _file_secret(path)
+
+
+def _file_secret(path: Path) -> bytes:
+    """Read the secret file, creating it (exclusively, 0600) on first use."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    for _ in range(50):  # another process may have created it and not written it yet
+        text = path.read_text(encoding="ascii").strip()
+        if text:
+            return text.encode()
+    raise AckLinkError(f"签收链接密钥文件 {path} 为空")
+
+
+# --- the store edge -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AckResult:
+    """What honouring a link did."""
+
+    notice_key: str
+    unit: str
+    level: str
+    number: str  # the letter's document number, empty when it has none
+    acknowledged_on: date
+    first: bool  # False when the notice had been acknowledged before
+
+
+def record_issued(session: Session, notice_key: str, token: str, expires_on: date, now: datetime) -> None:
+    """Record that a link was put into a letter (once per token; a re-send changes nothing)."""
+    digest = token_hash(token)
+    if session.scalar(select(AckLink.id).where(AckLink.token_hash == digest)) is None:
+        session.add(AckLink(token_hash=digest, notice_key=notice_key, expires_on=expires_on,
+                            issued_at=now, uses=0))
+
+
+def issue_link(session: Session, notice_key: str, letter_date: date, *, secret: bytes, base_url: str,
+               valid_days: int, now: datetime) -> str:
+    """Sign, record and return the 签收 URL for a letter."""
+    expires_on = ack_expiry(letter_date, valid_days)
+    token = sign_ack(notice_key, expires_on, secret)
+    record_issued(session, notice_key, token, expires_on, now)
+    return ack_url(base_url, token)
+
+
+def honour_ack(session: Session, token: str, *, secret: bytes, by: str, today: date,
+               now: datetime) -> AckResult:
+    """Check the token and acknowledge its notice (idempotent); the caller commits.
+
+    Raises AckLinkError for a bad, expired or unknown link (the message is for the official)."""
+    from scheduler.store import acknowledge, notice_by_key
+    from scheduler.store import schema as m
+
+    key = read_ack(token, secret, today)
+    notice = notice_by_key(session, key)
+    if notice is None:
+        raise AckLinkError("签收链接对应的函件不存在或已撤销，请联系市大气办")
+    first = notice.acknowledged_on is None
+    acknowledge(session, key, by, today, now)
+    digest = token_hash(token.strip())
+    row = session.scalar(select(AckLink).where(AckLink.token_hash == digest))
+    if row is None:  # signed with our secret but issued before links were recorded
+        session.add(AckLink(token_hash=digest, notice_key=key, expires_on=date.fromisoformat(
+            _unb64(token.strip().partition(".")[0]).decode().partition("|")[0]), issued_at=now,
+            used_at=now, used_by=by, uses=1))
+    else:
+        session.execute(
+            update(AckLink).where(AckLink.id == row.id)
+            .values(uses=AckLink.uses + 1, used_by=row.used_by or by,
+                    used_at=row.used_at or now)
+            .execution_options(synchronize_session=False)
+        )
+    number = session.scalar(select(m.Letter.number).where(m.Letter.notice_key == key)) or ""
+    return AckResult(key, notice.unit, notice.level, number, notice.acknowledged_on or today, first)

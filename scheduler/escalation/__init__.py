@@ -1,0 +1,1 @@
+"""What the rules want on a working day: calendar, facts, rule sets, evaluation, metrics."""

@@ -1,0 +1,128 @@
+"""Plain values passed between the store and the pure rule evaluation.
+
+The store turns rows into these; `scheduler.escalation.evaluate.evaluate` turns them into Actions; the sweep
+stores Actions as notices. Nothing here touches a session, the clock or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from scheduler.plans.deadlines import Deadline, Milestone
+
+Level = Literal["reminder", "urge", "warning", "interview"]
+LEVELS: tuple[str, ...] = ("reminder", "urge", "warning", "interview")
+Role = Literal["lead", "cooperating", "responsible"]
+TaskStatus = Literal["open", "reported_done", "signed_off", "waived"]
+NoticeStatus = Literal[
+    "pending_review",  # an escalation waiting for a coordinator
+    "approved",  # approved, waiting for delivery
+    "held",  # a coordinator put it on hold
+    "rejected",  # a coordinator rejected it (with a reason)
+    "queued",  # a reminder/urge ready for delivery (no review needed)
+    "sent",  # delivered
+    "cancelled",  # no longer applies (date or unit changed, task signed off)
+    "folded",  # folded into a pending interview case of the same unit (inhibition)
+]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A unit's part in a task, resolved to the unit's canonical name."""
+
+    unit: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """A progress report (进展报送) a unit made on a task."""
+
+    unit: str
+    on: date
+    percent: int | None = None
+    status: Literal["in_progress", "done", "blocked"] = "in_progress"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """Everything rule evaluation may know about one task on one day."""
+
+    task_id: str
+    plan_id: str
+    title: str
+    deadline: Deadline  # effective: a coordinator-set date or an approved extension already applied
+    milestones: tuple[Milestone, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    status: TaskStatus = "open"
+    reports: tuple[ProgressReport, ...] = ()
+    region: str = ""  # the plan's region, e.g. 长治市
+    plan_period_start: date | None = None
+    plan_period_end: date | None = None
+    deadline_changed_on: date | None = None  # when the effective date last changed (re-plan)
+
+    def units(self, *roles: Role) -> tuple[str, ...]:
+        """Return the units holding any of `roles`, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for a in self.assignments:
+            if a.role in roles:
+                seen.setdefault(a.unit, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class PastNotice:
+    """A notice already in the store, as escalation history."""
+
+    key: str
+    level: Level
+    rule_id: str
+    task_id: str | None
+    unit: str
+    created_on: date
+    status: NoticeStatus
+    acknowledged_on: date | None = None
+    sent_on: date | None = None
+    plan_id: str = ""  # a metric letter has no task; its plan picks the rules that follow it up
+    number: str = ""  # the document number (文号) of a warning or interview letter, once it has one
+
+
+@dataclass(frozen=True)
+class Action:
+    """A notice the rules want to exist. `key` is its unique occurrence key: the same event on any
+    later sweep produces the same key, which is what makes sweeps idempotent."""
+
+    key: str
+    level: Level
+    rule_id: str
+    ruleset_id: str
+    ruleset_version: str
+    plan_id: str
+    task_id: str | None  # None for a metric-based notice
+    unit: str  # canonical unit name of the recipient
+    due: date | None
+    kind: str  # e.g. before_due, progress_request, overdue, warning, interview, window_start
+    needs_review: bool  # warnings and interviews go to the review queue
+    clause: str  # the plan clause the rule rests on
+    explanation: str  # Chinese, one or two sentences: why this notice exists
+    facts: dict[str, Any] = field(default_factory=dict)  # JSON-safe facts that fired it
+    rule_snapshot: dict[str, Any] = field(default_factory=dict)  # the rule as it was
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the notice object of the sweep contract (DESIGN.md) plus detail fields."""
+        return {
+            "key": self.key,
+            "level": self.level,
+            "task": self.task_id or "",
+            "unit": self.unit,
+            "due": self.due.isoformat() if self.due else None,
+            "rule": self.rule_id,
+            "plan": self.plan_id,
+            "kind": self.kind,
+            "needs_review": self.needs_review,
+            "explanation": self.explanation,
+            "facts": self.facts,
+        }

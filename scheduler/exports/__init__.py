@@ -1,0 +1,1 @@
+"""The store as files other tools read: the 台账 workbook and calendar feeds."""

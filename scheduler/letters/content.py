@@ -1,0 +1,506 @@
+"""Build what a letter or a daily digest says from notice facts: pure values in, frozen values out.
+
+Rendering (templates/, DOCX, PDF) lives in scheduler.letters.render; this module decides the content — who
+writes to whom under which number, which tasks are late by how much, which plan clause the letter
+rests on and what the unit must do by when. No clock, no store, no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from scheduler.glossary import TERMS
+from scheduler.letters.numbers import parse_number
+
+LetterKind = Literal["urge", "warning", "interview", "bulletin"]
+KIND_NAMES: dict[str, str] = {
+    "urge": "催办通知",
+    "warning": "预警通知函",
+    "interview": "约谈通知",
+    "bulletin": "通报",
+}
+# What a letter asks for and by when (calendar days unless a calendar is passed). The ministry has
+# given 20 working days for an interviewed government's rectification plan (LETTERS.md).
+REPLY_DAYS: dict[str, int] = {"urge": 5, "warning": 10, "interview": 20}
+DEFAULT_CC: dict[str, tuple[str, ...]] = {
+    "urge": ("市生态环境局",),
+    "warning": ("市生态环境局", "市政府督查室"),
+    "interview": ("市生态环境局", "市政府督查室", "市纪委监委"),
+    "bulletin": ("市生态环境局", "市政府督查室"),
+}
+ACK_LEVELS = ("warning", "interview")  # levels whose letters a unit must sign for (签收)
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One lagging task in the letter's facts table."""
+
+    number: int
+    task_id: str
+    task: str
+    unit: str
+    deadline: str  # as the letter prints it, e.g. 2019年12月31日
+    overdue: str  # e.g. 逾期12个工作日; empty when not yet late
+    progress: str
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """The numbers behind a metric-based letter (issue 5): what was measured against which target."""
+
+    region: str
+    summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
+    figures: tuple[tuple[str, str], ...]  # (label, value) rows: 累计平均浓度, 目标, 差距, 排名 ...
+    assessment: str = ""  # what was assessed: mean, count, aqi_off_scale, dust_fall, task_pace ...
+
+
+@dataclass(frozen=True)
+class PlanBasis:
+    """The plan (or assessment rule) a letter rests on, quoted so the unit can check it."""
+
+    title: str
+    number: str  # the plan's own document number, may be empty for a table-only plan
+    clause: str
+
+    @property
+    def quote(self) -> str:
+        """Return the clause as quoted inside a sentence: without its closing full stop."""
+        return self.clause.rstrip("。；; ")
+
+    @property
+    def citation(self) -> str:
+        """Return 《title》（number） as letters cite a document."""
+        return f"《{self.title}》（{self.number}）" if self.number else f"《{self.title}》"
+
+
+@dataclass(frozen=True)
+class InterviewDetails:
+    """Who is summoned, by whom, when and where; what to bring (约谈通知 only)."""
+
+    summoned: str  # e.g. 县人民政府主要负责同志
+    conducted_by: str
+    time: str  # printed as given; 另行通知 when not yet fixed
+    place: str
+    attendees: tuple[str, ...]
+    bring: tuple[str, ...]
+    receipt_by: date  # 回执 deadline
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    """Everything a letter template and the DOCX layout need, already in printable form."""
+
+    kind: LetterKind
+    kind_name: str
+    issuer: str
+    number: str
+    title: str
+    addressee: str
+    unit: str
+    rows: tuple[FactRow, ...]
+    basis: PlanBasis
+    reasons: tuple[str, ...]  # one explanation per notice, as the rules worded them
+    rectification: tuple[str, ...]
+    reply_by: date
+    signature: str
+    date: date
+    contact: str  # 附注, e.g. （联系人：…，联系电话：…）
+    cc: tuple[str, ...]
+    attachments: tuple[str, ...]
+    notice_keys: tuple[str, ...]
+    interview: InterviewDetails | None = None
+    period: str = ""  # the period a bulletin covers
+    metrics: tuple[MetricFacts, ...] = ()  # air-quality facts of a metric-based letter (issue 5)
+    ack_url: str = ""  # the signed 签收 link (scheduler.delivery.acklinks), set by delivery; empty: none
+
+    @property
+    def cc_line(self) -> str:
+        """Return the 抄送 line, units separated by commas and ending with 。"""
+        return "抄送：" + "，".join(self.cc) + "。" if self.cc else ""
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a unit's daily digest."""
+
+    key: str
+    task_id: str
+    task: str
+    level_name: str
+    due: date | None
+    days: int | None  # days left (due soon) or days late (overdue); None without a date
+    note: str
+    link: str = ""  # a letter awaiting 签收: its signed acknowledgement link
+
+
+@dataclass(frozen=True)
+class DigestContext:
+    """A unit's daily digest: what is due soon, late, unreported and unacknowledged."""
+
+    unit: str
+    day: date
+    due_soon: tuple[DigestItem, ...]
+    overdue: tuple[DigestItem, ...]
+    progress_missing: tuple[DigestItem, ...]
+    awaiting_ack: tuple[DigestItem, ...]
+    other: tuple[DigestItem, ...]
+    notice_keys: tuple[str, ...]
+    calendar_note: str = ""  # the footer's line while the year's working days are provisional
+
+    @property
+    def total(self) -> int:
+        return len(self.notice_keys)
+
+
+def zh_date(day: date) -> str:
+    """Write a date as letters do: Arabic numerals, no padding (2024年7月2日)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _as_date(value: Any, what: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{what} 不是日期：{value!r}") from None
+
+
+def _need(data: Mapping[str, Any], key: str, what: str) -> Any:
+    value = data.get(key)
+    if value in (None, ""):
+        raise ValueError(f"{what}缺少“{key}”，无法生成公文")
+    return value
+
+
+def _task_title(notice: Mapping[str, Any]) -> str:
+    facts = notice.get("facts") or {}
+    return str(
+        notice.get("task_title") or notice.get("title") or facts.get("task_title")
+        or notice.get("task_id") or notice.get("task") or "（指标类事项）"
+    )
+
+
+def _progress(notice: Mapping[str, Any]) -> str:
+    facts = notice.get("facts") or {}
+    return str(notice.get("progress") or facts.get("progress") or "未报送进展")
+
+
+def _row(number: int, notice: Mapping[str, Any]) -> FactRow:
+    facts = notice.get("facts") or {}
+    due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
+    late = facts.get("workdays_overdue")
+    return FactRow(
+        number=number,
+        task_id=str(notice.get("task_id") or notice.get("task") or ""),
+        task=_task_title(notice),
+        unit=str(notice.get("unit", "")),
+        deadline=zh_date(due) if due else str(notice.get("deadline_text") or "—"),
+        overdue=f"逾期{late}个工作日" if late else "",
+        progress=_progress(notice),
+    )
+
+
+def _subject(rows: Sequence[FactRow]) -> str:
+    first = f"“{rows[0].task}”"
+    return first if len(rows) == 1 else f"{first}等{len(rows)}项任务"
+
+
+WARNING_SUBJECTS = {  # a metric warning's title after what was assessed, when all its figures agree
+    "aqi_off_scale": "空气质量指数持续“爆表”",
+    "dust_fall": "降尘量超过控制要求",
+    "task_pace": "重点任务进展落后于序时进度",
+}
+
+
+def _title(kind: str, unit: str, rows: Sequence[FactRow], metrics: Sequence[MetricFacts] = ()) -> str:
+    """Title a letter after its lagging tasks, or after what was measured when it has none (`rows` empty)."""
+    if kind == "interview":  # the same summons whether tasks or air quality lag
+        return f"关于约谈{unit}主要负责同志的通知"
+    if kind == "warning":
+        if rows:
+            return f"关于{unit}大气污染防治重点任务进展缓慢的预警通知函"
+        assessed = {m.assessment for m in metrics}
+        subject = WARNING_SUBJECTS.get(assessed.pop()) if len(assessed) == 1 else None
+        return f"关于{unit}{subject or '环境空气质量改善未达到序时进度要求'}的预警通知函"
+    return f"关于加快办理{_subject(rows)}的催办通知" if rows else f"关于{unit}加强降尘污染控制的催办通知"
+
+
+def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
+    by = zh_date(reply_by)
+    if kind == "urge":
+        return (
+            "对照任务清单逐项倒排工期，明确责任人和完成时限，确保尽快完成。",
+            f"于{by}前书面报送办理情况（一事一文）；确实无法按期完成的，须在期限前报告进展和原因。",
+        )
+    if kind == "warning":
+        return (
+            "深入分析任务滞后的原因，逐项制定整改措施，明确责任人和完成时限。",
+            "对预警事项立行立改，加大调度力度，确保按期完成剩余任务。",
+            f"于{by}前将书面整改情况报送市大气办。",
+        )
+    return (
+        "被约谈单位主要负责同志作表态发言，说明问题原因和整改措施。",
+        f"约谈后于{by}前报送整改方案，整改情况纳入年度考核。",
+    )
+
+
+def _reply_by(
+    kind: str, issue_date: date, plan: Mapping[str, Any],
+    add_workdays: Callable[[date, int], date] | None,
+) -> date:
+    explicit = _as_date(plan.get("reply_by"), "plan.reply_by")
+    if explicit:
+        return explicit
+    days = int(plan.get("reply_days", REPLY_DAYS[kind]))
+    if add_workdays is not None:
+        return add_workdays(issue_date, days)
+    return issue_date + timedelta(days=days)
+
+
+def _interview(details: Mapping[str, Any], issue_date: date) -> InterviewDetails:
+    receipt = _as_date(details.get("receipt_by"), "interview.receipt_by")
+    return InterviewDetails(
+        summoned=str(details.get("summoned") or "县（市、区）人民政府主要负责同志"),
+        conducted_by=str(details.get("conducted_by") or "市大气污染防治工作领导组负责同志"),
+        time=str(details.get("time") or "另行通知"),
+        place=str(details.get("place") or "另行通知"),
+        attendees=tuple(details.get("attendees") or ("分管负责同志", "相关部门主要负责同志")),
+        bring=tuple(details.get("bring") or ("情况说明", "整改方案", "表态发言")),
+        receipt_by=receipt or issue_date + timedelta(days=3),
+    )
+
+
+def build_letter(
+    kind: str,
+    notices: list[dict[str, Any]],
+    plan: dict[str, Any],
+    unit: dict[str, Any],
+    issue_date: date,
+    number: str,
+    *,
+    add_workdays: Callable[[date, int], date] | None = None,
+) -> LetterContext:
+    """Gather the notices one unit gets under one document number into a letter's content.
+
+    `plan` holds title, number, clause (falls back to the notices' clause), issuer, contact and
+    optionally cc, reply_by/reply_days, period, attachments and interview details. `unit` holds
+    name and optionally addressee (the formal 主送机关). `add_workdays` (a work calendar's)
+    makes the reply-by date count working days; without it the days are calendar days.
+    """
+    if kind == "bulletin":  # its body needs the counts and ranks, which no unit's notices carry
+        raise ValueError("通报不由单个单位的通知生成：请用 duban bulletin（scheduler.letters.bulletin）")
+    if kind not in REPLY_DAYS:
+        raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(REPLY_DAYS)}）")
+    if not notices:
+        raise ValueError(f"{KIND_NAMES[kind]}没有任何通知事项，不能生成空函")
+    parsed = parse_number(number, strict=True)
+    if parsed.year != issue_date.year:
+        raise ValueError(f"发文字号 {number} 的年份与成文日期 {zh_date(issue_date)} 不一致")
+    unit_name = str(_need(unit, "name", "单位"))
+    issuer = str(_need(plan, "issuer", "方案"))
+    metrics = tuple(m for m in (metric_facts(n) for n in notices) if m is not None)
+    task_notices = [n for n in notices if metric_facts(n) is None] if metrics else notices
+    rows = tuple(_row(i, n) for i, n in enumerate(task_notices, start=1))
+    clause = str(plan.get("clause") or notices[0].get("clause") or "")
+    if not clause:
+        raise ValueError("方案和通知都没有考核条款，公文须写明依据")
+    basis = PlanBasis(str(_need(plan, "title", "方案")), str(plan.get("number") or ""), clause)
+    reply_by = _reply_by(kind, issue_date, plan, add_workdays)
+    period = str(plan.get("period") or "")
+    return LetterContext(
+        kind=kind,  # type: ignore[arg-type]
+        kind_name=KIND_NAMES[kind],
+        issuer=issuer,
+        number=str(parsed),
+        title=_title(kind, unit_name, rows, metrics),
+        addressee=str(unit.get("addressee") or unit_name),
+        unit=unit_name,
+        rows=rows,
+        basis=basis,
+        reasons=tuple(str(n.get("explanation") or "") for n in notices if n.get("explanation")),
+        rectification=_rectification(kind, reply_by),
+        reply_by=reply_by,
+        signature=str(plan.get("signature") or issuer),
+        date=issue_date,
+        contact=str(plan.get("contact") or ""),
+        cc=tuple(plan.get("cc") or DEFAULT_CC[kind]),
+        attachments=tuple(plan.get("attachments") or ()),
+        notice_keys=tuple(str(_need(n, "key", "通知")) for n in notices),
+        interview=(
+            _interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None
+        ),
+        period=period,
+        metrics=metrics,
+    )
+
+
+def _figure(value: Any, unit: str = "") -> str:
+    return f"{float(value):.1f}{unit}" if isinstance(value, (int, float)) else "—"
+
+
+def _zh_iso(value: Any) -> str:
+    day = _as_date(value, "日期")
+    return zh_date(day) if day else "—"
+
+
+def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
+    """Read the facts a metric rule stored (escalation.metrics.rules) into letter rows; None for a task notice."""
+    facts = notice.get("facts") or {}
+    kind = facts.get("assessment")
+    if not kind:
+        return None
+    region = str(facts.get("region") or notice.get("unit") or "")
+    summary = str(facts.get("finding") or notice.get("explanation") or "").rstrip("。")
+    figures: list[tuple[str, str]] = []
+    if kind in ("mean", "count"):
+        unit = "天" if kind == "count" else str(facts.get("measure_unit") or "")
+        label = "重度及以上污染天数" if kind == "count" else f"{facts.get('metric')}累计平均浓度"
+        span = f"{_zh_iso(facts.get('period_start'))}至{_zh_iso(facts.get('checkpoint'))}"
+        figures += [
+            ("考核时段", span),
+            (label, _figure(facts.get("value"), unit)),
+            ("目标", f"{_figure(facts.get('limit'), unit)}（{facts.get('target_basis', '')}）"),
+            ("差距", ("高出" if (facts.get("gap") or 0) > 0 else "") + _figure(facts.get("gap"), unit)),
+            ("有效监测天数", f"{facts.get('days_with_data')}天（应有{facts.get('days_elapsed')}天）"),
+        ]
+        if facts.get("rank") is not None:
+            figures.append(("县区排名", f"第{facts['rank']}名（共{facts['rank_of']}个县区）"))
+        if facts.get("required_rest") is not None and kind == "mean":
+            figures.append(("剩余期间须控制在", _figure(facts.get("required_rest"), unit) + "以下"))
+    elif kind == "aqi_off_scale":
+        figures += [("时段", f"{_zh_iso(facts.get('first_day'))}至{_zh_iso(facts.get('last_day'))}"
+                            f"（连续{facts.get('days')}天）"),
+                    ("空气质量指数", "、".join(f"{v:g}" for v in facts.get("values") or ())),
+                    ("规定", f"AQI超过{facts.get('threshold'):g}连续{facts.get('threshold_days')}天")]
+    elif kind == "dust_fall":
+        figures += [("月份", str(facts.get("month"))), ("降尘量", _figure(facts.get("value"), "吨/月·平方公里")),
+                    ("上限", _figure(facts.get("cap"), "吨/月·平方公里")),
+                    ("超出", _figure(facts.get("excess"), "吨/月·平方公里"))]
+    elif kind == "repeated_warnings":
+        figures += [("已下发预警通知函", f"{facts.get('warning_count')}次"),
+                    ("规定", f"{facts.get('threshold_count')}次")]
+    elif kind == "task_pace":
+        figures += [("任务", str(facts.get("task_title"))), ("完成时限", _zh_iso(facts.get("due"))),
+                    ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
+                    ("序时进度", f"{facts.get('expected_percent')}%"),
+                    ("落后", f"{facts.get('behind_points')}个百分点")]
+    return MetricFacts(region, summary, tuple(figures), kind)
+
+
+def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:
+    due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
+    days = None if due is None else ((day - due).days if late else (due - day).days)
+    level = str(notice.get("level", "reminder"))
+    kind = str(notice.get("kind", ""))
+    return DigestItem(
+        key=str(_need(notice, "key", "通知")),
+        task_id=str(notice.get("task_id") or notice.get("task") or ""),
+        task=_task_title(notice),
+        level_name=TERMS.get(kind.split("|")[0], TERMS.get(level, level)),
+        due=due,
+        days=days,
+        note=str(notice.get("number") or notice.get("explanation") or ""),
+        link=str(notice.get("ack_url") or ""),
+    )
+
+
+def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date,
+                 calendar_note: str = "") -> DigestContext:
+    """Sort a unit's open notices into the digest's sections; every notice lands in one section.
+    `calendar_note` (WorkCalendar.provisional_note) goes in the footer."""
+    name = str(_need(unit, "name", "单位"))
+    sections: dict[str, list[DigestItem]] = {
+        "due_soon": [], "overdue": [], "progress_missing": [], "awaiting_ack": [], "other": [],
+    }
+    for notice in notices:
+        due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
+        kind = str(notice.get("kind", ""))
+        if notice.get("level") in ACK_LEVELS and not notice.get("acknowledged_on"):
+            section, late = "awaiting_ack", False
+        elif kind.startswith("progress"):
+            section, late = "progress_missing", False
+        elif due is not None and due < day:
+            section, late = "overdue", True
+        elif due is not None:
+            section, late = "due_soon", False
+        else:
+            section, late = "other", False
+        item = _digest_item(notice, day, late)
+        if section == "awaiting_ack":  # about 签收, not the deadline: name the letter, count no days
+            item = replace(item, days=None, level_name=KIND_NAMES.get(str(notice.get("level")), item.level_name))
+        sections[section].append(item)
+    by_date = {k: tuple(sorted(v, key=lambda i: (i.due or date.max, i.key)))
+               for k, v in sections.items()}
+    return DigestContext(
+        unit=name,
+        day=day,
+        notice_keys=tuple(str(n["key"]) for n in notices),
+        calendar_note=calendar_note,
+        **by_date,
+    )
+
+
+SAMPLE_PLAN: dict[str, Any] = {
+    "title": "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案",
+    "number": "长政办发〔2019〕78号",
+    "clause": "对重点任务进展缓慢的县区，及时下发预警通知函。",
+    "issuer": "长治市大气污染防治工作领导组办公室",
+    "contact": "（联系人：王明；联系电话：0355-2021234）",
+    "period": "2019年12月",
+}
+SAMPLE_UNIT: dict[str, Any] = {"name": "潞州区人民政府", "addressee": "潞州区人民政府"}
+
+
+def sample_notices() -> list[dict[str, Any]]:
+    """Return two overdue notices shaped like the store's, for template checks and benchmarks."""
+    return [
+        {
+            "key": "overdue-warning|cz2019-12|潞州区人民政府|2019-11-30",
+            "level": "warning", "kind": "overdue", "task_id": "cz2019-12",
+            "task_title": "完成城中村和城乡结合部散煤清洁化替代", "unit": "潞州区人民政府",
+            "due": "2019-11-30", "progress": "已完成68%",
+            "explanation": "任务「完成城中村和城乡结合部散煤清洁化替代」的完成时限2019年11月30日"
+                           "已过12个工作日仍未完成。",
+            "facts": {"workdays_overdue": 12},
+        },
+        {
+            "key": "overdue-warning|cz2019-31|潞州区人民政府|2019-12-15",
+            "level": "warning", "kind": "overdue", "task_id": "cz2019-31",
+            "task_title": "建成区渣土运输车辆全部实现密闭运输", "unit": "潞州区人民政府",
+            "due": "2019-12-15", "explanation": "",
+            "facts": {"workdays_overdue": 3},
+        },
+    ]
+
+
+def sample_letter(kind: str = "warning") -> LetterContext:
+    """Build a realistic urge, warning or interview letter, to test-render templates before the service starts.
+
+    The 通报 has its own sample, scheduler.letters.bulletin.sample_bulletin: its body needs a computed Bulletin.
+    """
+    return build_letter(kind, sample_notices(), SAMPLE_PLAN, SAMPLE_UNIT, date(2019, 12, 20),
+                        "长大气办函〔2019〕12号")
+
+
+def sample_digest() -> DigestContext:
+    """Build a digest with an item in every section."""
+    notices = sample_notices() + [
+        {"key": "before-due|cz2019-40|潞州区人民政府|2019-12-31", "level": "reminder",
+         "kind": "before_due", "task_id": "cz2019-40", "task_title": "完成工业企业无组织排放治理",
+         "due": "2019-12-31"},
+        {"key": "progress|cz2019-41|潞州区人民政府|P2019-12-01", "level": "urge",
+         "kind": "progress_missing", "task_id": "cz2019-41", "task_title": "推进清洁取暖改造",
+         "due": None},
+        {"key": "overdue-urge|cz2019-42|潞州区人民政府|2019-12-10", "level": "urge",
+         "kind": "overdue", "task_id": "cz2019-42", "task_title": "完成加油站油气回收检测",
+         "due": "2019-12-10"},
+        {"key": "recurring|cz2019-43|潞州区人民政府|x", "level": "reminder", "kind": "recurring",
+         "task_id": "cz2019-43", "task_title": "每周开展道路清扫保洁", "due": None},
+    ]
+    return build_digest(SAMPLE_UNIT, notices, date(2019, 12, 20))

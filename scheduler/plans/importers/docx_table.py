@@ -1,0 +1,90 @@
+"""Read task tables from a Word (.docx) file, merged cells included, into the ledger.
+
+Word stores a horizontal merge as one cell with a grid span and a vertical merge as a first cell
+marked "restart" followed, in the rows below, by empty cells marked "continue". Both become
+`Cell.origin` in the grid, so `scheduler.plans.importers.grid` can fill them the way a reader sees the
+table. Each table is named after the "附件N" heading just above it, else "表N".
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from scheduler.errors import InputError
+from scheduler.plans.importers import ImportResult
+from scheduler.plans.importers.grid import Grid, build_grid, import_grids
+from scheduler.text import squeeze
+
+_ATTACHMENT = re.compile(r"^附件\s*(\d+)")
+
+
+def read_docx_grids(path: str | Path) -> list[Grid]:
+    """Return every top-level table of a .docx as a grid, in document order."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import _Cell
+    from docx.text.paragraph import Paragraph
+
+    path = Path(path)
+    try:
+        document = docx.Document(str(path))
+    # a damaged package: broken zip, truncated deflate stream, malformed XML (lxml's and ElementTree's
+    # parse errors are SyntaxErrors)
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
+            OSError) as exc:
+        raise InputError.single(path.name, None, f"无法作为 Word（.docx）文件打开：{exc}") from exc
+    grids: list[Grid] = []
+    heading = ""
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = squeeze(Paragraph(child, document).text)
+            match = _ATTACHMENT.match(text)
+            if match:
+                heading = f"附件{match.group(1)}"
+            continue
+        if tag != "tbl":
+            continue
+        name = heading or f"表{len(grids) + 1}"
+        if any(g.sheet == name for g in grids):
+            name = f"表{len(grids) + 1}"
+        heading = ""
+        grids.append(_grid(path.name, name, child, lambda tc, tbl=child: _Cell(tc, tbl).text))
+    return grids
+
+
+def _grid(file: str, name: str, tbl, text_of) -> Grid:
+    values: dict[tuple[int, int], str] = {}
+    merges: list[tuple[int, int, int, int]] = []
+    open_down: dict[int, list[int]] = {}  # left column -> [top, left, bottom, right] of a merge going down
+
+    def close(column: int) -> None:
+        area = open_down.pop(column, None)
+        if area is not None and (area[0], area[1]) != (area[2], area[3]):
+            merges.append((area[0], area[1], area[2], area[3]))
+
+    for r, tr in enumerate(tbl.tr_lst, start=1):
+        column = 1 + (tr.grid_before or 0)
+        for tc in tr.tc_lst:
+            span = tc.grid_span or 1
+            if tc.vMerge == "continue" and column in open_down:
+                open_down[column][2] = r
+            else:
+                close(column)
+                values[(r, column)] = text_of(tc)
+                open_down[column] = [r, column, r, column + span - 1]
+                if tc.vMerge != "restart":
+                    close(column)
+            column += span
+    for column in list(open_down):
+        close(column)
+    return build_grid(file, name, values, merges)
+
+
+def import_docx_tables(path: str | Path, plan_id: str, region: str, year: int) -> ImportResult:
+    """Import the task tables (and seed 000's target and project tables) of a .docx file."""
+    return import_grids(read_docx_grids(path), plan_id, region, year)

@@ -1,0 +1,175 @@
+"""The ledger as .xlsx: a sheet per plan, frozen header, filters, 红黄绿 status, store facts, and a file
+LibreOffice opens."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scheduler import store as repo
+from scheduler.cli.main import main
+from scheduler.exports.xlsx import GREEN, RED, YELLOW, store_views, task_colour
+from scheduler.plans.ledger import dump_ledger
+from scheduler.store import open_store
+from scheduler.store import schema as m
+from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def due(*days: str, kind: str = "due") -> dict:
+    return {"kind": kind, "due": list(days), "start": None, "end": None}
+
+
+@pytest.mark.parametrize("deadline, status, expected", [
+    (due("2019-12-31"), "open", (YELLOW, "临近到期（11天）")),
+    (due("2020-03-31"), "open", (GREEN, "正常推进")),
+    (due("2019-10-31"), "open", (RED, "逾期50天")),
+    (due("2019-10-31"), "signed_off", (GREEN, "已销号")),
+    (due("2019-10-31"), "reported_done", (GREEN, "已报完成")),
+    (due("2019-11-30", "2020-06-30"), "open", (YELLOW, "阶段节点已过")),
+    (due(kind="external"), "open", (YELLOW, "时限待定")),
+    (due(kind="ongoing"), "open", (GREEN, "持续推进")),
+    ({"kind": "window", "due": [], "start": "2019-10-01", "end": "2019-12-15"}, "open", (RED, "时段已过")),
+    ({"kind": "window", "due": [], "start": "2019-12-01", "end": "2020-02-29"}, "open", (YELLOW, "实施时段内")),
+])
+def test_task_colour_on_20_december_2019(deadline, status, expected):
+    assert task_colour(deadline, status, date(2019, 12, 20)) == expected
+
+
+def test_a_coordinator_date_decides_the_colour_of_an_external_deadline():
+    colour = task_colour(due(kind="external"), "open", date(2019, 12, 20), override=date(2019, 12, 1))
+    assert colour == (RED, "逾期19天")
+
+
+@pytest.fixture(scope="module")
+def shipped_xlsx(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("xlsx") / "台账.xlsx"
+    assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(ROOT / "data"),
+                 "--as-of", "2019-12-20"]) == 0
+    return out
+
+
+def test_every_plan_gets_a_sheet_with_frozen_header_filters_and_colours(shipped_xlsx):
+    workbook = openpyxl.load_workbook(shipped_xlsx)
+    assert workbook.sheetnames == ["汇总", "changzhi-2019", "changzhi-2022", "jincheng-2020", "jinzhong-2020",
+                                   "zezhou-2023"]
+    sheet = workbook["changzhi-2019"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == "A1:Q82"  # 81 tasks under the header, 17 columns
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == ["任务编号", "类别", "重点工作", "主要任务", "工程措施", "完成时限"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    status = header.index("状态")
+    r001, r016 = rows["changzhi-2019/r001"], rows["changzhi-2019/r016"]
+    assert r001[status].value == "黄：临近到期（11天）"  # 2019年12月底前
+    assert r001[status].fill.fgColor.rgb.endswith("FFEB9C")
+    assert r016[status].value == "红：逾期50天"  # 2019年10月底前
+    assert r016[status].fill.fgColor.rgb.endswith("FFC7CE")
+    assert r001[header.index("到期日")].value == "2019-12-31"
+    assert r001[header.index("牵头单位")].value == "市能源局"
+    summary = workbook["汇总"]
+    assert summary["A1"].value == "督办台账（截至 2019-12-20）"
+    changzhi = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "changzhi-2019")
+    assert changzhi[1] == "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解"
+    assert changzhi[2] == 81 and sum(changzhi[3:]) == 81
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("LibreOffice is installed by scripts/os-deps.sh")
+    return found
+
+
+def test_libreoffice_opens_the_export_and_prints_it_to_pdf(shipped_xlsx, tmp_path):
+    profile = tmp_path / "lo-profile"
+    completed = subprocess.run(
+        [_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(shipped_xlsx)],
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "Error" not in completed.stderr
+    pdf = tmp_path / "台账.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert pdf.stat().st_size > 20_000
+
+
+def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t-2019.yaml").write_text(dump_ledger(ledger()), encoding="utf-8")
+    shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
+    url = store_url  # SQLite and PostgreSQL
+    store = open_store(url)
+    with store.session() as session:
+        repo.load_ledgers(session, [ledger()], DIRECTORY, now=NOW)
+        repo.report_progress(session, "t-2019/1", unit_name("潞城区政府"), "in_progress", 60, "已关停1家", "张三",
+                             date(2019, 12, 2), now=NOW)
+        repo.insert_notices(session, [action("k-urge", level="urge", kind="overdue")], date(2019, 12, 3), now=NOW)
+        repo.insert_notices(session, [action("k-warn")], date(2019, 12, 10), now=NOW)
+        session.add(m.Letter(notice_key="k-warn", issuer="长治市大气办", year=2019, serial=7,
+                             number="长大气办函〔2019〕7号"))
+        warning = repo.notice_by_key(session, "k-warn")
+        warning.status, warning.sent_on = "sent", date(2019, 12, 11)
+        session.commit()
+    with store.session() as session:
+        views = store_views(session, date(2019, 12, 20))
+        repo.insert_notices(session, [action("k-warn-2", unit=unit_name("襄垣县政府"))], date(2019, 12, 21), now=NOW)
+        session.add(m.Letter(notice_key="k-warn-2", issuer="长治市大气办", year=2019, serial=8,
+                             number="长大气办函〔2019〕8号"))
+        session.commit()
+        later = store_views(session, date(2019, 12, 22))["t-2019/1"]
+    assert later.last_letter == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest
+    assert later.last_notice == f"2019-12-21 预警通知函 {unit_name('襄垣县政府')}（待审核）"
+    store.dispose()
+    first = views["t-2019/1"]
+    luchen = unit_name("潞城区政府")
+    assert first.percent == 60
+    assert first.progress == f"2019-12-02 {luchen} 推进中 60%：已关停1家"
+    assert first.last_notice == f"2019-12-10 预警通知函 {luchen}（已发送）"
+    assert first.last_letter == "长大气办函〔2019〕7号（2019-12-11，未签收）"
+    assert views["t-2019/2"].last_notice == ""
+
+    out = tmp_path / "台账.xlsx"
+    monkeypatch.setenv("DUBAN_DB", url)
+    assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(data),
+                 "--as-of", "2019-12-20", "--with-store"]) == 0
+    sheet = openpyxl.load_workbook(out)["t-2019"]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("进展")] == f"60%\n2019-12-02 {luchen} 推进中 60%：已关停1家"
+    assert row[header.index("最近函件")] == "长大气办函〔2019〕7号（2019-12-11，未签收）"
+    assert row[header.index("状态")] == "黄：临近到期（11天）"
+
+
+def test_the_coordinator_path_docx_in_xlsx_out_opens_in_libreoffice(tmp_path):
+    """Seed 000 as a Word table with merged cells -> `ledger import` -> `ledger export --format xlsx` -> PDF."""
+    from scheduler.plans.importers.seeds import SEED_PLANS
+    from tests.plans.importers.seed_tables import seed_000_tables, write_docx
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
+    source = write_docx(seed_000_tables(), tmp_path / "changzhi-2019.docx")
+    meta = SEED_PLANS[0].meta
+    assert main(["ledger", "import", str(source), "--format", "docx", "--plan-id", meta["id"], "--title", meta["title"],
+                 "--issuer", meta["issuer"], "--region", meta["region"], "--start", "2019-10-01",
+                 "--end", "2020-03-31", "--output", str(data / "changzhi-2019.yaml")]) == 0
+    out = tmp_path / "changzhi.xlsx"
+    assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(data),
+                 "--as-of", "2019-12-20"]) == 0
+    sheet = openpyxl.load_workbook(out)["changzhi-2019"]
+    assert sheet.max_row == 82 and sheet["A2"].value == "changzhi-2019/r001"
+    assert sheet["Q2"].value == "changzhi-2019.docx#附件3:2"
+    completed = subprocess.run(
+        [_soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and "Error" not in completed.stderr, completed.stderr
+    assert (tmp_path / "changzhi.pdf").read_bytes()[:5] == b"%PDF-"
