@@ -26,12 +26,33 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_TIERS = ("postgres", "office", "browser", "crash", "slow")
 
 
+# Whole modules that belong to a slow tier.
+MODULE_TIERS = {
+    "tests/web/test_e2e.py": "browser",
+    "tests/production/test_crash.py": "crash",
+    "tests/production/test_instances.py": "crash",
+    "tests/production/test_outage.py": "crash",
+    "tests/fuzz/": "slow",
+}
+
+
+def _tiers(item) -> set[str]:
+    tiers = {tier for prefix, tier in MODULE_TIERS.items() if item.nodeid.startswith(prefix)}
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "postgres" in item.fixturenames or "postgresql" in params.values():
+        tiers.add("postgres")
+    # a test that skips without LibreOffice needs it
+    reasons = " ".join(str(mark.kwargs.get("reason", "")) for mark in item.iter_markers("skipif"))
+    if "libreoffice" in reasons.lower():
+        tiers.add("office")
+    return tiers
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark every test that reaches a PostgreSQL server, so the fast tier can leave it out."""
+    """Put each test in its tiers, so `make check` can run the fast one alone."""
     for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "postgres" in item.fixturenames or "postgresql" in params.values():
-            item.add_marker(pytest.mark.postgres)
+        for tier in _tiers(item):
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 # ---- store: a real PostgreSQL server (owner: store) ------------------------------------------

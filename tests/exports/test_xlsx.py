@@ -87,6 +87,7 @@ def _soffice() -> str:
     return found
 
 
+@pytest.mark.office
 def test_libreoffice_opens_the_export_and_prints_it_to_pdf(shipped_xlsx, tmp_path):
     profile = tmp_path / "lo-profile"
     completed = subprocess.run(
@@ -148,6 +149,7 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
     assert row[header.index("状态")] == "黄：临近到期（11天）"
 
 
+@pytest.mark.office
 def test_the_coordinator_path_docx_in_xlsx_out_opens_in_libreoffice(tmp_path):
     """Seed 000 as a Word table with merged cells -> `ledger import` -> `ledger export --format xlsx` -> PDF."""
     from scheduler.plans.importers.seeds import SEED_PLANS
