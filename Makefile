@@ -1,26 +1,45 @@
 # The two commands of the README: `make demo` (main job) and `make test` (whole suite).
+# `make check` is the fast loop before every commit: lint, types, import contract, fast tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The fast tier: no PostgreSQL server, no LibreOffice, no browser, no kill trials, no fuzzing.
+FAST := not (postgres or office or browser or crash or slow)
 
-.PHONY: demo test bench clean
+.PHONY: demo test check lint types imports fast slow bench mutate clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $@
 
 demo: $(BIN)/.installed
 	$(BIN)/duban demo
 
-test: $(BIN)/.installed
+check: lint types imports fast
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check scheduler tests bench scripts
+
+types: $(BIN)/.installed
+	$(BIN)/mypy
+
+imports: $(BIN)/.installed
+	$(BIN)/lint-imports
+
+fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "$(FAST)"
+
+slow: $(BIN)/.installed
 	./scripts/os-deps.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not ($(FAST))"
+
+test: check slow
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	for f in bench/bench_*.py; do $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) out duban.db .pytest_cache
+	rm -rf $(VENV) out duban.db .pytest_cache .mypy_cache
