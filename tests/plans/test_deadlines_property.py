@@ -8,7 +8,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.plans.deadlines import KINDS, Deadline, DeadlineContext, _find_milestones, parse_deadline
+from scheduler.plans.deadlines import KINDS, Deadline, DeadlineContext, parse_deadline
+from scheduler.plans.deadlines.milestones import find_milestones_strictly
 
 CONTEXTS = st.one_of(
     st.none(),
@@ -71,6 +72,6 @@ def test_date_like_text_gives_real_dates(text: str, context: DeadlineContext | N
 def test_milestones_never_raise_and_carry_real_dates(text: str,
                                                      context: DeadlineContext | None) -> None:
     # The private function, because the public one turns internal errors into no milestones.
-    for milestone in _find_milestones(text, context or DeadlineContext()):
+    for milestone in find_milestones_strictly(text, context or DeadlineContext()):
         assert type(milestone.due) is date
         assert isinstance(milestone.phrase, str)

@@ -2,7 +2,7 @@
 
 Word stores a horizontal merge as one cell with a grid span and a vertical merge as a first cell
 marked "restart" followed, in the rows below, by empty cells marked "continue". Both become
-`Cell.origin` in the grid, so `scheduler.plans.importers.grid` can fill them the way a reader sees the
+`Cell.origin` in the grid, so `scheduler.plans.importers.layouts` can fill them the way a reader sees the
 table. Each table is named after the "附件N" heading just above it, else "表N".
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 from scheduler.errors import InputError
 from scheduler.plans.importers import ImportResult
-from scheduler.plans.importers.grid import Grid, build_grid, import_grids
+from scheduler.plans.importers.grid import Grid, build_grid
+from scheduler.plans.importers.layouts import import_grids
 from scheduler.text import squeeze
 
 _ATTACHMENT = re.compile(r"^附件\s*(\d+)")

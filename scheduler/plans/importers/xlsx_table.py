@@ -1,7 +1,7 @@
 """Read task tables from an Excel (.xlsx) workbook, merged cells included, into the ledger.
 
 Every sheet is one table. openpyxl keeps a merged area's value in its top-left cell and lists the
-areas in `merged_cells`; both go into the grid so `scheduler.plans.importers.grid` fills merged cells
+areas in `merged_cells`; both go into the grid so `scheduler.plans.importers.layouts` fills merged cells
 the way a reader sees them. Values are read as Excel last computed them (formulas' cached results);
 numbers that are whole print without ".0", dates as 2019年12月31日, error values are reported.
 """
@@ -15,7 +15,8 @@ from pathlib import Path
 
 from scheduler.errors import InputError
 from scheduler.plans.importers import ImportResult
-from scheduler.plans.importers.grid import Grid, build_grid, import_grids
+from scheduler.plans.importers.grid import Grid, build_grid
+from scheduler.plans.importers.layouts import import_grids
 
 
 def cell_text(value) -> str:
