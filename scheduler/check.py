@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from scheduler.config import Config, default_config_path, load_config
 from scheduler.errors import InputError, Problem
 
+T = TypeVar("T")
 
-def _collect(problems: list[Problem], step: Callable[[], object]) -> object | None:
+
+def _collect(problems: list[Problem], step: Callable[[], T]) -> T | None:
     try:
         return step()
     except InputError as exc:
@@ -48,14 +51,12 @@ def check_all(config: Config | None = None, *, today: date | None = None,
     else:
         problems.append(Problem(str(units_path), None, "缺少单位目录 units.yaml"))
     templates_dir = config.path(config.templates_dir)
-    try:
-        from scheduler.letters.render import check_templates
-    except ImportError:
-        check_templates = None
-    if check_templates is not None and templates_dir.exists():
+    from scheduler.letters.render import check_templates
+
+    if templates_dir.exists():
         problems.extend(check_templates(templates_dir))
 
-    if directory is not None:  # metric rules and targets (rules/metrics/, data/targets/), issue 5
+    if directory is not None:  # metric rules and targets (rules/metrics/, data/targets/)
         from scheduler.escalation.metrics import load_setup
 
         _collect(problems, lambda: load_setup(config.path(config.rules_dir), data_dir, directory))

@@ -30,7 +30,7 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader whose impossible dates (2027-02-30) fail with the node's line, not a bare
     ValueError from datetime."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.Node):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
@@ -68,9 +68,9 @@ def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        where = _path_at_line(lines, line) if line else ""
-        raise InputError.single(filename, line, f"YAML 错误：{exc.problem or exc}", where) from exc
+        at: int | None = mark.line + 1 if mark else None
+        where = _path_at_line(lines, at) if at else ""
+        raise InputError.single(filename, at, f"YAML 错误：{exc.problem or exc}", where) from exc
     except yaml.YAMLError as exc:
         raise InputError.single(filename, None, f"YAML 错误：{exc}") from exc
     finally:

@@ -61,6 +61,7 @@ def bulletin_facts(
                    m.Notice.sent_on >= period.start, m.Notice.sent_on <= period.end)
             .order_by(m.Notice.id)
         )
+        if sent_on is not None  # the query asks for sent ones; this tells the type checker
     ]
     kinds = dict(session.execute(select(m.Unit.name, m.Unit.kind)).all())
     bases = [PlanBasis(p.title, (p.meta or {}).get("document_number", ""), (p.meta or {}).get("assessment_clause", ""))

@@ -62,8 +62,9 @@ def _notice_dates(deadline: Deadline, measures: str, context: DeadlineContext) -
     window task, recurring occurrences within the plan, and milestones inside the measures."""
     dates = set(deadline.due)
     dates.update(d for d in (deadline.end,) if d is not None)
-    if deadline.rrule and (deadline.start or context.period_start) and context.period_end:
-        start = dt.combine(deadline.start or context.period_start, dt.min.time())
+    begin = deadline.start or context.period_start
+    if deadline.rrule and begin and context.period_end:
+        start = dt.combine(begin, dt.min.time())
         try:
             rule = rrulestr(deadline.rrule, dtstart=start)
             dates.update(d.date() for d in rule.between(start, dt.combine(context.period_end, dt.min.time()), inc=True))

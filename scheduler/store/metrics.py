@@ -34,15 +34,15 @@ def save_import(session: Session, report: ImportReport, by: str, now: datetime |
             key = (row.region, row.metric, row.monthly, row.day)
             if key in wanted:
                 existing[key] = row
-    new_rows = []
+    new_rows: list[MetricValueRow] = []
     for key, value in wanted.items():
-        row = existing.get(key)
-        if row is None:
+        found = existing.get(key)
+        if found is None:
             new_rows.append(MetricValueRow(region=value.region, metric=value.metric, monthly=value.monthly,
                                            day=value.day, value=value.value, source=value.source,
                                            import_id=record.id))
-        elif row.value != value.value:
-            row.value, row.source, row.import_id = value.value, value.source, record.id
+        elif found.value != value.value:
+            found.value, found.source, found.import_id = value.value, value.source, record.id
             report.updated += 1
         else:
             report.unchanged += 1

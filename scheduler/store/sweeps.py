@@ -15,7 +15,8 @@ from scheduler.store.repo import _insert, audit
 
 def plan_periods(session: Session) -> list[tuple[str, date, date]]:
     """Return (plan id, period start, period end) so the sweep can pick the plans still open."""
-    return [tuple(row) for row in session.execute(select(m.Plan.id, m.Plan.period_start, m.Plan.period_end))]
+    return [(plan, start, end) for plan, start, end in
+            session.execute(select(m.Plan.id, m.Plan.period_start, m.Plan.period_end))]
 
 
 def last_swept_day(session: Session, before: date) -> date | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any, cast  # the store trusts its own columns: values are checked on the way in
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,7 +86,7 @@ def task_facts(
     ):
         value = shared.get((unit, role))
         if value is None:
-            value = shared[(unit, role)] = Assignment(unit, role)
+            value = shared[(unit, role)] = Assignment(unit, cast(Any, role))
         assignments[task_id].append(value)
     # units a coordinator chose for an ambiguous group, unknown name or empty cell: latest per written name
     chosen: dict[tuple[str, str], tuple[str, list]] = {}
@@ -100,10 +101,10 @@ def task_facts(
         held = {(a.unit, a.role) for a in assignments[task_id]}
         for unit in units:
             if (unit, role) not in held:
-                held.add((unit, role))
+                held.add((unit, cast(Any, role)))
                 value = shared.get((unit, role))
                 if value is None:
-                    value = shared[(unit, role)] = Assignment(unit, role)
+                    value = shared[(unit, role)] = Assignment(unit, cast(Any, role))
                 assignments[task_id].append(value)
 
     reports: dict[str, list[ProgressReport]] = defaultdict(list)
@@ -114,7 +115,7 @@ def task_facts(
         .where(m.ProgressReport.on <= as_of, *live)
         .order_by(m.ProgressReport.on, m.ProgressReport.id)
     ):
-        reports[task_id].append(ProgressReport(unit, on, percent, status, note))
+        reports[task_id].append(ProgressReport(unit, on, percent, cast(Any, status), note))
 
     overrides: dict[str, tuple[date, str, date]] = {}
     for task_id, due, kind, at in connection.execute(
@@ -149,7 +150,7 @@ def task_facts(
                 deadline=deadline,
                 milestones=found,
                 assignments=tuple(assignments.get(task_id, ())),
-                status=status,
+                status=cast(Any, status),
                 reports=tuple(reports.get(task_id, ())),
                 region=plan.region,
                 plan_period_start=plan.period_start,
@@ -178,7 +179,8 @@ def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tup
         connection.execute(query.order_by(m.Notice.id))
     ):
         result[(task_id, unit)].append(
-            PastNotice(key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on,
+            PastNotice(key, cast(Any, level), rule_id, task_id, unit, created_on, cast(Any, status), acknowledged_on,
+                       sent_on,
                        plan_id, numbers.get(key, "") if level in LETTER_LEVELS else "")
         )
     return result
