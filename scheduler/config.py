@@ -124,7 +124,7 @@ class QuietHours(BaseModel):
 
 class DeliveryConfig(BaseModel):
     """How notices leave: channel settings (no secrets, only the names of environment variables)
-    and when sending is allowed. Owned by the delivery feature; see docs/delivery.md."""
+    and when sending is allowed; see docs/delivery.md."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -140,7 +140,7 @@ class DeliveryConfig(BaseModel):
 
 
 class WebConfig(BaseModel):
-    """The coordinators' console and the units' portal (`duban web`). Owned by the web feature."""
+    """The coordinators' console and the units' portal (`duban web`); see docs/web.md."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -138,7 +138,7 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         already = repo.created_on_day(session, as_of, result.plans)
         series = read_series(session, as_of) if metrics is not None else None
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since, plans=result.plans)
-    if metrics is not None:  # numbers against targets (issue 5): pure, like evaluate()
+    if metrics is not None:  # numbers against targets: pure, like evaluate()
         actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
     years = calendar_years(actions, as_of)  # the sweep day's at least: a day off is decided too

@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(getattr(pytest.mark, tier))
 
 
-# ---- store: a real PostgreSQL server (owner: store) ------------------------------------------
+# ---- store: a real PostgreSQL server ---------------------------------------------------------
 # `postgres` starts one throwaway cluster per test session; `store_url` gives every store test a
 # fresh database on SQLite and on PostgreSQL. Without the server binaries the PostgreSQL half
 # skips locally and FAILS when CI is set, so CI can never pass on SQLite alone.

@@ -1,4 +1,4 @@
-"""Coordinator-chosen units for a task (issue 7): record a choice, and read the latest ones back
+"""Coordinator-chosen units for a task: record a choice, and read the latest ones back
 for the sweep (scheduler.store.taskfacts), the console's task page and the unit portal.
 
 The latest choice per (task, written name) applies; choosing again replaces it, and notices not

@@ -1,4 +1,4 @@
-"""Console accounts and sessions (web feature owns this file).
+"""Console accounts and sessions.
 
 Passwords are stored only as argon2 hashes; a session row stores the SHA-256 of its cookie token,
 so a copy of the database does not let anyone log in. Unit users are scoped to their units by

@@ -1,4 +1,4 @@
-"""Signed 签收 links and their use (issue: delivery). Delivery feature owns this file.
+"""Signed 签收 links and their use.
 
 One row per link issued: the token itself is not kept, only its SHA-256, so a copy of the database
 does not hand out working links. A link is deterministic for (notice, expiry), so re-sending a

@@ -1,4 +1,4 @@
-"""Air-quality and progress metrics with their targets (issue: metrics). Metrics feature owns this file.
+"""Air-quality and progress metrics with their targets.
 
 Values are keyed by region, metric, day and whether they stand for a month, so a re-import of a
 corrected file updates values in place; every import is recorded with its report (bad rows, gaps).

@@ -1,4 +1,4 @@
-"""Coordinator-chosen units for a task (issue 7: open points fixable in the console).
+"""Coordinator-chosen units for a task (open points fixable in the console).
 
 A ledger cell may name no unit, an ambiguous group ("相关县区政府") or a name the directory lacks;
 the loader then assigns nobody for it. A coordinator picks concrete units from the directory;

@@ -1,5 +1,5 @@
 """unit_overrides: units a coordinator chose for a task whose ledger cell named an ambiguous group
-("相关县区政府"), an unknown name or no unit (issue 7); the latest per (task, written) applies
+("相关县区政府"), an unknown name or no unit; the latest per (task, written) applies
 
 Revision ID: 0007
 Revises: 0006
