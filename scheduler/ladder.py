@@ -4,7 +4,8 @@ The plans' assessment clauses climb from a reminder to an urging notice (催办)
 letter (预警通知函) and an interview of the main officials (约谈). What a level *is* — whether a
 coordinator reviews it, whether it goes out as a numbered letter of record, whether the unit must
 sign for it (签收), how long the unit has to reply, which template writes it and who is copied —
-lives here and nowhere else. Adding a level (say 问责) is one `Rung` in `LADDER` plus its template.
+lives here and nowhere else. Adding a level (say 问责) is one `Rung` in `LADDER` plus its template
+and its term in the glossary; rule files may then name it (scheduler.escalation.rulefile).
 """
 
 from __future__ import annotations
@@ -27,11 +28,17 @@ class Rung:
     reply_days: int | None  # working days the unit has to reply; None: no reply asked
     template: str | None  # letters/<template>.txt writes its body; None: a digest line only
     cc: tuple[str, ...] = ()  # copied to (抄送) unless the plan names others
+    verb: str = ""  # how an explanation says the step is taken, when not by the label (下发预警通知函)
 
     @property
     def label(self) -> str:
         """The level's name as coordinators read it."""
         return term(self.level)
+
+    @property
+    def action(self) -> str:
+        """The step as an explanation words it: "规定逾期10个工作日下发预警通知函"."""
+        return self.verb or self.label
 
     @property
     def rank(self) -> int:
@@ -47,7 +54,7 @@ LADDER: tuple[Rung, ...] = (
     Rung("urge", "催办通知", needs_review=False, is_letter=False, needs_ack=False, reply_days=5,
          template="urge", cc=("市生态环境局",)),
     Rung("warning", "预警通知函", needs_review=True, is_letter=True, needs_ack=True, reply_days=10,
-         template="warning", cc=("市生态环境局", "市政府督查室")),
+         template="warning", cc=("市生态环境局", "市政府督查室"), verb="下发预警通知函"),
     Rung("interview", "约谈通知", needs_review=True, is_letter=True, needs_ack=True, reply_days=20,
          template="interview", cc=("市生态环境局", "市政府督查室", "市纪委监委")),
 )
@@ -59,11 +66,16 @@ ACK_LEVELS: frozenset[str] = frozenset(r.level for r in LADDER if r.needs_ack)
 REVIEW_LEVELS: frozenset[str] = frozenset(r.level for r in LADDER if r.needs_review)
 ESCALATION_LEVELS: frozenset[str] = frozenset(LEVELS[1:])  # everything above a plain reminder
 
-# Notice statuses a proposed letter passes through. A letter "stands" (folds the lower rungs into
-# itself) from the moment it is proposed until it is rejected: held means not yet decided.
+# Notice statuses a proposed letter passes through. It "stands" (an interview case folds the unit's
+# routine urges into itself) while it waits to go out: pending review or approved. Held means not
+# yet decided, so urges continue; once sent, the days after sending decide (escalation.inhibit).
 PENDING_STATUSES: frozenset[str] = frozenset({"pending_review", "approved"})
+# A letter still in play, decided or not: a unit gets at most one open interview per task.
 OPEN_STATUSES: frozenset[str] = frozenset({"pending_review", "approved", "held", "queued", "sent"})
 REVIEWABLE_STATUSES: tuple[str, ...] = ("pending_review", "held")
+# A letter a coordinator let go (approved, or already delivered): only such a warning leads on to an
+# interview or counts towards repeated warnings; a held or rejected one does not.
+ISSUED_STATUSES: frozenset[str] = frozenset({"approved", "sent"})
 
 
 def rung(level: str) -> Rung:

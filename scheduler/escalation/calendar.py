@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 from chinese_calendar import constants as _library
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,6 +155,20 @@ def folder_signature(folder: Path) -> Signature:
             continue
         found.append((path.name, stat.st_mtime_ns, stat.st_size))
     return tuple(found)
+
+
+class Calendar(Protocol):
+    """The working-day questions rule evaluation asks (WorkCalendar answers them; tests may stub them)."""
+
+    def is_workday(self, day: dt.date) -> bool: ...
+
+    def add_workdays(self, day: dt.date, n: int) -> dt.date:
+        """Return the n-th working day after (n>0) or before (n<0) `day`; 0 rolls forward."""
+        ...
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Count working days in (start, end]."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Plain values passed between the store and the pure rule evaluation.
 
 The store turns rows into these; `scheduler.escalation.evaluate.evaluate` turns them into Actions; the sweep
-stores Actions as notices. Nothing here touches a session, the clock or the network.
+stores Actions as notices. Nothing here touches a session, the clock or the network. A level is a rung
+of scheduler.ladder (rule files are checked against it when they load).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from typing import Any, Literal
 
 from scheduler.plans.deadlines import Deadline, Milestone
 
-Level = Literal["reminder", "urge", "warning", "interview"]
-LEVELS: tuple[str, ...] = ("reminder", "urge", "warning", "interview")
 Role = Literal["lead", "cooperating", "responsible"]
 TaskStatus = Literal["open", "reported_done", "signed_off", "waived"]
 NoticeStatus = Literal[
@@ -72,13 +71,30 @@ class TaskFacts:
                 seen.setdefault(a.unit, None)
         return tuple(seen)
 
+    def recipients(self, roles: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Return (unit, role) for `roles`, the first role of a unit winning, without the units whose
+        latest progress report says done."""
+        done: set[str] = set()
+        if self.reports:
+            latest: dict[str, tuple[date, str]] = {}
+            for report in self.reports:
+                seen = latest.get(report.unit)
+                if seen is None or report.on >= seen[0]:
+                    latest[report.unit] = (report.on, report.status)
+            done = {unit for unit, (_on, status) in latest.items() if status == "done"}
+        found: dict[str, str] = {}
+        for assignment in self.assignments:
+            if assignment.role in roles and assignment.unit not in done:
+                found.setdefault(assignment.unit, assignment.role)
+        return list(found.items())
+
 
 @dataclass(frozen=True)
 class PastNotice:
     """A notice already in the store, as escalation history."""
 
     key: str
-    level: Level
+    level: str
     rule_id: str
     task_id: str | None
     unit: str
@@ -96,7 +112,7 @@ class Action:
     later sweep produces the same key, which is what makes sweeps idempotent."""
 
     key: str
-    level: Level
+    level: str
     rule_id: str
     ruleset_id: str
     ruleset_version: str

@@ -23,7 +23,9 @@ from scheduler.escalation.facts import TaskFacts
 
 AT_RISK_DAYS = 14  # a due date this close turns a task yellow
 URGED_DAYS = 30  # an urge, warning or interview this recent keeps a task yellow
-DATED_KINDS = frozenset({"due", "season", "year_long"})
+# Kinds whose due dates are the task's own; an external deadline once dated counts (a coordinator's
+# date normally arrives as kind "due"). Rule evaluation and the status read the dates from here.
+DATED_KINDS = frozenset({"due", "season", "year_long", "external"})
 
 State = Literal["overdue", "at_risk", "on_track", "closed"]
 Lamp = Literal["red", "yellow", "green"]

@@ -1,34 +1,24 @@
-"""Metric rules (rules/metrics/*.yaml): when numbers, not deadlines, call for a letter.
+"""Metric rules at work: on a working day, values, targets and history in, Actions out (pure).
 
-A metric rule set names the plans whose targets it assesses, quotes the clauses it implements and
-lists rules; each rule has a level, one trigger from a closed set and a clause citation, like the
-task rule sets of scheduler.escalation.ruleset (whose clause and level vocabulary it reuses). Triggers:
-- prorata_off_track: at a checkpoint (month or quarter end, the period's own end excepted) a county's
-  cumulative value is above its period target -> warning letter to the county government;
-- target_missed: the period is over and the final value is above the target -> interview;
-- repeated_warnings: a county already got N metric warnings (approved or sent) -> interview;
-- aqi_off_scale: AQI above a threshold (500, "爆表") on N consecutive days -> warning or interview;
-- dust_fall_over_cap: a month's dust fall above the plan's cap -> urging notice;
-- progress_behind: a unit's reported percent is behind the elapsed share of the task's time by a
-  margin at a checkpoint -> warning.
-
-`evaluate_metrics` is pure: values, targets, history and an explicit `as_of` in, Actions out.
-Occurrence keys (`rule|plan|unit|checkpoint`) name the event, so the sweep stores each once.
+The rule files and their vocabulary are scheduler.escalation.metrics.ruleset (re-exported here for
+callers). The triggers run through the pieces the task rules use: occurrence keys
+(`rule|plan|unit|checkpoint`), the one way an Action is built and the one inhibition rule
+(scheduler.escalation.actions, scheduler.escalation.inhibit). A unit gets no second metric
+interview on a plan while one stands (proposed, or approved and not yet sent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from scheduler.errors import InputError, Problem
-from scheduler.escalation.evaluate import Calendar, due_dates, occurrence_key, rule_explanation, zh_date
-from scheduler.escalation.facts import Action, PastNotice, TaskFacts
+from scheduler import ladder
+from scheduler.escalation import inhibit
+from scheduler.escalation.actions import History, Proposals, occurrence_key, zh_date
+from scheduler.escalation.calendar import Calendar
+from scheduler.escalation.facts import Action, TaskFacts
 from scheduler.escalation.metrics.catalog import METRICS, Regions
 from scheduler.escalation.metrics.prorata import (
     Progress,
@@ -39,256 +29,30 @@ from scheduler.escalation.metrics.prorata import (
     rank,
     task_pace,
 )
+from scheduler.escalation.metrics.ruleset import (
+    METRIC_KINDS,
+    TRIGGERS,
+    AqiOffScale,
+    DustFallOverCap,
+    LoadedMetricRules,
+    MetricRule,
+    MetricRuleBook,
+    MetricRuleSet,
+    ProgressBehind,
+    ProrataOffTrack,
+    RepeatedWarnings,
+    TargetMissed,
+    load_metric_rules,
+    parse_metric_rules,
+)
 from scheduler.escalation.metrics.targets import DustCap, TargetBook
-from scheduler.escalation.ruleset import ClauseQuote, LevelName
-from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text
+from scheduler.escalation.status import due_dates
+
+__all__ = ["METRIC_KINDS", "LoadedMetricRules", "MetricRuleBook", "checkpoints", "describe_progress",
+           "evaluate_metrics", "load_metric_rules", "parse_metric_rules", "progress_facts"]
 
 ONE_DAY = timedelta(days=1)
-LIVE_WARNING = frozenset({"approved", "sent"})
-PENDING_INTERVIEW = frozenset({"pending_review", "approved", "held"})
 STALE_DAYS = 62  # a checkpoint older than this is history, not news: a late first sweep skips it
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _metric_name(value: str) -> str:
-    if value not in METRICS:
-        raise ValueError(f"未知的指标 {value!r}；可用：{'、'.join(METRICS)}")
-    return value
-
-
-MetricName = Annotated[str, AfterValidator(_metric_name)]
-Coverage = Annotated[float, Field(gt=0, le=1)]  # share of elapsed days that must have data
-
-
-class ProrataOffTrack(_Model):
-    """At each checkpoint, compare the cumulative value with the period target."""
-
-    type: Literal["prorata_off_track"]
-    metric: MetricName
-    checkpoint: Literal["month", "quarter"] = "month"
-    after_workdays: int = Field(default=3, ge=0, le=30)  # monitoring data settle after the checkpoint
-    tolerance: float = Field(default=0.0, ge=0)
-    min_coverage: Coverage = 0.8
-
-
-class TargetMissed(_Model):
-    """After the period ends, compare the final value with the target."""
-
-    type: Literal["target_missed"]
-    metric: MetricName
-    after_workdays: int = Field(default=5, ge=0, le=60)
-    min_coverage: Coverage = 0.8
-
-
-class RepeatedWarnings(_Model):
-    """Propose an interview once a county holds `count` metric warnings (approved or sent)."""
-
-    type: Literal["repeated_warnings"]
-    count: int = Field(ge=2, le=12)
-    rules: list[str] = Field(default_factory=list)  # warning rules that count; empty: every metric warning
-
-
-class AqiOffScale(_Model):
-    """AQI above `threshold` on `consecutive_days` days in a row ("爆表")."""
-
-    type: Literal["aqi_off_scale"]
-    threshold: float = Field(default=500, gt=0)
-    consecutive_days: int = Field(ge=1, le=31)
-    lookback_days: int = Field(default=10, ge=1, le=60)  # runs that ended longer ago are not news
-
-
-class DustFallOverCap(_Model):
-    """A month's dust fall above the plan's cap."""
-
-    type: Literal["dust_fall_over_cap"]
-    after_workdays: int = Field(default=5, ge=0, le=30)
-
-
-class ProgressBehind(_Model):
-    """A unit's reported percent behind the elapsed share of the task's time by `margin` points."""
-
-    type: Literal["progress_behind"]
-    margin: float = Field(gt=0, le=100)
-    checkpoint: Literal["month", "quarter"] = "month"
-    after_workdays: int = Field(default=1, ge=0, le=30)
-
-
-MetricTrigger = Annotated[
-    ProrataOffTrack | TargetMissed | RepeatedWarnings | AqiOffScale | DustFallOverCap | ProgressBehind,
-    Field(discriminator="type"),
-]
-LEVELS_BY_TRIGGER: dict[str, frozenset[str]] = {
-    "prorata_off_track": frozenset({"warning"}),
-    "target_missed": frozenset({"warning", "interview"}),
-    "repeated_warnings": frozenset({"interview"}),
-    "aqi_off_scale": frozenset({"warning", "interview"}),
-    "dust_fall_over_cap": frozenset({"urge", "warning"}),
-    "progress_behind": frozenset({"urge", "warning"}),
-}
-METRIC_KINDS = frozenset(LEVELS_BY_TRIGGER)  # a notice's kind is its trigger type: these kinds are metric-based
-
-
-class MetricRule(_Model):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    level: LevelName
-    trigger: MetricTrigger
-    clause: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-
-
-class MetricRuleSet(_Model):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    version: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    applies_to: list[str] = Field(min_length=1)
-    clause: list[ClauseQuote] = Field(min_length=1)
-    note: str = ""
-    rules: list[MetricRule] = Field(min_length=1)
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, (int, float)) else value
-
-    @field_validator("applies_to", mode="before")
-    @classmethod
-    def _plan_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-
-@dataclass(frozen=True)
-class LoadedMetricRules:
-    model: MetricRuleSet
-    file: str
-    lines: LineMap = field(default_factory=LineMap, compare=False, repr=False)
-
-    def line(self, *path: str | int) -> int | None:
-        return self.lines.line_of(tuple(path))
-
-
-def _validate(data: Any, filename: str, lines: LineMap) -> LoadedMetricRules:
-    try:
-        model = MetricRuleSet.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(part for i, part in enumerate(err["loc"])
-                        if not (i > 0 and err["loc"][i - 1] == "trigger" and part in LEVELS_BY_TRIGGER))
-            message = err["msg"]
-            if err["type"] == "union_tag_invalid" and isinstance(err["input"], dict):
-                message = f"未知的触发条件 {err['input'].get('type')!r}；可用：{'、'.join(LEVELS_BY_TRIGGER)}"
-                loc += ("type",)
-            problems.append(Problem(filename, lines.line_of(loc), message, ".".join(str(p) for p in loc)))
-        raise InputError(problems) from exc
-    loaded = LoadedMetricRules(model, filename, lines)
-    problems = []
-    seen: dict[str, int] = {}
-    for index, rule in enumerate(model.rules):
-        if rule.id in seen:
-            problems.append(Problem(filename, loaded.line("rules", index, "id"),
-                                    f"规则编号重复：{rule.id}（已见于 rules.{seen[rule.id]}）", f"rules.{index}.id"))
-        seen.setdefault(rule.id, index)
-        allowed = LEVELS_BY_TRIGGER[rule.trigger.type]
-        if rule.level not in allowed:
-            problems.append(Problem(filename, loaded.line("rules", index, "level"),
-                                    f"触发条件 {rule.trigger.type} 只能产生 {'、'.join(sorted(allowed))} 级别，"
-                                    f"不能是 {rule.level}", f"rules.{index}.level"))
-    warnings = {r.id for r in model.rules if r.level == "warning"}
-    for index, rule in enumerate(model.rules):
-        if isinstance(rule.trigger, RepeatedWarnings):
-            for n, name in enumerate(rule.trigger.rules):
-                if name not in warnings:
-                    problems.append(Problem(filename, loaded.line("rules", index, "trigger", "rules", n),
-                                            f"repeated_warnings 计数的规则 {name} 不是本规则集中的预警规则",
-                                            f"rules.{index}.trigger.rules.{n}"))
-    if problems:
-        raise InputError(problems)
-    return loaded
-
-
-def parse_metric_rules(text: str, filename: str) -> LoadedMetricRules:
-    """Validate one metric rule file's YAML text; raise InputError naming file, line and path."""
-    data, lines = load_yaml_text(text, filename)
-    return _validate(data, filename, lines)
-
-
-@dataclass
-class MetricRuleBook:
-    """The loaded metric rule sets, by plan."""
-
-    sets: list[LoadedMetricRules] = field(default_factory=list)
-
-    def for_plan(self, plan: str) -> LoadedMetricRules | None:
-        for loaded in self.sets:
-            if plan in loaded.model.applies_to:
-                return loaded
-        return None
-
-    @property
-    def plans(self) -> list[str]:
-        return [plan for loaded in self.sets for plan in loaded.model.applies_to]
-
-
-def load_metric_rules(folder: str | Path, targets: TargetBook | None = None) -> MetricRuleBook:
-    """Load every rules/metrics/*.yaml; collect all problems: fields, duplicate set ids, a plan claimed
-    twice, and (given the targets) a rule on a metric or plan the targets do not have."""
-    folder = Path(folder)
-    book = MetricRuleBook()
-    if not folder.is_dir():
-        return book
-    problems: list[Problem] = []
-    ids: dict[str, str] = {}
-    plans: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-        try:
-            data, lines = load_yaml_file(path)
-            loaded = _validate(data, str(path), lines)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        model = loaded.model
-        if model.id in ids:
-            problems.append(Problem(loaded.file, loaded.line("id"),
-                                    f"规则集编号重复：{model.id}（已见于 {ids[model.id]}）", "id"))
-            continue
-        ids[model.id] = loaded.file
-        for index, plan in enumerate(model.applies_to):
-            if plan in plans:
-                problems.append(Problem(loaded.file, loaded.line("applies_to", index),
-                                        f"计划 {plan} 已由指标规则集 {plans[plan]} 适用", f"applies_to.{index}"))
-            plans.setdefault(plan, model.id)
-            if targets is not None:
-                problems.extend(_check_targets(loaded, index, plan, targets))
-        book.sets.append(loaded)
-    if problems:
-        raise InputError(problems)
-    return book
-
-
-def _check_targets(loaded: LoadedMetricRules, plan_index: int, plan: str, targets: TargetBook) -> list[Problem]:
-    found = targets.for_plan(plan)
-    if found is None:
-        return [Problem(loaded.file, loaded.line("applies_to", plan_index),
-                        f"计划 {plan} 在 data/targets/ 中没有目标", f"applies_to.{plan_index}")]
-    problems = []
-    metrics = {t.metric for t in found.targets}
-    for index, rule in enumerate(loaded.model.rules):
-        trigger = rule.trigger
-        if isinstance(trigger, (ProrataOffTrack, TargetMissed)) and trigger.metric not in metrics:
-            problems.append(Problem(loaded.file, loaded.line("rules", index, "trigger", "metric"),
-                                    f"计划 {plan} 没有 {trigger.metric} 的目标", f"rules.{index}.trigger.metric"))
-        if isinstance(trigger, DustFallOverCap) and not found.dust:
-            problems.append(Problem(loaded.file, loaded.line("rules", index, "trigger"),
-                                    f"计划 {plan} 没有降尘量上限", f"rules.{index}.trigger"))
-    return problems
-
-
-# -- evaluation ---------------------------------------------------------------------------------
-
-History = Mapping[tuple[str | None, str], Sequence[PastNotice]]
 
 
 def _n(value: float) -> str:
@@ -312,24 +76,55 @@ def checkpoints(start: date, end: date, every: str) -> list[date]:
     return found
 
 
-@dataclass
-class _Run:
+@dataclass(frozen=True)
+class MetricCard:
+    """A metric rule as an Action records it (scheduler.escalation.actions.RuleCard)."""
+
+    rule: MetricRule
+    ruleset: MetricRuleSet
+    snapshot: dict[str, Any]
+    folds: bool
+
+    @classmethod
+    def of(cls, ruleset: MetricRuleSet, rule: MetricRule) -> MetricCard:
+        return cls(rule, ruleset, rule.model_dump(mode="json"), TRIGGERS[rule.trigger.type].folds)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def level(self) -> str:
+        return self.rule.level
+
+    @property
+    def label(self) -> str:
+        return self.rule.label
+
+    @property
+    def clause(self) -> str:
+        return self.rule.clause
+
+    @property
+    def ruleset_id(self) -> str:
+        return self.ruleset.id
+
+    @property
+    def ruleset_version(self) -> str:
+        return self.ruleset.version
+
+
+class _Run(Proposals):
     """One evaluation: the inputs, the day and what has been proposed so far."""
 
-    targets: TargetBook
-    series: Series
-    regions: Regions
-    history: History
-    calendar: Calendar
-    as_of: date
-    out: list[Action] = field(default_factory=list)
-    _keys: set[str] | None = None
-    _ranks: dict[tuple[str, str, date], dict[str, tuple[int, int]]] = field(default_factory=dict)
-
-    def known(self, key: str) -> bool:
-        if self._keys is None:
-            self._keys = {n.key for notices in self.history.values() for n in notices}
-        return key in self._keys
+    def __init__(self, targets: TargetBook, series: Series, regions: Regions, history: History,
+                 calendar: Calendar, as_of: date) -> None:
+        super().__init__(history, as_of)
+        self.targets = targets
+        self.series = series
+        self.regions = regions
+        self.calendar = calendar
+        self._ranks: dict[tuple[str, str, date], dict[str, tuple[int, int]]] = {}
 
     def fire_day(self, checkpoint: date, after: int) -> date:
         return self.calendar.add_workdays(checkpoint, after)
@@ -341,10 +136,11 @@ class _Run:
         return due[-1]
 
     def open_interview(self, plan: str, unit: str) -> bool:
+        """Return whether an interview of `unit` on `plan` stands, or was proposed in this run."""
         for notice in self.history.get((None, unit), ()):
-            if notice.level == "interview" and notice.status in PENDING_INTERVIEW and f"|{plan}|" in notice.key:
+            if inhibit.stands(notice) and f"|{plan}|" in notice.key:
                 return True
-        return any(a.level == "interview" and a.unit == unit and a.plan_id == plan and a.task_id is None
+        return any(a.level == inhibit.CASE_LEVEL and a.unit == unit and a.plan_id == plan and a.task_id is None
                    for a in self.out)
 
     def ranks(self, plan: str, metric: str, day: date) -> dict[str, tuple[int, int]]:
@@ -352,40 +148,24 @@ class _Run:
         key = (plan, metric, day)
         if key not in self._ranks:
             standings = {t.region: progress(t, self.series, day) for t in self.targets.targets(plan, metric)
-                         if self._government(t.region)}
+                         if self.government(t.region)}
             self._ranks[key] = rank(standings)
         return self._ranks[key]
 
-    def _government(self, region: str) -> str | None:
+    def government(self, region: str) -> str | None:
+        """Return the government a region's letters go to, if it has one."""
         found = self.regions.resolve(region)
         return found.government if found is not None else None
 
-    def emit(self, loaded: LoadedMetricRules, rule: MetricRule, plan: str, unit: str, key: str, why: str,
-             facts: dict[str, Any], task_id: str | None = None, proposal: str = "") -> None:
+    def emit(self, card: MetricCard, plan: str, unit: str, key: str, why: str, facts: dict[str, Any],
+             task_id: str | None = None, proposal: str = "") -> None:
         """Propose a notice unless stored; `why` is the finding letters print, `proposal` what the rule asks."""
-        if self.known(key):
+        if self.known(task_id, unit, key):
             return
-        model = loaded.model
         facts.update(plan=plan, unit=unit, as_of=self.as_of.isoformat(), task=task_id, finding=why)
-        facts.setdefault("task_title", f"{facts.get('region', '')}：{rule.label}")  # digests list it as an item
-        self.out.append(Action(
-            key=key,
-            level=rule.level,
-            rule_id=rule.id,
-            ruleset_id=model.id,
-            ruleset_version=model.version,
-            plan_id=plan,
-            task_id=task_id,
-            unit=unit,
-            due=None,
-            kind=rule.trigger.type,
-            needs_review=rule.level in ("warning", "interview"),
-            clause=rule.clause,
-            explanation=rule_explanation(rule.level, rule.label, model.id, rule.id, model.version, rule.clause,
-                                         why + proposal),
-            facts=facts,
-            rule_snapshot=rule.model_dump(mode="json"),
-        ))
+        facts.setdefault("task_title", f"{facts.get('region', '')}：{card.label}")  # digests list it as an item
+        self.propose(card, key=key, plan_id=plan, task_id=task_id, unit=unit, due=None, kind=card.rule.trigger.type,
+                     finding=why + proposal, facts=facts, inhibit_days=inhibit.DEFAULT_DAYS)
 
 
 def progress_facts(p: Progress, checkpoint: date, places: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
@@ -420,7 +200,8 @@ def progress_facts(p: Progress, checkpoint: date, places: Mapping[str, tuple[int
 
 def describe_progress(p: Progress, facts: Mapping[str, Any]) -> str:
     """Word a standing as a coordinator would: value, target, gap, rank, what the rest must do."""
-    t = p.target
+    t, value, gap = p.target, p.value, p.gap
+    assert value is not None and gap is not None  # only a standing with data is off track, or described
     unit = _unit_text(t.metric)
     span = f"{zh_date(t.start)}至{zh_date(min(p.as_of, t.end))}"
     missing = f"，缺测{p.missing_days}天" if p.missing_days else ""
@@ -428,11 +209,11 @@ def describe_progress(p: Progress, facts: Mapping[str, Any]) -> str:
                  if facts.get("rank") is not None and t.baseline is not None else
                  f"；在{facts['rank_of']}个县区中排第{facts['rank']}名" if facts.get("rank") is not None else "")
     if t.aggregate == "count":
-        text = (f"{t.region}{span}重度及以上污染天数{p.value:g}天（有效监测{p.days_with_data}天{missing}），"
-                f"超过目标{t.limit:g}天（{t.basis}）{p.value - t.limit:g}天{rank_text}")
+        text = (f"{t.region}{span}重度及以上污染天数{value:g}天（有效监测{p.days_with_data}天{missing}），"
+                f"超过目标{t.limit:g}天（{t.basis}）{value - t.limit:g}天{rank_text}")
         return text
-    text = (f"{t.region}{span}{t.metric}累计平均浓度{_n(p.value)}{unit}（有效监测{p.days_with_data}天{missing}），"
-            f"高于目标{_n(t.limit)}{unit}（{t.basis}）{_n(p.gap)}{unit}{rank_text}")
+    text = (f"{t.region}{span}{t.metric}累计平均浓度{_n(value)}{unit}（有效监测{p.days_with_data}天{missing}），"
+            f"高于目标{_n(t.limit)}{unit}（{t.basis}）{_n(gap)}{unit}{rank_text}")
     if p.required_rest is not None:
         rest = t.days - p.days_elapsed
         if p.required_rest < 0:
@@ -445,8 +226,14 @@ def describe_progress(p: Progress, facts: Mapping[str, Any]) -> str:
 _PROPOSAL = {"urge": "，请抓紧整改", "warning": "，拟向其下发预警通知函", "interview": "，拟约谈政府主要负责人"}
 
 
-def _prorata(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
-    trigger: ProrataOffTrack = rule.trigger  # type: ignore[assignment]
+def _proposal(level: str) -> str:
+    """Say what a rule of `level` asks for, after its finding."""
+    return _PROPOSAL.get(level) or f"，拟{ladder.rung(level).action}"
+
+
+def _prorata(run: _Run, card: MetricCard, plan: str) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, ProrataOffTrack)
     found = run.targets.for_plan(plan)
     if found is None:
         return
@@ -454,7 +241,7 @@ def _prorata(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) 
     if checkpoint is None:
         return
     for target in run.targets.targets(plan, trigger.metric):
-        unit = run._government(target.region)
+        unit = run.government(target.region)
         if unit is None or not target.start <= checkpoint < target.end:
             continue
         standing = progress(target, run.series, checkpoint)
@@ -464,25 +251,26 @@ def _prorata(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) 
             continue
         facts = progress_facts(standing, checkpoint, run.ranks(plan, trigger.metric, checkpoint))
         why = describe_progress(standing, facts) + "，未达到序时进度"
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, checkpoint.isoformat()), why, facts,
+        run.emit(card, plan, unit, occurrence_key(card.id, plan, unit, checkpoint.isoformat()), why, facts,
                  proposal="，拟向其下发预警通知函")
 
 
-def _target_missed(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
-    trigger: TargetMissed = rule.trigger  # type: ignore[assignment]
+def _target_missed(run: _Run, card: MetricCard, plan: str) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, TargetMissed)
     for target in run.targets.targets(plan, trigger.metric):
-        unit = run._government(target.region)
+        unit = run.government(target.region)
         if unit is None or run.latest_checkpoint([target.end], trigger.after_workdays) is None:
             continue
         standing = progress(target, run.series, target.end)
         if standing.days_with_data < trigger.min_coverage * standing.days_elapsed or not standing.off_track():
             continue
-        if rule.level == "interview" and run.open_interview(plan, unit):
+        if card.level == inhibit.CASE_LEVEL and run.open_interview(plan, unit):
             continue
         facts = progress_facts(standing, target.end, run.ranks(plan, trigger.metric, target.end))
         why = describe_progress(standing, facts) + "，期末未完成空气质量改善目标任务"
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, target.end.isoformat()), why, facts,
-                 proposal=_PROPOSAL[rule.level])
+        run.emit(card, plan, unit, occurrence_key(card.id, plan, unit, target.end.isoformat()), why, facts,
+                 proposal=_proposal(card.level))
 
 
 def _counties(run: _Run, plan: str) -> list[tuple[str, str]]:
@@ -503,12 +291,13 @@ def _counties(run: _Run, plan: str) -> list[tuple[str, str]]:
     return sorted(set(counties))
 
 
-def _repeated(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
-    trigger: RepeatedWarnings = rule.trigger  # type: ignore[assignment]
-    counted = set(trigger.rules) or {r.id for r in loaded.model.rules if r.level == "warning"}
+def _repeated(run: _Run, card: MetricCard, plan: str) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, RepeatedWarnings)
+    counted = set(trigger.rules) or {r.id for r in card.ruleset.rules if r.level == "warning"}
     for region, unit in _counties(run, plan):
         warnings = [n for n in run.history.get((None, unit), ())
-                    if n.level == "warning" and n.status in LIVE_WARNING and n.rule_id in counted
+                    if n.level == "warning" and n.status in ladder.ISSUED_STATUSES and n.rule_id in counted
                     and f"|{plan}|" in n.key]
         if len(warnings) < trigger.count or run.open_interview(plan, unit):
             continue
@@ -517,12 +306,13 @@ def _repeated(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str)
                f"达到规定的{trigger.count}次")
         facts = {"assessment": "repeated_warnings", "region": region, "warnings": [n.key for n in warnings],
                  "warning_count": len(warnings), "threshold_count": trigger.count}
-        run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, f"N{trigger.count}"), why, facts,
-                 proposal=_PROPOSAL[rule.level])
+        run.emit(card, plan, unit, occurrence_key(card.id, plan, unit, f"N{trigger.count}"), why, facts,
+                 proposal=_proposal(card.level))
 
 
-def _aqi(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
-    trigger: AqiOffScale = rule.trigger  # type: ignore[assignment]
+def _aqi(run: _Run, card: MetricCard, plan: str) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, AqiOffScale)
     found = run.targets.for_plan(plan)
     if found is None:
         return
@@ -533,7 +323,7 @@ def _aqi(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> N
             length = (last - first).days + 1
             if length < trigger.consecutive_days or (run.as_of - last).days > trigger.lookback_days:
                 continue
-            if rule.level == "interview" and run.open_interview(plan, unit):
+            if card.level == inhibit.CASE_LEVEL and run.open_interview(plan, unit):
                 continue
             values = [days[first + timedelta(days=i)] for i in range(length)]
             why = (f"{region}{zh_date(first)}至{zh_date(last)}连续{length}天空气质量指数（AQI）超过"
@@ -542,24 +332,25 @@ def _aqi(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> N
             facts = {"assessment": "aqi_off_scale", "region": region, "metric": "AQI", "first_day": first.isoformat(),
                      "last_day": last.isoformat(), "days": length, "values": values, "threshold": trigger.threshold,
                      "threshold_days": trigger.consecutive_days}
-            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()), why, facts,
-                     proposal=_PROPOSAL[rule.level])
+            run.emit(card, plan, unit, occurrence_key(card.id, plan, unit, first.isoformat()), why, facts,
+                     proposal=_proposal(card.level))
 
 
-def _dust(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> None:
-    trigger: DustFallOverCap = rule.trigger  # type: ignore[assignment]
+def _dust(run: _Run, card: MetricCard, plan: str) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, DustFallOverCap)
     found = run.targets.for_plan(plan)
     if found is None:
         return
     caps: dict[str, DustCap] = {}
     for cap in found.dust:  # a county's own cap wins over its city's
-        region = run.regions.resolve(cap.region)
-        if region is None:
+        place = run.regions.resolve(cap.region)
+        if place is None:
             continue
-        if region.kind == "county":
-            caps[region.name] = cap
+        if place.kind == "county":
+            caps[place.name] = cap
         else:
-            for county in run.regions.counties(region.name):
+            for county in run.regions.counties(place.name):
                 caps.setdefault(county.name, cap)
     for end in [*checkpoints(found.start, found.end, "month"), found.end]:
         if month_end(end) != end:
@@ -569,7 +360,7 @@ def _dust(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> 
             continue
         first = end.replace(day=1)
         for region, cap in sorted(caps.items()):
-            unit = run._government(region)
+            unit = run.government(region)
             value = run.series.month(region, "dust_fall", first)
             if unit is None or value is None or not cap.exceeded(value):
                 continue
@@ -578,12 +369,13 @@ def _dust(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str) -> 
                    f"（{cap.source}）{value - cap.cap:.1f}吨/月·平方公里")
             facts = {"assessment": "dust_fall", "region": region, "metric": "dust_fall", "month": first.isoformat()[:7],
                      "value": value, "cap": cap.cap, "excess": round(value - cap.cap, 1), "cap_source": cap.source}
-            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, plan, unit, first.isoformat()[:7]), why, facts,
-                     proposal="，请组织开展降尘专项整治" if rule.level == "urge" else _PROPOSAL[rule.level])
+            run.emit(card, plan, unit, occurrence_key(card.id, plan, unit, first.isoformat()[:7]), why, facts,
+                     proposal="，请组织开展降尘专项整治" if card.level == "urge" else _proposal(card.level))
 
 
-def _behind(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str, tasks: Sequence[TaskFacts]) -> None:
-    trigger: ProgressBehind = rule.trigger  # type: ignore[assignment]
+def _behind(run: _Run, card: MetricCard, plan: str, tasks: Sequence[TaskFacts]) -> None:
+    trigger = card.rule.trigger
+    assert isinstance(trigger, ProgressBehind)
     for task in tasks:
         if task.plan_id != plan or task.status != "open":
             continue
@@ -613,8 +405,8 @@ def _behind(run: _Run, loaded: LoadedMetricRules, rule: MetricRule, plan: str, t
                      "due": due.isoformat(), "checkpoint": checkpoint.isoformat(), "reported_on": on.isoformat(),
                      "percent": percent, "expected_percent": round(pace.expected, 1),
                      "behind_points": round(pace.behind, 1), "margin": trigger.margin}
-            run.emit(loaded, rule, plan, unit, occurrence_key(rule.id, task.task_id, unit, checkpoint.isoformat()),
-                     why, facts, task_id=task.task_id, proposal=_PROPOSAL[rule.level])
+            run.emit(card, plan, unit, occurrence_key(card.id, task.task_id, unit, checkpoint.isoformat()),
+                     why, facts, task_id=task.task_id, proposal=_proposal(card.level))
 
 
 HANDLERS = {
@@ -644,12 +436,13 @@ def evaluate_metrics(
     run = _Run(targets, series, regions, history, calendar, as_of)
     wanted = set(plans) if plans is not None else None
     for loaded in book.sets:
+        cards = [MetricCard.of(loaded.model, rule) for rule in loaded.model.rules]
         for plan in loaded.model.applies_to:
             if wanted is not None and plan not in wanted:
                 continue
-            for rule in loaded.model.rules:
-                if rule.trigger.type == "progress_behind":
-                    _behind(run, loaded, rule, plan, tasks)
+            for card in cards:
+                if card.rule.trigger.type == "progress_behind":
+                    _behind(run, card, plan, tasks)
                 else:
-                    HANDLERS[rule.trigger.type](run, loaded, rule, plan)
+                    HANDLERS[card.rule.trigger.type](run, card, plan)
     return run.out
