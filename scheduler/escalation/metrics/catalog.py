@@ -8,9 +8,9 @@ spelling (细颗粒物, pm25, ug/m3) is understood in one place only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,28 @@ def unit_matches(spec: MetricSpec, written: str) -> bool:
 RegionKind = Literal["city", "county", "area"]
 
 
+class _Unit(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+class Directory(Protocol):
+    """What regions are read from: the unit directory (scheduler.plans.units.UnitDirectory)."""
+
+    def units(self) -> Sequence[_Unit]: ...
+
+    def regions(self) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Region:
     """A place values are reported for. A county's `government` is who receives its letters."""
@@ -124,7 +146,7 @@ class Regions:
         return [r for r in self.regions.values() if r.kind == "county" and r.city == city]
 
     @classmethod
-    def from_directory(cls, directory, areas: dict[str, str] | None = None) -> Regions:
+    def from_directory(cls, directory: Directory, areas: dict[str, str] | None = None) -> Regions:
         """Build from the unit directory: its regions are cities, its county governments counties.
 
         `areas` adds places that have targets but no government of their own (主城区 -> 长治市)."""

@@ -175,8 +175,13 @@ def rank(standings: Mapping[str, Progress]) -> dict[str, tuple[int, int]]:
     """Return region -> (rank, of how many): best improvement on the baseline first, ties shared."""
     known = {region: p for region, p in standings.items() if p.value is not None}
     with_base = all(p.improvement is not None for p in known.values())
-    score = {region: (-p.improvement if with_base else p.value)  # type: ignore[operator]
-             for region, p in known.items()}
+    score: dict[str, float] = {}
+    for region, p in known.items():
+        improvement, value = p.improvement, p.value
+        if with_base and improvement is not None:  # with_base: every known standing has one
+            score[region] = -improvement
+        elif value is not None:  # `known` holds only standings with a value
+            score[region] = value
     ordered = sorted(score.values())
     places = {}
     for region, value in score.items():

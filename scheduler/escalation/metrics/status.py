@@ -11,7 +11,7 @@ from typing import Any
 from scheduler.escalation.metrics.catalog import Regions
 from scheduler.escalation.metrics.prorata import Series, month_end, progress, rank
 from scheduler.escalation.metrics.rules import progress_facts
-from scheduler.escalation.metrics.targets import TargetBook
+from scheduler.escalation.metrics.targets import PlanTargets, TargetBook
 
 GRACE_DAYS = 90  # a plan is shown this long after its period ends, like the sweep's closed-plan grace
 
@@ -33,7 +33,8 @@ class PlanStatus:
 def plan_status(targets: TargetBook, series: Series, regions: Regions, as_of: date,
                 plans: list[str] | None = None, region: str | None = None) -> list[PlanStatus]:
     """Return each plan's standing on `as_of` (plans open then, or those named), optionally one region's."""
-    wanted = regions.resolve(region).name if region and regions.resolve(region) else region
+    named = regions.resolve(region) if region else None
+    wanted = named.name if named is not None else region
     found: list[PlanStatus] = []
     for plan in targets.plans.values():
         if plans is not None and plan.plan not in plans:
@@ -69,7 +70,7 @@ def _is_county(regions: Regions, name: str) -> bool:
     return region is not None and region.kind == "county"
 
 
-def _dust(plan, series: Series, regions: Regions, as_of: date, wanted: str | None) -> list[dict[str, Any]]:
+def _dust(plan: PlanTargets, series: Series, regions: Regions, as_of: date, wanted: str | None) -> list[dict[str, Any]]:
     rows = []
     last_month = (as_of.replace(day=1) - timedelta(days=1)).replace(day=1) if month_end(as_of) != as_of \
         else as_of.replace(day=1)

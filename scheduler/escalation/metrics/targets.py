@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scheduler.errors import InputError, Problem
-from scheduler.escalation.metrics.catalog import METRICS
+from scheduler.escalation.metrics.catalog import METRICS, Regions
 from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text, validate
 
 STEADY = "持续改善"
@@ -264,7 +264,7 @@ class TargetBook:
             yield from plan.targets
 
 
-def load_target_book(folder: str | Path, regions=None) -> TargetBook:
+def load_target_book(folder: str | Path, regions: Regions | None = None) -> TargetBook:
     """Load every data/targets/*.yaml; collect all problems (bad fields, unknown regions, a plan twice)."""
     folder = Path(folder)
     book = TargetBook()
@@ -289,7 +289,7 @@ def load_target_book(folder: str | Path, regions=None) -> TargetBook:
     return book
 
 
-def _unknown_regions(loaded: PlanTargets, lines: LineMap, regions) -> list[Problem]:
+def _unknown_regions(loaded: PlanTargets, lines: LineMap, regions: Regions) -> list[Problem]:
     problems = []
     doc = loaded.entries
     for section in ("county", "period_caps", "monthly", "dust_fall"):

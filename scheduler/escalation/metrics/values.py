@@ -404,7 +404,7 @@ def import_file(path: str | Path, regions: Regions, name: str | None = None) -> 
     label = name or str(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            tables: list = _xlsx_tables(path)
+            tables: Sequence[tuple[list[str], list[RawRow], str | None]] = _xlsx_tables(path)
         elif path.suffix.lower() in (".csv", ".txt"):
             tables = _csv_tables(path)
         else:
