@@ -47,7 +47,7 @@ class Clause:
     responsible_units: tuple[str, ...] = ()
     applies_to_later_tasks: bool = False  # "以下各项任务……均需……负责落实，不再列出"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         """Return the clause as a JSON object."""
         return {
             "lead_units": list(self.lead_units),

@@ -199,4 +199,5 @@ def load_ledgers(data_dir: str | Path) -> list[Ledger]:
 def dump_ledger(ledger: Ledger) -> str:
     """Serialise a ledger deterministically (same input, same bytes)."""
     data = ledger.model_dump(mode="json", exclude_defaults=False)
-    return yaml.dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    text: str = yaml.dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    return text

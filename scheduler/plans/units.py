@@ -201,8 +201,9 @@ class UnitDirectory:
         else:
             hit = self._lookup(key, chain)
         if hit is None:
-            hit = ("unknown", (), f"单位名录中没有“{normalize_unit_name(written)}”（{region}），"
-                                  "请协调员核实名称或在 data/units.yaml 中补充")
+            missing: _Hit = ("unknown", (), f"单位名录中没有“{normalize_unit_name(written)}”（{region}），"
+                                            "请协调员核实名称或在 data/units.yaml 中补充")
+            hit = missing
         result = Resolution(written, *hit)
         if len(self._cache) > 50_000:  # bound memory when fed arbitrary text
             self._cache.clear()

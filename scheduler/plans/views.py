@@ -9,12 +9,11 @@ from typing import Any
 from scheduler.config import Config
 from scheduler.plans.deadlines import find_milestones
 from scheduler.plans.ledger import Ledger, Task, load_ledgers, task_deadline
+from scheduler.plans.units import UnitDirectory
 from scheduler.text import squeeze
 
 
-def _directory(data_dir: Path):
-    from scheduler.plans.units import UnitDirectory
-
+def _directory(data_dir: Path) -> UnitDirectory:
     return UnitDirectory.load(data_dir / "units.yaml")
 
 
@@ -22,7 +21,7 @@ def _written_units(task: Task) -> list[str]:
     return [*task.lead_units, *task.cooperating_units, *task.responsible_units]
 
 
-def export_task(ledger: Ledger, task: Task, config: Config, directory) -> dict[str, Any]:
+def export_task(ledger: Ledger, task: Task, config: Config, directory: UnitDirectory) -> dict[str, Any]:
     """Return one task as the `ledger export --format json` object of DESIGN.md."""
     context = ledger.deadline_context(config.heating_season_start(ledger.plan.region))
     recipients, _ = directory.recipients(_written_units(task), ledger.plan.region)

@@ -11,13 +11,18 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scheduler.errors import InputError
 from scheduler.plans.importers import ImportResult
 from scheduler.plans.importers.grid import Grid, build_grid
 from scheduler.plans.importers.layouts import import_grids
 from scheduler.text import squeeze
+
+if TYPE_CHECKING:  # python-docx is imported only when a .docx is read
+    from docx.oxml.table import CT_Tbl, CT_Tc
 
 _ATTACHMENT = re.compile(r"^附件\s*(\d+)")
 
@@ -54,11 +59,15 @@ def read_docx_grids(path: str | Path) -> list[Grid]:
         if any(g.sheet == name for g in grids):
             name = f"表{len(grids) + 1}"
         heading = ""
-        grids.append(_grid(path.name, name, child, lambda tc, tbl=child: _Cell(tc, tbl).text))
+
+        def text_of(tc: CT_Tc, table: Any = child) -> str:  # lxml elements are untyped
+            return _Cell(tc, table).text
+
+        grids.append(_grid(path.name, name, child, text_of))
     return grids
 
 
-def _grid(file: str, name: str, tbl, text_of) -> Grid:
+def _grid(file: str, name: str, tbl: CT_Tbl, text_of: Callable[[CT_Tc], str]) -> Grid:
     values: dict[tuple[int, int], str] = {}
     merges: list[tuple[int, int, int, int]] = []
     open_down: dict[int, list[int]] = {}  # left column -> [top, left, bottom, right] of a merge going down

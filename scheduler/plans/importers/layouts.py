@@ -162,7 +162,7 @@ def _breakdown_rows(grid: Grid, columns: dict[str, int], body: list[list[Cell]],
                 continues = True
             if merged or continues:
                 inherited.append(key)
-                if continues and not merged:
+                if continues and not merged and prev is not None:
                     text = prev[key]
             values[key] = text
         category, key_work, title = (tidy(values[k]) for k in _LABELS)

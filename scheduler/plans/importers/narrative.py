@@ -82,7 +82,7 @@ class Paragraph:
         self.pieces.append((len(self.text), line_no))
         self.text += squeeze(text)
         found = find_clause(self.text)
-        self.closed = bool(found) and not self.text[found[3]:].strip(_TRAILING)
+        self.closed = found is not None and not self.text[found[3]:].strip(_TRAILING)
 
     def line_at(self, offset: int) -> int:
         line = self.first_line
@@ -132,7 +132,7 @@ def _paragraphs(lines: list[str], first: int) -> list[Paragraph]:
             current = Paragraph(number, section, subsection, is_item_start=True)
             if num:
                 current.item, current.numbered = int(num.group(1)), True
-            else:
+            elif cn is not None:
                 current.item = cn_to_int(cn.group(1))
             paragraphs.append(current)
             current.add(number, raw)
@@ -209,9 +209,9 @@ def _read_clause(paragraph: Paragraph, file: str, problems: list[Problem]) -> tu
         notes = clause_repairs(text)
         if _ELLIPSIS_UNITS.search(squeeze(text)):
             notes.append("责任条款含“等（相关）单位”，未逐一列出的单位待协调人补充")
-        for open_at in unclosed_clause_starts(body[:start]):
+        for unclosed_at in unclosed_clause_starts(body[:start]):
             # an OCR paragraph whose clause never closed ran on into the next paragraph
-            problems.append(Problem(file, paragraph.line_at(offset + open_at),
+            problems.append(Problem(file, paragraph.line_at(offset + unclosed_at),
                                     "此处责任条款缺少闭括号，与后文合并为一项任务，请核对原文"))
             notes.append("段内有一处责任条款缺少闭括号，已与后文合并，请核对")
         return measures, clause, notes

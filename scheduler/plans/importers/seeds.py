@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from scheduler.errors import Problem, read_text_input
 from scheduler.plans.importers import ImportResult
-from scheduler.plans.ledger import Ledger, PlanMeta, Targets, dump_ledger
+from scheduler.plans.ledger import Ledger, PlanMeta, Targets, Task, dump_ledger
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class SeedPlan:
     """One seed document and how to read it."""
 
     file: str
-    meta: dict
+    meta: dict[str, Any]  # PlanMeta's fields: id, title, issuer, region, plan_year, period
     read: Callable[[Path, str], ImportResult]
     narrative: bool = False  # the plan text carries an assessment clause (考核督察) to quote
 
@@ -172,13 +173,13 @@ def _read_xlsx(path: Path, plan_id: str, region: str, year: int) -> ImportResult
     return import_xlsx_tables(path, plan_id, region, year)
 
 
-def import_plan(path: Path, fmt: str, meta: dict) -> tuple[Ledger, list[Problem]]:
+def import_plan(path: Path, fmt: str, meta: dict[str, Any]) -> tuple[Ledger, list[Problem]]:
     """Import any plan document with one of the seed importers and the metadata given."""
     result = READERS[fmt](path, meta["id"], meta["region"], meta["plan_year"])
     return _assemble(path, result, meta, fmt == "narrative")
 
 
-def _assemble(path: Path, result: ImportResult, meta: dict, narrative: bool) -> tuple[Ledger, list[Problem]]:
+def _assemble(path: Path, result: ImportResult, meta: dict[str, Any], narrative: bool) -> tuple[Ledger, list[Problem]]:
     """Validate what an importer read as a ledger: metadata, the plan's assessment clause when the
     text has one, and standing tasks marked."""
     meta = dict(meta, source_file=path.name)
@@ -192,7 +193,7 @@ def _assemble(path: Path, result: ImportResult, meta: dict, narrative: bool) -> 
     return Ledger(plan=PlanMeta(**meta), targets=result.targets, tasks=tasks), result.problems
 
 
-def _mark_standing(task):
+def _mark_standing(task: Task) -> Task:
     """Narrative items that state no date are continuous work: the importer says so in a note."""
     if not task.deadline_text and any("视为长期" in note for note in task.notes):
         return task.model_copy(update={"standing": True})

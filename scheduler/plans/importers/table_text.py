@@ -305,7 +305,7 @@ def _breakdown_tasks(rows: list[_Row], file: str, plan_id: str) -> list[Task]:
                     title = prev.title
                     inherited.append("主要任务")
         deadline = squeeze(row.deadline or "")
-        if not deadline and "主要任务" in inherited:
+        if not deadline and prev is not None and "主要任务" in inherited:
             deadline = prev.deadline_text
             inherited.append("完成时限")
         elif not deadline:

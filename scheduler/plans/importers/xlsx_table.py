@@ -19,7 +19,7 @@ from scheduler.plans.importers.grid import Grid, build_grid
 from scheduler.plans.importers.layouts import import_grids
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """Return the text a spreadsheet cell shows for the kinds of values task tables hold."""
     if value is None:
         return ""
