@@ -13,9 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scheduler.letters.bulletin.document import REPLY_WORKDAYS, bulletin_letter, draft_number, first_workday_after
+from scheduler.letters.bulletin.document import REPLY_WORKDAYS, bulletin_letter, first_workday_after
 from scheduler.letters.bulletin.ranking import Bulletin, Period, compute_bulletin, previous_month
 from scheduler.letters.content import LetterContext, zh_date
+from scheduler.letters.numbers import draft_number, issuer_for_region, parse_number
 
 if TYPE_CHECKING:
     from scheduler.config import Config
@@ -53,8 +54,6 @@ def publish_bulletins(
     A draft's document number has its serial blank ("长大气办函〔2020〕　号"): the office numbers the
     bulletin in its own register when it signs it off. `number` prints a number already assigned.
     """
-    from scheduler.delivery.run import issuer_for_region
-    from scheduler.letters.numbers import parse_number
     from scheduler.letters.pdf import docx_to_pdf_batch
     from scheduler.letters.render import Renderer
     from scheduler.store.bulletin import bulletin_facts, regions_with_plans

@@ -23,7 +23,8 @@ def _token(text: str) -> str:
 def cmd_ack(args: argparse.Namespace) -> int:
     from scheduler import clock
     from scheduler.delivery.acklinks import AckLinkError, ack_secret, honour_ack, read_ack
-    from scheduler.store import notice_by_key, open_store
+    from scheduler.store import open_store
+    from scheduler.store.records import notice_record_by_key
 
     config = config_for(args)
     store = open_store(config.database)
@@ -33,7 +34,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
         with store.session() as session:
             by = args.by
             if not by:  # default to the addressed unit, so the record says who signed
-                notice = notice_by_key(session, read_ack(_token(args.token), secret, today))
+                notice = notice_record_by_key(session, read_ack(_token(args.token), secret, today))
                 by = notice.unit if notice is not None else "签收链接"
             result = honour_ack(session, _token(args.token), secret=secret, by=by, today=today,
                                 now=clock.now())
@@ -57,29 +58,25 @@ def cmd_ack(args: argparse.Namespace) -> int:
 
 @command("delivery status", [("--json", {"action": "store_true"})])
 def cmd_delivery_status(args: argparse.Namespace) -> int:
-    from sqlalchemy import func, select
-
-    from scheduler.delivery.run import dead_letters
     from scheduler.store import open_store
-    from scheduler.store import schema as m
+    from scheduler.store.deliverylog import (
+        DeliveryRecord,
+        dead_deliveries,
+        retrying_deliveries,
+        units_without_contact,
+    )
 
     config = config_for(args)
     store = open_store(config.database)
     try:
         with store.session() as session:
-            dead = dead_letters(session)
-            waiting = list(session.scalars(
-                select(m.Delivery).where(m.Delivery.status.in_(("pending", "sending")),
-                                         m.Delivery.attempts > 0).order_by(m.Delivery.id)))
-            with_contact = select(m.Contact.unit)
-            no_contact = list(session.scalars(
-                select(m.Notice.unit).where(m.Notice.status.in_(("queued", "approved", "sent")),
-                                            m.Notice.unit.not_in(with_contact))
-                .group_by(m.Notice.unit).order_by(func.min(m.Notice.id))))
+            dead = dead_deliveries(session)
+            waiting = retrying_deliveries(session)
+            no_contact = units_without_contact(session)
     finally:
         store.dispose()
 
-    def row(d) -> dict:
+    def row(d: DeliveryRecord) -> dict:
         return {"key": d.message_key, "channel": d.channel, "address": d.address, "status": d.status,
                 "attempts": d.attempts, "last_error": d.last_error,
                 "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,

@@ -63,17 +63,18 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
         print("导出 xlsx 需要 --output 文件名", file=sys.stderr)
         return 2
     from scheduler import clock
-    from scheduler.exports.xlsx import export_ledger_xlsx, store_views
+    from scheduler.exports.xlsx import export_ledger_xlsx
     from scheduler.plans.ledger import load_ledgers
 
     as_of = args.as_of or clock.today()
     views = None
     if args.db or args.with_store:
         from scheduler.store import open_store
+        from scheduler.store.ledgerview import task_activity
 
         store = open_store(args.db or config.database)
         with store.session() as session:
-            views = store_views(session, as_of)
+            views = task_activity(session, as_of)
         store.dispose()
     titles = {ledger.plan.id: ledger.plan.title for ledger in load_ledgers(_data_dir(args, config))}
     export_ledger_xlsx(rows, Path(args.output), as_of, views, titles)

@@ -2,9 +2,9 @@
 
 A token is `base64url(expiry|notice key).base64url(HMAC-SHA256)`: it carries the notice key and
 its expiry date, so checking it needs only the secret, no lookup. The same notice and expiry always
-give the same token, so a letter re-sent after a failure carries the same link. The pure part
-(sign_ack, read_ack, ack_url) takes the secret and `today`; the store part records issuing and use
-and acknowledges through scheduler.store.acknowledge.
+give the same token, so a letter re-sent after a failure carries the same link. Signing and
+reading (sign_ack, read_ack, signed_link, ack_url) take the secret and `today` and touch nothing
+else; the store records issuing and use (scheduler.store.acks), and `honour_ack` joins the two.
 
 The secret is the value of the environment variable named by config.web.secret_env (DUBAN_SECRET).
 When it is unset, a random secret is created once in `<config dir>/.duban-secret` (mode 0600) and
@@ -21,18 +21,13 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-
-from scheduler.store.schema import AckLink
+from scheduler.store.acks import AckResult, IssuedLink, StoreSession, honour
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from scheduler.config import Config
 
 log = logging.getLogger(__name__)
@@ -104,6 +99,7 @@ def ack_expiry(letter_date: date, valid_days: int) -> date:
 
 
 def token_hash(token: str) -> str:
+    """Return what the store keeps of a token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
@@ -142,64 +138,28 @@ def _file_secret(path: Path) -> bytes:
     raise AckLinkError(f"签收链接密钥文件 {path} 为空")
 
 
-# --- the store edge -----------------------------------------------------------------------------
+# --- honouring a link ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AckResult:
-    """What honouring a link did."""
-
-    notice_key: str
-    unit: str
-    level: str
-    number: str  # the letter's document number, empty when it has none
-    acknowledged_on: date
-    first: bool  # False when the notice had been acknowledged before
-
-
-def record_issued(session: Session, notice_key: str, token: str, expires_on: date, now: datetime) -> None:
-    """Record that a link was put into a letter (once per token; a re-send changes nothing)."""
-    digest = token_hash(token)
-    if session.scalar(select(AckLink.id).where(AckLink.token_hash == digest)) is None:
-        session.add(AckLink(token_hash=digest, notice_key=notice_key, expires_on=expires_on,
-                            issued_at=now, uses=0))
-
-
-def issue_link(session: Session, notice_key: str, letter_date: date, *, secret: bytes, base_url: str,
-               valid_days: int, now: datetime) -> str:
-    """Sign, record and return the 签收 URL for a letter."""
-    expires_on = ack_expiry(letter_date, valid_days)
+def signed_link(notice_key: str, expires_on: date, secret: bytes) -> tuple[str, IssuedLink]:
+    """Sign a link for `notice_key` and return the token and what the store records of it."""
     token = sign_ack(notice_key, expires_on, secret)
-    record_issued(session, notice_key, token, expires_on, now)
-    return ack_url(base_url, token)
+    return token, IssuedLink(notice_key, token_hash(token), expires_on)
 
 
-def honour_ack(session: Session, token: str, *, secret: bytes, by: str, today: date,
+def token_expiry(token: str) -> date:
+    """Return the last day a well-formed token states (read_ack has checked it)."""
+    return date.fromisoformat(_unb64(token.strip().partition(".")[0]).decode().partition("|")[0])
+
+
+def honour_ack(session: StoreSession, token: str, *, secret: bytes, by: str, today: date,
                now: datetime) -> AckResult:
     """Check the token and acknowledge its notice (idempotent); the caller commits.
 
     Raises AckLinkError for a bad, expired or unknown link (the message is for the official)."""
-    from scheduler.store import acknowledge, notice_by_key
-    from scheduler.store import schema as m
-
     key = read_ack(token, secret, today)
-    notice = notice_by_key(session, key)
-    if notice is None:
+    token = token.strip()
+    result = honour(session, IssuedLink(key, token_hash(token), token_expiry(token)), by=by, today=today, now=now)
+    if result is None:
         raise AckLinkError("签收链接对应的函件不存在或已撤销，请联系市大气办")
-    first = notice.acknowledged_on is None
-    acknowledge(session, key, by, today, now)
-    digest = token_hash(token.strip())
-    row = session.scalar(select(AckLink).where(AckLink.token_hash == digest))
-    if row is None:  # signed with our secret but issued before links were recorded
-        session.add(AckLink(token_hash=digest, notice_key=key, expires_on=date.fromisoformat(
-            _unb64(token.strip().partition(".")[0]).decode().partition("|")[0]), issued_at=now,
-            used_at=now, used_by=by, uses=1))
-    else:
-        session.execute(
-            update(AckLink).where(AckLink.id == row.id)
-            .values(uses=AckLink.uses + 1, used_by=row.used_by or by,
-                    used_at=row.used_at or now)
-            .execution_options(synchronize_session=False)
-        )
-    number = session.scalar(select(m.Letter.number).where(m.Letter.notice_key == key)) or ""
-    return AckResult(key, notice.unit, notice.level, number, notice.acknowledged_on or today, first)
+    return result

@@ -33,7 +33,7 @@ STATES: tuple[State, ...] = ("overdue", "at_risk", "on_track")  # open states, w
 LAMP: dict[State, Lamp] = {"overdue": "red", "at_risk": "yellow", "on_track": "green", "closed": "green"}
 LAMP_NAMES: dict[Lamp, str] = {"red": "红", "yellow": "黄", "green": "绿"}
 STATE_NAMES: dict[State, str] = {
-    "overdue": "逾期", "at_risk": "临期或受督办", "on_track": "正常推进", "closed": "已办结",
+    "overdue": "逾期", "at_risk": "有风险", "on_track": "正常推进", "closed": "已办结",
 }
 
 

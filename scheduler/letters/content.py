@@ -1,37 +1,45 @@
-"""Build what a letter or a daily digest says from notice facts: pure values in, frozen values out.
+"""Build what a letter says from notice facts: pure values in, frozen values out.
 
-Rendering (templates/, DOCX, PDF) lives in scheduler.letters.render; this module decides the content — who
-writes to whom under which number, which tasks are late by how much, which plan clause the letter
-rests on and what the unit must do by when. No clock, no store, no files.
+Rendering (templates/, DOCX, PDF) lives in scheduler.letters.render and the daily digest in
+scheduler.letters.digest; this module decides a letter's content — who writes to whom under which
+number, which tasks are late by how much, which plan clause the letter rests on and what the unit
+must do by when. What each level's letter *is* (title, reply period, 抄送, 签收) the ladder says
+(scheduler.ladder). No clock, no store, no files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from scheduler.glossary import TERMS
+from scheduler import ladder
 from scheduler.letters.numbers import parse_number
 
-LetterKind = Literal["urge", "warning", "interview", "bulletin"]
-KIND_NAMES: dict[str, str] = {
-    "urge": "催办通知",
-    "warning": "预警通知函",
-    "interview": "约谈通知",
-    "bulletin": "通报",
-}
-# What a letter asks for and by when (calendar days unless a calendar is passed). The ministry has
-# given 20 working days for an interviewed government's rectification plan (LETTERS.md).
-REPLY_DAYS: dict[str, int] = {"urge": 5, "warning": 10, "interview": 20}
-DEFAULT_CC: dict[str, tuple[str, ...]] = {
-    "urge": ("市生态环境局",),
-    "warning": ("市生态环境局", "市政府督查室"),
-    "interview": ("市生态环境局", "市政府督查室", "市纪委监委"),
-    "bulletin": ("市生态环境局", "市政府督查室"),
-}
-ACK_LEVELS = ("warning", "interview")  # levels whose letters a unit must sign for (签收)
+if TYPE_CHECKING:
+    from scheduler.letters.digest import DigestContext
+
+# The 通报 is a letter of its own, not a rung of the ladder: no unit's notices make it, nobody signs
+# for it, and it goes to every unit of the region at once.
+BULLETIN = "bulletin"
+BULLETIN_TITLE = "通报"
+BULLETIN_CC: tuple[str, ...] = ("市生态环境局", "市政府督查室")
+
+
+def letter_levels() -> tuple[str, ...]:
+    """Return the ladder levels that have a letter template (催办通知 and up), lowest first."""
+    return tuple(r.level for r in ladder.LADDER if r.template is not None)
+
+
+def kind_name(kind: str) -> str:
+    """Return a letter kind's name as its title says it (预警通知函, 通报 ...)."""
+    return BULLETIN_TITLE if kind == BULLETIN else ladder.rung(kind).letter_title
+
+
+def needs_ack(level: str) -> bool:
+    """Say whether a unit must sign for (签收) a letter of `level`; levels off the ladder never."""
+    return ladder.is_known(level) and ladder.rung(level).needs_ack
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class FactRow:
 
 @dataclass(frozen=True)
 class MetricFacts:
-    """The numbers behind a metric-based letter (issue 5): what was measured against which target."""
+    """The numbers behind a metric-based letter: what was measured against which target."""
 
     region: str
     summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
@@ -93,7 +101,7 @@ class InterviewDetails:
 class LetterContext:
     """Everything a letter template and the DOCX layout need, already in printable form."""
 
-    kind: LetterKind
+    kind: str  # a ladder level with a letter template, or "bulletin"
     kind_name: str
     issuer: str
     number: str
@@ -113,8 +121,13 @@ class LetterContext:
     notice_keys: tuple[str, ...]
     interview: InterviewDetails | None = None
     period: str = ""  # the period a bulletin covers
-    metrics: tuple[MetricFacts, ...] = ()  # air-quality facts of a metric-based letter (issue 5)
+    metrics: tuple[MetricFacts, ...] = ()  # air-quality facts of a metric-based letter
     ack_url: str = ""  # the signed 签收 link (scheduler.delivery.acklinks), set by delivery; empty: none
+
+    @property
+    def needs_ack(self) -> bool:
+        """Say whether the unit must sign for this letter (the ladder says which levels)."""
+        return needs_ack(self.kind)
 
     @property
     def cc_line(self) -> str:
@@ -122,45 +135,13 @@ class LetterContext:
         return "抄送：" + "，".join(self.cc) + "。" if self.cc else ""
 
 
-@dataclass(frozen=True)
-class DigestItem:
-    """One line of a unit's daily digest."""
-
-    key: str
-    task_id: str
-    task: str
-    level_name: str
-    due: date | None
-    days: int | None  # days left (due soon) or days late (overdue); None without a date
-    note: str
-    link: str = ""  # a letter awaiting 签收: its signed acknowledgement link
-
-
-@dataclass(frozen=True)
-class DigestContext:
-    """A unit's daily digest: what is due soon, late, unreported and unacknowledged."""
-
-    unit: str
-    day: date
-    due_soon: tuple[DigestItem, ...]
-    overdue: tuple[DigestItem, ...]
-    progress_missing: tuple[DigestItem, ...]
-    awaiting_ack: tuple[DigestItem, ...]
-    other: tuple[DigestItem, ...]
-    notice_keys: tuple[str, ...]
-    calendar_note: str = ""  # the footer's line while the year's working days are provisional
-
-    @property
-    def total(self) -> int:
-        return len(self.notice_keys)
-
-
 def zh_date(day: date) -> str:
     """Write a date as letters do: Arabic numerals, no padding (2024年7月2日)."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _as_date(value: Any, what: str) -> date | None:
+def as_date(value: Any, what: str) -> date | None:
+    """Read a date given as a date or ISO text; empty is None, anything else an error naming `what`."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -171,14 +152,16 @@ def _as_date(value: Any, what: str) -> date | None:
         raise ValueError(f"{what} 不是日期：{value!r}") from None
 
 
-def _need(data: Mapping[str, Any], key: str, what: str) -> Any:
+def need(data: Mapping[str, Any], key: str, what: str) -> Any:
+    """Return data[key], or say in Chinese that a document cannot be made without it."""
     value = data.get(key)
     if value in (None, ""):
         raise ValueError(f"{what}缺少“{key}”，无法生成公文")
     return value
 
 
-def _task_title(notice: Mapping[str, Any]) -> str:
+def task_title(notice: Mapping[str, Any]) -> str:
+    """Name the task a notice is about as letters print it (a metric notice has none)."""
     facts = notice.get("facts") or {}
     return str(
         notice.get("task_title") or notice.get("title") or facts.get("task_title")
@@ -193,12 +176,12 @@ def _progress(notice: Mapping[str, Any]) -> str:
 
 def _row(number: int, notice: Mapping[str, Any]) -> FactRow:
     facts = notice.get("facts") or {}
-    due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
+    due = as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
     late = facts.get("workdays_overdue")
     return FactRow(
         number=number,
         task_id=str(notice.get("task_id") or notice.get("task") or ""),
-        task=_task_title(notice),
+        task=task_title(notice),
         unit=str(notice.get("unit", "")),
         deadline=zh_date(due) if due else str(notice.get("deadline_text") or "—"),
         overdue=f"逾期{late}个工作日" if late else "",
@@ -228,7 +211,9 @@ def _title(kind: str, unit: str, rows: Sequence[FactRow], metrics: Sequence[Metr
         assessed = {m.assessment for m in metrics}
         subject = WARNING_SUBJECTS.get(assessed.pop()) if len(assessed) == 1 else None
         return f"关于{unit}{subject or '环境空气质量改善未达到序时进度要求'}的预警通知函"
-    return f"关于加快办理{_subject(rows)}的催办通知" if rows else f"关于{unit}加强降尘污染控制的催办通知"
+    if kind == "urge":
+        return f"关于加快办理{_subject(rows)}的催办通知" if rows else f"关于{unit}加强降尘污染控制的催办通知"
+    return f"关于{unit}的{kind_name(kind)}"  # a level added to the ladder: its template words the rest
 
 
 def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
@@ -244,27 +229,29 @@ def _rectification(kind: str, reply_by: date) -> tuple[str, ...]:
             "对预警事项立行立改，加大调度力度，确保按期完成剩余任务。",
             f"于{by}前将书面整改情况报送市大气办。",
         )
-    return (
-        "被约谈单位主要负责同志作表态发言，说明问题原因和整改措施。",
-        f"约谈后于{by}前报送整改方案，整改情况纳入年度考核。",
-    )
+    if kind == "interview":
+        return (
+            "被约谈单位主要负责同志作表态发言，说明问题原因和整改措施。",
+            f"约谈后于{by}前报送整改方案，整改情况纳入年度考核。",
+        )
+    return (f"于{by}前将书面整改情况报送市大气办。",)
 
 
 def _reply_by(
     kind: str, issue_date: date, plan: Mapping[str, Any],
     add_workdays: Callable[[date, int], date] | None,
 ) -> date:
-    explicit = _as_date(plan.get("reply_by"), "plan.reply_by")
+    explicit = as_date(plan.get("reply_by"), "plan.reply_by")
     if explicit:
         return explicit
-    days = int(plan.get("reply_days", REPLY_DAYS[kind]))
+    days = int(plan.get("reply_days", ladder.rung(kind).reply_days or 0))
     if add_workdays is not None:
         return add_workdays(issue_date, days)
     return issue_date + timedelta(days=days)
 
 
 def _interview(details: Mapping[str, Any], issue_date: date) -> InterviewDetails:
-    receipt = _as_date(details.get("receipt_by"), "interview.receipt_by")
+    receipt = as_date(details.get("receipt_by"), "interview.receipt_by")
     return InterviewDetails(
         summoned=str(details.get("summoned") or "县（市、区）人民政府主要负责同志"),
         conducted_by=str(details.get("conducted_by") or "市大气污染防治工作领导组负责同志"),
@@ -295,27 +282,27 @@ def build_letter(
     """
     if kind == "bulletin":  # its body needs the counts and ranks, which no unit's notices carry
         raise ValueError("通报不由单个单位的通知生成：请用 duban bulletin（scheduler.letters.bulletin）")
-    if kind not in REPLY_DAYS:
-        raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(REPLY_DAYS)}）")
+    if kind not in letter_levels():
+        raise ValueError(f"未知的公文类型：{kind!r}（应为 {'、'.join(letter_levels())}）")
     if not notices:
-        raise ValueError(f"{KIND_NAMES[kind]}没有任何通知事项，不能生成空函")
+        raise ValueError(f"{kind_name(kind)}没有任何通知事项，不能生成空函")
     parsed = parse_number(number, strict=True)
     if parsed.year != issue_date.year:
         raise ValueError(f"发文字号 {number} 的年份与成文日期 {zh_date(issue_date)} 不一致")
-    unit_name = str(_need(unit, "name", "单位"))
-    issuer = str(_need(plan, "issuer", "方案"))
+    unit_name = str(need(unit, "name", "单位"))
+    issuer = str(need(plan, "issuer", "方案"))
     metrics = tuple(m for m in (metric_facts(n) for n in notices) if m is not None)
     task_notices = [n for n in notices if metric_facts(n) is None] if metrics else notices
     rows = tuple(_row(i, n) for i, n in enumerate(task_notices, start=1))
     clause = str(plan.get("clause") or notices[0].get("clause") or "")
     if not clause:
         raise ValueError("方案和通知都没有考核条款，公文须写明依据")
-    basis = PlanBasis(str(_need(plan, "title", "方案")), str(plan.get("number") or ""), clause)
+    basis = PlanBasis(str(need(plan, "title", "方案")), str(plan.get("number") or ""), clause)
     reply_by = _reply_by(kind, issue_date, plan, add_workdays)
     period = str(plan.get("period") or "")
     return LetterContext(
-        kind=kind,  # type: ignore[arg-type]
-        kind_name=KIND_NAMES[kind],
+        kind=kind,
+        kind_name=kind_name(kind),
         issuer=issuer,
         number=str(parsed),
         title=_title(kind, unit_name, rows, metrics),
@@ -329,9 +316,9 @@ def build_letter(
         signature=str(plan.get("signature") or issuer),
         date=issue_date,
         contact=str(plan.get("contact") or ""),
-        cc=tuple(plan.get("cc") or DEFAULT_CC[kind]),
+        cc=tuple(plan.get("cc") or ladder.rung(kind).cc),
         attachments=tuple(plan.get("attachments") or ()),
-        notice_keys=tuple(str(_need(n, "key", "通知")) for n in notices),
+        notice_keys=tuple(str(need(n, "key", "通知")) for n in notices),
         interview=(
             _interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None
         ),
@@ -345,7 +332,7 @@ def _figure(value: Any, unit: str = "") -> str:
 
 
 def _zh_iso(value: Any) -> str:
-    day = _as_date(value, "日期")
+    day = as_date(value, "日期")
     return zh_date(day) if day else "—"
 
 
@@ -393,59 +380,6 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
     return MetricFacts(region, summary, tuple(figures), kind)
 
 
-def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:
-    due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
-    days = None if due is None else ((day - due).days if late else (due - day).days)
-    level = str(notice.get("level", "reminder"))
-    kind = str(notice.get("kind", ""))
-    return DigestItem(
-        key=str(_need(notice, "key", "通知")),
-        task_id=str(notice.get("task_id") or notice.get("task") or ""),
-        task=_task_title(notice),
-        level_name=TERMS.get(kind.split("|")[0], TERMS.get(level, level)),
-        due=due,
-        days=days,
-        note=str(notice.get("number") or notice.get("explanation") or ""),
-        link=str(notice.get("ack_url") or ""),
-    )
-
-
-def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date,
-                 calendar_note: str = "") -> DigestContext:
-    """Sort a unit's open notices into the digest's sections; every notice lands in one section.
-    `calendar_note` (WorkCalendar.provisional_note) goes in the footer."""
-    name = str(_need(unit, "name", "单位"))
-    sections: dict[str, list[DigestItem]] = {
-        "due_soon": [], "overdue": [], "progress_missing": [], "awaiting_ack": [], "other": [],
-    }
-    for notice in notices:
-        due = _as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
-        kind = str(notice.get("kind", ""))
-        if notice.get("level") in ACK_LEVELS and not notice.get("acknowledged_on"):
-            section, late = "awaiting_ack", False
-        elif kind.startswith("progress"):
-            section, late = "progress_missing", False
-        elif due is not None and due < day:
-            section, late = "overdue", True
-        elif due is not None:
-            section, late = "due_soon", False
-        else:
-            section, late = "other", False
-        item = _digest_item(notice, day, late)
-        if section == "awaiting_ack":  # about 签收, not the deadline: name the letter, count no days
-            item = replace(item, days=None, level_name=KIND_NAMES.get(str(notice.get("level")), item.level_name))
-        sections[section].append(item)
-    by_date = {k: tuple(sorted(v, key=lambda i: (i.due or date.max, i.key)))
-               for k, v in sections.items()}
-    return DigestContext(
-        unit=name,
-        day=day,
-        notice_keys=tuple(str(n["key"]) for n in notices),
-        calendar_note=calendar_note,
-        **by_date,
-    )
-
-
 SAMPLE_PLAN: dict[str, Any] = {
     "title": "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案",
     "number": "长政办发〔2019〕78号",
@@ -490,6 +424,8 @@ def sample_letter(kind: str = "warning") -> LetterContext:
 
 def sample_digest() -> DigestContext:
     """Build a digest with an item in every section."""
+    from scheduler.letters.digest import build_digest  # the digest builds on this module
+
     notices = sample_notices() + [
         {"key": "before-due|cz2019-40|潞州区人民政府|2019-12-31", "level": "reminder",
          "kind": "before_due", "task_id": "cz2019-40", "task_title": "完成工业企业无组织排放治理",

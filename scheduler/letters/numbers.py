@@ -1,4 +1,9 @@
-"""Document numbers (发文字号) as GB/T 9704 writes them: 机关代字〔year〕serial号."""
+"""Document numbers (发文字号) as GB/T 9704 writes them, 机关代字〔year〕serial号, and who issues them.
+
+Pure: formatting, parsing and the issuer table. Serials restart at 1 each year for each issuer and
+never leave gaps; the store allocates them (scheduler.store.letters), since only the database can
+make two senders agree.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +46,11 @@ def format_number(prefix: str, year: int, serial: int) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 
 
+def draft_number(prefix: str, year: int) -> str:
+    """Return a document number with the serial left blank for the office to fill in at sign-off."""
+    return f"{prefix}〔{year}〕　号"
+
+
 def parse_number(text: str, *, strict: bool = False, file: str = "<input>",
                  line: int | None = None) -> DocNumber:
     """Read a document number; loose mode accepts the bracket and padding variants people type."""
@@ -57,3 +67,28 @@ def parse_number(text: str, *, strict: bool = False, file: str = "<input>",
 def next_serial(used: list[int] | tuple[int, ...]) -> int:
     """Return the serial after the highest one used this year (serials never reuse gaps)."""
     return max(used, default=0) + 1
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who signs a region's letters and the 机关代字 of their numbers."""
+
+    name: str
+    prefix: str
+
+
+# Region (as the plan names it) -> issuing office. 泽州县 is a county of 晋城市, whose office writes.
+ISSUERS: tuple[tuple[str, Issuer], ...] = (
+    ("长治", Issuer("长治市大气污染防治工作领导组办公室", "长大气办函")),
+    ("晋中", Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")),
+    ("晋城", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
+    ("泽州", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
+)
+
+
+def issuer_for_region(region: str) -> Issuer:
+    """Return the office that issues letters for a plan of `region`; unknown regions are errors."""
+    for needle, issuer in ISSUERS:
+        if needle in region:
+            return issuer
+    raise LookupError(f"没有为地区“{region}”配置发文机关，无法编发文号")

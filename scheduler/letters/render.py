@@ -26,28 +26,40 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
+from scheduler import ladder
 from scheduler.errors import Problem
 from scheduler.letters.body import FACT_TABLE, TABLE_MARK, Block, TableSpec, fact_table, parse_blocks, zh_number
-from scheduler.letters.content import DigestContext, LetterContext, sample_digest, sample_letter, zh_date
+from scheduler.letters.content import BULLETIN, LetterContext, sample_digest, sample_letter, zh_date
+from scheduler.letters.digest import DigestContext
 from scheduler.letters.docx import OfficialDocument, write_document_docx, write_letter_docx
 from scheduler.letters.pdf import FONTS_CONF, RenderError, docx_to_pdf_batch
 
 __all__ = [
-    "Block", "FONTS_CONF", "LETTER_BODY", "OfficialDocument", "RenderError", "Renderer", "TABLE_MARK",
+    "Block", "FONTS_CONF", "OfficialDocument", "RenderError", "Renderer", "TABLE_MARK",
     "TEMPLATES_DIR", "TableSpec", "check_templates", "docx_to_pdf_batch", "make_environment",
-    "parse_blocks", "render_letter_files", "write_document_docx", "write_letter_docx", "zh_number",
+    "letter_bodies", "parse_blocks", "render_letter_files", "required_templates", "write_document_docx",
+    "write_letter_docx", "zh_number",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = ROOT / "templates"
-LETTER_BODY = {kind: f"letters/{kind}.txt" for kind in ("urge", "warning", "interview", "bulletin")}
 LETTER_HTML = "letters/letter.html"
 LETTER_MESSAGE = "letters/message.txt"
 DIGEST_TEXT, DIGEST_HTML = "digest.txt", "digest.html"
-REQUIRED = (*LETTER_BODY.values(), LETTER_HTML, LETTER_MESSAGE, DIGEST_TEXT, DIGEST_HTML)
 # Folders whose templates another environment renders, with its own filters (the web console's):
 # their owner checks them; compiled here they would fail on filters this environment lacks.
 OWN_ENVIRONMENTS = ("web/",)
+
+
+def letter_bodies() -> dict[str, str]:
+    """Return letter kind -> body template: one per ladder level with a template, and the 通报's."""
+    bodies = {r.level: f"letters/{r.template}.txt" for r in ladder.LADDER if r.template is not None}
+    return {**bodies, BULLETIN: f"letters/{BULLETIN}.txt"}
+
+
+def required_templates() -> tuple[str, ...]:
+    """Return the templates a templates folder must have."""
+    return (*letter_bodies().values(), LETTER_HTML, LETTER_MESSAGE, DIGEST_TEXT, DIGEST_HTML)
 
 
 def make_environment(templates_dir: Path | str = TEMPLATES_DIR) -> SandboxedEnvironment:
@@ -73,7 +85,7 @@ class Renderer:
 
     def letter_blocks(self, letter: LetterContext, **context: Any) -> list[Block]:
         """Render the body template of the letter's kind into blocks (a bulletin also needs `bulletin`)."""
-        text = self.env.get_template(LETTER_BODY[letter.kind]).render(letter=letter, **context)
+        text = self.env.get_template(letter_bodies()[letter.kind]).render(letter=letter, **context)
         return parse_blocks(text)
 
     def letter_html(self, letter: LetterContext) -> str:
@@ -122,16 +134,19 @@ def _template_line(exc: BaseException, name: str) -> int | None:
 def _sample_renders(renderer: Renderer) -> dict[str, list[dict[str, Any]]]:
     from scheduler.letters.bulletin import sample_bulletin
 
+    bodies = letter_bodies()
     bulletin, head = sample_bulletin()
-    documents = [({"letter": sample_letter(kind)}, {FACT_TABLE: fact_table(sample_letter(kind))})
-                 for kind in LETTER_BODY if kind != "bulletin"]
+    documents: list[tuple[dict[str, Any], Mapping[str, TableSpec]]] = [
+        ({"letter": sample_letter(kind)}, {FACT_TABLE: fact_table(sample_letter(kind))})
+        for kind in bodies if kind != BULLETIN
+    ]
     documents.append(({"letter": head, "bulletin": bulletin}, bulletin.tables()))
     samples: dict[str, list[dict[str, Any]]] = {
-        LETTER_BODY[context["letter"].kind]: [context] for context, _ in documents
+        bodies[context["letter"].kind]: [context] for context, _ in documents
     }
     samples[LETTER_HTML] = [
         {"letter": context["letter"], "tables": tables, "blocks": parse_blocks(
-            renderer.env.get_template(LETTER_BODY[context["letter"].kind]).render(**context))}
+            renderer.env.get_template(bodies[context["letter"].kind]).render(**context))}
         for context, tables in documents
     ]
     samples[LETTER_MESSAGE] = [{"letter": context["letter"]} for context, _ in documents]
@@ -151,7 +166,7 @@ def check_templates(templates_dir: Path | str = TEMPLATES_DIR) -> list[Problem]:
         if p.is_file() and p.suffix in (".txt", ".html", ".htm")
         and not (name := p.relative_to(root).as_posix()).startswith(OWN_ENVIRONMENTS)
     )
-    for name in REQUIRED:
+    for name in required_templates():
         if name not in names:
             problems.append(Problem(str(root / name), None, "缺少必需的模板"))
     broken: set[str] = set()

@@ -1,8 +1,9 @@
 """Console accounts and server-side sessions: argon2 password hashes, hashed session tokens.
 
-Functions take an SQLAlchemy session and an explicit `now`; the caller commits. A session token
-is shown to the browser once (cookie) and stored only as its SHA-256, next to the session's CSRF
-token. Sessions end `session_minutes` after login or at logout.
+Functions take a store session and an explicit `now`; the caller commits. A session token is
+shown to the browser once (cookie) and stored only as its SHA-256, next to the session's CSRF
+token. Sessions end `session_minutes` after login or at logout. The rows themselves are read and
+written by scheduler.store.accounts.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from scheduler.store import schema as m
+from scheduler.store import accounts as stored
+from scheduler.store.accounts import Account
+from scheduler.store.catalog import known_units
 from scheduler.store.repo import StoreError, audit
-from scheduler.store.schema import ROLES, User, UserUnit, WebSession
+from scheduler.store.schema import ROLES
+from scheduler.store.session import Session
 
 ROLE_NAMES = {"coordinator": "协调人", "unit": "责任单位用户", "viewer": "只读用户"}
 MIN_PASSWORD = 8
@@ -60,6 +62,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _existing(session: Session, name: str) -> Account:
+    account = stored.account_named(session, name)
+    if account is None:
+        raise StoreError(f"没有此用户：{name}")
+    return account
+
+
 def create_user(
     session: Session,
     name: str,
@@ -70,7 +79,7 @@ def create_user(
     display_name: str = "",
     by: str = "system",
     now: datetime,
-) -> User:
+) -> Account:
     """Add an account; a unit user needs at least one unit known to the store."""
     name = name.strip()
     if not name:
@@ -79,89 +88,71 @@ def create_user(
         raise StoreError(f"角色应为 coordinator、unit 或 viewer：{role}")
     if len(password) < MIN_PASSWORD:
         raise StoreError(f"密码至少 {MIN_PASSWORD} 个字符")
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
+    if stored.account_named(session, name) is not None:
         raise StoreError(f"用户名已存在：{name}")
     units = tuple(dict.fromkeys(u.strip() for u in units if u.strip()))
     if role == "unit" and not units:
         raise StoreError("责任单位用户须用 --unit 指定至少一个单位")
     if role != "unit" and units:
         raise StoreError("只有责任单位用户（--role unit）才限定单位")
-    known = set(session.scalars(select(m.Unit.name).where(m.Unit.name.in_(units)))) if units else set()
+    known = known_units(session, units)
     unknown = [u for u in units if u not in known]
     if unknown:
         raise StoreError(f"单位目录中没有：{'、'.join(unknown)}（请先 duban load，并使用规范名称）")
-    user = User(name=name, display_name=display_name.strip(), password_hash=hash_password(password), role=role,
-                active=True, created_at=utc(now))
-    session.add(user)
-    session.flush()
-    for unit in units:
-        session.add(UserUnit(user_id=user.id, unit=unit))
+    account = stored.add_account(session, name, display_name.strip(), hash_password(password), role, units, utc(now))
     audit(session, by, "user.create", "user", name, {"role": role, "units": list(units)}, now)
-    return user
+    return account
 
 
 def set_password(session: Session, name: str, password: str, *, by: str, now: datetime) -> None:
     """Replace a password and end the user's sessions."""
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise StoreError(f"没有此用户：{name}")
+    account = _existing(session, name)
     if len(password) < MIN_PASSWORD:
         raise StoreError(f"密码至少 {MIN_PASSWORD} 个字符")
-    user.password_hash = hash_password(password)
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    stored.set_password_hash(session, account.id, hash_password(password))
+    stored.end_sessions(session, account.id)
     audit(session, by, "user.password", "user", name, {}, now)
 
 
 def set_active(session: Session, name: str, active: bool, *, by: str, now: datetime) -> bool:
     """Disable or re-enable an account; disabling ends its sessions at once. Return whether it changed."""
-    user = session.scalar(select(User).where(User.name == name.strip()))
-    if user is None:
-        raise StoreError(f"没有此用户：{name}")
+    account = _existing(session, name.strip())
     if not active:
-        session.execute(delete(WebSession).where(WebSession.user_id == user.id))  # also if already disabled
-    if user.active == active:
+        stored.end_sessions(session, account.id)  # also if already disabled
+    if account.active == active:
         return False
-    user.active = active
-    audit(session, by, "user.enable" if active else "user.disable", "user", user.name, {}, now)
+    stored.set_account_active(session, account.id, active)
+    audit(session, by, "user.enable" if active else "user.disable", "user", account.name, {}, now)
     return True
-
-
-def user_units(session: Session, user_id: int) -> tuple[str, ...]:
-    return tuple(session.scalars(select(UserUnit.unit).where(UserUnit.user_id == user_id).order_by(UserUnit.id)))
 
 
 def list_users(session: Session) -> list[dict]:
     """Return every account (without hashes) for `duban user list`."""
-    units: dict[int, list[str]] = {}
-    for user_id, unit in session.execute(select(UserUnit.user_id, UserUnit.unit).order_by(UserUnit.id)):
-        units.setdefault(user_id, []).append(unit)
     return [
-        {"name": u.name, "display_name": u.display_name, "role": u.role, "active": u.active,
-         "units": units.get(u.id, []), "created_at": utc(u.created_at).isoformat()}
-        for u in session.scalars(select(User).order_by(User.id))
+        {"name": a.name, "display_name": a.display_name, "role": a.role, "active": a.active, "units": units,
+         "created_at": utc(a.created_at).isoformat()}
+        for a, units in stored.accounts_with_units(session)
     ]
 
 
-def authenticate(session: Session, name: str, password: str) -> User | None:
-    """Return the active user whose password matches, else None (same work either way)."""
-    user = session.scalar(select(User).where(User.name == name.strip()))
+def authenticate(session: Session, name: str, password: str) -> Account | None:
+    """Return the active account whose password matches, else None (same work either way)."""
+    account = stored.account_named(session, name.strip())
     try:
-        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        _hasher.verify(account.password_hash if account is not None else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if account is None or not account.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    if _hasher.check_needs_rehash(account.password_hash):
+        stored.set_password_hash(session, account.id, hash_password(password))
+    return account
 
 
-def open_session(session: Session, user: User, minutes: int, now: datetime) -> tuple[str, str]:
+def open_session(session: Session, account: Account, minutes: int, now: datetime) -> tuple[str, str]:
     """Start a session; return (cookie token, CSRF token). Expired sessions are swept here too."""
-    session.execute(delete(WebSession).where(WebSession.expires_at <= utc(now)))
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.add(WebSession(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf,
-                           created_at=utc(now), expires_at=utc(now) + timedelta(minutes=minutes)))
+    stored.start_session(session, token_hash(token), account.id, csrf, utc(now), utc(now) + timedelta(minutes=minutes))
     return token, csrf
 
 
@@ -169,18 +160,15 @@ def session_user(session: Session, token: str, now: datetime) -> WebUser | None:
     """Return the user of a live session token, or None (unknown, expired or deactivated)."""
     if not token:
         return None
-    row = session.execute(
-        select(WebSession, User).join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == token_hash(token))
-    ).first()
-    if row is None:
+    found = stored.session_account(session, token_hash(token))
+    if found is None:
         return None
-    web_session, user = row
-    if utc(web_session.expires_at) <= utc(now) or not user.active:
+    account, csrf, expires_at = found
+    if utc(expires_at) <= utc(now) or not account.active:
         return None
-    return WebUser(user.id, user.name, user.display_name, user.role, user_units(session, user.id),
-                   web_session.csrf_token)
+    return WebUser(account.id, account.name, account.display_name, account.role,
+                   stored.account_units(session, account.id), csrf)
 
 
 def close_session(session: Session, token: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
+    stored.end_session(session, token_hash(token))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from scheduler.store import schema as m
+from scheduler.store.auditlog import audit_records
+from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
 from scheduler.web.core import db, page
@@ -18,14 +18,7 @@ LIMIT = 200
 
 
 def audit_entries(session: Session, actor: str = "", action: str = "", limit: int = LIMIT) -> list[dict[str, Any]]:
-    query = select(m.AuditEntry)
-    if actor:
-        query = query.where(m.AuditEntry.actor == actor)
-    if action:
-        query = query.where(m.AuditEntry.action.startswith(action))
-    return [{"at": e.at, "actor": e.actor, "action": e.action, "object_type": e.object_type,
-             "object_id": e.object_id, "detail": e.detail}
-            for e in session.scalars(query.order_by(m.AuditEntry.id.desc()).limit(limit))]
+    return [asdict(e) for e in audit_records(session, actor, action, limit)]
 
 
 @router.get("/audit")

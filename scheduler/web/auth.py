@@ -14,9 +14,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from scheduler.store.repo import audit
+from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser, authenticate, close_session, open_session, session_user
 from scheduler.web.core import Forbidden, LoginRequired, db, page, web
 

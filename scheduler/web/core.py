@@ -1,4 +1,4 @@
-"""What every area of the console shares: the app's context, page rendering, errors, labels.
+"""What every area of the console shares: the app's context, page rendering, errors, label filters.
 
 Pages are server-rendered Jinja2 (autoescaped, undefined names an error, as in scheduler.letters.render);
 the templates are ours, not coordinators', so they need no sandbox.
@@ -16,40 +16,30 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy.orm import Session
 
 from scheduler.clock import SHANGHAI
 from scheduler.config import Config
-from scheduler.glossary import TERMS
+from scheduler.escalation.status import LAMP_NAMES, STATE_NAMES
+from scheduler.glossary import DEADLINE_KINDS, DELIVERY_STATUSES, NOTICE_STATUSES, PROGRESS_STATUSES, TERMS
 from scheduler.letters.content import zh_date
 from scheduler.letters.render import TEMPLATES_DIR
+from scheduler.store.session import Session
 from scheduler.web.filecache import FileCache
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
 PAGE_SIZE = 50
-
-NOTICE_STATUS = {
-    "pending_review": "待审核", "approved": "已批准待发", "held": "暂缓", "rejected": "已驳回",
-    "queued": "待发送", "sent": "已发送", "cancelled": "已撤销", "folded": "已并案",
-    "in_progress": "推进中", "done": "已报完成", "blocked": "受阻",  # progress reports on the timeline
-}
-DELIVERY_STATUS = {
-    "pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "死信（已停止重试）",
-    "withheld": "未发送（事项已撤回）", "superseded": "已并入后续汇总",
-}
-LIGHTS = {"overdue": "逾期", "at_risk": "有风险", "on_track": "正常"}
-DEADLINE_KINDS = {
-    "due": "明确时限", "ongoing": "长期坚持", "year_long": "全年", "external": "按上级规定",
-    "window": "时段", "from": "自某日起", "recurring": "周期性", "season": "采暖季前", "unknown": "无法识别",
-    "standing": "常态化工作",
-}
 
 
 def term(name: str | None) -> str:
     """Return the Chinese term for an identifier, or the identifier itself when the glossary lacks it."""
     if not name:
         return ""
-    return TERMS.get(name, NOTICE_STATUS.get(name, name))
+    return TERMS.get(name) or NOTICE_STATUSES.get(name) or PROGRESS_STATUSES.get(name, name)
+
+
+def notice_status(name: str) -> str:
+    """A timeline row's status: a notice's, or a progress report's."""
+    return NOTICE_STATUSES.get(name) or PROGRESS_STATUSES.get(name, name)
 
 
 def fmt_time(moment: datetime | None) -> str:
@@ -71,9 +61,10 @@ def make_env(folder: Path = WEB_TEMPLATES) -> Environment:
     env.filters.update(
         zhdate=lambda d: zh_date(d) if d else "—",
         term=term,
-        notice_status=lambda s: NOTICE_STATUS.get(s, s),
-        delivery_status=lambda s: DELIVERY_STATUS.get(s, s),
-        light=lambda s: LIGHTS.get(s, s),
+        notice_status=notice_status,
+        delivery_status=lambda s: DELIVERY_STATUSES.get(s, s),
+        light=lambda s: STATE_NAMES.get(s, s),
+        lamp=lambda s: LAMP_NAMES.get(s, s),
         deadline_kind=lambda s: DEADLINE_KINDS.get(s, s),
         time=fmt_time,
     )

@@ -8,23 +8,26 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
-from scheduler.delivery.run import LETTER_LEVELS, digest_key
-from scheduler.escalation.evaluate import due_dates
+from scheduler.delivery.run import digest_key
 from scheduler.escalation.facts import TaskFacts
-from scheduler.store import schema as m
+from scheduler.escalation.status import Standing, due_dates, standing
+from scheduler.glossary import DEADLINE_KINDS, PROGRESS_STATUSES
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import sign_off, task_facts
+from scheduler.store.catalog import plan_rows, unit_rows
+from scheduler.store.dashboard import urged_pairs
+from scheduler.store.deliverylog import deliveries_for
+from scheduler.store.ledgerview import task_flags, task_history
+from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError
-from scheduler.store.schema import UnitOverride
+from scheduler.store.session import Session
 from scheduler.store.unitoverrides import task_units
-from scheduler.web import status as lights
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
-from scheduler.web.core import DEADLINE_KINDS, PAGE_SIZE, WebContext, db, page, term, web
-from scheduler.web.dashboard import plans, urged_pairs
+from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
+from scheduler.web.status import COUNTED_ROLES
 
 router = APIRouter(include_in_schema=False)
 TASK_STATUSES = ("open", "reported_done", "signed_off", "waived")
@@ -35,6 +38,14 @@ def _deadline_kind(task: TaskFacts, standing: bool) -> str:
     return "standing" if standing and task.deadline.kind == "unknown" else task.deadline.kind
 
 
+def task_standing(task: TaskFacts, as_of: date, urged: set[tuple[str, str]], units: tuple[str, ...] | None = None
+                  ) -> Standing:
+    """How the task stands for the units it is counted for (all of them, or the user's): the one rule,
+    yellow when any of them was urged lately, as the dashboard counts each of them."""
+    counted = [u for u in task.units(*COUNTED_ROLES) if units is None or u in units]
+    return standing(task, as_of, any((task.task_id, u) in urged for u in counted))
+
+
 def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = "", status: str = "",
               kind: str = "", units: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Return the tasks matching the filters with their effective deadline and 红黄绿 state.
@@ -42,9 +53,8 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
     as_of = ctx.today()
     plan_ids = [plan] if plan else None
     facts = task_facts(session, as_of, plan_ids=plan_ids, heating=ctx.config.heating_season_start)
-    standing = dict(session.execute(select(m.Task.id, m.Task.standing).where(m.Task.removed.is_(False))).all())
-    percent = dict(session.execute(select(m.Task.id, m.Task.percent).where(m.Task.removed.is_(False))).all())
-    urged = urged_pairs(session, [p.id for p in plans(session)] if not plan else [plan], as_of)
+    flags = task_flags(session)
+    urged = urged_pairs(session, [p.id for p in plan_rows(session)] if not plan else [plan], as_of)
     rows = []
     for task in facts:
         holders = task.units("lead", "cooperating", "responsible")
@@ -56,18 +66,18 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
             continue
         if status and task.status != status:
             continue
-        deadline_kind = _deadline_kind(task, standing.get(task.task_id, False))
+        flag = flags.get(task.task_id)
+        deadline_kind = _deadline_kind(task, flag.standing if flag else False)
         if kind and deadline_kind != kind:
             continue
-        counted = [u for u in task.units(*lights.COUNTED_ROLES) if units is None or u in units] or list(holders)
-        states = [lights.task_state(task, as_of, (task.task_id, u) in urged) for u in counted]
-        state = next((s for s in lights.STATES if s in states), None)
+        found = task_standing(task, as_of, urged, units)
         dates = due_dates(task)
         rows.append({
             "id": task.task_id, "plan": task.plan_id, "title": task.title, "status": task.status,
             "deadline_text": task.deadline.text, "deadline_kind": deadline_kind,
-            "due": [d for d in dates], "next_due": next((d for d in sorted(dates) if d >= as_of), None),
-            "state": state, "units": list(holders), "percent": percent.get(task.task_id),
+            "due": list(dates), "next_due": next((d for d in sorted(dates) if d >= as_of), None),
+            "state": found.state if found.is_open else None, "reason": found.reason, "units": list(holders),
+            "percent": flag.percent if flag else None,
         })
     return rows
 
@@ -77,10 +87,10 @@ def ledger_data(session: Session, ctx: WebContext, plan: str, unit: str, status:
     rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page_no = min(max(1, page_no), pages)
-    unit_names = list(session.scalars(select(m.Unit.name).order_by(m.Unit.region, m.Unit.name)))
     return {
         "tasks": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "total": len(rows), "page_no": page_no,
-        "pages": pages, "plans": [(p.id, p.title) for p in plans(session)], "units": unit_names,
+        "pages": pages, "plans": [(p.id, p.title) for p in plan_rows(session)],
+        "units": [u.name for u in unit_rows(session)],
         "statuses": TASK_STATUSES, "kinds": list(DEADLINE_KINDS),
         "filter": {"plan": plan, "unit": unit, "status": status, "kind": kind},
     }
@@ -94,7 +104,7 @@ def _stamp(day: date | None, moment: datetime | None = None) -> tuple[str, str]:
 def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple[str, ...] | None = None
                 ) -> dict[str, Any]:
     """Return a task and its timeline; with `units`, only what those units may see (404 otherwise)."""
-    task = session.get(m.Task, task_id)
+    task = task_record(session, task_id)
     if task is None or task.removed:
         raise HTTPException(404, "没有此任务")
     assignments = [{"unit": unit, "role": role, "written": written, "chosen": chosen}
@@ -103,20 +113,13 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
         assignments = [a for a in assignments if a["unit"] in units]
         if not assignments:
             raise HTTPException(404, "没有此任务")
-    facts = next(iter(f for f in task_facts(session, ctx.today(), plan_ids=[task.plan_id],
+    as_of = ctx.today()
+    facts = next(iter(f for f in task_facts(session, as_of, plan_ids=[task.plan_id],
                                             heating=ctx.config.heating_season_start) if f.task_id == task_id))
-    notices_query = select(m.Notice).where(m.Notice.task_id == task_id).order_by(m.Notice.created_on, m.Notice.id)
-    reports_query = select(m.ProgressReport).where(m.ProgressReport.task_id == task_id)
-    if units is not None:
-        notices_query = notices_query.where(m.Notice.unit.in_(units), m.Notice.status.in_(UNIT_VISIBLE))
-        reports_query = reports_query.where(m.ProgressReport.unit.in_(units))
-    notices = list(session.scalars(notices_query))
-    reports = list(session.scalars(reports_query.order_by(m.ProgressReport.on, m.ProgressReport.id)))
-    keys = [n.key for n in notices]
-    letters = {lt.notice_key: lt for lt in session.scalars(select(m.Letter).where(m.Letter.notice_key.in_(keys)))}
+    history = task_history(session, task_id, units=units, statuses=UNIT_VISIBLE if units is not None else None)
+    notices, letters = history.notices, history.letters
     digests = {digest_key(n.unit, n.sent_on) for n in notices if n.sent_on and n.level not in LETTER_LEVELS}
-    deliveries = list(session.scalars(select(m.Delivery).where(
-        or_(m.Delivery.message_key.in_(keys), m.Delivery.message_key.in_(digests))).order_by(m.Delivery.id)))
+    deliveries = deliveries_for(session, [*(n.key for n in notices), *digests]) if units is None else []
     events: list[dict[str, Any]] = []
     for n in notices:
         events.append({"sort": _stamp(n.created_on, n.created_at), "day": n.created_on, "kind": term(n.level),
@@ -124,37 +127,38 @@ def task_detail(session: Session, ctx: WebContext, task_id: str, *, units: tuple
                        "review": n.needs_review})
         if n.key in letters:
             events.append({"sort": _stamp(n.sent_on or n.created_on), "day": n.sent_on, "kind": "公文",
-                           "text": f"{letters[n.key].number}（{term(n.level)}）", "unit": n.unit, "status": n.status,
+                           "text": f"{letters[n.key]}（{term(n.level)}）", "unit": n.unit, "status": n.status,
                            "notice_id": n.id, "letter": True})
         if n.acknowledged_on:
             events.append({"sort": _stamp(n.acknowledged_on, n.acknowledged_at), "day": n.acknowledged_on,
                            "kind": "签收", "text": f"{n.unit}签收{term(n.level)}", "unit": n.unit, "status": ""})
-    for r in reports:
+    for r in history.reports:
         pct = f"，完成{r.percent}%" if r.percent is not None else ""
         events.append({"sort": _stamp(r.on), "day": r.on, "kind": "进展报送",
-                       "text": f"{term(r.status) if r.status != 'in_progress' else '推进中'}{pct}。{r.note}",
+                       "text": f"{PROGRESS_STATUSES.get(r.status, r.status)}{pct}。{r.note}",
                        "unit": r.unit, "status": r.status, "by": r.by})
-    if units is None:
-        for o in session.scalars(select(m.DeadlineOverride).where(m.DeadlineOverride.task_id == task_id)):
-            events.append({"sort": _stamp(local_day(o.at), o.at), "day": local_day(o.at), "kind": "时限变更",
-                           "text": f"完成时限定为 {o.due.isoformat()}：{o.reason}", "unit": "", "status": o.kind,
-                           "by": o.by})
-        for o in session.scalars(select(UnitOverride).where(UnitOverride.task_id == task_id)):
-            events.append({"sort": _stamp(local_day(o.at), o.at), "day": local_day(o.at), "kind": "单位指定",
-                           "text": f"“{o.written or '（未写明单位）'}”指定为{term(o.role)}：{'、'.join(o.units)}。"
-                                   f"{o.reason}",
-                           "unit": "", "status": "", "by": o.by})
-        for s in session.scalars(select(m.SignOff).where(m.SignOff.task_id == task_id)):
-            events.append({"sort": _stamp(s.on, s.at), "day": s.on, "kind": "销号", "text": s.note, "unit": "",
-                           "status": "", "by": s.by})
+    for o in history.deadline_changes:
+        events.append({"sort": _stamp(local_day(o.at), o.at), "day": local_day(o.at), "kind": "时限变更",
+                       "text": f"完成时限定为 {o.due.isoformat()}：{o.reason}", "unit": "", "status": o.kind,
+                       "by": o.by})
+    for c in history.unit_choices:
+        events.append({"sort": _stamp(local_day(c.at), c.at), "day": local_day(c.at), "kind": "单位指定",
+                       "text": f"“{c.written or '（未写明单位）'}”指定为{term(c.role)}：{'、'.join(c.units)}。"
+                               f"{c.reason}",
+                       "unit": "", "status": "", "by": c.by})
+    for s in history.signoffs:
+        events.append({"sort": _stamp(s.on, s.at), "day": s.on, "kind": "销号", "text": s.note, "unit": "",
+                       "status": "", "by": s.by})
     events.sort(key=lambda e: e["sort"])
     deliveries_json = [{"id": d.id, "message_key": d.message_key, "channel": d.channel, "address": d.address,
                         "status": d.status, "attempts": d.attempts, "last_error": d.last_error}
-                       for d in deliveries if units is None]  # channels and addresses are internal
+                       for d in deliveries]  # channels and addresses are internal: none for a unit user
+    urged = urged_pairs(session, [task.plan_id], as_of)
     return {
         "task": task, "facts": facts, "assignments": assignments,
         "deadline_kind": _deadline_kind(facts, task.standing), "due": list(due_dates(facts)),
         "milestones": [{"due": ms.due, "text": ms.text} for ms in facts.milestones],
+        "standing": task_standing(facts, as_of, urged, units),
         "events": events, "deliveries": deliveries_json,
     }
 
@@ -165,6 +169,7 @@ def task_json(detail: dict[str, Any]) -> dict[str, Any]:
         "id": task.id, "plan": task.plan_id, "title": task.title, "measures": task.measures,
         "deadline_text": task.deadline_text, "deadline_kind": detail["deadline_kind"],
         "due": [d.isoformat() for d in detail["due"]], "status": task.status, "percent": task.percent,
+        "state": detail["standing"].state, "lamp": detail["standing"].lamp, "reason": detail["standing"].reason,
         "assignments": detail["assignments"],
         "milestones": [{"due": ms["due"].isoformat(), "text": ms["text"]} for ms in detail["milestones"]],
         "timeline": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.items() if k != "sort"}
@@ -190,7 +195,7 @@ async def task_signoff(request: Request, task_id: str, user: WebUser = Depends(c
                        session: Session = Depends(db)):
     form = await request.form()
     ctx = web(request)
-    if session.get(m.Task, task_id) is None:
+    if task_record(session, task_id) is None:
         raise StoreError(f"没有此任务：{task_id}")
     sign_off(session, task_id, user.name, ctx.today(), str(form.get("note", "")).strip(), now=ctx.now())
     session.commit()

@@ -14,15 +14,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from scheduler.escalation.metrics.status import plan_status
 from scheduler.escalation.metrics.values import ImportReport, import_file
-from scheduler.store.metrics import read_series, save_import
+from scheduler.store.metricimports import ImportRecord, import_record, recent_import_records, save_import_record
+from scheduler.store.metrics import read_series
 from scheduler.store.repo import StoreError, audit
-from scheduler.store.schema import MetricImport
+from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
@@ -66,12 +65,7 @@ def import_upload(session: Session, ctx: WebContext, name: str, data: bytes, by:
         path = Path(folder) / ("upload" + Path(name).suffix.lower())
         path.write_bytes(data)
         report = import_file(path, ctx.metrics.regions, name=name)
-    before = {id(o) for o in session.identity_map.values()}
-    save_import(session, report, by, now=ctx.now())
-    # save_import adds one record to this session; take that one, not "the newest row", which
-    # another coordinator's import may have become meanwhile
-    record = next(o for o in session.identity_map.values() if isinstance(o, MetricImport) and id(o) not in before)
-    return report, record.id
+    return report, save_import_record(session, report, by, ctx.now())
 
 
 async def receive_upload(request: Request, session: Session, by: str) -> tuple[ImportReport, int]:
@@ -96,7 +90,7 @@ def refuse_upload(session: Session, ctx: WebContext, request: Request, by: str, 
     session.commit()
 
 
-def import_view(record: MetricImport) -> dict[str, Any]:
+def import_view(record: ImportRecord) -> dict[str, Any]:
     """Return a stored import as the page and the API show it."""
     problems = (record.report or {}).get("problems", [])
     return {
@@ -108,16 +102,15 @@ def import_view(record: MetricImport) -> dict[str, Any]:
     }
 
 
-def import_or_404(session: Session, import_id: int) -> MetricImport:
-    record = session.get(MetricImport, import_id)
+def import_or_404(session: Session, import_id: int) -> ImportRecord:
+    record = import_record(session, import_id)
     if record is None:
         raise HTTPException(404, "没有此导入记录")
     return record
 
 
 def recent_imports(session: Session, limit: int = RECENT) -> list[dict[str, Any]]:
-    return [import_view(r) for r in session.scalars(select(MetricImport).order_by(MetricImport.id.desc())
-                                                    .limit(limit))]
+    return [import_view(r) for r in recent_import_records(session, limit)]
 
 
 def parse_day(text: str, default: date) -> date:

@@ -9,20 +9,20 @@ task naming no unit can be given concrete units from the directory
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from scheduler.plans.views import LABELS
-from scheduler.store import schema as m
 from scheduler.store import set_deadline
+from scheduler.store.catalog import unit_rows
+from scheduler.store.openpoints import chosen_units, latest_dates, point_tasks
 from scheduler.store.repo import StoreError
-from scheduler.store.schema import UnitOverride
-from scheduler.store.unitoverrides import ROLES, assign_units, written_role
+from scheduler.store.session import Session
+from scheduler.store.unitoverrides import ROLES, assign_units
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
@@ -38,49 +38,34 @@ def written_key(kind: str, written: str) -> str:
     return "" if kind == "no_unit" else written
 
 
-def chosen_units(session: Session, task_ids: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Return (task, written) -> the latest coordinator choice (units, role, by, reason)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for o in session.scalars(select(UnitOverride).where(UnitOverride.task_id.in_(task_ids))
-                             .order_by(UnitOverride.at, UnitOverride.id)):
-        found[(o.task_id, o.written)] = {"units": list(o.units), "role": o.role, "by": o.by, "reason": o.reason}
-    return found
-
-
 def region_units(session: Session) -> dict[str, list[str]]:
     """Return region -> unit names, county governments first, for the unit pickers."""
     units: dict[str, list[tuple[int, str]]] = {}
-    for name, kind, region in session.execute(select(m.Unit.name, m.Unit.kind, m.Unit.region)):
-        units.setdefault(region, []).append((0 if kind in KIND_ORDER else 1, name))
+    for unit in unit_rows(session):
+        units.setdefault(unit.region, []).append((0 if unit.kind in KIND_ORDER else 1, unit.name))
     return {region: [name for _, name in sorted(names)] for region, names in units.items()}
 
 
 def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
     """Every open point with the date a coordinator already set (latest override), if any."""
     points = ctx.open_points()  # cached per app until a ledger or units.yaml changes
-    overrides: dict[str, tuple[date, str, str]] = {}
-    for task_id, due, by, reason in session.execute(
-        select(m.DeadlineOverride.task_id, m.DeadlineOverride.due, m.DeadlineOverride.by, m.DeadlineOverride.reason)
-        .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
-    ):
-        overrides[task_id] = (due, by, reason)
-    ids = {p.task_id for p in points}
-    tasks = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.id.in_(ids)))}
-    regions = dict(session.execute(select(m.Plan.id, m.Plan.region)).all())
-    chosen = chosen_units(session, ids)
+    dates = latest_dates(session)
+    keys = [(p.task_id, written_key(p.kind, p.written)) for p in points]
+    tasks = point_tasks(session, keys)
+    chosen = chosen_units(session, {p.task_id for p in points})
     rows = []
-    for point in points:
-        override = overrides.get(point.task_id)
+    for point, (_, written) in zip(points, keys):
+        date_set = dates.get(point.task_id)
         task = tasks.get(point.task_id)
-        written = written_key(point.kind, point.written)
         assignable = point.kind in ASSIGNABLE and task is not None
+        choice = chosen.get((point.task_id, written))
         rows.append({
             **point.to_json(), "label": LABELS[point.kind], "datable": point.kind in DATABLE and task is not None,
-            "set_due": override[0] if override else None, "set_by": override[1] if override else "",
-            "set_reason": override[2] if override else "",
-            "assignable": assignable, "written_key": written, "chosen": chosen.get((point.task_id, written)),
-            "role": written_role(task, written) if assignable else "",
-            "region": regions.get(task.plan_id, "") if task is not None else "",
+            "set_due": date_set.due if date_set else None, "set_by": date_set.by if date_set else "",
+            "set_reason": date_set.reason if date_set else "",
+            "assignable": assignable, "written_key": written, "chosen": asdict(choice) if choice else None,
+            "role": task.roles[written] if task is not None and assignable else "",
+            "region": task.region if task is not None else "",
         })
     return rows
 

@@ -4,32 +4,37 @@ writes who, when, what and why to the audit log in the same transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from scheduler.ladder import LEVELS, REVIEW_LEVELS, REVIEWABLE_STATUSES
 from scheduler.store import decide_notices
-from scheduler.store import schema as m
+from scheduler.store import queue as stored
+from scheduler.store.catalog import plan_rows
+from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError, chunks
+from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, db, int_or_none, page, web
-from scheduler.web.dashboard import plans, unit_counties
+from scheduler.web.dashboard import unit_counties
 from scheduler.web.letters import letter_html, notice_or_404
 
 router = APIRouter(include_in_schema=False)
-LEVELS = ("warning", "interview")
-STATUSES = {"": ("pending_review", "held"), "pending_review": ("pending_review",), "held": ("held",)}
+REVIEWED_LEVELS = tuple(level for level in LEVELS if level in REVIEW_LEVELS)  # the levels the queue holds
+STATUSES = {"": REVIEWABLE_STATUSES, **{status: (status,) for status in REVIEWABLE_STATUSES}}
 DECISION_NAMES = {"approve": "批准", "hold": "暂缓", "reject": "驳回"}
 
 
 @dataclass(frozen=True)
 class QueueFilter:
+    """The queue page's filter as the form and the URL carry it."""
+
     plan: str = ""
     level: str = ""
     county: str = ""
@@ -39,50 +44,36 @@ class QueueFilter:
         values = {k: v for k, v in {**self.__dict__, **extra}.items() if v not in ("", None)}
         return urlencode(values)
 
-
-def _filtered(session: Session, flt: QueueFilter, counties: dict[str, str]):
-    query = select(m.Notice).where(m.Notice.needs_review.is_(True),
-                                   m.Notice.status.in_(STATUSES.get(flt.status, STATUSES[""])))
-    if flt.plan:
-        query = query.where(m.Notice.plan_id == flt.plan)
-    if flt.level:
-        query = query.where(m.Notice.level == flt.level)
-    if flt.county:
-        query = query.where(m.Notice.unit.in_([u for u, c in counties.items() if c == flt.county]))
-    return query
+    def for_store(self, counties: dict[str, str]) -> stored.QueueFilter:
+        units = tuple(u for u, c in counties.items() if c == self.county) if self.county else None
+        return stored.QueueFilter(self.plan, self.level, units, STATUSES.get(self.status, STATUSES[""]))
 
 
 def queue_data(session: Session, flt: QueueFilter, page_no: int = 1) -> dict[str, Any]:
     """One page of the queue (oldest first) with its filter choices and the total count."""
     counties = unit_counties(session)
-    base = _filtered(session, flt, counties)
-    total = session.scalar(select(func.count()).select_from(base.with_only_columns(m.Notice.id).subquery())) or 0
+    wanted = flt.for_store(counties)
+    total = stored.queue_count(session, wanted)
     pages = max(1, -(-total // PAGE_SIZE))
     page_no = min(max(1, page_no), pages)
-    rows = session.execute(
-        base.add_columns(m.Task.title).outerjoin(m.Task, m.Task.id == m.Notice.task_id)
-        .order_by(m.Notice.created_on, m.Notice.id).limit(PAGE_SIZE).offset((page_no - 1) * PAGE_SIZE)
-    ).all()
-    items = [{"id": n.id, "key": n.key, "level": n.level, "plan": n.plan_id, "task": n.task_id or "",
-              "title": title or "", "unit": n.unit, "county": counties.get(n.unit, "其他"), "due": n.due,
-              "created_on": n.created_on, "status": n.status, "explanation": n.explanation,
-              "review_reason": n.review_reason} for n, title in rows]
+    items = [{**asdict(item), "county": counties.get(item.unit, "其他")}
+             for item in stored.queue_items(session, wanted, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)]
     return {
         "items": items, "total": total, "page_no": page_no, "pages": pages, "filter": flt,
-        "plans": [(p.id, p.title) for p in plans(session)],
-        "counties": sorted(set(counties.values())),
+        "plans": [(p.id, p.title) for p in plan_rows(session)],
+        "counties": sorted(set(counties.values())), "levels": REVIEWED_LEVELS, "statuses": REVIEWABLE_STATUSES,
     }
 
 
 def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, decision: str, reason: str,
-           by: str, now) -> int:
+           by: str, now: datetime) -> int:
     """Decide the given ids, or every item matching `flt`; all in the caller's transaction."""
     if decision not in DECISION_NAMES:
         raise StoreError(f"未知的审核决定：{decision}")
     if ids is None:
         if flt is None:
             raise StoreError("请选择事项")
-        ids = list(session.scalars(_filtered(session, flt, unit_counties(session)).with_only_columns(m.Notice.id)))
+        ids = stored.queue_ids(session, flt.for_store(unit_counties(session)))
     if not ids:
         raise StoreError("请至少选择一个待审事项")
     done = 0
@@ -95,7 +86,7 @@ def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, dec
 def queue_page(request: Request, plan: str = "", level: str = "", county: str = "", status: str = "",
                page_no: int = 1, done: str = "", n: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
-    flt = QueueFilter(plan, level if level in LEVELS else "", county, status if status in STATUSES else "")
+    flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "")
     return page(request, "queue.html", user, **queue_data(session, flt, page_no),
                 done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
 
@@ -104,9 +95,9 @@ def queue_page(request: Request, plan: str = "", level: str = "", county: str = 
 def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
     notice = notice_or_404(session, notice_id)
-    task = session.get(m.Task, notice.task_id) if notice.task_id else None
+    task = task_record(session, notice.task_id) if notice.task_id else None
     return page(request, "queue_item.html", user, notice=notice, task=task,
-                counties=unit_counties(session), decidable=notice.status in ("pending_review", "held"),
+                counties=unit_counties(session), decidable=notice.status in REVIEWABLE_STATUSES,
                 done=DECISION_NAMES.get(done, ""))
 
 

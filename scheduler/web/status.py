@@ -1,13 +1,8 @@
-"""红黄绿灯: how each task stands for each of its units on a day, and overdue tasks over time.
+"""The dashboard's 红黄绿灯 tallies by county and by unit, and overdue tasks over time.
 
-Pure functions over scheduler.escalation.facts values and an explicit day; the dashboard feeds them from the
-store. Rules, in order, for an open task and one of its lead or responsible units:
-- closed (signed off or waived): not counted;
-- reported done (awaiting sign-off): on track;
-- a due date of the task already passed: overdue (红);
-- a due date within the next AT_RISK_DAYS days, or the unit was urged, warned or summoned on the
-  task within the last URGED_DAYS days: at risk (黄);
-- otherwise on track (绿).
+How one task stands is scheduler.escalation.status.standing, the one rule every page, the 台账 and
+the 通报 ask; this module only counts its answers per (task, unit) pair and lays out the chart.
+A task counts for its lead and responsible units; closed tasks (signed off, waived) are not counted.
 """
 
 from __future__ import annotations
@@ -17,28 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from scheduler.escalation.evaluate import due_dates
 from scheduler.escalation.facts import TaskFacts
-
-AT_RISK_DAYS = 14
-URGED_DAYS = 30
-COUNTED_ROLES = ("lead", "responsible")
-CLOSED = ("signed_off", "waived")
-STATES = ("overdue", "at_risk", "on_track")
-
-
-def task_state(task: TaskFacts, as_of: date, urged: bool = False) -> str | None:
-    """Return overdue, at_risk or on_track for an open task (None when closed)."""
-    if task.status in CLOSED:
-        return None
-    if task.status == "reported_done":
-        return "on_track"
-    dates = due_dates(task)
-    if any(day < as_of for day in dates):
-        return "overdue"
-    if urged or any(day <= as_of + timedelta(days=AT_RISK_DAYS) for day in dates):
-        return "at_risk"
-    return "on_track"
+from scheduler.escalation.status import STATES, overdue_on, standing
+from scheduler.store.dashboard import COUNTED_ROLES
 
 
 @dataclass
@@ -81,9 +57,10 @@ def lights(
     by_unit: dict[str, Tally] = {}
     for task in tasks:
         for unit in task.units(*COUNTED_ROLES):
-            state = task_state(task, as_of, (task.task_id, unit) in urged)
-            if state is None:
+            found = standing(task, as_of, (task.task_id, unit) in urged)
+            if not found.is_open:
                 continue
+            state = found.state
             county = counties.get(unit, "其他")
             by_county.setdefault(county, Tally(county)).counts[state] += 1
             by_unit.setdefault(unit, Tally(unit)).counts[state] += 1
@@ -99,15 +76,6 @@ def closed_on(task: TaskFacts, signed_off: date | None) -> date | None:
     done = [r.on for r in task.reports if r.status == "done"]
     days = [d for d in (signed_off, min(done) if done else None) if d is not None]
     return min(days) if days else None
-
-
-def overdue_on(task: TaskFacts, day: date, closed: date | None) -> bool:
-    """Was the task late on `day`: a due date before it, and not yet done or signed off?"""
-    if task.status == "waived":
-        return False
-    if closed is not None and closed <= day:
-        return False
-    return any(due < day for due in due_dates(task))
 
 
 def sample_days(start: date, end: date, points: int = 26) -> list[date]:

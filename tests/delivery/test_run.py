@@ -23,22 +23,19 @@ from scheduler import store as repo
 from scheduler.config import Config, QuietHours, SmtpConfig
 from scheduler.delivery.channels.base import TransportError, message_id
 from scheduler.delivery.channels.fileoutbox import FileOutbox
-from scheduler.delivery.run import (
-    Issuer,
-    _claim,
-    allocate_letter,
-    backoff,
-    dead_letters,
-    deliver,
-    digest_key,
-    issuer_for_region,
-)
+from scheduler.delivery.policy import LEASE, backoff
+from scheduler.delivery.run import deliver
+from scheduler.delivery.targets import route
 from scheduler.escalation.calendar import WorkCalendar
 from scheduler.escalation.facts import Action
+from scheduler.letters.digest import digest_key
+from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.plans.ledger import Ledger
 from scheduler.plans.units import UnitDirectory
-from scheduler.store import open_store
+from scheduler.store import deliveries, open_store
 from scheduler.store import schema as m
+from scheduler.store.deliveries import dead_letters
+from scheduler.store.letters import allocate_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -307,10 +304,10 @@ def test_concurrent_allocations_are_unique_and_gapless_and_a_rerun_keeps_its_num
     add(store, *(action(k, level="warning") for k in keys))
     issuer = issuer_for_region("长治市")
     with ThreadPoolExecutor(4) as pool:
-        letters = list(pool.map(lambda k: allocate_letter(store, k, issuer, DAY, NOW)[0], keys))
+        letters = list(pool.map(lambda k: allocate_letter(store, k, issuer, DAY, NOW), keys))
     assert sorted(letter.serial for letter in letters) == list(range(1, 9))
-    again, issued = allocate_letter(store, "w3", issuer, DAY + timedelta(days=3), NOW)
-    assert again.number == next(x.number for x in letters if x.notice_key == "w3") and issued == DAY
+    again = allocate_letter(store, "w3", issuer, DAY + timedelta(days=3), NOW)
+    assert again.number == next(x.number for x in letters if x.notice_key == "w3") and again.issued_on == DAY
 
 
 def test_issuers_follow_the_plan_region():
@@ -331,13 +328,11 @@ def test_an_issuer_override_numbers_the_letter(store, config):
 def test_a_sender_that_crashed_after_claiming_is_replaced_after_its_lease_with_the_same_message_id(store, config):
     add(store, action("r1"))
     deliver(store, config, CALENDAR, date(2019, 12, 7), now=NOW, pdf=False)  # non-working: nothing prepared
-    from scheduler.delivery.run import _prepare
-
+    deliveries.prepare_day(store, DAY, NOW, lambda unit, contacts: [
+        (t.channel, t.address) for t in route(contacts, config.delivery, config.outbox)[0]])
     with store.session() as session:
-        _prepare(session, DAY, NOW, config.outbox, {})
-        session.commit()
         delivery_id = session.scalar(select(m.Delivery.id))
-        assert _claim(session, delivery_id, NOW)  # ... and the process dies here
+        assert deliveries.claim(session, delivery_id, NOW, NOW + LEASE)  # ... and the process dies here
         session.commit()
     during = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=10), pdf=False)
     after = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=15), pdf=False)

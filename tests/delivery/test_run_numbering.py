@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.config import Config
-from scheduler.delivery.run import allocate_letter, deliver, issuer_for_region
+from scheduler.delivery.run import deliver
 from scheduler.escalation.calendar import WorkCalendar
+from scheduler.letters.numbers import issuer_for_region
 from scheduler.store import schema as m
+from scheduler.store.letters import allocate_letter
 from tests.store.builders import DIRECTORY, action, ledger, unit_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +48,7 @@ def warnings(store, *keys: str, on: date = date(2019, 12, 30)) -> None:
 
 
 def number(store, key: str, day: date, issuer=CHANGZHI) -> str:
-    return allocate_letter(store, key, issuer, day, NOW)[0].number
+    return allocate_letter(store, key, issuer, day, NOW).number
 
 
 def test_the_first_letter_of_2020_is_number_one_after_letters_in_2019(store):
@@ -78,8 +80,8 @@ def test_each_issuer_counts_its_own_letters_in_a_year(store):
 def test_a_letter_keeps_its_2019_number_when_it_is_sent_again_in_2020(store):
     warnings(store, "w1", "w2")
     assert number(store, "w1", LAST_WORKDAY_2019) == "长大气办函〔2019〕1号"
-    letter, issued = allocate_letter(store, "w1", CHANGZHI, FIRST_WORKDAY_2020, NOW)
-    assert (letter.number, issued) == ("长大气办函〔2019〕1号", LAST_WORKDAY_2019)
+    letter = allocate_letter(store, "w1", CHANGZHI, FIRST_WORKDAY_2020, NOW)
+    assert (letter.number, letter.issued_on) == ("长大气办函〔2019〕1号", LAST_WORKDAY_2019)
     assert number(store, "w2", FIRST_WORKDAY_2020) == "长大气办函〔2020〕1号"
 
 

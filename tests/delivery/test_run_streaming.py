@@ -14,7 +14,8 @@ from scheduler import store as repo
 from scheduler.config import Config
 from scheduler.delivery import run as delivery
 from scheduler.delivery.channels.fileoutbox import FileOutbox
-from scheduler.delivery.run import deliver, digest_key
+from scheduler.delivery.run import deliver
+from scheduler.letters.digest import digest_key
 from scheduler.store import open_store
 from scheduler.store import schema as m
 from tests.delivery.test_run import CALENDAR, DAY, DIRECTORY, NOW, ROOT, action, add, ledger

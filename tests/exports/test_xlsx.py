@@ -13,38 +13,59 @@ import pytest
 
 from scheduler import store as repo
 from scheduler.cli.main import main
-from scheduler.exports.xlsx import GREEN, RED, YELLOW, store_views, task_colour
+from scheduler.exports.xlsx import (
+    GREEN,
+    RED,
+    YELLOW,
+    letter_text,
+    notice_text,
+    progress_text,
+    row_standing,
+    status_cell,
+)
 from scheduler.plans.ledger import dump_ledger
 from scheduler.store import open_store
 from scheduler.store import schema as m
+from scheduler.store.ledgerview import TaskActivity, task_activity
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def due(*days: str, kind: str = "due") -> dict:
-    return {"kind": kind, "due": list(days), "start": None, "end": None}
+def row(*days: str, kind: str = "due", milestones: tuple[str, ...] = (), start=None, end=None) -> dict:
+    return {"id": "t", "plan": "p", "title": "t",
+            "deadline": {"kind": kind, "due": list(days), "start": start, "end": end},
+            "milestones": [{"due": d, "phrase": "", "text": ""} for d in milestones]}
 
 
-@pytest.mark.parametrize("deadline, status, expected", [
-    (due("2019-12-31"), "open", (YELLOW, "临近到期（11天）")),
-    (due("2020-03-31"), "open", (GREEN, "正常推进")),
-    (due("2019-10-31"), "open", (RED, "逾期50天")),
-    (due("2019-10-31"), "signed_off", (GREEN, "已销号")),
-    (due("2019-10-31"), "reported_done", (GREEN, "已报完成")),
-    (due("2019-11-30", "2020-06-30"), "open", (YELLOW, "阶段节点已过")),
-    (due(kind="external"), "open", (YELLOW, "时限待定")),
-    (due(kind="ongoing"), "open", (GREEN, "持续推进")),
-    ({"kind": "window", "due": [], "start": "2019-10-01", "end": "2019-12-15"}, "open", (RED, "时段已过")),
-    ({"kind": "window", "due": [], "start": "2019-12-01", "end": "2020-02-29"}, "open", (YELLOW, "实施时段内")),
+@pytest.mark.parametrize("ledger_row, status, expected", [
+    (row("2019-12-31"), "open", (YELLOW, "黄：临近到期（11天）")),
+    (row("2020-01-15"), "open", (GREEN, "绿：正常推进")),  # 26 days ahead: outside the 14-day window
+    (row("2020-03-31"), "open", (GREEN, "绿：正常推进")),
+    (row("2019-10-31"), "open", (RED, "红：逾期50天")),
+    (row("2019-10-31"), "signed_off", (GREEN, "绿：已销号")),
+    (row("2019-10-31"), "waived", (GREEN, "绿：免于督办")),
+    (row("2019-10-31"), "reported_done", (GREEN, "绿：已报完成待销号")),
+    (row("2019-11-30", "2020-06-30"), "open", (RED, "红：逾期20天")),  # each due date counts
+    (row("2020-06-30", milestones=("2019-11-30",)), "open", (YELLOW, "黄：阶段节点已过")),
+    (row(kind="external"), "open", (YELLOW, "黄：时限待定")),
+    (row(kind="ongoing"), "open", (GREEN, "绿：持续推进")),
+    (row(kind="window", start="2019-10-01", end="2019-12-15"), "open", (RED, "红：实施时段已过")),
+    (row(kind="window", start="2019-12-01", end="2020-02-29"), "open", (YELLOW, "黄：实施时段内")),
 ])
-def test_task_colour_on_20_december_2019(deadline, status, expected):
-    assert task_colour(deadline, status, date(2019, 12, 20)) == expected
+def test_the_status_column_on_20_december_2019(ledger_row, status, expected):
+    found = row_standing(ledger_row, date(2019, 12, 20), TaskActivity(status=status))
+    assert (found.lamp, status_cell(found)) == expected
 
 
 def test_a_coordinator_date_decides_the_colour_of_an_external_deadline():
-    colour = task_colour(due(kind="external"), "open", date(2019, 12, 20), override=date(2019, 12, 1))
-    assert colour == (RED, "逾期19天")
+    found = row_standing(row(kind="external"), date(2019, 12, 20), TaskActivity(due=date(2019, 12, 1)))
+    assert status_cell(found) == "红：逾期19天"
+
+
+def test_a_recent_urge_turns_a_calm_task_yellow_as_on_the_dashboard():
+    found = row_standing(row("2020-03-31"), date(2019, 12, 20), TaskActivity(urged=True))
+    assert status_cell(found) == "黄：近期受督办"
 
 
 @pytest.fixture(scope="module")
@@ -120,22 +141,22 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
         warning.status, warning.sent_on = "sent", date(2019, 12, 11)
         session.commit()
     with store.session() as session:
-        views = store_views(session, date(2019, 12, 20))
+        views = task_activity(session, date(2019, 12, 20))
         repo.insert_notices(session, [action("k-warn-2", unit=unit_name("襄垣县政府"))], date(2019, 12, 21), now=NOW)
         session.add(m.Letter(notice_key="k-warn-2", issuer="长治市大气办", year=2019, serial=8,
                              number="长大气办函〔2019〕8号"))
         session.commit()
-        later = store_views(session, date(2019, 12, 22))["t-2019/1"]
-    assert later.last_letter == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest
-    assert later.last_notice == f"2019-12-21 预警通知函 {unit_name('襄垣县政府')}（待审核）"
+        later = task_activity(session, date(2019, 12, 22))["t-2019/1"]
+    assert letter_text(later) == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest
+    assert notice_text(later) == f"2019-12-21 预警通知函 {unit_name('襄垣县政府')}（待审核）"
     store.dispose()
     first = views["t-2019/1"]
     luchen = unit_name("潞城区政府")
     assert first.percent == 60
-    assert first.progress == f"2019-12-02 {luchen} 推进中 60%：已关停1家"
-    assert first.last_notice == f"2019-12-10 预警通知函 {luchen}（已发送）"
-    assert first.last_letter == "长大气办函〔2019〕7号（2019-12-11，未签收）"
-    assert views["t-2019/2"].last_notice == ""
+    assert progress_text(first) == f"2019-12-02 {luchen} 推进中 60%：已关停1家"
+    assert notice_text(first) == f"2019-12-10 预警通知函 {luchen}（已发送）"
+    assert letter_text(first) == "长大气办函〔2019〕7号（2019-12-11，未签收）"
+    assert notice_text(views["t-2019/2"]) == ""
 
     out = tmp_path / "台账.xlsx"
     monkeypatch.setenv("DUBAN_DB", url)

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.letters.content import build_digest, build_letter, sample_letter, sample_notices, zh_date
+from scheduler.letters.content import build_letter, sample_letter, sample_notices, zh_date
+from scheduler.letters.digest import build_digest
 from scheduler.letters.numbers import DocNumber, format_number, next_serial, parse_number
 from scheduler.letters.render import Renderer
 

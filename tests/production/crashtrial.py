@@ -7,7 +7,7 @@ The verdict of a trial:
 - duplicates: messages that reached the SMTP server twice; each must have been in the window
   between the server's acceptance and the store's commit at the moment of the kill (the server
   had it, the row still said "sending"), and must carry the same Message-ID both times;
-- integrity: scheduler.integrity.check_store after recovery, lease expiry included.
+- integrity: scheduler.store.integrity.check_store after recovery, lease expiry included.
 """
 
 from __future__ import annotations
@@ -220,9 +220,9 @@ def _landed(phase: str, finished: bool, notices: int, status: dict[str, str], ar
 
 
 def _judge(trial: Trial, url: str, mailbox: Mailbox, expected: set[str]) -> None:
-    from scheduler.integrity import check_store, pending_count
     from scheduler.store import open_store
     from scheduler.store import schema as m
+    from scheduler.store.integrity import check_store, pending_count
 
     arrivals = mailbox.snapshot()
     store = open_store(url, migrate=False)

@@ -12,10 +12,10 @@ import threading
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from scheduler.integrity import check_store
 from scheduler.store import open_store
 from scheduler.store import schema as m
 from scheduler.store.backup import BackupError, backup, restore
+from scheduler.store.integrity import check_store
 from tests.production.harness import ROOT, swept_store
 
 

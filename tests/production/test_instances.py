@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.clock import SHANGHAI
-from scheduler.integrity import check_store, pending_count
 from scheduler.store import open_store
 from scheduler.store import schema as m
+from scheduler.store.integrity import check_store, pending_count
 from tests.production.harness import (
     Instance,
     Mailbox,

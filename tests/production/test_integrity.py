@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from scheduler.clock import SHANGHAI
-from scheduler.integrity import check_store
 from scheduler.store import open_store
 from scheduler.store import schema as m
+from scheduler.store.integrity import check_store
 from tests.production.harness import swept_store
 
 AFTER = datetime(2020, 11, 2, 10, tzinfo=SHANGHAI)

@@ -20,10 +20,10 @@ from scheduler.clock import SHANGHAI
 from scheduler.config import load_config
 from scheduler.delivery.run import deliver
 from scheduler.escalation.calendar import WorkCalendar
-from scheduler.integrity import check_store, pending_count
 from scheduler.service import _run_for_today
 from scheduler.store import open_store
 from scheduler.store import schema as m
+from scheduler.store.integrity import check_store, pending_count
 from scheduler.sweep import run_sweep
 from tests.production.harness import ROOT, Mailbox, SmtpServer, approve_waiting, prepare_store, workdays
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes, policy
@@ -17,7 +18,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import encode_rfc2231, format_datetime, formataddr
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 class TransportError(Exception):
@@ -66,6 +67,26 @@ class Channel(Protocol):
     def send(self, message: OutgoingMessage) -> Receipt:
         """Deliver `message`; raise TransportError(permanent=...) on failure."""
         ...
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    """What delivery knows of one kind of channel; scheduler.delivery.channels.registry lists them.
+
+    `make(settings, address, now)` builds a channel from the kind's section of config.delivery
+    (None for a kind without one) for one address; `now` is the run's clock, or None for the
+    channel's default."""
+
+    name: str  # stored on delivery rows: file, smtp, webhook
+    contact: str | None  # the unit directory's contact field it sends to; None: it needs no contact
+    section: str | None  # the field of config.delivery that configures it; None: it needs no settings
+    make: Callable[[Any, str, Clock | None], Channel]
+    shared: bool = False  # one channel serves every address (SMTP: one session per run)
+    addressed: bool = False  # the message's recipients are the target's address (e-mail)
+    unconfigured: str = ""  # why a unit with only this kind of contact falls back to the file outbox
 
 
 def key_digest(key: str, length: int = 32) -> str:
@@ -117,7 +138,7 @@ def build_email(
 ) -> EmailMessage:
     """Return the message of email_bytes() parsed back, for callers that want an EmailMessage."""
     raw = email_bytes(message, sender, now, domain=domain, sender_name=sender_name)
-    return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+    return message_from_bytes(raw, policy=policy.default)
 
 
 def _header(name: str, value: str) -> str:

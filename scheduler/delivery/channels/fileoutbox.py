@@ -11,6 +11,8 @@ from pathlib import Path
 
 from scheduler import clock
 from scheduler.delivery.channels.base import (
+    ChannelKind,
+    Clock,
     OutgoingMessage,
     Receipt,
     TransportError,
@@ -65,3 +67,10 @@ class FileOutbox:
         except OSError as exc:  # disk full, permissions: an operator can fix it, so retry later
             raise TransportError(f"写入发件箱失败：{exc}", permanent=False) from None
         return Receipt(self.name, message_id(message.key, self.domain), str(target))
+
+
+def _make(settings: object, address: str, now: Clock | None) -> FileOutbox:
+    return FileOutbox(address, now=now) if now else FileOutbox(address)
+
+
+KIND = ChannelKind("file", contact=None, section=None, make=_make)

@@ -15,10 +15,12 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from scheduler import clock
 from scheduler.delivery.channels.base import (
+    ChannelKind,
+    Clock,
     OutgoingMessage,
     Receipt,
     TransportError,
@@ -197,3 +199,13 @@ def _close(server: smtplib.SMTP) -> None:
         server.quit()
     except (smtplib.SMTPException, OSError):
         server.close()
+
+
+def _make(settings: Any, address: str, now: Clock | None) -> SmtpChannel:
+    """One channel for every address: config.delivery.smtp's server, one session per run."""
+    smtp = SmtpSettings(**settings.model_dump())
+    return SmtpChannel(smtp, now=now) if now else SmtpChannel(smtp)
+
+
+KIND = ChannelKind("smtp", contact="email", section="smtp", make=_make, shared=True, addressed=True,
+                   unconfigured="仅有邮箱地址，但未配置 SMTP")

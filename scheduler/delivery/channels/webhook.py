@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from scheduler import clock
 from scheduler.delivery.channels import http
-from scheduler.delivery.channels.base import OutgoingMessage, Receipt, TransportError, key_digest
+from scheduler.delivery.channels.base import ChannelKind, Clock, OutgoingMessage, Receipt, TransportError, key_digest
 
 # Robot error codes that mean "try later"; every other non-zero errcode is a configuration or
 # content problem that a retry cannot fix (bad token, failed signature, keyword, IP allow-list).
@@ -131,3 +131,13 @@ class WebhookChannel:
             raise TransportError(f"{fmt} 机器人拒绝：errcode={code} {errmsg}",
                                  permanent=code not in retry)
         return Receipt(self.name, key_digest(message.key), f"{fmt} errcode=0")
+
+
+def _make(settings: Any, address: str, now: Clock | None) -> WebhookChannel:
+    """One channel per URL; config.delivery.webhook holds what all of them share."""
+    hook = WebhookSettings(url=address, format=format_for(address, settings.format),  # type: ignore[arg-type]
+                           secret_env=settings.secret_env, timeout=settings.timeout)
+    return WebhookChannel(hook, now=now) if now else WebhookChannel(hook)
+
+
+KIND = ChannelKind("webhook", contact="webhook", section="webhook", make=_make)

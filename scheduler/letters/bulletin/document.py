@@ -9,7 +9,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from scheduler.letters.bulletin.ranking import Bulletin, LetterRecord, Period, TaskRecord, compute_bulletin, units_text
-from scheduler.letters.content import DEFAULT_CC, KIND_NAMES, FactRow, LetterContext, PlanBasis, zh_date
+from scheduler.letters.content import BULLETIN, BULLETIN_CC, FactRow, LetterContext, PlanBasis, kind_name, zh_date
+from scheduler.letters.numbers import draft_number
 
 ADDRESSEE = "各县（市、区）人民政府，市直有关单位"
 REPLY_WORKDAYS = 10
@@ -23,11 +24,6 @@ def first_workday_after(period: Period, is_workday: Callable[[date], bool]) -> d
     return day
 
 
-def draft_number(prefix: str, year: int) -> str:
-    """Return a document number with the serial left blank for the office to fill in at sign-off."""
-    return f"{prefix}〔{year}〕　号"
-
-
 def bulletin_letter(
     bulletin: Bulletin, issuer: str, number: str, issued: date, reply_by: date, *, contact: str = "",
 ) -> LetterContext:
@@ -37,8 +33,8 @@ def bulletin_letter(
     basis = bulletin.plans[0] if bulletin.plans else PlanBasis("有关大气污染防治工作方案", "", "")
     by = zh_date(reply_by)
     return LetterContext(
-        kind="bulletin",
-        kind_name=KIND_NAMES["bulletin"],
+        kind=BULLETIN,
+        kind_name=kind_name(BULLETIN),
         issuer=issuer,
         number=number,
         title=f"关于{bulletin.period.label}大气污染防治重点任务进展情况的通报",
@@ -57,7 +53,7 @@ def bulletin_letter(
         signature=issuer,
         date=issued,
         contact=contact,
-        cc=DEFAULT_CC["bulletin"],
+        cc=BULLETIN_CC,
         attachments=(),
         notice_keys=(),
         period=bulletin.period.label,

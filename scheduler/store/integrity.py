@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from scheduler.delivery.run import LETTER_LEVELS, digest_key
+from scheduler.glossary import DELIVERY_STATUSES, NOTICE_STATUSES
+from scheduler.ladder import LETTER_LEVELS
+from scheduler.letters.digest import digest_key
 from scheduler.store import schema as m
 
-NOTICE_STATUSES = {"queued", "pending_review", "approved", "held", "rejected", "sent", "cancelled", "folded"}
-DELIVERY_STATUSES = {"pending", "sending", "sent", "dead", "withheld", "superseded"}
+_LETTERS = tuple(sorted(LETTER_LEVELS))
 MAX_LISTED = 20  # findings of one kind beyond this are summarised, not listed
 
 
@@ -93,10 +94,10 @@ def _foreign_keys(session: Session, report: IntegrityReport) -> None:
         ("notices.plan_id", m.Notice.plan_id, m.Plan.id),
         ("notices.task_id", m.Notice.task_id, m.Task.id),
     )
-    for name, child, parent in undeclared:
+    for name, ref, target in undeclared:
         orphans = session.scalar(
-            select(func.count()).select_from(m.Notice).outerjoin(parent.class_, child == parent)
-            .where(child.is_not(None), parent.is_(None))
+            select(func.count()).select_from(m.Notice).outerjoin(target.class_, ref == target)
+            .where(ref.is_not(None), target.is_(None))
         )
         if orphans:
             found.append(f"{name} 有 {orphans} 行指向不存在的记录")
@@ -162,7 +163,7 @@ def _deliveries(session: Session, report: IntegrityReport, now: datetime | None)
              [f"{r.message_key} -> {r.channel}（租约至 {r.next_attempt_at.isoformat()}）" for r in rows
               if r.status == "sending" and r.next_attempt_at is not None and r.next_attempt_at < now])
     keys = {r.message_key for r in rows if not r.message_key.startswith("digest|")}
-    known = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(LETTER_LEVELS)))) if keys else set()
+    known = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(_LETTERS)))) if keys else set()
     _add(report, "函件投递没有对应的预警或约谈通知", sorted(keys - known))
 
 
@@ -192,7 +193,7 @@ def _notices_sent_once(session: Session, report: IntegrityReport) -> None:
 
     A letter (warning, interview) is delivered by its own message; a digest may list it again
     while it awaits 签收, which is a reminder of the letter, not a second delivery of it."""
-    letters = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(LETTER_LEVELS))))
+    letters = set(session.scalars(select(m.Notice.key).where(m.Notice.level.in_(_LETTERS))))
     carriers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     query = select(m.AuditEntry.object_id, m.AuditEntry.detail).where(m.AuditEntry.action == "delivery.sent")
     for message_key, detail in session.execute(query):

@@ -1,0 +1,382 @@
+"""Delivery rows: what is due, claimed by one sender, settled exactly once.
+
+Exactly once lives here. Each message gets a row per channel address, inserted under its unique
+key (insert-or-nothing); a sender owns a row only when its conditional UPDATE pending->sending
+changed exactly one row, and it settles the row with another conditional UPDATE (sending->sent,
+or back to pending / dead), so a sender whose lease ran out cannot overwrite the outcome of the
+one that took over. A sent row, its notices' sent state and its audit entry commit together.
+
+The statements run once or more per message, so they are built once: building them per call cost
+more than executing them (bench/RESULTS.md); SQLAlchemy caches their compiled forms by structure.
+Callers get plain values (ClaimedDelivery, DeliveryRow), never ORM rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from sqlalchemy import BindParameter, Date, Select, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from scheduler.ladder import ACK_LEVELS, LETTER_LEVELS
+from scheduler.letters.content import zh_date
+from scheduler.letters.digest import digest_day, digest_key
+from scheduler.store import schema as m
+from scheduler.store.acks import link_expiry
+from scheduler.store.letters import notice_facts
+from scheduler.store.repo import audit, chunks, insert_for
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
+
+ACTOR = "督办系统"
+DUE_STATUSES = ("queued", "approved")
+CLOSED_TASKS = ("signed_off", "waived")
+PAGE = 1000  # due delivery ids read per query
+_LETTERS = tuple(sorted(LETTER_LEVELS))  # each approved one is a numbered letter of its own
+_ACKS = tuple(sorted(ACK_LEVELS))
+
+Route = Callable[[str, Sequence[tuple[str, str]]], Sequence[tuple[str, str]]]
+
+_D, _N = cast(Table, m.Delivery.__table__), cast(Table, m.Notice.__table__)
+_Q = TypeVar("_Q", bound=Select)
+_CONTACTS = (select(m.Contact.channel, m.Contact.address).where(m.Contact.unit == bindparam("unit"))
+             .order_by(m.Contact.id))
+_CLAIM = (
+    update(_D)
+    .where(
+        _D.c.id == bindparam("did"),
+        or_(
+            and_(_D.c.status == "pending",
+                 or_(_D.c.next_attempt_at.is_(None), _D.c.next_attempt_at <= bindparam("stamp"))),
+            and_(_D.c.status == "sending", _D.c.next_attempt_at <= bindparam("stamp")),
+        ),
+    )
+    .values(status="sending", attempts=_D.c.attempts + 1, next_attempt_at=bindparam("lease"))
+)
+_SETTLE = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
+           .values(status="sent", next_attempt_at=None, message_id=bindparam("mid"), last_error="",
+                   first_failed_at=None))
+_FAIL = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
+         .values(status=bindparam("outcome"), next_attempt_at=bindparam("retry_at"), last_error=bindparam("error"),
+                 first_failed_at=bindparam("failing_since")))
+_NOTICES_SENT = (update(_N).where(_N.c.key.in_(bindparam("keys", expanding=True)), _N.c.status.in_(DUE_STATUSES))
+                 .values(status="sent", sent_on=bindparam("sent_on"), version_id=_N.c.version_id + 1))
+_AUDIT = insert(cast(Table, m.AuditEntry.__table__))
+
+
+def utc(moment: datetime) -> datetime:
+    """Store times in UTC so SQLite's text comparison orders them like PostgreSQL does."""
+    if moment.tzinfo is None:
+        raise ValueError("now 必须带时区")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """A sent letter its unit has not signed for yet, listed in the unit's digest."""
+
+    facts: dict[str, Any]  # as a digest lists a notice, with the letter's number
+    link_expires: date | None  # the last day of the link issued with it; None: none recorded
+
+
+@dataclass
+class ClaimedDelivery:
+    """A delivery this sender owns until its lease ends: where it goes and what it carries."""
+
+    delivery_id: int
+    key: str
+    channel: str
+    address: str
+    attempts: int  # this one included (the claim counted it)
+    first_failed_at: datetime | None
+    unit: str
+    plan_id: str
+    level: str
+    notices: list[dict[str, Any]]  # re-read at the claim: held, rejected or signed-off ones dropped out
+    contacts: tuple[tuple[str, str], ...] = ()  # the unit's (contact field, address); file outbox only
+    awaiting: list[Awaiting] = field(default_factory=list)  # digests only
+
+    @property
+    def weight(self) -> int:
+        """Notices carried or listed: what a batch's budget counts."""
+        return len(self.notices) + len(self.awaiting)
+
+
+@dataclass
+class ClaimBatch:
+    """What one claiming transaction did."""
+
+    claimed: list[ClaimedDelivery]
+    tried: int  # ids looked at; the rest wait for the next batch
+    withheld: int  # claimed, but everything in it was held, rejected or signed off meanwhile
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One delivery as a coordinator sees it (dead letters, retries)."""
+
+    id: int
+    message_key: str
+    channel: str
+    address: str
+    status: str
+    attempts: int
+    last_error: str
+    message_id: str
+    next_attempt_at: datetime | None
+    first_failed_at: datetime | None
+
+
+# --- what is due ----------------------------------------------------------------------------------
+
+
+def _due_where(query: _Q, day: date | BindParameter[date]) -> _Q:
+    return query.outerjoin(m.Task, m.Task.id == m.Notice.task_id).where(
+        m.Notice.created_on <= day,
+        or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)),
+    )
+
+
+def _due_messages(session: Session, day: date) -> dict[str, str]:
+    """Return message key -> unit for what is due on `day`, in the order of each message's first
+    notice; reads keys only (not the notices), since a province's day is ~100k of them."""
+    due = m.Notice.status.in_(DUE_STATUSES)
+    digests = session.execute(
+        _due_where(select(func.min(m.Notice.id), m.Notice.unit), day)
+        .where(due, m.Notice.level.not_in(_LETTERS)).group_by(m.Notice.unit)
+    ).all()
+    letters = session.execute(
+        _due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit), day)
+        .where(due, m.Notice.level.in_(_LETTERS))
+    ).all()
+    entries = sorted([(first, digest_key(unit, day), unit) for first, unit in digests]
+                     + [(first, key, unit) for first, key, unit in letters])
+    return {key: unit for _first, key, unit in entries}
+
+
+def unit_contacts(session: Session, unit: str) -> tuple[tuple[str, str], ...]:
+    """Return the unit's (contact field, address) pairs in the directory's order."""
+    return tuple((c, a) for c, a in session.execute(_CONTACTS, {"unit": unit}))
+
+
+def prepare_day(store: Store, day: date, now: datetime, route: Route) -> int:
+    """Insert a delivery row for every message due on `day` (nothing on conflict) and supersede
+    earlier days' unsent digests, whose notices are still queued and so in today's digest.
+
+    `route(unit, contacts)` returns the (channel, address) targets of a unit's messages.
+    Returns how many digests were superseded."""
+    with store.session() as session:
+        keys = _due_messages(session, day)  # message key -> unit
+        targets: dict[str, Sequence[tuple[str, str]]] = {}
+        values = []
+        for key, unit in keys.items():
+            if unit not in targets:
+                targets[unit] = route(unit, unit_contacts(session, unit))
+            values += [dict(message_key=key, channel=channel, address=address, status="pending", attempts=0,
+                            last_error="", message_id="") for channel, address in targets[unit]]
+        for part in chunks(values):  # SQLite caps the bound parameters per statement
+            session.execute(insert_for(session, _D).values(list(part))
+                            .on_conflict_do_nothing(index_elements=["message_key", "channel", "address"]))
+        for part in chunks(list(keys)):  # withheld once, due again (held, then approved)
+            session.execute(
+                update(m.Delivery)
+                .where(m.Delivery.status == "withheld", m.Delivery.message_key.in_(part))
+                .values(status="pending", next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        superseded = 0
+        for delivery in session.scalars(
+            select(m.Delivery).where(
+                m.Delivery.message_key.like("digest|%"),
+                or_(
+                    m.Delivery.status == "pending",  # a crashed sender's expired lease counts too
+                    and_(m.Delivery.status == "sending", m.Delivery.next_attempt_at <= utc(now)),
+                ),
+            )
+        ):
+            old = digest_day(delivery.message_key)
+            if old is not None and old < day:
+                delivery.status = "superseded"
+                delivery.last_error = f"未发出的事项已并入{zh_date(day)}的汇总"
+                superseded += 1
+        session.commit()
+    return superseded
+
+
+def due_ids(store: Store, files_only: bool) -> Iterator[int]:
+    """Yield the ids of deliveries pending or sending, oldest first (a backlog goes out in the
+    order it arose), a page per query; with `files_only`, only the file outbox's."""
+    last = 0
+    while True:
+        query = (select(m.Delivery.id)
+                 .where(m.Delivery.status.in_(("pending", "sending")), m.Delivery.id > last)
+                 .order_by(m.Delivery.id).limit(PAGE))
+        if files_only:
+            query = query.where(m.Delivery.channel == "file")
+        with store.session() as session:
+            page = session.scalars(query).all()
+        if not page:
+            return
+        yield from page
+        last = page[-1]
+
+
+def held_count(store: Store) -> int:
+    """Count deliveries waiting that go through a channel other than the file outbox."""
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(m.Delivery).where(
+            m.Delivery.status.in_(("pending", "sending")), m.Delivery.channel != "file")) or 0
+
+
+# --- claiming ---------------------------------------------------------------------------------------
+
+
+_LIVE_LETTER = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
+    m.Notice.key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
+_LIVE_DIGEST = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
+    m.Notice.unit == bindparam("unit"),
+    m.Notice.created_on <= bindparam("digest_day", type_=Date),
+    m.Notice.level.not_in(_LETTERS),
+    or_(
+        m.Notice.status.in_(DUE_STATUSES),
+        and_(m.Notice.status == "sent", m.Notice.sent_on == bindparam("digest_day", type_=Date)),
+    ),
+).order_by(m.Notice.id)
+_AWAITING = (
+    select(m.Notice, m.Task, m.Letter.number)
+    .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+    .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
+    .where(m.Notice.unit == bindparam("unit"), m.Notice.level.in_(_ACKS), m.Notice.status == "sent",
+           m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= bindparam("day", type_=Date),
+           or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
+    .order_by(m.Notice.sent_on, m.Notice.id)
+)
+
+
+def claim(session: Session, delivery_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Take the row: pending and due, or sending with an expired lease; True for one caller only."""
+    stamp = utc(now)
+    result = session.connection().execute(_CLAIM, {"did": delivery_id, "stamp": stamp, "lease": utc(lease_until)})
+    return result.rowcount == 1
+
+
+def claim_batch(store: Store, delivery_ids: Sequence[int], day: date, now: datetime, lease_until: datetime,
+                budget: int) -> ClaimBatch:
+    """Claim the rows of `delivery_ids` in one transaction, in order, until the claimed ones carry
+    `budget` notices; read what each carries. A row whose notices all dropped out is withheld."""
+    batch = ClaimBatch([], 0, 0)
+    weight = 0
+    with store.session() as session:
+        for delivery_id in delivery_ids:
+            batch.tried += 1
+            if claim(session, delivery_id, now, lease_until):
+                claimed = _read_claimed(session, delivery_id, day, now)
+                if claimed is None:
+                    batch.withheld += 1
+                else:
+                    batch.claimed.append(claimed)
+                    weight += claimed.weight
+            if weight >= budget:
+                break
+        session.commit()
+    return batch
+
+
+def _read_claimed(session: Session, delivery_id: int, day: date, now: datetime) -> ClaimedDelivery | None:
+    delivery = session.get_one(m.Delivery, delivery_id)
+    live = _live_notices(session, delivery.message_key, day)
+    if not live:
+        delivery.status, delivery.next_attempt_at = "withheld", None
+        delivery.last_error = "所含事项已暂缓、驳回、撤销或销号，未发送"
+        audit(session, ACTOR, "delivery.withhold", "delivery", delivery.message_key,
+              {"channel": delivery.channel, "address": delivery.address}, now)
+        return None
+    first = live[0][0]
+    on = digest_day(delivery.message_key)
+    return ClaimedDelivery(
+        delivery_id=delivery_id,
+        key=delivery.message_key,
+        channel=delivery.channel,
+        address=delivery.address,
+        attempts=delivery.attempts,
+        first_failed_at=delivery.first_failed_at,
+        unit=first.unit,
+        plan_id=first.plan_id,
+        level=first.level,
+        notices=[notice_facts(n, t) for n, t in live],
+        contacts=unit_contacts(session, first.unit) if delivery.channel == "file" else (),
+        awaiting=_awaiting(session, first.unit, on) if on is not None else [],
+    )
+
+
+def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice, m.Task | None]]:
+    """Return the notices a message carries, re-read now: held, rejected, cancelled or
+    signed-off ones drop out. Notices an earlier target already sent today stay in."""
+    on = digest_day(key)
+    if on is None:
+        rows = session.execute(_LIVE_LETTER, {"day": day, "key": key})
+    else:
+        unit = key.split("|", 1)[1].rsplit("|", 1)[0]
+        rows = session.execute(_LIVE_DIGEST, {"day": day, "unit": unit, "digest_day": on})
+    return [(row[0], row[1]) for row in rows]
+
+
+def _awaiting(session: Session, unit: str, day: date) -> list[Awaiting]:
+    """Return the unit's letters sent by `day` and not yet signed for, with their links' expiry."""
+    return [Awaiting({**notice_facts(notice, task), "number": number or ""}, link_expiry(session, notice.key))
+            for notice, task, number in session.execute(_AWAITING, {"unit": unit, "day": day})]
+
+
+# --- settling ---------------------------------------------------------------------------------------
+
+
+def settle_sent(store: Store, delivery_id: int, message_id: str, notice_keys: Sequence[str], day: date,
+                now: datetime, detail: dict[str, Any], object_id: str) -> bool:
+    """Record a send: the row sent (if this sender still owns it), its notices sent on `day`, one
+    audit entry; one transaction on a bare connection. False when another sender settled it."""
+    with store.engine.begin() as conn:
+        if conn.execute(_SETTLE, {"did": delivery_id, "mid": message_id}).rowcount != 1:
+            return False
+        if notice_keys:
+            conn.execute(_NOTICES_SENT, {"keys": list(notice_keys), "sent_on": day})
+        conn.execute(_AUDIT, {"at": now, "actor": ACTOR, "action": "delivery.sent", "object_type": "delivery",
+                              "object_id": object_id, "detail": detail})
+    return True
+
+
+def settle_failed(store: Store, delivery_id: int, *, dead: bool, retry_at: datetime | None, error: str,
+                  failing_since: datetime, now: datetime, object_id: str, detail: dict[str, Any]) -> bool:
+    """Record a failed send: back to pending until `retry_at`, or dead; with its audit entry.
+    False when another sender settled the row meanwhile."""
+    with store.engine.begin() as conn:
+        changed = conn.execute(_FAIL, {
+            "did": delivery_id, "outcome": "dead" if dead else "pending",
+            "retry_at": None if dead or retry_at is None else utc(retry_at), "error": error,
+            "failing_since": utc(failing_since)}).rowcount
+        if changed != 1:
+            return False
+        conn.execute(_AUDIT, {"at": now, "actor": ACTOR, "action": "delivery.dead" if dead else "delivery.retry",
+                              "object_type": "delivery", "object_id": object_id, "detail": detail})
+    return True
+
+
+def dead_letters(session: Session) -> list[DeliveryRow]:
+    """Return the deliveries that gave up, oldest first, for a coordinator to resolve."""
+    rows = session.scalars(select(m.Delivery).where(m.Delivery.status == "dead").order_by(m.Delivery.id))
+    return [_row(d) for d in rows]
+
+
+def retrying(session: Session) -> list[DeliveryRow]:
+    """Return the deliveries that failed and wait for another attempt, oldest first."""
+    rows = session.scalars(select(m.Delivery).where(m.Delivery.status.in_(("pending", "sending")),
+                                                    m.Delivery.attempts > 0).order_by(m.Delivery.id))
+    return [_row(d) for d in rows]
+
+
+def _row(d: m.Delivery) -> DeliveryRow:
+    return DeliveryRow(d.id, d.message_key, d.channel, d.address, d.status, d.attempts, d.last_error,
+                       d.message_id, d.next_attempt_at, d.first_failed_at)
