@@ -34,11 +34,10 @@ def cmd_clause_parse(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(clause.to_json())
         return 0
-    data = clause.to_json()
-    print(f"牵头单位：{'、'.join(data['lead_units']) or '—'}")
-    print(f"配合单位：{'、'.join(data['cooperating_units']) or '—'}")
-    print(f"责任单位：{'、'.join(data['responsible_units']) or '—'}")
-    print(f"适用于其后各项任务：{'是' if data['applies_to_later_tasks'] else '否'}")
+    print(f"牵头单位：{'、'.join(clause.lead_units) or '—'}")
+    print(f"配合单位：{'、'.join(clause.cooperating_units) or '—'}")
+    print(f"责任单位：{'、'.join(clause.responsible_units) or '—'}")
+    print(f"适用于其后各项任务：{'是' if clause.applies_to_later_tasks else '否'}")
     return 0
 
 

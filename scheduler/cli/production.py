@@ -26,8 +26,8 @@ def _moment(text: str) -> datetime:
                        ("--no-lease", {"action": "store_true", "help": "不检查“发送中”租约（服务正在运行时）"})])
 def cmd_integrity(args: argparse.Namespace) -> int:
     from scheduler import clock
-    from scheduler.store.integrity import check_store
     from scheduler.store import open_store
+    from scheduler.store.integrity import check_store
 
     store = open_store(config_for(args).database)
     try:

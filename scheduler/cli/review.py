@@ -105,8 +105,12 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
     return 0
 
 
+def _decider(decision: str) -> Callable[[argparse.Namespace], int]:
+    return lambda args: _decide(args, decision)
+
+
 for _decision in ("approve", "hold", "reject"):
-    register(f"queue {_decision}", lambda args, d=_decision: _decide(args, d))
+    register(f"queue {_decision}", _decider(_decision))
 
 
 @command("explain")

@@ -41,7 +41,7 @@ class SeasonTally:
 
 def _table(title: str, rows: dict[str, Counter], first: str) -> str:
     table = Table(first, *LEVEL_LABELS.values(), "合计", title=title)
-    total = Counter()
+    total: Counter[str] = Counter()
     for key in sorted(rows):
         counts = rows[key]
         total.update(counts)

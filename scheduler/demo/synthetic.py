@@ -69,15 +69,16 @@ def season_rows() -> list[tuple[str, str, str, str]]:
         mean = TARGETS[county] * share / weights
         noise = [rng.uniform(0.8, 1.2) for _ in days]
         scale = len(days) / sum(noise)  # the noise must not move the season mean
-        series = {}
+        series: dict[date, float] = {}
         for day, n in zip(days, noise):
             value = mean * MONTH_FACTOR[day.month] * _episode(day) * n * scale
             series[day] = round(OFF_SCALE.get((county, day), value))
         daily[county] = series
-    city = {day: round(sum(daily[c][day] for c in daily) / len(daily)) for day in days}
-    core = {day: round(daily["潞州区"][day] * 1.04) for day in days}
+    city: dict[date, float] = {day: round(sum(daily[c][day] for c in daily) / len(daily)) for day in days}
+    core: dict[date, float] = {day: round(daily["潞州区"][day] * 1.04) for day in days}
     rows: list[tuple[str, str, str, str]] = []
-    for region, series in (*daily.items(), ("主城区", core), ("长治市", city)):
+    regions: list[tuple[str, dict[date, float]]] = [*daily.items(), ("主城区", core), ("长治市", city)]
+    for region, series in regions:
         for day in days:
             if (region, day) in MISSING:
                 continue

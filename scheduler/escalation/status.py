@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from scheduler.escalation.facts import TaskFacts
+from scheduler.escalation.facts import Role, TaskFacts
+
+COUNTED_ROLES: tuple[Role, ...] = ("lead", "responsible")
+"""A task's lamp counts for these units; cooperating ones are not accountable."""
 
 AT_RISK_DAYS = 14  # a due date this close turns a task yellow
 URGED_DAYS = 30  # an urge, warning or interview this recent keeps a task yellow

@@ -13,7 +13,6 @@ from scheduler.escalation.status import URGED_DAYS
 from scheduler.ladder import ESCALATION_LEVELS, REVIEWABLE_STATUSES
 from scheduler.store import schema as m
 
-COUNTED_ROLES = ("lead", "responsible")  # a task's lamp counts for these units; cooperating ones are not accountable
 SETTLED_AWAY = ("cancelled", "rejected", "folded")  # notices that never reached the unit
 
 

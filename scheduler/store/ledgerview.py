@@ -15,8 +15,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.escalation.status import COUNTED_ROLES
 from scheduler.store import schema as m
-from scheduler.store.dashboard import COUNTED_ROLES, urged_pairs
+from scheduler.store.dashboard import urged_pairs
 from scheduler.store.records import StoredNotice, notice_records
 from scheduler.store.schema import UnitOverride
 from scheduler.store.taskfacts import latest_overrides

@@ -35,7 +35,9 @@ from scheduler.web.portal import acknowledge_letter, portal_data, record_progres
 from scheduler.web.queue import QueueFilter, decide, queue_data
 
 router = APIRouter(prefix="/api")
-ERRORS = {401: {"description": "未登录或会话已过期"}, 403: {"description": "角色无权限或缺少 CSRF 令牌"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "未登录或会话已过期"},
+    403: {"description": "角色无权限或缺少 CSRF 令牌"}}
 
 
 def _dates(value: Any) -> Any:
@@ -226,4 +228,5 @@ def api_portal_ack(request: Request, notice_id: int, user: WebUser = Depends(uni
                    session: Session = Depends(db)):
     notice = acknowledge_letter(session, web(request), user, notice_id)
     session.commit()
-    return {"key": notice.key, "acknowledged_on": notice.acknowledged_on.isoformat()}
+    acknowledged = notice.acknowledged_on.isoformat() if notice.acknowledged_on else None
+    return {"key": notice.key, "acknowledged_on": acknowledged}

@@ -94,5 +94,5 @@ def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
             for context in route.effective_route_contexts():
                 table.append((context.path, frozenset(getattr(context.original_route, "methods", ()) or ())))
         else:
-            table.append((route.path, frozenset(getattr(route, "methods", ()) or ())))
+            table.append((getattr(route, "path", ""), frozenset(getattr(route, "methods", ()) or ())))
     return table

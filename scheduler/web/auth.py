@@ -188,6 +188,7 @@ def api_login(credentials: Credentials, request: Request, response: Response, se
     session.commit()
     set_session_cookie(response, request, token)
     user = session_user(session, token, now)
+    assert user is not None  # the session was opened just above
     return session_info(user)
 
 

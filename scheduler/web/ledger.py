@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from scheduler.clock import local_day
 from scheduler.delivery.run import digest_key
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import Standing, due_dates, standing
+from scheduler.escalation.status import COUNTED_ROLES, Standing, due_dates, standing
 from scheduler.glossary import DEADLINE_KINDS, PROGRESS_STATUSES
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import sign_off, task_facts
@@ -27,7 +27,6 @@ from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
-from scheduler.web.status import COUNTED_ROLES
 
 router = APIRouter(include_in_schema=False)
 TASK_STATUSES = ("open", "reported_done", "signed_off", "waived")

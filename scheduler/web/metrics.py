@@ -49,7 +49,7 @@ async def read_upload(request: Request, field: str = "file") -> tuple[str, bytes
     upload = form.get(field)
     if not isinstance(upload, UploadFile) or not (upload.filename or "").strip():
         raise StoreError("请选择要导入的 .csv 或 .xlsx 文件")
-    name = Path(upload.filename.replace("\\", "/")).name.strip()[:200] or "upload.csv"
+    name = Path((upload.filename or "").replace("\\", "/")).name.strip()[:200] or "upload.csv"
     if Path(name).suffix.lower() not in SUFFIXES:
         raise StoreError(f"只支持 .csv 与 .xlsx 文件：{name}")
     data = await upload.read(MAX_UPLOAD + 1)

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import STATES, overdue_on, standing
-from scheduler.store.dashboard import COUNTED_ROLES
+from scheduler.escalation.status import COUNTED_ROLES, STATES, overdue_on, standing
 
 
 @dataclass

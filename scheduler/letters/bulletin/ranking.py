@@ -276,7 +276,7 @@ def compute_bulletin(
     end = period.end
     overdue = sorted(
         (OverdueTask(t.task_id, t.title, t.units, t.due, _days_late(t.due, end), t.progress)
-         for t in live if _late(t, end)),
+         for t in live if t.due is not None and _late(t, end)),
         key=lambda t: (-t.days, t.task_id),
     )
     return Bulletin(
