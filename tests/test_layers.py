@@ -1,4 +1,4 @@
-"""The layer contract in pyproject.toml holds, and it really catches an upward import."""
+"""The import contracts in pyproject.toml hold, and they really catch an upward import and stray SQL."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def copy_of_the_package(tmp_path: Path) -> Path:
 def test_the_package_keeps_its_layers(tmp_path):
     result = lint_imports(copy_of_the_package(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 def test_an_upward_import_breaks_the_contract(tmp_path):
@@ -39,3 +39,13 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "scheduler.plans is not allowed to import scheduler.web" in result.stdout
+
+
+def test_sqlalchemy_outside_the_store_breaks_the_contract(tmp_path):
+    tree = copy_of_the_package(tmp_path)
+    module = tree / "scheduler" / "web" / "portal.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\nimport sqlalchemy  # noqa\n", encoding="utf-8")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "scheduler.web is not allowed to import sqlalchemy" in result.stdout
+    assert "scheduler.web.portal -> sqlalchemy" in result.stdout

@@ -8,6 +8,7 @@ gapless per issuer and year because the unique constraint decides a race between
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.numbers import Issuer, format_number, next_serial
 from scheduler.store import schema as m
 from scheduler.store.repo import audit
@@ -148,3 +150,59 @@ def notice_facts(notice: m.Notice, task: m.Task | None) -> dict[str, Any]:
         "acknowledged_on": notice.acknowledged_on,
         "progress": f"已完成{percent}%" if percent is not None else "",
     }
+
+
+@dataclass(frozen=True)
+class LetterSource:
+    """Everything the store holds for one escalation's letter: the facts it lists, the plan it rests
+    on, its issuer and, once delivery numbered it, its number and issue day."""
+
+    facts: dict[str, Any]
+    basis: dict[str, Any]
+    issuer: Issuer
+    numbered: NumberedLetter | None
+
+
+def letter_source(session: Session, notice: m.Notice, issuer_for: Callable[[str], Issuer],
+                  fallback: date) -> LetterSource:
+    """Return what a letter of `notice` is built from (its plan must exist: LookupError otherwise)."""
+    task = session.get(m.Task, notice.task_id) if notice.task_id else None
+    plan = letter_plan(session, notice.plan_id)
+    if plan is None:
+        raise LookupError(f"没有方案 {notice.plan_id}")
+    issuer = issuer_for(plan.region)
+    return LetterSource(notice_facts(notice, task), plan.basis(issuer), issuer,
+                        numbered_letter(session, notice.key, fallback))
+
+
+def notice_row(session: Session, notice_id: int) -> m.Notice | None:
+    """Return the notice with this id, if any."""
+    return session.get(m.Notice, notice_id)
+
+
+def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: int, page_size: int,
+                   sent_only: bool) -> dict[str, Any]:
+    """Numbered letters (newest first) and, for coordinators (no `units`), approved ones awaiting delivery."""
+    query = (select(m.Letter, m.Notice, m.Task.title).join(m.Notice, m.Notice.key == m.Letter.notice_key)
+             .outerjoin(m.Task, m.Task.id == m.Notice.task_id))
+    if units is not None:
+        query = query.where(m.Notice.unit.in_(units))
+    if sent_only:
+        query = query.where(m.Notice.status == "sent")
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(m.Letter.year.desc(), m.Letter.serial.desc())
+                           .limit(page_size).offset((page_no - 1) * page_size)).all()
+    letters = [{"notice_id": n.id, "number": letter.number, "level": n.level, "unit": n.unit, "task": n.task_id,
+                "title": title or "", "status": n.status, "sent_on": n.sent_on, "acknowledged_on": n.acknowledged_on,
+                "key": n.key} for letter, n, title in rows]
+    awaiting = []
+    if units is None:
+        waiting = (select(m.Notice, m.Task.title).outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+                   .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
+                   .where(m.Notice.status == "approved", m.Notice.level.in_(LETTER_LEVELS), m.Letter.id.is_(None))
+                   .order_by(m.Notice.reviewed_at, m.Notice.id).limit(page_size))
+        awaiting = [{"notice_id": n.id, "level": n.level, "unit": n.unit, "task": n.task_id, "title": title or "",
+                     "reviewed_by": n.reviewed_by, "reviewed_at": n.reviewed_at, "key": n.key}
+                    for n, title in session.execute(waiting)]
+    return {"letters": letters, "awaiting": awaiting, "total": total, "page_no": page_no,
+            "pages": max(1, -(-total // page_size))}

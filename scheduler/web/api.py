@@ -12,16 +12,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from scheduler.store import notice_json
+from scheduler.store.deliverylog import retry_deliveries
+from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auditlog import audit_entries
 from scheduler.web.auth import coordinator_post, staff, unit_post, unit_user
 from scheduler.web.core import db, web
 from scheduler.web.dashboard import dashboard_data, tally_json
 from scheduler.web.ledger import task_detail, task_json, task_rows
-from scheduler.web.letters import failed_deliveries, letter_html, letters_data, notice_or_404, retry_deliveries
+from scheduler.web.letters import failed_deliveries, letter_html, letters_data, notice_or_404
 from scheduler.web.metrics import (
     import_or_404,
     import_view,

@@ -10,18 +10,19 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
-from scheduler.delivery.run import LETTER_LEVELS
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import acknowledge, report_progress
 from scheduler.store import schema as m
+from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError
+from scheduler.store.session import Session
 from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import unit_post, unit_user
 from scheduler.web.core import WebContext, db, int_or_none, page, web
 from scheduler.web.ledger import task_detail, task_rows
-from scheduler.web.letters import letter_file, letter_html, letter_row, letters_data, notice_or_404
+from scheduler.web.letters import is_numbered, letter_file, letter_html, letters_data, notice_or_404
 
 router = APIRouter(include_in_schema=False)
 REPORT_STATUSES = {"in_progress": "推进中", "done": "已完成（待销号）", "blocked": "受阻"}
@@ -36,7 +37,7 @@ def portal_data(session: Session, ctx: WebContext, user: WebUser) -> dict[str, A
 def own_letter(session: Session, user: WebUser, notice_id: int) -> m.Notice:
     """Return a letter sent to one of the user's units, else 404."""
     notice = notice_or_404(session, notice_id, units=user.units)
-    if notice.level not in LETTER_LEVELS or notice.status != "sent" or letter_row(session, notice) is None:
+    if notice.level not in LETTER_LEVELS or notice.status != "sent" or not is_numbered(session, notice):
         raise HTTPException(404, "没有此公文")
     return notice
 
@@ -46,7 +47,7 @@ def record_progress(session: Session, ctx: WebContext, user: WebUser, task_id: s
     """Record a report for one of the user's units that holds the task; return that unit."""
     holders = {unit for unit, _, _, _ in task_units(session, task_id)}
     mine = [u for u in user.units if u in holders]
-    task = session.get(m.Task, task_id)
+    task = task_record(session, task_id)
     if not mine or task is None or task.removed:
         raise HTTPException(404, "没有此任务")
     unit = unit or mine[0]
