@@ -184,7 +184,9 @@ def test_a_city_qualified_short_form_resolves_in_that_city(directory):
 
 
 def test_a_county_short_form_is_not_known_in_the_city_above(directory):
-    assert directory.resolve("县能源局", "晋城市").status == "unknown"
+    resolution = directory.resolve("县能源局", "晋城市")
+    assert resolution.status == "provisional"
+    assert names(resolution) == ["县能源局（晋城市）"]  # which county is meant is not guessed
 
 
 @pytest.mark.parametrize("written", ["巴镇人民政府", "巴镇政府"])
@@ -266,21 +268,23 @@ def test_titles_in_the_responsible_person_column_are_recognised_as_titles(direct
     assert "职务" in resolution.note
 
 
-def test_an_unknown_name_is_reported_with_its_region(directory):
+def test_an_unknown_name_becomes_a_provisional_unit_of_its_region(directory):
     resolution = directory.resolve("市环保局", "长治市")
-    assert (resolution.status, resolution.units) == ("unknown", ())
-    assert "市环保局" in resolution.note and "长治市" in resolution.note
+    assert resolution.status == "provisional"
+    assert [(u.name, u.kind, u.region) for u in resolution.units] == [("长治市环保局", "provisional", "长治市")]
+    assert "市环保局" in resolution.note and "长治市环保局" in resolution.note
+    assert "duban units confirm" in resolution.note
 
 
 def test_a_name_of_another_city_is_unknown_in_a_city_without_it(directory):
     assert directory.resolve("晋中开发区管委会", "长治市").status == "unit"  # canonical
     assert directory.resolve("市交警支队", "长治市").status == "unit"
-    assert directory.resolve("县公安交警大队", "长治市").status == "unknown"
+    assert directory.resolve("县公安交警大队", "长治市").status == "provisional"
 
 
-def test_an_unknown_region_is_an_error(directory):
-    with pytest.raises(KeyError):
-        directory.resolve("市生态环境局", "太原市")
+def test_an_unknown_region_resolves_against_the_division_list(directory):
+    assert names(directory.resolve("市生态环境局", "太原市")) == ["太原市生态环境局"]
+    assert directory.resolve("市生态环境局", "太原市").status == "provisional"
 
 
 def test_recipients_expand_groups_keep_order_and_drop_duplicates(directory):
@@ -289,9 +293,9 @@ def test_recipients_expand_groups_keep_order_and_drop_duplicates(directory):
     units, attention = directory.recipients(written, "长治市")
     assert [u.name for u in units] == (
         ["长治市工业和信息化局", "潞城区人民政府"]
-        + [name for name in CHANGZHI_COUNTIES if name != "潞城区人民政府"])
+        + [name for name in CHANGZHI_COUNTIES if name != "潞城区人民政府"] + ["长治市环保局"])
     assert [(r.written, r.status) for r in attention] == [
-        ("相关县区政府", "ambiguous"), ("各县区长", "title"), ("市环保局", "unknown")]
+        ("相关县区政府", "ambiguous"), ("各县区长", "title"), ("市环保局", "provisional")]
 
 
 def test_recipients_report_a_doubtful_spelling_once_and_still_deliver(directory):

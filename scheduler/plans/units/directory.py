@@ -3,153 +3,25 @@
 Plans name the same unit in many spellings ("市市场局" / "市市场监管局", "市生态环\\n境局",
 "潞城区政府" / "潞城区人民政府") and name groups ("各县区政府") and titles ("各县区长") in the
 same columns. Resolution maps a written name, in the region of its plan, to canonical units, or
-says why it cannot: an ambiguous group, an unknown name, or a title. It is pure: the directory is
-indexed once at load and each lookup is a few dictionary probes.
+says why it cannot: an ambiguous group or a title. A name the directory lacks is read against the
+plan's region (scheduler.plans.units.regional): a county government from the official division
+list, or a provisional unit. It is pure: the directory is indexed once at load and each lookup is
+a few dictionary probes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from scheduler.errors import InputError, Problem
+from scheduler.plans.units.divisions import Divisions, official_divisions
+from scheduler.plans.units.model import GLOBAL, Resolution, Status, Unit, UnitsFile
+from scheduler.plans.units.names import name_key as _key
+from scheduler.plans.units.names import normalize_unit_name
+from scheduler.plans.units.regional import RegionalNames, county_government
 from scheduler.yamlsource import LineMap, load_yaml_file, load_yaml_text, validate
-
-UnitKind = Literal["city_department", "county_government", "zone_committee", "town_government",
-                   "enterprise", "other"]
-Status = Literal["unit", "group", "ambiguous", "unknown", "title"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-GLOBAL = "*"  # scope of canonical names and titles: valid in every region
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A unit that can receive notices: a department, a government, a committee or an enterprise."""
-
-    id: str
-    name: str
-    kind: str
-    region: str
-    aliases: tuple[str, ...]
-    head_title: str
-    contacts: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({}), hash=False)
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """What a written unit name means in a plan's region."""
-
-    written: str
-    status: Status
-    units: tuple[Unit, ...]
-    note: str = ""
-
-
-# ---------------------------------------------------------------------------- file schema
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ContactsModel(_Model):
-    """Addresses per channel; the file outbox needs none."""
-
-    email: list[Email] = Field(default_factory=list)
-    webhook: list[Url] = Field(default_factory=list)
-
-
-class DoubtfulAliasModel(_Model):
-    """A spelling that points to the unit but must be shown to a coordinator (typo, old name)."""
-
-    written: Name
-    note: Name
-
-
-class UnitModel(_Model):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-    name: Name
-    kind: UnitKind
-    region: Name
-    aliases: list[Name] = Field(default_factory=list)
-    doubtful_aliases: list[DoubtfulAliasModel] = Field(default_factory=list)
-    head_title: Name
-    contacts: ContactsModel = Field(default_factory=ContactsModel)
-    note: str = ""
-
-
-class RegionModel(_Model):
-    name: Name
-    parent: Name | None = None
-
-
-class GroupModel(_Model):
-    """A collective name: complete and incomplete groups expand, ambiguous ones never do."""
-
-    name: Name
-    region: Name
-    aliases: list[Name] = Field(default_factory=list)
-    status: Literal["complete", "incomplete", "ambiguous"]
-    members: list[Name] = Field(default_factory=list)
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _members_match_status(self) -> GroupModel:
-        if self.status == "ambiguous" and self.members:
-            raise ValueError("含义不明的分组不得列出成员，须由协调员按任务指定")
-        if self.status != "ambiguous" and not self.members:
-            raise ValueError("分组须列出成员（无法确定成员时请标为 ambiguous）")
-        if self.status != "complete" and not self.note.strip():
-            raise ValueError("incomplete 或 ambiguous 分组须写明 note，供协调员处理")
-        return self
-
-
-class TitleModel(_Model):
-    name: Name
-    note: str = ""
-
-
-class UnitsFile(_Model):
-    version: Literal[1]
-    regions: Annotated[list[RegionModel], Field(min_length=1)]
-    units: list[UnitModel]
-    groups: list[GroupModel] = Field(default_factory=list)
-    titles: list[TitleModel] = Field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------- normalisation
-
-_SPACE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
-_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", "【": "［", "】": "］",
-                           "〔": "［", "〕": "］"})
-_EDGE = "、，,。；;：:．.\"'“”‘’「」『』·［］"
-_OCR_CLOSING_J = re.compile(r"(?<=[\u4e00-\u9fff）])[Jj]$")  # seed 003 reads ］ as J
-_IN_PARENS = re.compile(r"（[^（）]*）")
-_GOVERNMENT = re.compile(r"(?<!人民)政府")
-
-
-def normalize_unit_name(written: str) -> str:
-    """Squeeze whitespace and line breaks, use full-width brackets and undo OCR damage."""
-    name = _SPACE.sub("", written).translate(_BRACKETS)
-    name = _OCR_CLOSING_J.sub("", name).strip(_EDGE)
-    return _IN_PARENS.sub(lambda m: re.sub(r"[,，]", "、", m.group(0)), name)
-
-
-def _key(name: str) -> str:
-    """Return the lookup key: normalised, with every "政府" read as "人民政府"."""
-    return _GOVERNMENT.sub("人民政府", normalize_unit_name(name))
-
-
-# ---------------------------------------------------------------------------- directory
 
 _Hit = tuple[Status, tuple[Unit, ...], str]
 
@@ -158,16 +30,27 @@ class UnitDirectory:
     """Every known unit, group and title, indexed by region for resolution."""
 
     def __init__(self, units: list[Unit], chains: dict[str, tuple[str, ...]],
-                 index: dict[str, dict[str, _Hit]], spellings: dict[str, list[str]]) -> None:
+                 index: dict[str, dict[str, _Hit]], spellings: dict[str, list[str]],
+                 divisions: Divisions | None = None) -> None:
         self._units = units
         self._spellings = spellings
         self._by_id = {u.id: u for u in units}
         self._by_name = {_key(u.name): u for u in units}
         self._chains = chains
+        self._chains_seen: dict[str, tuple[str, ...]] = {}  # undeclared regions, for reuse
         self._index = index
         self._stems = sorted(((r[:-1], r) for r in chains if len(r) > 2),
                              key=lambda pair: -len(pair[0]))
         self._cache: dict[tuple[str, str], Resolution] = {}
+        self._divisions = divisions
+        self._regional: RegionalNames | None = None
+
+    @property
+    def divisions(self) -> Divisions:
+        """The official division list (read on first use; a test may hand in its own)."""
+        if self._divisions is None:
+            self._divisions = official_divisions()
+        return self._divisions
 
     @classmethod
     def load(cls, path: str | Path) -> UnitDirectory:
@@ -201,10 +84,9 @@ class UnitDirectory:
         else:
             hit = self._lookup(key, chain)
         if hit is None:
-            missing: _Hit = ("unknown", (), f"单位名录中没有“{normalize_unit_name(written)}”（{region}），"
-                                            "请协调员核实名称或在 data/units.yaml 中补充")
-            hit = missing
-        result = Resolution(written, *hit)
+            result = self._regional_names().resolve(written, key, region)
+        else:
+            result = Resolution(written, *hit)
         if len(self._cache) > 50_000:  # bound memory when fed arbitrary text
             self._cache.clear()
         self._cache[(written, region)] = result
@@ -234,6 +116,10 @@ class UnitDirectory:
                 attention.append(res)
         return units, attention
 
+    def find(self, name: str) -> Unit | None:
+        """Return the declared unit with this canonical name or id, or None."""
+        return self._by_id.get(name) or self._by_name.get(_key(name))
+
     def get(self, name: str) -> Unit:
         """Return the unit with this canonical name or id."""
         unit = self._by_id.get(name) or self._by_name.get(_key(name))
@@ -246,9 +132,12 @@ class UnitDirectory:
         return list(self._units)
 
     def counties(self, region: str) -> list[Unit]:
-        """Return the county/district governments of a city, in file order."""
-        self._chain(region)
-        return [u for u in self._units if u.kind == "county_government" and u.region == region]
+        """Return the county/district governments of a city, in file order; for a city the file
+        does not declare, those of the official division list."""
+        if region in self._chains:
+            return [u for u in self._units if u.kind == "county_government" and u.region == region]
+        known = self.find
+        return [known(d.government) or county_government(d) for d in self.divisions.counties(region)]
 
     def spellings(self, region: str) -> list[str]:
         """Return every name known in `region`, longest first, so a clause splitter can keep
@@ -265,10 +154,24 @@ class UnitDirectory:
     # -- internals
 
     def _chain(self, region: str) -> tuple[str, ...]:
-        try:
-            return self._chains[region]
-        except KeyError:
-            raise KeyError(f"单位名录中没有地区“{region}”") from None
+        """Return the region and the declared regions it lies in. A region the file does not
+        declare takes its city from the division list (a county's "市" is its city's), so the
+        city's short names still apply; an unknown place stands alone."""
+        chain = self._chains.get(region) or self._chains_seen.get(region)
+        if chain is not None:
+            return chain
+        here = self.divisions.find(region)
+        if here is None or here.is_city or here.type == "县级市":
+            chain = (region,)
+        else:
+            chain = (region, *self._chains.get(here.city, (here.city,)))
+        self._chains_seen[region] = chain
+        return chain
+
+    def _regional_names(self) -> RegionalNames:
+        if self._regional is None:
+            self._regional = RegionalNames(self.divisions, self.find)
+        return self._regional
 
     def _lookup(self, key: str, chain: tuple[str, ...]) -> _Hit | None:
         hit = self._index[GLOBAL].get(key)
