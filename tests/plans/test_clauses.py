@@ -81,7 +81,9 @@ def test_it_gives_an_empty_clause_for_ordinary_brackets():
 def test_it_serialises_to_the_json_shape():
     clause = parse_clause("（市生态环境局牵头，市工信局配合）")
     assert clause.to_json() == {"lead_units": ["市生态环境局"], "cooperating_units": ["市工信局"],
-                                "responsible_units": [], "applies_to_later_tasks": False}
+                                "responsible_units": [], "applies_to_later_tasks": False,
+                                "responsible_persons": [], "open_list": False, "open_roles": [],
+                                "later_units": [], "later_scope": ""}
 
 
 def test_it_keeps_group_names_with_a_list_comma_whole():

@@ -1,0 +1,150 @@
+"""The clause grammar on the forms plans of other cities use (examples made up in those forms)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.plans.clauses import Clause, find_clause, parse_cell_clause, parse_clause
+
+
+def roles(clause: Clause) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    return clause.lead_units, clause.cooperating_units, clause.responsible_units
+
+
+def test_it_reads_a_keyed_clause_with_lead_and_responsible_lists():
+    got = parse_clause("（牵头单位：市交通运输局、市公安局；责任单位：各区政府）")
+    assert roles(got) == (("市交通运输局", "市公安局"), (), ("各区政府",))
+
+
+def test_it_reads_keys_written_one_after_another_without_a_separator():
+    got = parse_clause("〔牵头单位：市发改委  配合单位：市工信局、市商务局  责任单位：各县（市、区）政府〕")
+    assert roles(got) == (("市发改委",), ("市工信局", "市商务局"), ("各县（市、区）政府",))
+
+
+@pytest.mark.parametrize("word", ["配合", "参与", "协同", "协助", "支持"])
+def test_it_reads_every_cooperating_word(word):
+    got = parse_clause(f"（市生态环境局牵头，市工信局、市住建局{word}）")
+    assert roles(got) == (("市生态环境局",), ("市工信局", "市住建局"), ())
+
+
+@pytest.mark.parametrize("key", ["配合单位", "协办单位", "配合部门"])
+def test_it_reads_every_cooperating_key(key):
+    got = parse_clause(f"（牵头部门：市水务局；{key}：市农业农村局）")
+    assert roles(got) == (("市水务局",), ("市农业农村局",), ())
+
+
+@pytest.mark.parametrize("lead, responsible", [
+    ("牵头督导", "具体负责"), ("主导", "负责落实"), ("牵头", "按职责分工负责落实"), ("牵头", "落实"),
+])
+def test_it_reads_the_variants_of_lead_and_responsible_words(lead, responsible):
+    got = parse_clause(f"（市生态环境局{lead}，各区政府{responsible}）")
+    assert roles(got) == (("市生态环境局",), (), ("各区政府",))
+
+
+def test_a_unit_in_charge_leads_when_the_clause_names_a_tier_below_and_no_lead():
+    got = parse_clause("（市住建局按职责分工负责，市城管局协同，各县区政府负责落实）")
+    assert roles(got) == (("市住建局",), ("市城管局",), ("各县区政府",))
+
+
+def test_a_unit_in_charge_is_responsible_when_it_stands_alone_or_under_a_lead():
+    assert roles(parse_clause("（市住建局按职责分工负责）")) == ((), (), ("市住建局",))
+    assert roles(parse_clause("（市发改委牵头，市住建局负责）")) == (("市发改委",), (), ("市住建局",))
+
+
+def test_it_reads_a_mixed_clause_of_keys_and_role_words():
+    got = parse_clause("【责任单位：市工信局牵头，市发改委、市环保局配合，各县区政府】")
+    assert roles(got) == (("市工信局",), ("市发改委", "市环保局"), ("各县区政府",))
+    got = parse_clause("（牵头单位：市发改委，市工信局配合）")
+    assert roles(got) == (("市发改委",), ("市工信局",), ())
+
+
+def test_it_reads_a_role_written_in_brackets_after_the_name():
+    got = parse_clause("（市生态环境局（牵头）、市工信局、市住建局（配合））")
+    assert roles(got) == (("市生态环境局",), ("市住建局",), ("市工信局",))
+
+
+def test_it_reads_responsible_leaders_and_persons_apart_from_units():
+    got = parse_clause("［责任单位：市公安局、市交通局；责任领导：张三；责任人：李四、王五］")
+    assert roles(got) == ((), (), ("市公安局", "市交通局"))
+    assert got.responsible_persons == ("张三", "李四", "王五")
+
+
+@pytest.mark.parametrize("text, role, name", [
+    ("（市交通局等配合）", "cooperating", "市交通局"),
+    ("（市公安局等部门牵头）", "lead", "市公安局"),
+    ("（市商务局、相关部门参与）", "cooperating", "市商务局"),
+    ("（市水务局、有关部门负责落实）", "responsible", "市水务局"),
+    ("（责任单位：市城管局等单位）", "responsible", "市城管局"),
+])
+def test_an_open_list_drops_its_ending_and_is_flagged(text, role, name):
+    got = parse_clause(text)
+    assert getattr(got, f"{role}_units") == (name,)
+    assert got.open_roles == (role,) and got.open_list
+    assert got.to_json()["open_list"] is True and got.to_json()["open_roles"] == [role]
+
+
+def test_a_closed_list_is_not_flagged():
+    got = parse_clause("（市发改委牵头，市工信局配合）")
+    assert not got.open_list and got.to_json()["open_roles"] == []
+
+
+@pytest.mark.parametrize("statement, units, scope", [
+    ("以下均需各县（市、区）政府负责落实", ("各县（市、区）政府",), "plan"),
+    ("以下各项任务各区政府负责落实，不再列出", ("各区政府",), "plan"),
+    ("各县（市、区）人民政府为以下所有任务的责任单位，不再一一列出", ("各县（市、区）人民政府",), "plan"),
+    ("以下任务均由各区人民政府、市高新区管委会具体落实，不再重复列出",
+     ("各区人民政府", "市高新区管委会"), "plan"),
+    ("本部分以下各项工作均需各县（区）政府落实", ("各县（区）政府",), "chapter"),
+])
+def test_it_reads_every_wording_of_applies_to_later_tasks(statement, units, scope):
+    got = parse_clause(f"（市生态环境局牵头。{statement}）")
+    assert got.lead_units == ("市生态环境局",)
+    assert got.applies_to_later_tasks
+    assert got.later_units == units and got.later_scope == scope
+    assert set(units) <= set(got.responsible_units)
+    assert not any("以下" in u or "列出" in u for u in got.responsible_units)
+
+
+def test_a_size_below_a_threshold_is_not_a_later_tasks_statement():
+    got = parse_clause("（淘汰35蒸吨以下锅炉全部完成，市生态环境局牵头）")
+    assert not got.applies_to_later_tasks and got.lead_units == ("市生态环境局",)
+
+
+def test_the_finder_reads_clauses_in_every_bracket():
+    for opener, closer in ("（）", "()", "〔〕", "［］", "【】", "[]"):
+        paragraph = f"推进燃煤锅炉淘汰。{opener}市发改委牵头，市工信局参与{closer}"
+        found = find_clause(paragraph)
+        assert found is not None, opener
+        assert roles(found[1]) == (("市发改委",), ("市工信局",), ())
+
+
+# --- table cells ----------------------------------------------------------------------------
+
+def test_a_cell_clause_is_read_whole_not_split_at_its_commas():
+    got = parse_cell_clause("市工信局牵头，\n市发改委配合", "lead")
+    assert roles(got) == (("市工信局",), ("市发改委",), ())
+    got = parse_cell_clause("市工信局牵头市发改委配合", "responsible")
+    assert roles(got) == (("市工信局",), ("市发改委",), ())
+
+
+def test_names_in_a_cell_take_the_role_of_their_column():
+    assert parse_cell_clause("市生态环境局、市工信局", "lead").lead_units == ("市生态环境局", "市工信局")
+    assert parse_cell_clause("市交通局", "cooperating").cooperating_units == ("市交通局",)
+    assert parse_cell_clause("市交通局").responsible_units == ("市交通局",)
+
+
+def test_a_cell_reads_a_line_break_between_names_as_a_separator_and_inside_a_name_as_nothing():
+    got = parse_cell_clause("市生态环境局\n市工信局\n各县（市、区）\n人民政府", "responsible")
+    assert got.responsible_units == ("市生态环境局", "市工信局", "各县（市、区）人民政府")
+    got = parse_cell_clause("市生态环\n境局、交通局等", "lead")
+    assert got.lead_units == ("市生态环境局", "交通局") and got.open_roles == ("lead",)
+
+
+def test_a_persons_cell_reads_one_person_a_line():
+    got = parse_cell_clause("张三\n李四、王五", "persons")
+    assert got.responsible_persons == ("张三", "李四", "王五") and got.is_empty()
+
+
+def test_a_cell_without_text_gives_an_empty_clause():
+    assert parse_cell_clause("", "lead") == Clause()
+    assert parse_cell_clause(None, "lead") == Clause()  # type: ignore[arg-type]
