@@ -29,13 +29,17 @@ imports: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -n 2 -m "$(FAST)"
 
 slow: $(BIN)/.installed
 	./scripts/os-deps.sh
 	$(BIN)/python -m pytest -m "not ($(FAST))"
 
 test: check slow
+
+mutate: $(BIN)/.installed
+	$(BIN)/python -m pip install -q -e '.[mutate]'
+	$(BIN)/python scripts/mutate.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'

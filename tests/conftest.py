@@ -33,6 +33,20 @@ MODULE_TIERS = {
     "tests/production/test_instances.py": "crash",
     "tests/production/test_outage.py": "crash",
     "tests/fuzz/": "slow",
+    # Over a second each on this machine (subprocess commands, a season's sweep, a built .docx):
+    # they run in `make test`, not in the fast loop of `make check`.
+    "tests/delivery/test_acklinks.py::test_duban_ack_honours_a_link_from_a_delivered_letter": "slow",
+    "tests/cli/test_calendar.py::": "slow",
+    "tests/cli/test_main.py::test_load_sweep_review_and_explain_as_a_coordinator_would": "slow",
+    "tests/cli/test_main.py::test_progress_and_sign_off_from_the_command_line": "slow",
+    "tests/escalation/metrics/test_synthetic.py::test_the_demo_season_brings": "slow",
+    "tests/plans/importers/test_docx_table.py::": "slow",
+    "tests/production/test_backup.py::test_the_commands_back_up_restore_and_check": "slow",
+    "tests/web/test_assign_units.py::": "slow",
+    "tests/web/test_commands.py::": "slow",
+    "tests/web/test_authz.py::test_walk_every_route_as": "slow",
+    "tests/web/test_openpoints_cache.py::": "slow",
+    "tests/test_service.py::": "slow",
 }
 
 

@@ -21,6 +21,7 @@ from scheduler.glossary import DELIVERY_STATUSES, NOTICE_STATUSES
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.digest import digest_key
 from scheduler.store import schema as m
+from scheduler.store.letters import record_problems
 
 _LETTERS = tuple(sorted(LETTER_LEVELS))
 MAX_LISTED = 20  # findings of one kind beyond this are summarised, not listed
@@ -59,6 +60,7 @@ def check_store(session: Session, now: datetime | None = None) -> IntegrityRepor
     _deliveries(session, report, now)
     _letters(session, report)
     _notices_sent_once(session, report)
+    _letter_files(session, report)
     return report
 
 
@@ -186,6 +188,14 @@ def _letters(session: Session, report: IntegrityReport) -> None:
     _add(report, "发文顺序号不连续", gaps)
     wrong = [r.notice_key for r in rows if f"〔{r.year}〕{r.serial}号" not in r.number]
     _add(report, "发文字号与年份、顺序号不一致", wrong)
+
+
+def _letter_files(session: Session, report: IntegrityReport) -> None:
+    """Letters of record: every kept DOCX, PDF and HTML still has the bytes its hash names."""
+    if "letter_files" not in set(inspect(session.connection()).get_table_names()):
+        return
+    report.counts["letter_files"], changed = record_problems(session)
+    _add(report, "存档公文文件与其哈希不符（发出后被改动）", changed)
 
 
 def _notices_sent_once(session: Session, report: IntegrityReport) -> None:

@@ -1,16 +1,21 @@
-"""Letters of record in the store: gapless document numbers, the day each was issued, its plan.
+"""Letters of record in the store: gapless document numbers, the day each was issued, its plan,
+and the files that went out.
 
-A number is allocated once per notice and kept: a letter re-sent after a failure, or re-rendered
-by the console, carries the number and the date it was first given. Serials are unique and
-gapless per issuer and year because the unique constraint decides a race between two senders
-(scheduler.letters.numbers formats them and names the issuer).
+A number is allocated once per notice and kept: a letter re-sent after a failure carries the
+number and the date it was first given. Serials are unique and gapless per issuer and year because
+the unique constraint decides a race between two senders (scheduler.letters.numbers formats them
+and names the issuer). The DOCX, PDF and HTML rendered when a letter is first issued are kept as
+it was sent (keep_letter_of_record): the console and the portal show those bytes, never a letter
+rebuilt from later data, and a resend carries them too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
@@ -165,14 +170,36 @@ class LetterSource:
 
 def letter_source(session: Session, notice: m.Notice, issuer_for: Callable[[str], Issuer],
                   fallback: date) -> LetterSource:
-    """Return what a letter of `notice` is built from (its plan must exist: LookupError otherwise)."""
-    task = session.get(m.Task, notice.task_id) if notice.task_id else None
+    """Return what a letter of `notice` is built from (its plan must exist: LookupError otherwise).
+
+    Its facts stand as on the day it was issued, or, before it is numbered, on the day the sweep
+    proposed it: progress reported since then is not in the letter."""
     plan = letter_plan(session, notice.plan_id)
     if plan is None:
         raise LookupError(f"没有方案 {notice.plan_id}")
     issuer = issuer_for(plan.region)
-    return LetterSource(notice_facts(notice, task), plan.basis(issuer), issuer,
-                        numbered_letter(session, notice.key, fallback))
+    numbered = numbered_letter(session, notice.key, fallback)
+    return LetterSource(facts_as_of(session, notice, numbered.issued_on if numbered else notice.created_on),
+                        plan.basis(issuer), issuer, numbered)
+
+
+def percent_on(session: Session, task_id: str, day: date) -> int | None:
+    """Return the task's completion percentage as last reported on or before `day`."""
+    return session.scalar(
+        select(m.ProgressReport.percent)
+        .where(m.ProgressReport.task_id == task_id, m.ProgressReport.on <= day,
+               m.ProgressReport.percent.is_not(None))
+        .order_by(m.ProgressReport.on.desc(), m.ProgressReport.id.desc()).limit(1)
+    )
+
+
+def facts_as_of(session: Session, notice: m.Notice, day: date) -> dict[str, Any]:
+    """Return the facts of a notice with the progress reported up to `day` (not today's)."""
+    task = session.get(m.Task, notice.task_id) if notice.task_id else None
+    facts = notice_facts(notice, task)
+    percent = percent_on(session, notice.task_id, day) if notice.task_id else None
+    facts["progress"] = f"已完成{percent}%" if percent is not None else ""
+    return facts
 
 
 def notice_row(session: Session, notice_id: int) -> m.Notice | None:
@@ -206,3 +233,101 @@ def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: 
                     for n, title in session.execute(waiting)]
     return {"letters": letters, "awaiting": awaiting, "total": total, "page_no": page_no,
             "pages": max(1, -(-total // page_size))}
+
+
+FILE_KINDS = ("docx", "pdf", "html")
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class RecordedFile:
+    """One file of a letter of record: its bytes and the hash they were stored under."""
+
+    letter_key: str
+    kind: str
+    sha256: str
+    content: bytes
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def keep_letter_of_record(store: Store, letter_key: str, files: Iterable[Path], html: str | None,
+                          now: datetime) -> dict[str, str]:
+    """Keep the files a letter goes out with, the first time it is issued; return kind -> SHA-256.
+
+    `files` are the DOCX (and PDF when made) just rendered for `letter_key` (the key its number was
+    allocated under), `html` its web view. A kind already on record is never replaced: its bytes
+    are written back over the freshly rendered file, so a resend carries exactly the letter of
+    record. A kind not yet on record (the PDF of a letter first sent without one) is added.
+    """
+    rendered: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
+    for path in files:
+        kind = path.suffix.lstrip(".").lower()
+        if kind in FILE_KINDS:
+            rendered[kind], paths[kind] = path.read_bytes(), path
+    if html is not None:
+        rendered["html"] = html.encode("utf-8")
+    for _ in range(ALLOCATION_TRIES):
+        with store.session() as session:
+            kept = {row.kind: row for row in session.scalars(
+                select(m.LetterFile).where(m.LetterFile.letter_key == letter_key))}
+            added = {kind: content for kind, content in rendered.items() if kind not in kept}
+            for kind, content in added.items():
+                session.add(m.LetterFile(letter_key=letter_key, kind=kind, sha256=sha256_hex(content),
+                                         size=len(content), content=content, recorded_at=now))
+            if added:
+                audit(session, ACTOR, "letter.record", "letter", letter_key,
+                      {kind: sha256_hex(content) for kind, content in sorted(added.items())}, now)
+                try:
+                    session.commit()
+                except IntegrityError:  # another sender recorded it first: theirs is the record
+                    session.rollback()
+                    continue
+            for kind, row in kept.items():
+                if kind in paths and paths[kind].read_bytes() != row.content:
+                    paths[kind].write_bytes(row.content)
+            hashes = {kind: row.sha256 for kind, row in kept.items()}
+            return {**hashes, **{kind: sha256_hex(content) for kind, content in added.items()}}
+    raise RuntimeError(f"{ALLOCATION_TRIES} 次仍未能保存 {letter_key} 的公文存档")
+
+
+def recorded_file(session: Session, letter_key: str, kind: str) -> RecordedFile | None:
+    """Return one file of the letter of record under `letter_key`, if it was kept."""
+    row = session.scalar(select(m.LetterFile).where(m.LetterFile.letter_key == letter_key,
+                                                    m.LetterFile.kind == kind))
+    return None if row is None else RecordedFile(row.letter_key, row.kind, row.sha256, row.content)
+
+
+def recorded_kinds(session: Session, letter_keys: Iterable[str]) -> Mapping[str, tuple[str, ...]]:
+    """Return letter key -> the kinds of file kept for it (keys without a record are left out)."""
+    keys = list(letter_keys)
+    found: dict[str, list[str]] = {}
+    if keys:
+        for key, kind in session.execute(select(m.LetterFile.letter_key, m.LetterFile.kind)
+                                          .where(m.LetterFile.letter_key.in_(keys))):
+            found.setdefault(key, []).append(kind)
+    return {key: tuple(k for k in FILE_KINDS if k in kinds) for key, kinds in found.items()}
+
+
+def record_problems(session: Session) -> tuple[int, list[str]]:
+    """Re-hash every kept file; return how many were checked and each one whose bytes changed."""
+    problems: list[str] = []
+    checked = 0
+    for row in session.scalars(select(m.LetterFile).order_by(m.LetterFile.id)).yield_per(50):
+        checked += 1
+        actual = sha256_hex(row.content)
+        if actual != row.sha256 or len(row.content) != row.size:
+            problems.append(f"{row.letter_key} 的 {row.kind.upper()}（记录 {row.sha256[:12]}…，"
+                            f"现为 {actual[:12]}…，{len(row.content)} 字节）")
+    return checked, problems

@@ -1,8 +1,10 @@
 """Letters and deliveries: view a letter as HTML, download its DOCX and PDF, retry failed sends.
 
-A letter's content is rebuilt from the store exactly as delivery built it (same notice, plan
-basis, number and issue day), so the HTML view matches the DOCX that went out. Before delivery
-numbers it, an approved or pending escalation shows as a preview marked （待编号）.
+An issued letter is shown from its files of record, the bytes kept when it went out, so what
+the console and the portal show is what was sent, whatever changed since. Before delivery numbers
+it, an approved or pending escalation shows as a preview marked （待编号）, built from the facts of
+the day the sweep proposed it. A letter issued before files were kept is rebuilt with the facts
+of its issue day.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.content import LetterContext, build_letter
@@ -19,7 +21,7 @@ from scheduler.letters.numbers import format_number, issuer_for_region
 from scheduler.letters.render import letter_file_stem
 from scheduler.store import deliverylog
 from scheduler.store import schema as m
-from scheduler.store.letters import letter_listing, letter_source, notice_row, numbered_letter
+from scheduler.store.letters import letter_listing, letter_source, notice_row, numbered_letter, recorded_file
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
@@ -34,27 +36,36 @@ MEDIA = {
 }
 
 
+def letter_key(notice: m.Notice) -> str:
+    """Return the key the notice's letter is numbered and kept under (a unit's notices of one level
+    and day share one letter, keyed by the first of them)."""
+    return getattr(notice, "letter_key", None) or notice.key
+
+
 def is_numbered(session: Session, notice: m.Notice) -> bool:
     """True once delivery gave the notice's letter a number."""
-    return numbered_letter(session, notice.key, notice.created_on) is not None
+    return numbered_letter(session, letter_key(notice), notice.created_on) is not None
 
 
 def letter_for(session: Session, ctx: WebContext, notice: m.Notice) -> LetterContext:
     """Rebuild the letter of an escalation (numbered if delivery numbered it, else a preview)."""
     if notice.level not in LETTER_LEVELS:
         raise StoreError("只有预警通知函和约谈通知有公文")
-    today = ctx.today()
-    source = letter_source(session, notice, issuer_for_region, today)
+    source = letter_source(session, notice, issuer_for_region, notice.created_on)
     if source.numbered is not None:
         number, issued = source.numbered.number, source.numbered.issued_on
-    else:
-        number, issued = format_number(source.issuer.prefix, today.year, 1), today
+    else:  # dated the day its sweep proposed it, as the facts it lists are
+        number, issued = format_number(source.issuer.prefix, notice.created_on.year, 1), notice.created_on
     letter = build_letter(notice.level, [source.facts], source.basis, {"name": notice.unit}, issued, number,
                           add_workdays=ctx.calendar.add_workdays)
     return letter if source.numbered is not None else replace(letter, number=UNNUMBERED)
 
 
 def letter_html(session: Session, ctx: WebContext, notice: m.Notice) -> HTMLResponse:
+    """Return the letter's web view: the one of record once issued, else a preview."""
+    kept = recorded_file(session, letter_key(notice), "html")
+    if kept is not None:
+        return HTMLResponse(kept.content.decode("utf-8"))
     try:
         html = ctx.renderer.letter_html(letter_for(session, ctx, notice))
     except (StoreError, LookupError, ValueError) as exc:
@@ -68,18 +79,30 @@ def _escape(text: str) -> str:
     return str(escape(text))
 
 
-def letter_file(session: Session, ctx: WebContext, notice: m.Notice, kind: str) -> FileResponse:
-    """Return the DOCX or PDF delivery wrote for a numbered letter (404 before it exists)."""
+def letter_file(session: Session, ctx: WebContext, notice: m.Notice, kind: str) -> Response:
+    """Return the DOCX or PDF of record of a numbered letter (404 before it exists); a letter issued
+    before files were kept is served from the outbox delivery wrote it to."""
     if kind not in MEDIA:
         raise HTTPException(404, "未知的文件类型")
-    numbered = numbered_letter(session, notice.key, ctx.today())
+    numbered = numbered_letter(session, letter_key(notice), notice.created_on)
     if numbered is None:
         raise HTTPException(404, "此公文尚未编号发出，没有文件")
+    kept = recorded_file(session, letter_key(notice), kind)
+    if kept is not None:
+        return Response(kept.content, media_type=MEDIA[kind],
+                        headers={"Content-Disposition": _attachment(f"{numbered.number}.{kind}"),
+                                 "ETag": f'"{kept.sha256}"'})
     stem = letter_file_stem(letter_for(session, ctx, notice))
     path = ctx.outbox / "letters" / numbered.issued_on.isoformat() / f"{stem}.{kind}"
     if not path.is_file():
         raise HTTPException(404, f"文件尚未生成：{path.name}")
     return FileResponse(path, media_type=MEDIA[kind], filename=path.name)
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=utf-8''{quote(filename)}"
 
 
 def notice_or_404(session: Session, notice_id: int, *, units: tuple[str, ...] | None = None) -> m.Notice:

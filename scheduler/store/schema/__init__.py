@@ -13,10 +13,12 @@ from scheduler.store.schema.metrics import MetricImport, MetricValueRow
 from scheduler.store.schema.notices import Delivery, Letter, Notice
 from scheduler.store.schema.overrides import UnitOverride
 from scheduler.store.schema.progress import DeadlineOverride, ExtensionRequest, ProgressReport, SignOff
+from scheduler.store.schema.records import LetterFile, UserOffice
 from scheduler.store.schema.timestamps import UtcDateTime
 
 __all__ = [
     "ROLES", "AckLink", "Assignment", "AuditEntry", "Base", "Contact", "DeadlineOverride", "Delivery",
-    "ExtensionRequest", "Letter", "MetricImport", "MetricValueRow", "Notice", "Plan", "ProgressReport",
-    "SignOff", "SweepRun", "Task", "Unit", "UnitOverride", "User", "UserUnit", "WebSession", "UtcDateTime",
+    "ExtensionRequest", "Letter", "LetterFile", "MetricImport", "MetricValueRow", "Notice", "Plan",
+    "ProgressReport", "SignOff", "SweepRun", "Task", "Unit", "UnitOverride", "User", "UserOffice", "UserUnit",
+    "WebSession", "UtcDateTime",
 ]
