@@ -101,8 +101,8 @@ def test_it_reads_every_wording_of_applies_to_later_tasks(statement, units, scop
     assert got.lead_units == ("市生态环境局",)
     assert got.applies_to_later_tasks
     assert got.later_units == units and got.later_scope == scope
-    assert set(units) <= set(got.responsible_units)
-    assert not any("以下" in u or "列出" in u for u in got.responsible_units)
+    assert got.responsible_units == ()  # the statement speaks of the tasks after this one
+    assert not any("以下" in u or "列出" in u for u in got.later_units)
 
 
 def test_a_size_below_a_threshold_is_not_a_later_tasks_statement():
@@ -148,3 +148,12 @@ def test_a_persons_cell_reads_one_person_a_line():
 def test_a_cell_without_text_gives_an_empty_clause():
     assert parse_cell_clause("", "lead") == Clause()
     assert parse_cell_clause(None, "lead") == Clause()  # type: ignore[arg-type]
+
+
+def test_it_reads_a_clause_in_traditional_characters_and_keeps_the_names_as_written():
+    got = parse_clause("〔市經信局、市發改委負責,市生態環境局等參與,各縣(市、區)人民政府負責落實。"
+                       "以下均需各級政府落實,不再列出〕")
+    assert roles(got) == (("市經信局", "市發改委"), ("市生態環境局",), ("各縣(市、區)人民政府",))
+    assert got.open_roles == ("cooperating",)
+    assert got.later_units == ("各級政府",)
+    assert parse_clause("（牽頭單位：市交通局；責任單位：各區政府）").lead_units == ("市交通局",)

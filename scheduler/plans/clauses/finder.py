@@ -12,7 +12,7 @@ from __future__ import annotations
 from scheduler.plans.clauses.grammar import read_clause, read_tokens
 from scheduler.plans.clauses.model import Clause
 from scheduler.plans.clauses.names import clean_name
-from scheduler.plans.clauses.roles import RESPONSIBLE, TRIGGER_WORDS
+from scheduler.plans.clauses.roles import RESPONSIBLE, TRIGGER_WORDS, simplified
 from scheduler.plans.clauses.tokens import (
     PROTECTED_NAMES,
     join_lines,
@@ -62,7 +62,7 @@ def parse_clause(text: str, protected: tuple[str, ...] = PROTECTED_NAMES) -> Cla
         if not isinstance(text, str):
             return Clause()
         body = _strip_brackets(text)
-        if not body or not any(word in body for word in TRIGGER_WORDS):
+        if not body or not any(word in simplified(body) for word in TRIGGER_WORDS):
             return Clause()
         return read_clause(body, protected_sorted(protected))
     except Exception:  # a clause we cannot read goes to a person, never crashes an import
@@ -114,7 +114,8 @@ def _scan_groups(s: str) -> list[tuple[int, int, bool]]:
             elif depth == 0 and ch in OCR_CLOSERS and not s[j + 1:].strip(_TRAILING):
                 end = j + 1
                 break
-            elif ch in _SQUARE_OPEN and depth == 0 and any(w in s[j:j + 12] for w in ROLE_WORDS):
+            elif ch in _SQUARE_OPEN and depth == 0 and any(
+                    w in simplified(s[j:j + 12]) for w in ROLE_WORDS):
                 break  # a new clause opens before this group closed: this one is unclosed
             j += 1
         if end is None:
@@ -136,7 +137,7 @@ def find_clause(paragraph: str) -> tuple[str, Clause, int, int] | None:
         found = None
         for start, end, closed in _scan_groups(paragraph):
             inner = paragraph[start:end]
-            if closed and any(w in inner for w in ROLE_WORDS):
+            if closed and any(w in simplified(inner) for w in ROLE_WORDS):
                 clause = parse_clause(inner)
                 if not clause.is_empty():
                     found = (inner, clause, start, end)
@@ -150,7 +151,7 @@ def unclosed_clause_starts(paragraph: str) -> list[int]:
     OCR paragraph that ran into the next one is reported rather than silently merged."""
     try:
         return [start for start, end, closed in _scan_groups(paragraph)
-                if not closed and any(w in paragraph[start:end] for w in ROLE_WORDS)]
+                if not closed and any(w in simplified(paragraph[start:end]) for w in ROLE_WORDS)]
     except Exception:
         return []
 

@@ -18,6 +18,7 @@ from scheduler.plans.clauses.roles import (
     LEAD,
     PERSONS,
     RESPONSIBLE,
+    simplified,
 )
 from scheduler.plans.clauses.tokens import Token, tokenize
 
@@ -108,7 +109,7 @@ def read_tokens(tokens: list[Token], protected: tuple[str, ...],
 def read_clause(body: str, protected: tuple[str, ...],
                 default_role: str | None = RESPONSIBLE) -> Clause:
     """Read a clause body (brackets already removed), with its "applies later" statement."""
-    later = find_later_statement(body)
+    later = find_later_statement(simplified(body))
     if later is None:
         return read_tokens(tokenize(body, protected), protected, default_role)
     rest = body[:later.start] + body[later.end:]
@@ -117,9 +118,8 @@ def read_clause(body: str, protected: tuple[str, ...],
     later_units = later_units_of(later.units_text, later.strong, protected)
     if not later_units:
         return read_tokens(tokenize(body, protected), protected, default_role)
-    responsible = clause.responsible_units + tuple(
-        u for u in later_units if u not in clause.responsible_units)
-    return Clause(clause.lead_units, clause.cooperating_units, responsible,
+    # the statement speaks of the tasks after this one: its units are not this clause's own
+    return Clause(clause.lead_units, clause.cooperating_units, clause.responsible_units,
                   applies_to_later_tasks=True, responsible_persons=clause.responsible_persons,
                   open_roles=clause.open_roles, later_units=later_units,
                   later_scope=later.scope)

@@ -10,6 +10,34 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+# Traditional characters of the role and framing words, one for one, so that plans printed in
+# traditional characters (牽頭, 負責落實, 責任單位) read the same; names keep their own script.
+_TRADITIONAL = "牽頭導負責實參與協單門領職別體組織總辦項務須應為後續節並關"
+_SIMPLIFIED = "牵头导负责实参与协单门领职别体组织总办项务须应为后续节并关"
+SIMPLIFY = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+_VARIANTS = dict(zip(_SIMPLIFIED, _TRADITIONAL, strict=True))
+
+
+def simplified(text: str) -> str:
+    """Map the traditional characters of role and framing words to simplified, one for one."""
+    return text.translate(SIMPLIFY)
+
+
+def either_script(pattern: str) -> str:
+    """Let a regex written in simplified characters match their traditional forms too."""
+    out = []
+    in_class = False
+    for ch in pattern:
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        variant = _VARIANTS.get(ch)
+        out.append(f"{ch}{variant}" if in_class and variant else
+                   f"[{ch}{variant}]" if variant else ch)
+    return "".join(out)
+
+
 Role = Literal["lead", "cooperating", "responsible", "persons"]
 LEAD: Role = "lead"
 COOPERATING: Role = "cooperating"
@@ -46,29 +74,30 @@ KEY_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:责任|负责)[:：]"), RESPONSIBLE),
 )
 
-# Every word that names a role; a unit name never contains one.
+# Every word that names a role; a unit name never contains one (in either script).
+_ROLE_SET = ({word for word, _ in SUFFIX_MARKERS}
+             | {"牵头单位", "牵头部门", "配合单位", "配合部门", "协办单位", "责任单位", "责任部门",
+                "责任领导", "责任人"})
 ROLE_WORDS: tuple[str, ...] = tuple(sorted(
-    {word for word, _ in SUFFIX_MARKERS}
-    | {"牵头单位", "牵头部门", "配合单位", "配合部门", "协办单位", "责任单位", "责任部门",
-       "责任领导", "责任人"},
+    _ROLE_SET | {word.translate(str.maketrans(_SIMPLIFIED, _TRADITIONAL)) for word in _ROLE_SET},
     key=len, reverse=True))
 # The words whose presence makes a bracketed group worth reading as a clause.
 TRIGGER_WORDS: tuple[str, ...] = ("牵头", "配合", "负责", "责任单位", "责任部门", "参与", "协同",
                                   "协助", "协办", "主导", "落实", "责任人", "责任领导")
 
 # Words written in front of a key ("主要责任单位：") that are not a unit.
-KEY_PREFIX = re.compile(r"^(?:主要|其他|其它|各|具体|直接|相关|有关|第一|共同|分管|[;；。，,])+$")
+KEY_PREFIX = re.compile(either_script(r"^(?:主要|其他|其它|各|具体|直接|相关|有关|第一|共同|分管|[;；。，,])+$"))
 # Framing words of a statement that are never part of a unit name.
-NOT_A_NAME = re.compile(r"不再|以下|下列|列出|一一")
+NOT_A_NAME = re.compile(either_script(r"不再|以下|下列|列出|一一"))
 # Words that qualify a role marker and are not part of the name before it.
-QUALIFIERS = re.compile(r"(?:按职责分工|按照职责分工|按职责|根据职责|分别|共同|各自|具体|会同)+$")
+QUALIFIERS = re.compile(either_script(r"(?:按职责分工|按照职责分工|按职责|根据职责|分别|共同|各自|具体|会同)+$"))
 # Function words around a name: "由市生态环境局牵头", "均需各县区政府负责落实".
 # (和 and 都 start county names: 和顺县, 都江堰市.)
-LEADING_NOISE = re.compile(r"^(?:由|请|需|须|均|并|及|为|是|要)+")
-TRAILING_NOISE = re.compile(r"(?:为|是|的|均|都|要|需|须)+$")
+LEADING_NOISE = re.compile(either_script(r"^(?:由|请|需|须|均|并|及|为|是|要)+"))
+TRAILING_NOISE = re.compile(either_script(r"(?:为|是|的|均|都|要|需|须)+$"))
 # An open list: "交通局等", "市公安局等部门", "相关部门" — the names not written are left open.
-OPEN_TAIL = re.compile(r"等(?:等)?(?:其他|其它)?(?:相关|有关)?(?:部门|单位|成员单位|部门单位)?$")
-OPEN_WHOLE = re.compile(r"^(?:各|其他|其它)?(?:相关|有关)(?:部门|单位|部门单位|方面)?$")
+OPEN_TAIL = re.compile(either_script(r"等(?:等)?(?:其他|其它)?(?:相关|有关)?(?:部门|单位|成员单位|部门单位)?$"))
+OPEN_WHOLE = re.compile(either_script(r"^(?:各|其他|其它)?(?:相关|有关)(?:部门|单位|部门单位|方面)?$"))
 # Characters a unit name may hold; anything else is punctuation or noise.
 NAME_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z0-9０-９Ａ-Ｚａ-ｚ（）()、·]")
 HAN = re.compile(r"[\u4e00-\u9fff]")

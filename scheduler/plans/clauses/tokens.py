@@ -14,6 +14,7 @@ from scheduler.plans.clauses.roles import (
     KEY_MARKERS,
     SUFFIX_MARKERS,
     UNIT_ENDINGS,
+    simplified,
 )
 from scheduler.text import squeeze
 
@@ -51,15 +52,16 @@ def join_lines(text: str, persons: bool = False) -> str:
     "市生态环\\n境局" is one name broken by the page; "潞城区政府\\n襄垣县政府" two names; in a
     column of persons every line is a name ("张三\\n李四").
     """
-    lines = [squeeze(line) for line in (text or "").splitlines()]
+    lines = [simplified(squeeze(line)) for line in (text or "").splitlines()]
+    originals = [squeeze(line) for line in (text or "").splitlines()]
     out = ""
-    for line in lines:
+    for line, original in zip(lines, originals, strict=True):
         if not line:
             continue
         complete = out and (out[-1] in UNIT_ENDINGS or persons and out[-1] not in "（(、，,：:")
         if complete and not _continues(line):
             out += "、"
-        out += line
+        out += original
     return out
 
 
@@ -103,9 +105,13 @@ def _group_end(text: str, i: int) -> int:
 
 
 def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
-    """Cut squeezed clause text into tokens; `protected` must be sorted longest first."""
+    """Cut squeezed clause text into tokens; `protected` must be sorted longest first.
+
+    Markers are matched in a simplified view of the text; names keep the text's own script.
+    """
     tokens: list[Token] = []
     name = ""
+    original, text = text, simplified(text)
 
     def flush() -> None:
         nonlocal name
@@ -117,7 +123,7 @@ def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
     while i < len(text):
         hit = next((p for p in protected if text.startswith(p, i)), None)
         if hit:
-            name += hit
+            name += original[i:i + len(hit)]
             i += len(hit)
             continue
         ch = text[i]
@@ -139,7 +145,7 @@ def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
             if end < 0:  # an unclosed bracket: drop it and read on
                 i += 1
                 continue
-            name += text[i:end]
+            name += original[i:end]
             i = end
             continue
         if ch in NESTED_CLOSE:  # a stray closing bracket is noise
@@ -162,7 +168,7 @@ def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
             tokens.append(Token("role", marker[0], marker[1]))
             i += len(marker[0])
             continue
-        name += ch
+        name += original[i]
         i += 1
     flush()
     return tokens
