@@ -168,8 +168,25 @@ def export_ledger_xlsx(rows: list[dict[str, Any]], output: str | Path, as_of: da
     for column, width in zip("ABCDEF", (18, 56, 10, 12, 16, 16)):
         summary.column_dimensions[column].width = width
     summary.freeze_panes = "A3"
+    for sheet in workbook.worksheets:
+        _as_text(sheet)
     workbook.save(output)
     return output
+
+
+# A cell starting with one of these is read as a formula by Excel or LibreOffice (a leading tab or
+# CR by some CSV importers): text from plan documents must never run as =HYPERLINK("…"&B2).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(sheet: Any) -> None:
+    """Store every formula-like string as a string cell with Excel's quote prefix, so it shows as
+    typed and stays text when someone edits the cell; the export writes no formulas of its own."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _sheet_name(plan_id: str, taken: list[str]) -> str:
