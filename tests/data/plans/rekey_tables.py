@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.shared import Pt
 from docx.table import Table
 from openpyxl import Workbook
@@ -49,7 +50,7 @@ PUTUO_ROWS: list[Row] = [
 ]
 
 
-def _docx_table(doc: Document, columns: int, rows: int) -> Table:
+def _docx_table(doc: DocxDocument, columns: int, rows: int) -> Table:
     table = doc.add_table(rows=rows, cols=columns)
     table.style = "Table Grid"
     return table
