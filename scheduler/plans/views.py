@@ -44,6 +44,7 @@ def export_task(ledger: Ledger, task: Task, config: Config, directory: UnitDirec
         "responsible_persons": [p.name for p in task.responsible_persons],
         "person_units": [{"name": p.name, "unit": p.unit} for p in task.responsible_persons],
         "recipients": [unit.name for unit in recipients],
+        "provisional_units": [unit.name for unit in recipients if unit.provisional],  # to confirm
         "remarks": task.remarks,
         "notes": list(task.notes),
         "source": task.source,
@@ -61,15 +62,18 @@ def export_rows(data_dir: Path, config: Config) -> list[dict[str, Any]]:
 class OpenPoint:
     """Something in the ledgers a coordinator must settle before the service can act on it."""
 
-    kind: str  # external_deadline, unknown_deadline, unknown_unit, ambiguous_group, no_unit
+    kind: str  # a key of LABELS: external_deadline, unknown_unit, provisional_unit, no_unit, ...
     task_id: str
     source: str
     written: str
     explanation: str
+    unit: str = ""  # the provisional unit a provisional_unit point is about
+
 
     def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "task": self.task_id, "source": self.source,
-                "written": self.written, "explanation": self.explanation}
+        found = {"kind": self.kind, "task": self.task_id, "source": self.source,
+                 "written": self.written, "explanation": self.explanation}
+        return {**found, "unit": self.unit} if self.unit else found
 
     def describe(self) -> str:
         return f"{self.source}  {self.task_id}  [{LABELS[self.kind]}] {self.written} — {self.explanation}"
@@ -84,6 +88,7 @@ LABELS = {
     "ambiguous_group": "范围待定",
     "no_unit": "未写明责任单位",
     "name_to_confirm": "名称待确认",
+    "provisional_unit": "临时单位待确认",
 }
 
 
@@ -125,8 +130,9 @@ def open_points(data_dir: Path, config: Config) -> list[OpenPoint]:
             for resolution in unresolved:
                 if resolution.status == "title":
                     continue
-                kind = {"ambiguous": "ambiguous_group", "unknown": "unknown_unit"}.get(
-                    resolution.status, "name_to_confirm")
+                kind = {"ambiguous": "ambiguous_group", "unknown": "unknown_unit",
+                        "provisional": "provisional_unit"}.get(resolution.status, "name_to_confirm")
+                unit = resolution.units[0].name if kind == "provisional_unit" and resolution.units else ""
                 points.append(OpenPoint(kind, task.id, task.source, resolution.written,
-                                        resolution.note or "单位目录中没有此名称"))
+                                        resolution.note or "单位目录中没有此名称", unit))
     return points

@@ -22,6 +22,7 @@ from scheduler import clock
 from scheduler.plans.deadlines import Deadline, DeadlineContext, find_milestones
 from scheduler.plans.ledger import Ledger, Task, task_deadline
 from scheduler.store import schema as m
+from scheduler.store.provisional import moves
 from scheduler.store.repo import audit, cancel_pending
 from scheduler.store.taskfacts import latest_overrides, override_deadline
 from scheduler.store.unitoverrides import latest_unit_overrides
@@ -42,12 +43,14 @@ class LoadReport:
     tasks_removed: int = 0
     notices_cancelled: int = 0
     unresolved: list[str] = field(default_factory=list)  # "task: written name — note"
+    provisional: list[str] = field(default_factory=list)  # provisional units named, once each
 
     def summary(self) -> str:
         return (
             f"载入 {self.plans} 个计划：新增 {self.tasks_created} 项、更新 {self.tasks_updated} 项、"
             f"未变 {self.tasks_unchanged} 项、移出 {self.tasks_removed} 项；"
             f"取消不再适用的通知 {self.notices_cancelled} 条；待协调单位名称 {len(self.unresolved)} 处"
+            + (f"（其中临时单位 {len(self.provisional)} 个，可用 duban units list 查看）" if self.provisional else "")
         )
 
 
@@ -114,15 +117,47 @@ def _upsert_units(session: Session, directory) -> None:
                 session.add(m.Contact(unit=unit.name, channel=channel, address=address))
 
 
-def _assignments(task: Task, region: str, directory, report: LoadReport) -> list[tuple[str, str, str]]:
+class _Extras:
+    """Units a ledger names that the directory file does not hold: county governments from the
+    division list and provisional units. Each gets a store row the first time; an existing row is
+    left alone, so a coordinator's confirmation (its kind) survives the next load."""
+
+    def __init__(self, session: Session, directory, moved: dict[str, str]) -> None:
+        self.session = session
+        self.declared = {unit.name for unit in directory.units()}
+        self.kinds: dict[str, str] = {name: kind for name, kind in session.execute(select(m.Unit.name, m.Unit.kind))}
+        self.stored = set(self.kinds)
+        self.moved = moved  # provisional name -> the unit a coordinator merged or renamed it into
+
+    def unsettled(self, unit) -> bool:
+        """Say whether a provisional unit still waits for a coordinator (not confirmed, merged or renamed)."""
+        return unit.name not in self.moved and self.kinds.get(unit.name, unit.kind) == unit.kind
+
+    def name(self, unit) -> str:
+        """Return the store's name for a resolved unit, adding its row when it has none."""
+        if unit.name in self.moved:
+            return self.moved[unit.name]
+        if unit.name not in self.declared and unit.name not in self.stored:
+            self.session.add(m.Unit(name=unit.name, id=unit.id, kind=unit.kind, region=unit.region,
+                                    head_title=unit.head_title))
+            self.session.flush()
+            self.stored.add(unit.name)
+        return unit.name
+
+
+def _assignments(task: Task, region: str, directory, report: LoadReport,
+                 extras: _Extras) -> list[tuple[str, str, str]]:
     """Resolve the written unit names of a task to (canonical unit, role, written)."""
     rows: dict[tuple[str, str], str] = {}
     for role, attribute in ROLES:
         for written in getattr(task, attribute):
             resolution = directory.resolve(written, region)
-            if resolution.status in ("unit", "group"):
+            if resolution.status in ("unit", "group", "provisional"):
                 for unit in resolution.units:
-                    rows.setdefault((unit.name, role), written)
+                    rows.setdefault((extras.name(unit), role), written)
+            for unit in resolution.units if resolution.status == "provisional" else ():
+                if extras.unsettled(unit) and unit.name not in report.provisional:
+                    report.provisional.append(unit.name)
             if resolution.status in ("ambiguous", "unknown") or (
                 resolution.status != "title" and resolution.note
             ):
@@ -144,6 +179,7 @@ def load_ledgers(
     now = now or clock.now()
     report = LoadReport()
     _upsert_units(session, directory)
+    extras = _Extras(session, directory, moves(session))
     for ledger in ledgers:
         meta = ledger.plan
         plan = session.get(m.Plan, meta.id) or m.Plan(id=meta.id)
@@ -163,7 +199,7 @@ def load_ledgers(
         for position, task in enumerate(ledger.tasks):
             digest = _hash(task)
             row = stored.pop(task.id, None)
-            assignments = _assignments(task, meta.region, directory, report)
+            assignments = _assignments(task, meta.region, directory, report, extras)
             if row is not None and row.ledger_hash == digest and not row.removed:
                 row.position = position
                 report.tasks_unchanged += 1

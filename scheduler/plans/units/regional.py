@@ -33,6 +33,21 @@ def head_title(name: str) -> str:
     return next((title for suffix, title in _HEADS if name.endswith(suffix)), "主要负责同志")
 
 
+def guess_kind(name: str) -> str:
+    """Return the kind a unit name most likely has (for a confirmation or an import that does not say)."""
+    if name.endswith("人民政府") and name[:-4].endswith(("县", "区", "市", "旗")):
+        return "county_government"
+    if name.endswith(("镇人民政府", "乡人民政府", "街道办事处")):
+        return "town_government"
+    if name.endswith(("管委会", "管理委员会")):
+        return "zone_committee"
+    if name.endswith(("公司", "厂", "集团")):
+        return "enterprise"
+    if name.endswith(("局", "委", "办", "厅", "委员会", "办公室", "中心", "支队", "大队")):
+        return "city_department"
+    return "other"
+
+
 def provisional_unit(name: str, region: str, note: str) -> Unit:
     """Return the provisional unit called `name`; its id is stable, so two plans share it."""
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]

@@ -1,0 +1,104 @@
+"""Add units to the text of data/units.yaml without disturbing it: new entries go at the end of the
+`units:` list (regions they need at the end of `regions:`), comments and order stay as the
+coordinators wrote them, and the result is checked by loading it before anyone writes it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from scheduler.errors import InputError, Problem
+from scheduler.plans.units.directory import UnitDirectory
+from scheduler.plans.units.table import UnitRow
+
+_TOP_KEY = re.compile(r"^[A-Za-z_]+:")
+
+
+@dataclass
+class DirectoryEdit:
+    """The new file text and what it changed."""
+
+    text: str
+    added: list[UnitRow] = field(default_factory=list)
+    skipped: list[tuple[UnitRow, str]] = field(default_factory=list)  # already there, and why
+    regions: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _q(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _unit_yaml(row: UnitRow, code: str) -> str:
+    digest = hashlib.sha1(f"{row.region}/{row.name}".encode()).hexdigest()[:8]
+    return (f"  - id: u-{code}-{digest}\n    name: {_q(row.name)}\n    kind: {row.kind}\n"
+            f"    region: {_q(row.region)}\n    aliases: [{', '.join(_q(a) for a in row.aliases)}]\n"
+            f"    head_title: {_q(row.head_title)}\n"
+            f"    contacts: {{email: [{', '.join(_q(e) for e in row.email)}], "
+            f"webhook: [{', '.join(_q(w) for w in row.webhook)}]}}\n")
+
+
+def _block_end(lines: list[str], key: str) -> int:
+    """Return the index after the last indented line of a top-level block (`regions:`)."""
+    start = next(i for i, line in enumerate(lines) if line.rstrip() == f"{key}:")
+    end = start + 1
+    for i in range(start + 1, len(lines)):
+        if _TOP_KEY.match(lines[i]):
+            break
+        if lines[i].startswith((" ", "-")) and lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            end = i + 1
+    return end
+
+
+def add_units(text: str, rows: list[UnitRow], directory: UnitDirectory, source: str,
+              filename: str = "units.yaml") -> DirectoryEdit:
+    """Return `text` with the rows added; a row already in the directory is skipped, one whose
+    name or alias means another unit in its region is a problem naming the sheet row."""
+    edit = DirectoryEdit(text)
+    declared = set(directory.regions())
+    region_lines: list[str] = []
+    unit_lines: list[str] = []
+    for row in rows:
+        existing = directory.find(row.name)
+        if existing is not None:
+            edit.skipped.append((row, f"“{row.name}”已在单位名录中（{existing.id}），未改动"))
+            continue
+        clash = ""
+        for written in (row.name, *row.aliases):
+            found = directory.resolve(written, row.region) if row.region in declared else None
+            declared_unit = found is not None and found.status == "unit" and \
+                any(directory.find(u.name) is not None for u in found.units)
+            if found is not None and (declared_unit or found.status in ("group", "ambiguous", "title")):
+                clash = f"“{written}”在{row.region}已指{'、'.join(u.name for u in found.units) or found.status}"
+                break
+        if clash:
+            edit.problems.append(Problem(source, row.row, clash, "名称或别名"))
+            continue
+        here = directory.divisions.find(row.region)
+        for region, parent in ((here.city, None), (row.region, here.city)) if here and not here.is_city \
+                else ((row.region, None),):
+            if region not in declared:
+                declared.add(region)
+                edit.regions.append(region)
+                region_lines.append(f"  - name: {_q(region)}\n" + (f"    parent: {_q(parent)}\n" if parent else ""))
+        unit_lines.append(_unit_yaml(row, here.code if here else "x"))
+        edit.added.append(row)
+    if not unit_lines:
+        return edit
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    at_units = _block_end(lines, "units")
+    lines[at_units:at_units] = [f"  # 由 duban units import 自 {source} 导入\n", *unit_lines]
+    if region_lines:
+        at_regions = _block_end(lines, "regions")
+        lines[at_regions:at_regions] = region_lines
+    edit.text = "".join(lines)
+    try:
+        UnitDirectory.from_yaml_text(edit.text, filename)
+    except InputError as exc:  # a clash the row checks did not see (a name valid province-wide)
+        edit.problems.extend(exc.problems)
+        edit.added, edit.text = [], text
+    return edit
