@@ -13,6 +13,11 @@ from scheduler.errors import InputError, Problem, read_text_input
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
+# Limits on what one YAML input may cost. The shipped ledgers are ~55 KB with no aliases; a
+# billion-laughs document is a few hundred bytes whose aliases expand to 10^9 nodes.
+MAX_YAML_BYTES = 8 * 1024 * 1024
+MAX_ALIAS_NODES = 100_000  # nodes that aliases (*name) add beyond those written out
+
 
 class LineMap(dict[Path_, int]):
     """Maps a path inside the document (keys and list indexes) to its 1-based line."""
@@ -41,6 +46,67 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def _check_aliases(root: yaml.Node, filename: str, aliases: list[tuple[yaml.Node, int]]) -> None:
+    """Refuse a document whose aliases expand past MAX_ALIAS_NODES or refer to themselves.
+
+    Composing keeps one node per anchor, so the document is small in memory; what explodes is
+    every walk over it (line index, construction, validation). Sizes are summed with a memo, so
+    the check costs one pass over the distinct nodes."""
+    if not aliases:
+        return
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in open_:
+            raise _Cycle
+        open_.add(id(node))
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        open_.discard(id(node))
+        sizes[id(node)] = total = min(total, 10 * MAX_ALIAS_NODES)  # enough to refuse; keeps ints small
+        return total
+
+    added = 0
+    for target, line in aliases:
+        try:
+            added += size(target)
+        except _Cycle:
+            raise InputError.single(filename, line, "YAML 错误：别名引用了包含它自己的节点（循环引用）") from None
+        except RecursionError:
+            raise InputError.single(filename, line, "YAML 错误：嵌套过深") from None
+        if added > MAX_ALIAS_NODES:
+            raise InputError.single(
+                filename, line, f"YAML 错误：别名（*引用）展开后超过 {MAX_ALIAS_NODES:,} 个节点，拒绝读取"
+                "（可能是“别名炸弹”；请把内容直接写出）")
+
+
+class _Cycle(Exception):
+    pass
+
+
+class _Composer(_Loader):
+    """Remembers every alias and its line while composing, for _check_aliases."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.aliases: list[tuple[yaml.Node, int]] = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)
+            self.aliases.append((node, event.start_mark.line + 1))
+            return node
+        return super().compose_node(parent, index)
+
+
 def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -54,9 +120,12 @@ def _index_lines(node: yaml.Node, path: Path_, lines: LineMap) -> None:
 
 
 def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
-    """Parse YAML text once; raise InputError naming the file, line (and path) on any error."""
+    """Parse YAML text once; raise InputError naming the file, line (and path) on any error,
+    and refuse documents over MAX_YAML_BYTES or whose aliases expand past MAX_ALIAS_NODES."""
+    if len(text) > MAX_YAML_BYTES:  # characters: at least as many bytes in UTF-8
+        raise InputError.single(filename, None, f"YAML 文件过大（{len(text):,} 字符，上限 {MAX_YAML_BYTES:,} 字节）")
     try:
-        loader = _Loader(text)  # the reader rejects control characters (NUL…) before parsing
+        loader = _Composer(text)  # the reader rejects control characters (NUL…) before parsing
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise InputError.single(filename, line, f"YAML 错误：含有不允许的控制字符 U+{exc.character:04X}") from exc
@@ -64,6 +133,7 @@ def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
     try:
         node = loader.get_single_node()
         if node is not None:
+            _check_aliases(node, filename, loader.aliases)
             _index_lines(node, (), lines)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -87,6 +157,12 @@ def _path_at_line(lines: LineMap, line: int) -> str:
 def load_yaml_file(path: str | Path) -> tuple[Any, LineMap]:
     """Read and parse a YAML file (UTF-8)."""
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_text_input names the file and the reason
+    if size > MAX_YAML_BYTES:  # refuse before reading a huge file into memory
+        raise InputError.single(str(path), None, f"YAML 文件过大（{size:,} 字节，上限 {MAX_YAML_BYTES:,} 字节）")
     return load_yaml_text(read_text_input(path), str(path))
 
 
