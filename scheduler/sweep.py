@@ -140,6 +140,7 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since, plans=result.plans)
     if metrics is not None:  # numbers against targets: pure, like evaluate()
         actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)
+    facts_seen = [f for f in facts if not f.assignments]  # for the sweep's warning on unaddressed tasks
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
     years = calendar_years(actions, as_of)  # the sweep day's at least: a day off is decided too
     result.warnings.extend(calendar.provisional_warning(year)
@@ -163,5 +164,8 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         result.warnings.extend(
             f"{year} 年工作日已改按正式安排计算（{sources[year]}）；此前按暂算日历生成的通知保持原状，"
             f"之后的期限和提醒日按正式安排重新计算" for year in replaced)
+        from scheduler.store.provisional import sweep_warnings
+
+        result.warnings.extend(sweep_warnings(session, facts_seen, result.created))
         session.commit()
     return result

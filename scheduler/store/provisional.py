@@ -149,3 +149,20 @@ def rename_unit(session: Session, name: str, new_name: str, by: str, reason: str
                            head_title=shaped.head_title))
         session.flush()
     return merge_unit(session, row.name, new_name, by, reason, now=now, action="unit.rename")
+
+
+def sweep_warnings(session: Session, facts, created) -> list[str]:
+    """What a sweep should say about units: open tasks nobody can be reminded of, and notices that
+    went to provisional units (their letters reach the office's outbox, not the unit)."""
+    warnings = []
+    lost = [f.task_id for f in facts if f.status == "open" and not f.assignments]
+    if lost:
+        warnings.append(f"{len(lost)} 项任务没有可提醒的单位（{'、'.join(lost[:3])}{'等' if len(lost) > 3 else ''}），"
+                        "不会生成提醒：请在“待协调事项”中指定单位")
+    pending = set(session.scalars(select(m.Unit.name).where(m.Unit.kind == PROVISIONAL)))
+    to_provisional = sorted({a.unit for a in created if a.unit in pending})
+    if to_provisional:
+        warnings.append(f"{sum(1 for a in created if a.unit in pending)} 条通知发给临时单位"
+                        f"（{'、'.join(to_provisional[:3])}{'等' if len(to_provisional) > 3 else ''}），"
+                        "名录中无其联系方式，将送协调办公室收件箱转达：请用 duban units list 确认或合并")
+    return warnings
