@@ -12,8 +12,8 @@ from typing import Literal
 
 # Traditional characters of the role and framing words, one for one, so that plans printed in
 # traditional characters (牽頭, 負責落實, 責任單位) read the same; names keep their own script.
-_TRADITIONAL = "牽頭導負責實參與協單門領職別體組織總辦項務須應為後續節並關"
-_SIMPLIFIED = "牵头导负责实参与协单门领职别体组织总办项务须应为后续节并关"
+_TRADITIONAL = "牽頭導負責實參與協單門領職別體組織總辦項務須應為後續節並關標則據編適範圍習種"
+_SIMPLIFIED = "牵头导负责实参与协单门领职别体组织总办项务须应为后续节并关标则据编适范围习种"
 SIMPLIFY = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 _VARIANTS = dict(zip(_SIMPLIFIED, _TRADITIONAL, strict=True))
 
@@ -88,12 +88,15 @@ TRIGGER_WORDS: tuple[str, ...] = ("牵头", "配合", "负责", "责任单位", 
 # Words written in front of a key ("主要责任单位：") that are not a unit.
 KEY_PREFIX = re.compile(either_script(r"^(?:主要|其他|其它|各|具体|直接|相关|有关|第一|共同|分管|[;；。，,])+$"))
 # Framing words of a statement that are never part of a unit name.
-NOT_A_NAME = re.compile(either_script(r"不再|以下|下列|列出|一一"))
+# (a key cut off by the end of a page, "责任单", is not a name either)
+NOT_A_NAME = re.compile(either_script(r"不再|以下|下列|列出|一一|^(?:责任|牵头|配合|协办)[单部]?$"))
 # Words that qualify a role marker and are not part of the name before it.
 QUALIFIERS = re.compile(either_script(r"(?:按职责分工|按照职责分工|按职责|根据职责|分别|共同|各自|具体|会同)+$"))
 # Function words around a name: "由市生态环境局牵头", "均需各县区政府负责落实".
 # (和 and 都 start county names: 和顺县, 都江堰市.)
-LEADING_NOISE = re.compile(either_script(r"^(?:由|请|需|须|均|并|及|为|是|要)+"))
+# "以上两项由市住建局牵头": a clause covering the items before it names them first.
+LEADING_NOISE = re.compile(either_script(
+    r"^(?:(?:以上|上述)[^，,、；;]{0,8}?(?:均由|由|均需|需)|由|请|需|须|均|并|及|为|是|要)+"))
 TRAILING_NOISE = re.compile(either_script(r"(?:为|是|的|均|都|要|需|须)+$"))
 # An open list: "交通局等", "市公安局等部门", "相关部门" — the names not written are left open.
 OPEN_TAIL = re.compile(either_script(r"等(?:等)?(?:其他|其它)?(?:相关|有关)?(?:部门|单位|成员单位|部门单位)?$"))
