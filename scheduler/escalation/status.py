@@ -15,6 +15,7 @@ For a task and an explicit day, in order:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -100,10 +101,21 @@ def standing(task: TaskFacts, as_of: date, urged: bool = False) -> Standing:
     return Standing("on_track", "正常推进")
 
 
-def overdue_on(task: TaskFacts, day: date, closed: date | None) -> bool:
-    """Was the task late on `day`: a due date before it, and not yet done or signed off by then?"""
-    if task.status == "waived":
-        return False
+def closed_on(task: TaskFacts, signed_off: date | None) -> date | None:
+    """Return the first day the task no longer counts as late: sign-off or a 'done' report
+    (已报完成待销号 is on track, as standing() says)."""
+    done = [r.on for r in task.reports if r.status == "done"]
+    days = [d for d in (signed_off, min(done) if done else None) if d is not None]
+    return min(days) if days else None
+
+
+def past_due(dues: Iterable[date], day: date, closed: date | None) -> bool:
+    """Late on `day`: a due date before it, and not done (signed off or reported done) by then."""
     if closed is not None and closed <= day:
         return False
-    return any(due < day for due in due_dates(task))
+    return any(due < day for due in dues)
+
+
+def overdue_on(task: TaskFacts, day: date, closed: date | None) -> bool:
+    """Was the task late on `day`: a due date before it, and not yet done or signed off by then?"""
+    return task.status != "waived" and past_due(due_dates(task), day, closed)

@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scheduler.escalation.status import COUNTED_ROLES
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.bulletin.ranking import LetterRecord, Period, TaskRecord
 from scheduler.letters.content import PlanBasis
 from scheduler.store import schema as m
 from scheduler.store.taskfacts import task_facts
-
-ACCOUNTABLE_ROLES = ("lead", "responsible")  # cooperating units are not accountable for a task
-LETTER_LEVELS = ("warning", "interview")
 
 
 def _progress(reports: Sequence[Any]) -> str:
@@ -43,7 +42,7 @@ def bulletin_facts(
     ).all())
     tasks = []
     for facts in task_facts(session, period.end, plan_ids, heating):
-        units = tuple(dict.fromkeys(a.unit for a in facts.assignments if a.role in ACCOUNTABLE_ROLES))
+        units = tuple(dict.fromkeys(a.unit for a in facts.assignments if a.role in COUNTED_ROLES))
         tasks.append(TaskRecord(
             task_id=facts.task_id,
             title=facts.title,
@@ -52,6 +51,7 @@ def bulletin_facts(
             units=units,
             progress=_progress(facts.reports),
             waived=facts.status == "waived",
+            reported_on=min((r.on for r in facts.reports if r.status == "done"), default=None),
         ))
     letters = [
         LetterRecord(key, unit, level, sent_on, acknowledged_on)

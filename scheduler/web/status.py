@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import COUNTED_ROLES, STATES, overdue_on, standing
+from scheduler.escalation.status import COUNTED_ROLES, STATES, closed_on, overdue_on, standing
 
 
 @dataclass
@@ -68,13 +68,6 @@ def lights(
         return (-tally.counts["overdue"], -tally.counts["at_risk"], tally.name)
 
     return sorted(by_county.values(), key=order), sorted(by_unit.values(), key=order)
-
-
-def closed_on(task: TaskFacts, signed_off: date | None) -> date | None:
-    """Return the first day the task no longer counts as late: sign-off or a 'done' report."""
-    done = [r.on for r in task.reports if r.status == "done"]
-    days = [d for d in (signed_off, min(done) if done else None) if d is not None]
-    return min(days) if days else None
 
 
 def sample_days(start: date, end: date, points: int = 26) -> list[date]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from scheduler.escalation.status import past_due
 from scheduler.letters.body import FACT_TABLE, TableSpec
 from scheduler.letters.content import PlanBasis, zh_date
 
@@ -62,6 +63,7 @@ class TaskRecord:
     units: tuple[str, ...]  # accountable units: lead and responsible
     progress: str = "未报送进展"
     waived: bool = False
+    reported_on: date | None = None  # the first day a unit reported it done (counts as on track)
 
 
 @dataclass(frozen=True)
@@ -222,8 +224,12 @@ def _with_rank(row: Standing, number: int) -> Standing:
 
 
 def _late(task: TaskRecord, end: date) -> bool:
-    """Due by the period's last day and not signed off when that day was over."""
-    return task.due is not None and task.due <= end and not (task.done_on and task.done_on <= end)
+    """Late when the period's last day was over, by the one status rule: due by that day and neither
+    signed off nor reported done (已报完成待销号 is on track) by then."""
+    if task.waived or task.due is None:
+        return False
+    closed = min((d for d in (task.done_on, task.reported_on) if d is not None), default=None)
+    return past_due((task.due,), end + timedelta(days=1), closed)
 
 
 def _days_late(due: date, end: date) -> int:
