@@ -81,7 +81,7 @@ def world(tmp_path):
     with store.session() as session:
         load_into_store(session, load_ledgers(data), directory, config.heating_season_start, now=NOW)
         session.commit()
-        for name, (unit, _, _, action) in TASKS.items():
+        for name, (_, _, _, action) in TASKS.items():
             full_unit = next(a.unit for f in task_facts(session, AS_OF, ["agree-2019"])
                              if f.task_id == f"agree-2019/{name}" for a in f.assignments)
             task_id = f"agree-2019/{name}"
