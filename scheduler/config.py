@@ -3,17 +3,94 @@
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import os
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scheduler.errors import InputError
 from scheduler.yamlsource import load_yaml_file, validate
 
 MONTH_DAY = re.compile(r"^(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])$")
+LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+HOSTNAME = re.compile(rf"^(?=.{{1,253}}\.?$){LABEL}(\.{LABEL})*\.?$")
+DATABASES = ("sqlite", "postgresql")
+
+
+def control_character(text: str) -> str | None:
+    """Return the first control, format or line-separator character in `text` (CR, LF, NUL, U+202E…)."""
+    return next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")), None)
+
+
+def _plain(value: str) -> str:
+    found = control_character(value)
+    if found is not None:
+        raise ValueError(f"含有控制字符 U+{ord(found):04X}（换行等），请删除")
+    return value
+
+
+def _host(value: str) -> str:
+    _plain(value)
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return value
+    except ValueError:
+        pass
+    try:
+        ascii_name = value.encode("idna").decode("ascii")  # 督办.example is a valid name too
+    except UnicodeError:
+        ascii_name = ""
+    if not HOSTNAME.match(ascii_name):
+        raise ValueError(f"不是有效的主机名或 IP 地址：{value!r}")
+    return value
+
+
+def _http_url(value: str) -> str:
+    _plain(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad or out-of-range port
+    except ValueError as exc:
+        raise ValueError(f"网址无效：{value!r}（{exc}）") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"网址应以 http:// 或 https:// 开头并含主机名，得到 {value!r}")
+    _host(parts.hostname)
+    return value
+
+
+def _database_url(value: str) -> str:
+    _plain(value)
+    dialect = re.match(r"^([a-z0-9]+)(\+[a-z0-9_]+)?://", value)
+    if dialect is None or dialect.group(1) not in DATABASES:
+        raise ValueError(f"数据库应为 sqlite:///文件 或 postgresql://用户@主机/库 形式的地址，得到 {value!r}")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(_plain(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"未知时区 {value!r}，应为 IANA 时区名，如 Asia/Shanghai") from None
+    return value
+
+
+def _path(value: Path) -> Path:
+    _plain(str(value))
+    return value
+
+
+Plain = Annotated[str, AfterValidator(_plain)]
+Host = Annotated[str, AfterValidator(_host)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+PlainPath = Annotated[Path, AfterValidator(_path)]
 
 
 class ServiceConfig(BaseModel):
@@ -43,16 +120,16 @@ class SmtpConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = Field(min_length=1)
+    host: Host
     port: int = Field(587, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
-    sender: str = "duban@localhost"
+    sender: Plain = "duban@localhost"
     username_env: str = ""  # e.g. DUBAN_SMTP_USER; empty: no login
     password_env: str = ""  # e.g. DUBAN_SMTP_PASSWORD
     timeout: float = Field(20.0, gt=0, le=300)
-    domain: str = "duban.local"  # right-hand side of Message-IDs
+    domain: Host = "duban.local"  # right-hand side of Message-IDs
     verify_tls: bool = True
-    ca_file: str = ""  # extra CA certificates (PEM) for a server with an internal CA
+    ca_file: Plain = ""  # extra CA certificates (PEM) for a server with an internal CA
 
     @field_validator("sender")
     @classmethod
@@ -144,10 +221,10 @@ class WebConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = "127.0.0.1"
+    host: Host = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
-    base_url: str = "http://127.0.0.1:8080"  # used in links inside letters and digests
-    secret_env: str = "DUBAN_SECRET"  # signs acknowledgement links and feed tokens
+    base_url: HttpUrl = "http://127.0.0.1:8080"  # used in links inside letters and digests
+    secret_env: str = Field("DUBAN_SECRET", pattern=ENV_NAME.pattern)  # signs 签收 links and feed tokens
     session_minutes: int = Field(480, ge=1)
     with_serve: bool = False  # `duban serve` also starts the console
 
@@ -157,14 +234,17 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    database: str = "sqlite:///duban.db"
-    timezone: str = "Asia/Shanghai"
-    data_dir: Path = Path("data")
-    rules_dir: Path = Path("rules")
-    templates_dir: Path = Path("templates")
-    calendar_dir: Path = Path("data/calendar")
-    outbox: Path = Path("out")
+    database: Annotated[str, AfterValidator(_database_url)] = "sqlite:///duban.db"
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"
+    data_dir: PlainPath = Path("data")
+    rules_dir: PlainPath = Path("rules")
+    templates_dir: PlainPath = Path("templates")
+    calendar_dir: PlainPath = Path("data/calendar")
+    outbox: PlainPath = Path("out")
     heating_season: dict[str, str] = Field(default_factory=lambda: {"default": "11-01"})
+    # An office's standing basis for its letters (a 督查督办 rule it names), by the plan's region:
+    # cited by letters of plans that have no assessment clause of their own. "default" for any region.
+    standing_basis: dict[str, str] = Field(default_factory=dict)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     web: WebConfig = Field(default_factory=WebConfig)
@@ -189,6 +269,10 @@ class Config(BaseModel):
         month, day = text.split("-")
         return int(month), int(day)
 
+    def standing_basis_for(self, region: str) -> str:
+        """Return how the office of `region` cites its standing basis; empty when it names none."""
+        return self.standing_basis.get(region) or self.standing_basis.get("default", "")
+
     def path(self, relative: Path) -> Path:
         return relative if relative.is_absolute() else self.base_dir / relative
 
@@ -207,7 +291,15 @@ def load_config(path: str | Path | None = None) -> Config:
     else:
         config = Config(base_dir=Path.cwd())
     if os.environ.get("DUBAN_DB"):
-        config = config.model_copy(update={"database": os.environ["DUBAN_DB"]})
+        config = config.model_copy(update={"database": _from_environment("DUBAN_DB", _database_url)})
     if os.environ.get("DUBAN_OUT"):
-        config = config.model_copy(update={"outbox": Path(os.environ["DUBAN_OUT"])})
+        config = config.model_copy(update={"outbox": Path(_from_environment("DUBAN_OUT", _plain))})
     return config
+
+
+def _from_environment(name: str, check: Callable[[str], str]) -> str:
+    """Return the variable's value, checked like the config key it overrides."""
+    try:
+        return check(os.environ[name])
+    except ValueError as exc:
+        raise InputError.single(f"环境变量 {name}", None, str(exc)) from None

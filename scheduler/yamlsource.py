@@ -174,7 +174,8 @@ def problems_from_validation(exc: ValidationError, filename: str, lines: LineMap
         loc = prefix + tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc)
         line = lines.line_of(loc) or 1  # an empty document has no nodes: point at its first line
-        problems.append(Problem(filename, line, err["msg"], dotted))
+        message = err["msg"].removeprefix("Value error, ")  # our validators' messages are Chinese already
+        problems.append(Problem(filename, line, message, dotted))
     return problems
 
 
