@@ -5,7 +5,8 @@ A reminder has fire days. One that falls on a non-working day moves to the previ
 unless the rule says `send_on_non_workdays`; a reminder is due when its fire day lies in the run's
 window (since, as_of], and for each (rule, task, unit, date) only the latest such fire day counts,
 so a catch-up after downtime sends one reminder, not one per missed day. A fire day from before the
-task's deadline last changed is not sent.
+task's deadline last changed is not sent, and a reminder ahead of a date (or of a window's end) is
+never sent once that date has passed: a catch-up leaves a past date to the overdue rules.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def before_due(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveR
     trigger = rule.rule.trigger
     assert isinstance(trigger, BeforeDue)
     for day, phrase in task_dates(task, trigger.milestones):
-        if day <= ev.lo or (day - ev.as_of).days > rule.max_lead_days:
+        # A date already past is the overdue rules' business: a missed reminder is not sent after it.
+        if day < ev.as_of or (day - ev.as_of).days > rule.max_lead_days:
             continue
         what = f"节点「{phrase}」" if phrase else "完成时限"
         _remind_ahead(ev, task, rule, eff, day, "before_due", lambda unit, role, offset, late: (
@@ -103,6 +105,8 @@ def _recurring(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveR
     for day in ev.occurrences(deadline.rrule, dtstart, rule.max_lead_days):
         if task.plan_period_end is not None and day > task.plan_period_end:
             break
+        if day < ev.as_of:  # this occurrence is past: nothing left to remind of
+            continue
         _remind_ahead(ev, task, rule, eff, day, "progress_request", lambda unit, role, offset, late: (
             f"周期性任务「{task.title}」（{deadline.text}）本期时限为{zh_date(day)}，"  # noqa: B023
             f"按规定提前{offset.zh}提醒{term(role)}{unit}完成并报送进展{late}"
@@ -132,7 +136,7 @@ def window(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules
         anchor = deadline.start
         fire = anchor if rule.send_on_non_workdays else cal.add_workdays(anchor, 0)
         what = f"实施时段（{zh_date(deadline.start)}至{zh_date(deadline.end)}）开始"
-    if not ev.lo < fire <= ev.as_of:
+    if not ev.lo < fire <= ev.as_of or deadline.end < ev.as_of:  # a window already over needs no reminder
         return
     if task.deadline_changed_on is not None and fire < task.deadline_changed_on:
         return

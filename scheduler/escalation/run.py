@@ -9,7 +9,8 @@ from typing import Any
 from dateutil.rrule import rrulestr
 
 from scheduler import ladder
-from scheduler.escalation.actions import History, Proposals
+from scheduler.escalation import premise
+from scheduler.escalation.actions import History, Proposals, zh_date
 from scheduler.escalation.calendar import Calendar
 from scheduler.escalation.facts import TaskFacts
 from scheduler.escalation.ruleset import CompiledRule, EffectiveRules
@@ -162,7 +163,20 @@ class TaskRun(Proposals):
 
     def emit(self, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules, unit: str, role: str, due: date | None,
              kind: str, key: str, why: str, facts: dict[str, Any]) -> None:
-        """Propose a notice on a task unless the store has it."""
+        """Propose a notice on a task unless the store has it, or its rung lacks the premise the record must hold."""
+        if premise.needed(rule.level, eff):
+            if self.known(task.task_id, unit, key):
+                return
+            found = premise.find(self.history.get((task.task_id, unit), ()), rule.level, eff, self.cal, self.as_of,
+                                 task.deadline_changed_on)
+            if found is None:
+                return
+            lower = found.notice
+            number = f"（{lower.number}）" if lower.number else ""
+            step = ladder.rung(lower.level).action
+            why += f"；此前已于{zh_date(found.on)}{step}{number}，已过{found.workdays}个工作日"
+            facts.update(premise_key=lower.key, premise_level=lower.level, premise_on=found.on.isoformat(),
+                         premise_workdays=found.workdays)
         self.record(task.plan_id, task.task_id, rule, eff, unit, role, due, kind, key, why, facts)
 
     def record(self, plan_id: str, task_id: str | None, rule: CompiledRule, eff: EffectiveRules, unit: str,

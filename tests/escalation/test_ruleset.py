@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -211,4 +212,33 @@ def test_every_quoted_clause_stands_in_its_seed():
                     quote.section,
                 )
                 quoted += 1
-    assert quoted >= 9
+    assert quoted >= 8
+
+
+def _own_seed(plan_file: Path) -> str:
+    import yaml
+
+    return str(yaml.safe_load(plan_file.read_text(encoding="utf-8"))["plan"]["source_file"])[:3]
+
+
+CITED_SEED = re.compile(r"^(\d{3})(?=[\s（(“])")
+
+
+@pytest.mark.parametrize("plan_file", sorted((RULES_DIR.parent / "data").glob("*-*.yaml")), ids=lambda p: p.stem)
+def test_no_plan_is_governed_by_another_plans_clause(plan_file):
+    from scheduler.escalation.metrics.ruleset import load_metric_rules
+
+    book = load_rulebook(RULES_DIR)
+    own = _own_seed(plan_file)
+    cited = {r.id: m.group(1) for r in book.rules_for(plan_file.stem).rules if (m := CITED_SEED.match(r.clause))}
+    metric = load_metric_rules(RULES_DIR / "metrics").for_plan(plan_file.stem)
+    for rule in metric.model.rules if metric else ():
+        if m := CITED_SEED.match(rule.clause):
+            cited[f"metrics/{rule.id}"] = m.group(1)
+    assert {rule: seed for rule, seed in cited.items() if seed != own} == {}
+
+
+def test_a_plan_without_a_rule_file_cites_no_plan_at_all():
+    effective = load_rulebook(RULES_DIR).rules_for("yangquan-2024")
+    assert effective.ruleset_id == "default"
+    assert [r.id for r in effective.rules if CITED_SEED.match(r.clause) or "DESIGN.md" in r.clause] == []
