@@ -115,22 +115,6 @@ def cmd_ledger_build_seeds(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("ledger import")
-def cmd_ledger_import(args: argparse.Namespace) -> int:
-    from scheduler.plans.importers.seeds import import_plan
-    from scheduler.plans.ledger import dump_ledger
-
-    meta = {"id": args.plan_id, "title": args.title, "issuer": args.issuer, "region": args.region,
-            "document_number": args.number or "", "period_start": args.start, "period_end": args.end,
-            "plan_year": args.year or args.start.year}
-    ledger, problems = import_plan(Path(args.file), args.format, meta)
-    Path(args.output).write_text(dump_ledger(ledger), encoding="utf-8")
-    print(f"已导入 {len(ledger.tasks)} 项任务到 {args.output}")
-    for problem in problems:
-        print(f"  需人工核对：{problem}")
-    return 0
-
-
 add_arguments({
     "deadline parse": [
         ("text", {}),
@@ -148,13 +132,6 @@ add_arguments({
     ],
     "ledger check": [("--json", {"action": "store_true"}), ("--data", {})],
     "ledger show": [("plan", {}), ("--data", {})],
-    "ledger import": [("file", {}), ("--format", {"choices": ["table", "markdown", "narrative", "docx", "xlsx"],
-                                                         "required": True}),
-                      ("--plan-id", {"required": True}), ("--title", {"required": True}),
-                      ("--issuer", {"required": True}), ("--region", {"required": True}), ("--number", {}),
-                      ("--start", {"type": parse_day, "required": True}),
-                      ("--end", {"type": parse_day, "required": True}), ("--year", {"type": int}),
-                      ("--output", {"required": True})],
     "ledger build-seeds": [
         ("--seeds", {"default": "data/sources"}),
         ("--out", {"default": "data"}),

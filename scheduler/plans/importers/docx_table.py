@@ -29,6 +29,12 @@ _ATTACHMENT = re.compile(r"^附件\s*(\d+)")
 
 def read_docx_grids(path: str | Path) -> list[Grid]:
     """Return every top-level table of a .docx as a grid, in document order."""
+    return read_docx(path)[1]
+
+
+def read_docx(path: str | Path) -> tuple[list[str], list[Grid]]:
+    """Return a .docx's paragraphs (the text around its tables) and its top-level tables as grids,
+    each grid captioned with the paragraph just above it."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import _Cell
@@ -43,12 +49,16 @@ def read_docx_grids(path: str | Path) -> list[Grid]:
             OSError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Word（.docx）文件打开：{exc}") from exc
     grids: list[Grid] = []
-    heading = ""
+    lines: list[str] = []
+    heading = caption = ""
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = squeeze(Paragraph(child, document).text)
+            raw = Paragraph(child, document).text
+            lines.append(raw)
+            text = squeeze(raw)
+            caption = text or caption
             match = _ATTACHMENT.match(text)
             if match:
                 heading = f"附件{match.group(1)}"
@@ -63,8 +73,10 @@ def read_docx_grids(path: str | Path) -> list[Grid]:
         def text_of(tc: CT_Tc, table: Any = child) -> str:  # lxml elements are untyped
             return _Cell(tc, table).text
 
-        grids.append(_grid(path.name, name, child, text_of))
-    return grids
+        grid = _grid(path.name, name, child, text_of)
+        grid.caption, caption = caption, ""
+        grids.append(grid)
+    return lines, grids
 
 
 def _grid(file: str, name: str, tbl: CT_Tbl, text_of: Callable[[CT_Tc], str]) -> Grid:

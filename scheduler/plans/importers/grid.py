@@ -55,6 +55,7 @@ class Grid:
     file: str
     sheet: str  # the sheet's name, or for Word "表N" / the "附件N" heading above the table
     rows: list[list[Cell]]
+    caption: str = ""  # the heading or paragraph just above the table (a chapter's name), if any
     _by_row: dict[int, list[Cell]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -48,6 +48,7 @@ def read_xlsx_grids(path: str | Path) -> list[Grid]:
     except (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
             OSError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Excel（.xlsx）文件打开：{exc}") from exc
+    formulas = _uncached_formulas(path)
     grids = []
     for sheet in workbook.worksheets:
         values: dict[tuple[int, int], str] = {}
@@ -55,6 +56,8 @@ def read_xlsx_grids(path: str | Path) -> list[Grid]:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.value is None:
+                    if (sheet.title, cell.coordinate) in formulas:
+                        errors[(cell.row, cell.column)] = "公式没有保存计算结果，请在 Excel/WPS 中打开后保存再导入"
                     continue
                 if cell.data_type == "e":
                     errors[(cell.row, cell.column)] = str(cell.value)
@@ -64,6 +67,18 @@ def read_xlsx_grids(path: str | Path) -> list[Grid]:
         grids.append(build_grid(path.name, sheet.title, values, merges, errors))
     workbook.close()
     return grids
+
+
+def _uncached_formulas(path: Path) -> set[tuple[str, str]]:
+    """Return (sheet, cell) of every formula: a file written by a program rather than saved by
+    Excel has no computed values, and its formula cells would read as blank."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, data_only=False)
+    found = {(sheet.title, cell.coordinate) for sheet in workbook.worksheets for row in sheet.iter_rows()
+             for cell in row if cell.data_type == "f"}
+    workbook.close()
+    return found
 
 
 def import_xlsx_tables(path: str | Path, plan_id: str, region: str, year: int) -> ImportResult:

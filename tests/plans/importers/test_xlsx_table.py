@@ -63,7 +63,7 @@ def test_bad_cells_are_reported_with_sheet_row_and_column_and_good_rows_still_im
     _edit(path, {
         ("附件2", "B3"): "二",  # 序号 of task 2 is not a number: that row is skipped
         ("附件2", "G5"): "孤立的批注",  # a cell right of the table: reported, row 4 still imports
-        ("附件2", "D6"): "=1/0",  # a formula without a cached value reads as blank, no crash
+        ("附件2", "D6"): "=1/0",  # a formula without a cached value: blank, and the cell is named
         ("附件1", "C4"): "约16",  # the 2023 SO₂ target for 2 月 is not a number
     })
     workbook = openpyxl.load_workbook(path)
@@ -73,12 +73,13 @@ def test_bad_cells_are_reported_with_sheet_row_and_column_and_good_rows_still_im
 
     result = import_xlsx_tables(path, "zezhou-2023", "泽州县", 2023)
     where = sorted(p.where for p in result.problems)
-    assert where == ["附件1!C4", "附件2!B3", "附件2!E7", "附件2!G5"]
+    assert where == ["附件1!C4", "附件2!B3", "附件2!D6", "附件2!E7", "附件2!G5"]
     rows = {p.where: p.line for p in result.problems}
-    assert rows == {"附件1!C4": 4, "附件2!B3": 3, "附件2!E7": 7, "附件2!G5": 5}
+    assert rows == {"附件1!C4": 4, "附件2!B3": 3, "附件2!D6": 6, "附件2!E7": 7, "附件2!G5": 5}
     messages = {p.where: p.message for p in result.problems}
     assert "序号「二」不是数字" in messages["附件2!B3"]
     assert "#REF!" in messages["附件2!E7"]
+    assert "公式没有保存计算结果" in messages["附件2!D6"]
     assert "约16" in messages["附件1!C4"]
     ids = [t.id for t in result.tasks]
     assert "zezhou-2023/2" not in ids and len(ids) == 43

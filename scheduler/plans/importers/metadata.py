@@ -1,0 +1,164 @@
+"""What a plan document says about itself: title, issuer, document number, date, period, region.
+
+Chinese official documents state these in fixed forms: the cover letter "X关于印发《T》的通知",
+a title with its years ("2023年", "2022-2023年", "2019-2020年秋冬季"), a number "长政办发〔2023〕14号",
+the issuer's name and date above or below the text. The region is the administrative name the
+issuer (else the title) starts with. The plan id is the region's pinyin and the plan year
+(长治市, 2019 -> changzhi-2019). Anything not found stays None: the caller asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from scheduler.text import squeeze
+
+_BOOK = re.compile(r"《([^《》]{4,80})》")
+_NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|下发|转发|公布)?《(?P<title>[^》]{4,80})》")
+_NOTICE_PLAIN = re.compile(r"^(?P<issuer>.{0,40}?)关于(?:印发|下发|公布)(?P<title>[^《》]{4,80}?)的通知")
+_ISSUER_TAIL = ("人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "领导小组",
+                "指挥部", "生态环境局", "管理委员会", "管委会")
+_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排")
+_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*号")
+_DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_SEASON = re.compile(r"(\d{4})\s*[-－—–~至到]\s*(\d{4})\s*年\s*(?:度)?\s*秋冬季")
+_ONE_SEASON = re.compile(r"(\d{4})\s*年\s*秋冬季")
+_RANGE = re.compile(r"(\d{4})\s*(?:年)?\s*[-－—–~至到]\s*(\d{4})\s*年")
+_YEAR = re.compile(r"(\d{4})\s*年")
+_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|盟|地区|县|区|旗))")
+_COUNTY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:县|区|旗|市))(?=人民政府|政府|党委|委员会|办公室|\d|$)")
+_NOT_REGION = ("市", "县", "区", "各", "全", "我", "本", "该")
+_HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责任单位", "责任部门", "配合单位", "时间节点")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】\d]+|号")
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
+
+
+@dataclass
+class PlanFacts:
+    """The metadata found in one document; None where the document does not say."""
+
+    title: str | None = None
+    issuer: str | None = None
+    document_number: str = ""
+    issue_date: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    plan_year: int | None = None
+    region: str | None = None
+
+
+def read_facts(lines: list[str]) -> PlanFacts:
+    """Read a document's own statement of what it is from its text lines."""
+    # a table row (cells split by TAB or |) is never the title, issuer or date line
+    flat = [_BOOKMARK.sub("", squeeze(line)).lstrip("#") for line in lines
+            if "\t" not in line and not line.lstrip().startswith("|")]
+    flat = [line for line in flat if line and sum(word in line for word in _HEADER_WORDS) < 2]
+    facts = PlanFacts()
+    head = flat[:40]
+    joined = "".join(head)  # a cover letter's title is often broken over several lines
+    found = _NOTICE.search(joined) or _NOTICE_PLAIN.search(joined)
+    if found:
+        facts.title = found.group("title")
+        facts.issuer = _issuer(found.group("issuer"))
+    if facts.title is None:
+        facts.title = next((b for b in _BOOK.findall(joined) if _titled(b)), None) or next(
+            (t for t in (_ATTACHMENT.sub("", line) for line in head) if _titled(t) and len(t) <= 60
+             and not re.match(r"^[一二三四五六七八九十（(\d]", t)), None)
+    if facts.issuer is None:
+        facts.issuer = next((line for line in head[:3] if _is_issuer(line)), None) or _signature(flat)
+    number = next((m for line in head for m in [_NUMBER.search(line)] if m), None) or _NUMBER.search(joined)
+    facts.document_number = re.sub(r"\s", "", number.group(0)) if number else ""
+    facts.issue_date = _issue_date(flat)
+    _period(facts)
+    facts.region = _region(facts.title) or _region(facts.issuer)
+    return facts
+
+
+def _signature(lines: list[str]) -> str | None:
+    """Return the issuer signed next to the document's date (the name above or below it)."""
+    for index in range(len(lines) - 1, -1, -1):
+        if _DATE_LINE.match(lines[index].strip("（）()")):
+            for near in (index - 1, index - 2, index + 1):
+                if 0 <= near < len(lines) and _is_issuer(lines[near]):
+                    return lines[near]
+    return None
+
+
+def _titled(text: str) -> bool:
+    return any(word in text for word in _TITLE_WORDS) and 6 <= len(text) <= 80
+
+
+def _issuer(text: str) -> str | None:
+    """The last organisation named before 关于 ("近日，X人民政府办公室", "X文件 …号 X人民政府办公室")."""
+    parts = [p for p in _ISSUER_BREAK.split(text) if p]
+    named = [p for p in parts if p.endswith(_ISSUER_TAIL)]
+    return named[-1] if named else (parts[-1] if parts and len(parts[-1]) <= 30 else None)
+
+
+def _is_issuer(line: str) -> bool:
+    return len(line) <= 30 and line.endswith(_ISSUER_TAIL) and not line.startswith(_NOT_REGION) \
+        and _REGION.match(line) is not None
+
+
+def _issue_date(lines: list[str]) -> date | None:
+    for line in reversed(lines):
+        found = _DATE_LINE.match(line.strip("（）()"))
+        if found:
+            try:
+                return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+            except ValueError:
+                return None
+    return None
+
+
+def _period(facts: PlanFacts) -> None:
+    """Set the period and plan year from the title: 秋冬季 runs October to March, a range of years
+    covers them whole (the plan year being its last), one year is that calendar year."""
+    title = facts.title or ""
+    season = _SEASON.search(title)
+    one_season = _ONE_SEASON.search(title)
+    years = _RANGE.search(title)
+    year = _YEAR.search(title)
+    if season:
+        start, end = int(season.group(1)), int(season.group(2))
+        facts.period_start, facts.period_end, facts.plan_year = date(start, 10, 1), date(end, 3, 31), start
+    elif one_season:
+        start = int(one_season.group(1))
+        facts.period_start, facts.period_end, facts.plan_year = date(start, 10, 1), date(start + 1, 3, 31), start
+    elif years and int(years.group(1)) < int(years.group(2)):
+        start, end = int(years.group(1)), int(years.group(2))
+        facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(end, 12, 31), end
+    elif year:
+        start = int(year.group(1))
+        facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(start, 12, 31), start
+    elif facts.issue_date is not None:
+        start = facts.issue_date.year
+        facts.period_start, facts.period_end, facts.plan_year = facts.issue_date, date(start, 12, 31), start
+
+
+def _region(text: str | None) -> str | None:
+    """Return the administrative name a text starts with ("晋城市人民政府办公室" -> 晋城市,
+    "晋城市泽州县人民政府" -> 泽州县)."""
+    if not text or text.startswith(_NOT_REGION):
+        return None
+    found = _REGION.match(text)
+    if found is None:
+        return None
+    region = found.group(1)
+    rest = _COUNTY.match(text[found.end():])
+    if rest and not rest.group(1).startswith(_NOT_REGION) and region.endswith(("省", "自治区", "市", "州", "盟")):
+        region = rest.group(1)
+    return region
+
+
+def plan_id_for(region: str, year: int) -> str:
+    """Return a plan id from the region's pinyin and the year: 长治市, 2019 -> changzhi-2019."""
+    from pypinyin import lazy_pinyin
+
+    name = re.sub(r"(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)$", "", region) or region
+    letters = "".join(lazy_pinyin(name)).lower()
+    letters = re.sub(r"[^a-z0-9]+", "", letters)
+    return f"{letters}-{year}" if letters else f"plan-{year}"

@@ -1,0 +1,230 @@
+"""Task tables that reached us as plain text: copied from a web page or saved from Word as text.
+
+Two shapes are common. Tab-separated: one row per line, the cells split by TAB (a line without a
+TAB continues the last cell). Flattened: one cell per line, the header's names one below the
+other ("序号", "重点任务", "完成时限", "责任单位"), then the rows' cells likewise; rows are told
+apart by a blank line between them, else by the running 序号 (1, 2, 3 …), else by the header's
+width. A flattened row that lost its empty cells is re-aligned on its deadline cell: text before
+it fills the task columns, text after it the unit columns. Each table becomes a `Grid` whose row
+numbers are the file's line numbers, so tasks cite the line they came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scheduler.plans.importers.grid import Grid, build_grid
+from scheduler.plans.importers.headers import header_key, is_task_header
+from scheduler.plans.importers.table_text import looks_like_deadline
+from scheduler.text import squeeze
+
+_END = re.compile(r"^(?:[一二三四五六七八九十]+、|附件\s*\d*|第[一二三四五六七八九十]+[章部分节])")
+_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
+
+
+def text_grids(file: str, lines: list[str]) -> list[Grid]:
+    """Find every task table written as text among `lines` and return each as a grid."""
+    grids: list[Grid] = []
+    index = 0
+    while index < len(lines):
+        cells = _cell_block(lines, index) if lines[index].startswith("\t") and (
+            index == 0 or not lines[index - 1].strip()) else []
+        if len(cells) >= 3 and is_task_header(_keys(cells)):
+            grid, index = _cell_table(file, lines, index, len(cells), len(grids) + 1)
+            grids.append(grid)
+            continue
+        tab = _tab_header(lines[index])
+        if tab is not None:
+            grid, index = _tab_table(file, lines, index, tab, len(grids) + 1)
+            grids.append(grid)
+            continue
+        width = _flat_header(lines, index)
+        if width:
+            grid, index = _flat_table(file, lines, index, width, len(grids) + 1)
+            grids.append(grid)
+            continue
+        index += 1
+    return grids
+
+
+def _cell_block(lines: list[str], start: int) -> list[str]:
+    """Read one row of a Word table saved as text: each cell starts with a TAB on its own line, a
+    line without one continues the cell, a blank line ends the row."""
+    cells: list[str] = []
+    for raw in lines[start:start + 60]:
+        if not raw.strip() and "\t" not in raw:
+            break
+        if raw.startswith("\t") or re.match(r"^ +\t", raw):
+            cells.append(raw.split("\t", 1)[1].strip())
+        elif cells:
+            cells[-1] += raw.strip()
+    return cells
+
+
+def _cell_table(file: str, lines: list[str], start: int, width: int, n: int) -> tuple[Grid, int]:
+    """A Word table saved as text, one cell per TAB-led line, rows apart by blank lines; a row that
+    lost its blank cells is aligned on its deadline like a flattened one."""
+    from scheduler.plans.importers.table_text import read_tab_table
+
+    end = start
+    while end + 1 < len(lines):
+        line = lines[end + 1]
+        if line.strip() and "\t" not in line and not lines[end].strip() and _END.match(line.strip()):
+            break
+        end += 1
+    rows, _ = read_tab_table(lines, start + 1, end + 1, width)
+    header = _cell_block(lines, start)
+    keys = _keys(header)
+    values: dict[tuple[int, int], str] = {(start + 1, c): t for c, t in enumerate(header, start=1)}
+    for row in rows[1:]:
+        cells = row.cells if len(row.cells) == width else _align([c for c in row.cells if c.strip()], width, keys)
+        for column, text in enumerate(cells, start=1):
+            if text.strip():
+                values[(row.line, column)] = text
+    return build_grid(file, f"表{n}", values, []), end + 1
+
+
+def _keys(names: list[str]) -> dict[str, int]:
+    keys: dict[str, int] = {}
+    for column, name in enumerate(names, start=1):
+        key = header_key(name) if squeeze(name) else None
+        if key and key not in keys:
+            keys[key] = column
+    return keys
+
+
+def _tab_header(line: str) -> list[str] | None:
+    cells = [c.strip() for c in line.strip("\r\n").split("\t")]
+    if sum(1 for c in cells if c) < 3:
+        return None
+    while cells and not cells[0]:
+        cells.pop(0)
+    return cells if is_task_header(_keys(cells)) else None
+
+
+def _tab_table(file: str, lines: list[str], start: int, header: list[str], n: int) -> tuple[Grid, int]:
+    values: dict[tuple[int, int], str] = {(start + 1, c): text for c, text in enumerate(header, start=1)}
+    index, last_row, blanks = start + 1, start + 1, 0
+    while index < len(lines):
+        raw = lines[index].rstrip("\r\n")
+        number = index + 1
+        if not raw.strip():
+            blanks += 1
+            if blanks >= 2:
+                break
+            index += 1
+            continue
+        blanks = 0
+        if "\t" in raw.strip(" ") or raw.startswith("\t"):
+            cells = raw.split("\t")
+            if not cells[0].strip() and len(cells) > len(header):
+                cells = cells[1:]
+            for column, text in enumerate(cells, start=1):
+                if text.strip():
+                    values[(number, column)] = text.strip()
+            last_row = number
+        elif _END.match(raw.strip()):
+            break
+        else:  # a cell's text went on over a line break: it belongs to the last cell of the row
+            last = max((c for (r, c) in values if r == last_row), default=1)
+            values[(last_row, last)] = values.get((last_row, last), "") + "\n" + raw.strip()
+        index += 1
+    return build_grid(file, f"表{n}", values, []), index
+
+
+def _flat_header(lines: list[str], start: int) -> int:
+    """Return the width of a one-name-per-line header starting at `start`, or 0."""
+    names: list[str] = []
+    for raw in lines[start:start + 16]:
+        text = raw.strip()
+        if not text or "\t" in text or header_key(text) is None:
+            break
+        names.append(text)
+    if len(names) >= 3 and is_task_header(_keys(names)):
+        return len(names)
+    return 0
+
+
+def _flat_table(file: str, lines: list[str], start: int, width: int, n: int) -> tuple[Grid, int]:
+    header = [lines[start + i].strip() for i in range(width)]
+    keys = _keys(header)
+    index = start + width
+    body: list[tuple[int, str]] = []  # (line number, text) or (line number, "") for a blank line
+    while index < len(lines):
+        text = lines[index].strip()
+        if text and _END.match(text) and body:
+            break
+        if text and _flat_header(lines, index):
+            break
+        body.append((index + 1, text))
+        index += 1
+    while body and not body[-1][1]:
+        body.pop()
+    rows = _rows(body, width, keys)
+    values: dict[tuple[int, int], str] = {(start + 1, c): t for c, t in enumerate(header, start=1)}
+    for cells in rows:
+        line = cells[0][0]
+        for column, text in enumerate(_align([t for _, t in cells], width, keys), start=1):
+            if text:
+                values[(line, column)] = text
+    return build_grid(file, f"表{n}", values, []), index
+
+
+def _rows(body: list[tuple[int, str]], width: int, keys: dict[str, int]) -> list[list[tuple[int, str]]]:
+    """Split a flattened body into rows: at blank lines, else at the running 序号, else by width."""
+    filled = [(line, text) for line, text in body if text]
+    if any(not text for _, text in body) and filled:
+        rows: list[list[tuple[int, str]]] = []
+        current: list[tuple[int, str]] = []
+        for line, text in body:
+            if text:
+                current.append((line, text))
+            elif current:
+                rows.append(current)
+                current = []
+        if current:
+            rows.append(current)
+        if max(len(r) for r in rows) <= width * 2:
+            return rows
+    if keys.get("number") == 1:
+        rows, expected = [], 1
+        for line, text in filled:
+            if _NUMBER.match(text) and int(re.sub(r"\D", "", text)) == expected:
+                rows.append([(line, text)])
+                expected += 1
+            elif rows:
+                rows[-1].append((line, text))
+        if rows:
+            return rows
+    return [filled[i:i + width] for i in range(0, len(filled), width)]
+
+
+def _align(cells: list[str], width: int, keys: dict[str, int]) -> list[str]:
+    """Place a row's cells under the header; a row that lost empty cells is aligned on its deadline."""
+    if len(cells) >= width:
+        return cells[:width - 1] + ["\n".join(cells[width - 1:])]
+    out = [""] * width
+    deadline_col = keys.get("deadline")
+    at = next((i for i, c in enumerate(cells) if looks_like_deadline(c)), None)
+    if deadline_col is None or at is None:
+        for i, text in enumerate(cells):
+            out[i] = text
+        return out
+    out[deadline_col - 1] = cells[at]
+    before, after = cells[:at], cells[at + 1:]
+    left = list(range(deadline_col - 1))
+    number = keys.get("number")
+    if number is not None and number - 1 in left:
+        left.remove(number - 1)
+        if before and _NUMBER.match(before[0]):
+            out[number - 1] = before.pop(0)
+    for column, text in zip(left, before):
+        out[column] = text
+    if len(before) > len(left) and left:
+        out[left[-1]] = "\n".join([out[left[-1]], *before[len(left):]])
+    right = list(range(deadline_col, width))
+    for column, text in zip(right, after):
+        out[column] = text
+    if len(after) > len(right) and right:
+        out[right[-1]] = "\n".join([out[right[-1]], *after[len(right):]])
+    return out

@@ -1,0 +1,52 @@
+"""A plan's title, issuer, number, date, period and region, read from its own text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from scheduler.plans.importers.metadata import plan_id_for, read_facts
+
+
+def test_a_cover_letter_gives_issuer_title_number_and_date():
+    facts = read_facts(["某某市人民政府办公室文件", "某政办发〔2024〕7号", "某某市人民政府办公室",
+                        "关于印发某某市2024年大气污染防治", "重点任务清单的通知",  # a title broken over two lines
+                        "各县（市、区）人民政府：", "现将《某某市2024年大气污染防治重点任务清单》印发给你们。",
+                        "某某市人民政府办公室", "2024年3月1日"])
+    assert facts.title == "某某市2024年大气污染防治重点任务清单"
+    assert facts.issuer == "某某市人民政府办公室"
+    assert facts.document_number == "某政办发〔2024〕7号"
+    assert facts.issue_date == date(2024, 3, 1)
+    assert facts.region == "某某市"
+    assert (facts.period_start, facts.period_end, facts.plan_year) == (date(2024, 1, 1), date(2024, 12, 31), 2024)
+
+
+def test_an_autumn_and_winter_plan_runs_october_to_march():
+    facts = read_facts(["某某市2019-2020年秋冬季大气污染综合治理攻坚行动方案"])
+    assert (facts.period_start, facts.period_end, facts.plan_year) == (date(2019, 10, 1), date(2020, 3, 31), 2019)
+
+
+def test_a_range_of_years_covers_them_whole_and_its_plan_year_is_the_last():
+    facts = read_facts(["某某市人民政府关于印发《某某市空气质量再提升2022－2023年行动计划》的通知"])
+    assert facts.title == "某某市空气质量再提升2022－2023年行动计划"
+    assert (facts.period_start, facts.period_end, facts.plan_year) == (date(2022, 1, 1), date(2023, 12, 31), 2023)
+
+
+def test_a_county_named_after_its_city_is_the_region():
+    assert read_facts(["某某市某某县人民政府关于印发《某某县2023年重点任务》的通知"]).region == "某某县"
+    assert read_facts(["泽州县空气质量再提升2023年行动计划重点工作任务台账"]).region == "泽州县"
+
+
+def test_a_table_header_is_never_taken_for_the_title():
+    facts = read_facts(["序号\t工作任务\t完成时间\t责任部门", "1\t整治燃煤锅炉\t2024年6月底前\t市生态环境局"])
+    assert facts.title is None and facts.region is None and facts.plan_year is None
+
+
+def test_the_issuer_is_found_beside_the_signature_date():
+    facts = read_facts(["某某县2024年扬尘治理方案", "一、目标", "……", "某某县人民政府", "2024年5月6日"])
+    assert facts.issuer == "某某县人民政府"
+    assert facts.issue_date == date(2024, 5, 6)
+
+
+def test_a_plan_id_is_the_regions_pinyin_and_the_year():
+    assert plan_id_for("泽州县", 2023) == "zezhou-2023"
+    assert plan_id_for("晋中市", 2020) == "jinzhong-2020"

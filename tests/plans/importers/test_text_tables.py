@@ -1,0 +1,82 @@
+"""Task tables that arrive as text: flattened one cell per line, tab-separated, or saved from Word."""
+
+from __future__ import annotations
+
+from scheduler.plans.importers.task_tables import import_task_tables
+from scheduler.plans.importers.text_tables import text_grids
+
+
+def tasks_in(text: str):
+    grids = text_grids("plan.txt", text.splitlines())
+    result, _ = import_task_tables(grids, "p-2024")
+    return {t.id.split("/", 1)[1]: t for t in result.tasks}
+
+
+FLAT = """某某县人民政府关于印发《某某县2023年秋冬季攻坚方案》的通知
+序号
+重点任务
+完成时限
+牵头单位
+责任单位
+1
+清理散乱污企业
+2023年11月底前
+县生态环境局
+各乡镇人民政府
+2
+推进清洁取暖改造
+2023年10月底前
+县住建局
+3
+禁止秸秆露天焚烧
+长期坚持
+县农业农村局
+各乡镇人民政府
+二、保障措施
+加强组织领导。
+"""
+
+
+def test_a_table_flattened_one_cell_per_line_is_split_at_its_running_numbers():
+    tasks = tasks_in(FLAT)
+    assert list(tasks) == ["1", "2", "3"]
+    assert tasks["1"].responsible_units == ["各乡镇人民政府"]
+    assert tasks["3"].deadline_text == "长期坚持"
+    assert tasks["1"].source == "plan.txt#表1:7"  # the file's line number of the row
+
+
+def test_a_flattened_row_that_lost_an_empty_cell_is_aligned_on_its_deadline():
+    task = tasks_in(FLAT)["2"]
+    assert task.title == "推进清洁取暖改造"
+    assert task.deadline_text == "2023年10月底前"
+    assert task.lead_units == ["县住建局"]
+
+
+def test_rows_apart_by_blank_lines_are_one_row_each():
+    text = ("序号\n工作任务\n完成时间\n责任单位\n\n1\n整治燃煤锅炉\n2024年6月底前\n市生态环境局\n\n"
+            "2\n推广新能源车\n长期坚持\n市交通局\n")
+    tasks = tasks_in(text)
+    assert [t.title for t in tasks.values()] == ["整治燃煤锅炉", "推广新能源车"]
+
+
+def test_a_tab_separated_table_reads_row_by_row():
+    text = ("说明文字\n序号\t工作任务\t完成时间\t责任部门\n1\t整治燃煤锅炉\t2024年6月底前\t市生态环境局、市市场监管局\n"
+            "2\t推广新能源公交车\t2024年12月底前\t市交通运输局\n等相关单位\n")
+    tasks = tasks_in(text)
+    assert tasks["1"].responsible_units == ["市生态环境局", "市市场监管局"]
+    assert tasks["2"].responsible_units == ["市交通运输局"]  # "等相关单位" ends an open list
+
+
+def test_a_word_table_saved_as_text_reads_a_cell_per_tab_line():
+    text = ("附件\n\n\t主要任务\n\t完成时限\n\t牵头\n单位\n\t责任单位\n\n"
+            "\t压减焦炭产能\n\t2024年12月底前\n\t市工信局\n\t潞城区政府\n襄垣县政府\n\n"
+            "\t散煤管控\n\t全年\n\t市市场监管局\n\t\n")
+    tasks = tasks_in(text)
+    assert [t.title for t in tasks.values()] == ["压减焦炭产能", "散煤管控"]
+    first = list(tasks.values())[0]
+    assert first.responsible_units == ["潞城区政府", "襄垣县政府"]
+    assert first.lead_units == ["市工信局"]
+
+
+def test_text_without_a_task_header_gives_no_table():
+    assert text_grids("a.txt", ["今天天气很好。", "序号", "我们去公园。"]) == []
