@@ -157,3 +157,22 @@ def test_it_reads_a_clause_in_traditional_characters_and_keeps_the_names_as_writ
     assert got.open_roles == ("cooperating",)
     assert got.later_units == ("各級政府",)
     assert parse_clause("（牽頭單位：市交通局；責任單位：各區政府）").lead_units == ("市交通局",)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("（市住建局、市城管局按职能分工负责，各区政府落实）",
+     (("市住建局", "市城管局"), (), ("各区政府",))),
+    ("（市生态环境局牵头，各有关部门按职责分工负责）", (("市生态环境局",), (), ())),
+    ("（各县市区政府为责任主体，市生态环境局牵头）", (("市生态环境局",), (), ("各县市区政府",))),
+    ("（市生态环境局、市住建局按照职责分工负责落实）", ((), (), ("市生态环境局", "市住建局"))),
+    ("（由市交通局牵头负责，市公安局交警支队协助）", (("市交通局",), ("市公安局交警支队",), ())),
+])
+def test_it_reads_qualified_role_words(text, expected):
+    assert roles(parse_clause(text)) == expected
+
+
+def test_a_body_included_in_brackets_is_a_unit_of_its_own():
+    got = parse_cell_clause("各区政府（含经济技术开发区管委会）", "responsible")
+    assert got.responsible_units == ("各区政府", "经济技术开发区管委会")
+    assert parse_clause("（市环保局牵头，各县（市、区）政府负责）").responsible_units == (
+        "各县（市、区）政府",)

@@ -8,6 +8,8 @@ since the last role ("A牵头，B、C参与"). Names with no role at all fall to
 
 from __future__ import annotations
 
+import re
+
 from scheduler.plans.clauses.later import find_later_statement
 from scheduler.plans.clauses.model import Clause
 from scheduler.plans.clauses.names import clean_name, clean_person
@@ -23,6 +25,8 @@ from scheduler.plans.clauses.roles import (
 from scheduler.plans.clauses.tokens import Token, tokenize
 
 _ROLE_ORDER = (LEAD, COOPERATING, RESPONSIBLE)
+# "各区政府（含经济技术开发区管委会）": the bracket names a body included, which is a unit too
+_INCLUDED = re.compile(r"^(?P<base>.+?)[（(](?:含|包括|包含)(?P<inner>[^（()）]+)[）)]$")
 
 
 class _Reading:
@@ -37,7 +41,7 @@ class _Reading:
     def give(self, names: list[str], role: str | None) -> None:
         if role is None:
             return
-        for raw in names:
+        for raw in [part for name in names for part in _with_included(name)]:
             if role == PERSONS:
                 person = clean_person(raw)
                 if person and person not in self.persons:
@@ -67,6 +71,13 @@ class _Reading:
         return Clause(names(LEAD), names(COOPERATING), names(RESPONSIBLE),
                       responsible_persons=tuple(self.persons),
                       open_roles=tuple(r for r in _ROLE_ORDER if r in open_roles))
+
+
+def _with_included(name: str) -> list[str]:
+    m = _INCLUDED.match(name)
+    if not m:
+        return [name]
+    return [m["base"], *re.split(r"[、，,]", m["inner"])]
 
 
 def read_tokens(tokens: list[Token], protected: tuple[str, ...],

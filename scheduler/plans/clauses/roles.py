@@ -91,7 +91,9 @@ KEY_PREFIX = re.compile(either_script(r"^(?:主要|其他|其它|各|具体|直�
 # (a key cut off by the end of a page, "责任单", is not a name either)
 NOT_A_NAME = re.compile(either_script(r"不再|以下|下列|列出|一一|^(?:责任|牵头|配合|协办)[单部]?$"))
 # Words that qualify a role marker and are not part of the name before it.
-QUALIFIERS = re.compile(either_script(r"(?:按职责分工|按照职责分工|按职责|根据职责|分别|共同|各自|具体|会同)+$"))
+QUALIFIERS = re.compile(either_script(
+    r"(?:按照?(?:各自)?(?:职责|职能)(?:分工)?|根据(?:职责|职能)(?:分工)?|依(?:职责|职能)|分别|共同|各自"
+    r"|具体|会同|积极|全力)+$"))
 # Function words around a name: "由市生态环境局牵头", "均需各县区政府负责落实".
 # (和 and 都 start county names: 和顺县, 都江堰市.)
 # "以上两项由市住建局牵头": a clause covering the items before it names them first.
