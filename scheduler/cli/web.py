@@ -38,6 +38,8 @@ def cmd_web(args: argparse.Namespace) -> int:
     ("--name", {"required": True, "help": "登录名（也是操作记录中的操作人）"}),
     ("--role", {"required": True, "choices": ["coordinator", "unit", "viewer"]}),
     ("--unit", {"action": "append", "default": [], "help": "责任单位用户负责的单位（规范名称，可多次给出）"}),
+    ("--office", {"action": "append", "default": [],
+                  "help": "协调员、查看者所属的发文机关（如 长治、晋城市大气办；可多次给出；不给或“全省”为全省）"}),
     ("--display-name", {"default": ""}),
     ("--password-stdin", {"action": "store_true", "help": "从标准输入读一行作为密码"}),
     ("--by", {"default": "system"}),
@@ -45,33 +47,74 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     from scheduler import clock
     from scheduler.store import StoreError
+    from scheduler.store.offices import office_names, set_account_offices
     from scheduler.web.accounts import ROLE_NAMES, create_user
 
+    if args.office and args.role == "unit":
+        print("未创建：责任单位用户按 --unit 限定，不属于发文机关（--office 只用于协调员和查看者）", file=sys.stderr)
+        return 1
+    offices = office_names(args.office) if args.office else None  # an unknown office: InputError, listed
     password = read_password(args.password_stdin)
     with runtime_for(args).store.session() as session:
         try:
-            create_user(session, args.name, password, args.role, units=args.unit, display_name=args.display_name,
-                        by=args.by, now=clock.now())
+            account = create_user(session, args.name, password, args.role, units=args.unit,
+                                  display_name=args.display_name, by=args.by, now=clock.now())
         except StoreError as exc:
             print(f"未创建：{exc}", file=sys.stderr)
             return 1
+        set_account_offices(session, account.id, offices)
         session.commit()
     scope = f"，单位：{'、'.join(args.unit)}" if args.unit else ""
+    if args.role != "unit":
+        scope += f"，发文机关：{'、'.join(offices)}" if offices else "，范围：全省"
     print(f"已创建{ROLE_NAMES[args.role]}账号 {args.name}{scope}。")
+    return 0
+
+
+@command("user offices", [
+    ("name", {"help": "登录名"}),
+    ("--office", {"action": "append", "required": True, "help": "所属发文机关（可多次给出；“全省”为全省）"}),
+    ("--by", {"default": "system"}),
+])
+def cmd_user_offices(args: argparse.Namespace) -> int:
+    from scheduler import clock
+    from scheduler.store import audit
+    from scheduler.store.accounts import account_named
+    from scheduler.store.offices import office_names, set_account_offices
+
+    offices = office_names(args.office)
+    with runtime_for(args).store.session() as session:
+        account = account_named(session, args.name)
+        if account is None or account.role == "unit":
+            why = "没有此账号" if account is None else "责任单位用户按单位限定，不属于发文机关"
+            print(f"未修改：{why}：{args.name}", file=sys.stderr)
+            return 1
+        set_account_offices(session, account.id, offices)
+        audit(session, args.by, "user.offices", "user", args.name, {"offices": offices or ["全省"]}, clock.now())
+        session.commit()
+    print(f"账号 {args.name} 的发文机关：{'、'.join(offices) if offices else '全省'}。")
     return 0
 
 
 @command("user list", [("--json", {"action": "store_true"})])
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from scheduler.store.accounts import account_named
+    from scheduler.store.offices import account_offices
     from scheduler.web.accounts import ROLE_NAMES, list_users
 
     with runtime_for(args).store.session() as session:
         users = list_users(session)
+        for u in users:
+            account = account_named(session, u["name"])
+            offices = account_offices(session, account.id) if account is not None and u["role"] != "unit" else None
+            u["offices"] = list(offices or ())
     if args.json:
         emit_json(users)
         return 0
     for u in users:
         units = f"  单位：{'、'.join(u['units'])}" if u["units"] else ""
+        if u["role"] != "unit":
+            units += f"  发文机关：{'、'.join(u['offices']) or '全省'}"
         state = "" if u["active"] else "（已停用）"
         print(f"{u['name']}  {ROLE_NAMES[u['role']]}{state}  {u['display_name']}{units}")
     print(f"共 {len(users)} 个账号。")

@@ -38,11 +38,12 @@ def signoff_days(session: Session, plan_ids: Sequence[str]) -> dict[str, date]:
     ).all())
 
 
-def review_counts(session: Session) -> dict[str, int]:
-    """Return review status -> the number of escalations in it (pending_review, held)."""
-    return dict(session.execute(
-        select(m.Notice.status, func.count()).where(m.Notice.needs_review.is_(True),
-                                                    m.Notice.status.in_(REVIEWABLE_STATUSES))
-        .group_by(m.Notice.status)
-    ).all())
+def review_counts(session: Session, plan_ids: Sequence[str] | None = None) -> dict[str, int]:
+    """Return review status -> the number of escalations in it (pending_review, held), of the
+    plans `plan_ids` (None: every plan)."""
+    query = select(m.Notice.status, func.count()).where(m.Notice.needs_review.is_(True),
+                                                        m.Notice.status.in_(REVIEWABLE_STATUSES))
+    if plan_ids is not None:
+        query = query.where(m.Notice.plan_id.in_(list(plan_ids)))
+    return dict(session.execute(query.group_by(m.Notice.status)).all())
 

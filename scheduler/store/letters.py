@@ -12,7 +12,7 @@ rebuilt from later data, and a resend carries them too.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -208,12 +208,15 @@ def notice_row(session: Session, notice_id: int) -> m.Notice | None:
 
 
 def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: int, page_size: int,
-                   sent_only: bool) -> dict[str, Any]:
-    """Numbered letters (newest first) and, for coordinators (no `units`), approved ones awaiting delivery."""
+                   sent_only: bool, plan_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """Numbered letters (newest first) and, for coordinators (no `units`), approved ones awaiting
+    delivery; with `plan_ids`, only the letters of those plans (an office's own)."""
     query = (select(m.Letter, m.Notice, m.Task.title).join(m.Notice, m.Notice.key == m.Letter.notice_key)
              .outerjoin(m.Task, m.Task.id == m.Notice.task_id))
     if units is not None:
         query = query.where(m.Notice.unit.in_(units))
+    if plan_ids is not None:
+        query = query.where(m.Notice.plan_id.in_(list(plan_ids)))
     if sent_only:
         query = query.where(m.Notice.status == "sent")
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -228,6 +231,8 @@ def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: 
                    .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
                    .where(m.Notice.status == "approved", m.Notice.level.in_(LETTER_LEVELS), m.Letter.id.is_(None))
                    .order_by(m.Notice.reviewed_at, m.Notice.id).limit(page_size))
+        if plan_ids is not None:
+            waiting = waiting.where(m.Notice.plan_id.in_(list(plan_ids)))
         awaiting = [{"notice_id": n.id, "level": n.level, "unit": n.unit, "task": n.task_id, "title": title or "",
                      "reviewed_by": n.reviewed_by, "reviewed_at": n.reviewed_at, "key": n.key}
                     for n, title in session.execute(waiting)]

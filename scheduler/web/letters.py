@@ -27,6 +27,7 @@ from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, int_or_none, page, web
+from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
 UNNUMBERED = "（待编号）"
@@ -105,19 +106,22 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename*=utf-8''{quote(filename)}"
 
 
-def notice_or_404(session: Session, notice_id: int, *, units: tuple[str, ...] | None = None) -> m.Notice:
-    """Return a notice; with `units`, only one addressed to them (others are 404, not 403: a unit
-    user must not even learn that another unit's notice exists)."""
+def notice_or_404(session: Session, notice_id: int, *, units: tuple[str, ...] | None = None,
+                  plans: list[str] | None = None) -> m.Notice:
+    """Return a notice; with `units`, only one addressed to them, with `plans` only one of those
+    plans (others are 404, not 403: a user must not even learn that another's notice exists)."""
     notice = notice_row(session, notice_id)
-    if notice is None or (units is not None and notice.unit not in units):
+    if notice is None or (units is not None and notice.unit not in units) or (
+            plans is not None and notice.plan_id not in plans):
         raise HTTPException(404, "没有此事项")
     return notice
 
 
 def letters_data(session: Session, *, units: tuple[str, ...] | None = None, page_no: int = 1,
-                 sent_only: bool = False) -> dict[str, Any]:
+                 sent_only: bool = False, plan_ids: list[str] | None = None) -> dict[str, Any]:
     """Numbered letters (newest first) and, for coordinators, approved ones awaiting delivery."""
-    return letter_listing(session, units=units, page_no=page_no, page_size=PAGE_SIZE, sent_only=sent_only)
+    return letter_listing(session, units=units, page_no=page_no, page_size=PAGE_SIZE, sent_only=sent_only,
+                          plan_ids=plan_ids)
 
 
 def failed_deliveries(session: Session) -> list[dict[str, Any]]:
@@ -127,18 +131,20 @@ def failed_deliveries(session: Session) -> list[dict[str, Any]]:
 
 @router.get("/letters")
 def letters_page(request: Request, page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "letters.html", user, **letters_data(session, page_no=max(1, page_no)))
+    return page(request, "letters.html", user,
+                **letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user)))
 
 
 @router.get("/letters/{notice_id:int}/html")
 def letter_view(request: Request, notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return letter_html(session, web(request), notice_or_404(session, notice_id))
+    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)))
 
 
 @router.get("/letters/{notice_id:int}/{kind}")
 def letter_download(request: Request, notice_id: int, kind: str, user: WebUser = Depends(staff),
                     session: Session = Depends(db)):
-    return letter_file(session, web(request), notice_or_404(session, notice_id), kind)
+    return letter_file(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)),
+                       kind)
 
 
 @router.get("/deliveries")

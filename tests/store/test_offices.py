@@ -1,0 +1,51 @@
+"""Offices: a plan belongs to the office that issues its letters; an account serves the offices
+listed for it, or every office (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.errors import InputError
+from scheduler.store.offices import (
+    account_offices,
+    known_offices,
+    office_names,
+    office_of,
+    plan_offices,
+    plans_of,
+    set_account_offices,
+)
+from scheduler.web.accounts import create_user
+from tests.store.builders import NOW
+
+CHANGZHI = "长治市大气污染防治工作领导组办公室"
+JINCHENG = "晋城市大气污染防治工作领导组办公室"
+
+
+def test_offices_are_read_as_a_coordinator_writes_them():
+    assert office_names(["长治"]) == office_names(["长治市大气办"]) == office_names([CHANGZHI]) == [CHANGZHI]
+    assert office_names(["晋城市大气办", "长治"]) == [JINCHENG, CHANGZHI]
+    assert office_names(["长治", "全省"]) is None
+    assert office_of("泽州县") == JINCHENG and office_of("太原市") is None
+    assert CHANGZHI in known_offices()
+
+
+def test_an_unknown_office_is_refused_with_the_known_ones():
+    with pytest.raises(InputError) as caught:
+        office_names(["太原"])
+    assert "太原" in str(caught.value.problems[0]) and CHANGZHI in str(caught.value.problems[0])
+
+
+def test_a_plan_belongs_to_its_regions_office_and_an_account_to_its_offices(store):
+    with store.session() as session:
+        assert plan_offices(session) == {"t-2019": CHANGZHI}
+        assert plans_of(session, [CHANGZHI]) == ["t-2019"] and plans_of(session, [JINCHENG]) == []
+        assert plans_of(session, None) is None
+        account = create_user(session, "cz", "correct-horse-1", "coordinator", now=NOW)
+        assert account_offices(session, account.id) is None  # provincial until offices are given
+        set_account_offices(session, account.id, [CHANGZHI, JINCHENG])
+        session.commit()
+        assert account_offices(session, account.id) == (CHANGZHI, JINCHENG)
+        set_account_offices(session, account.id, None)
+        session.commit()
+        assert account_offices(session, account.id) is None
