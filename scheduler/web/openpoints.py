@@ -4,7 +4,9 @@ The list comes from scheduler.plans.views.open_points (the same as `duban ledger
 deadline left to the state or province, blank or unreadable can be dated here
 (scheduler.store.set_deadline, audited). An ambiguous group ("相关县区政府"), an unknown name or a
 task naming no unit can be given concrete units from the directory
-(scheduler.store.unitoverrides.assign_units, audited), which the next sweep addresses.
+(scheduler.store.unitoverrides.assign_units, audited), which the next sweep addresses. A provisional
+unit (a name the directory lacks) can be confirmed, merged into a known unit or renamed
+(scheduler.store.provisional, audited), as `duban units confirm|merge|rename` does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from scheduler.plans.views import LABELS
 from scheduler.store import set_deadline
 from scheduler.store.catalog import unit_rows
 from scheduler.store.openpoints import chosen_units, latest_dates, point_tasks
+from scheduler.store.provisional import KINDS, PROVISIONAL, confirm_unit, merge_unit, provisional_units, rename_unit
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
 from scheduler.store.unitoverrides import ROLES, assign_units
@@ -53,6 +56,8 @@ def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
     keys = [(p.task_id, written_key(p.kind, p.written)) for p in points]
     tasks = point_tasks(session, keys)
     chosen = chosen_units(session, {p.task_id for p in points})
+    states = {u.name: u for u in provisional_units(session, include_settled=True)} if any(
+        p.unit for p in points) else {}
     rows = []
     for point, (_, written) in zip(points, keys):
         date_set = dates.get(point.task_id)
@@ -66,8 +71,17 @@ def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
             "assignable": assignable, "written_key": written, "chosen": asdict(choice) if choice else None,
             "role": task.roles[written] if task is not None and assignable else "",
             "region": task.region if task is not None else "",
+            "unit": point.unit, **_unit_state(point.unit, states),
         })
     return rows
+
+
+def _unit_state(name: str, states: dict) -> dict[str, Any]:
+    """What a coordinator already did with a provisional unit (nothing, confirmed, merged)."""
+    state = states.get(name) if name else None
+    if state is None:  # no unit, or not loaded yet: `duban load` makes it a store unit
+        return {"unit_state": "", "unit_into": "", "settleable": False}
+    return {"unit_state": state.kind, "unit_into": state.into, "settleable": state.kind == PROVISIONAL}
 
 
 def parse_date(text: str) -> date:
@@ -97,7 +111,7 @@ def open_points_page(request: Request, done: str = "", user: WebUser = Depends(s
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
     pickers = region_units(session) if user.role == "coordinator" else {}
     return page(request, "open_points.html", user, points=points, kinds=[(k, LABELS[k]) for k in kinds], done=done,
-                pickers=pickers, roles=ROLES)
+                pickers=pickers, roles=ROLES, unit_kinds=KINDS)
 
 
 @router.post("/deadline/{task_id:path}")
@@ -121,3 +135,21 @@ async def set_task_units(request: Request, task_id: str, user: WebUser = Depends
     session.commit()
     back = "/tasks/" + task_id if form.get("back") == "task" else "/open-points"
     return RedirectResponse(f"{back}?done=units", status_code=303)
+
+
+@router.post("/units/{action}")
+async def settle_unit(request: Request, action: str, user: WebUser = Depends(coordinator_post),
+                      session: Session = Depends(db)):
+    """Confirm, merge or rename a provisional unit (audited); the next sweep addresses the result."""
+    form = await request.form()
+    name, reason, now = str(form.get("name", "")), str(form.get("reason", "")), web(request).now()
+    if action == "confirm":
+        confirm_unit(session, name, user.name, str(form.get("kind", "")), reason, now=now)
+    elif action == "merge":
+        merge_unit(session, name, str(form.get("into", "")), user.name, reason, now=now)
+    elif action == "rename":
+        rename_unit(session, name, str(form.get("to", "")), user.name, reason, str(form.get("kind", "")), now=now)
+    else:
+        raise StoreError(f"未知操作：{action}")
+    session.commit()
+    return RedirectResponse(f"/open-points?done=unit-{action}", status_code=303)
