@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scheduler.plans.units import Resolution, UnitDirectory, official_divisions
 
@@ -98,3 +100,17 @@ def test_new_city_helpers_answer_without_a_key_error(directory):
     assert "各县区长" in spellings and "长治市生态环境局" in spellings  # titles and canonical names apply
     assert "市生态环境局" not in spellings  # 长治's short name does not
     assert directory.counties("某某市") == []
+
+
+ALPHABET = list("市县区各（）、政府人民局委办生态环境阳高朔州镇 \n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(written=st.text(alphabet=st.sampled_from(ALPHABET), max_size=14),
+       region=st.sampled_from(["大同市", "阳高县", "长治市", "泽州县", "某某市", "城区", ""]))
+def test_any_name_in_any_region_resolves_without_raising(directory, written, region):
+    resolution = directory.resolve(written, region)
+    assert resolution.status in ("unit", "group", "ambiguous", "unknown", "title", "provisional")
+    if resolution.status == "provisional":
+        assert len(resolution.units) == 1 and resolution.units[0].kind == "provisional"
+        assert resolution.units[0].name.strip() and "\n" not in resolution.units[0].name
