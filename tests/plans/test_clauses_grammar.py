@@ -176,3 +176,8 @@ def test_a_body_included_in_brackets_is_a_unit_of_its_own():
     assert got.responsible_units == ("各区政府", "经济技术开发区管委会")
     assert parse_clause("（市环保局牵头，各县（市、区）政府负责）").responsible_units == (
         "各县（市、区）政府",)
+
+
+def test_the_finder_does_not_take_a_bracket_without_unit_names_for_a_clause():
+    assert find_clause("全面推行河长制（落实河长制）。") is None
+    assert find_clause("完成治理（市生态环境局落实）。")[1].responsible_units == ("市生态环境局",)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from scheduler.plans.clauses.grammar import read_clause, read_tokens
 from scheduler.plans.clauses.model import Clause
 from scheduler.plans.clauses.names import clean_name
-from scheduler.plans.clauses.roles import RESPONSIBLE, TRIGGER_WORDS, simplified
+from scheduler.plans.clauses.roles import RESPONSIBLE, TRIGGER_WORDS, UNIT_ENDINGS, simplified
 from scheduler.plans.clauses.tokens import (
     PROTECTED_NAMES,
     join_lines,
@@ -30,6 +30,8 @@ OCR_OPENER = "工责任单位"  # "［责任单位" with "［" read as "工"
 ROLE_WORDS = TRIGGER_WORDS
 _TRAILING = "。；;，, "
 _SQUARE_OPEN = "[［【〔"
+# The last character of a unit's name: 局 委 办 政府 管委会 单位 部门 支队 公司 中心 各街道 …
+UNIT_LAST = UNIT_ENDINGS + "区县市镇乡街道位门厂班"
 
 
 def split_units(text: str, protected: tuple[str, ...] = PROTECTED_NAMES) -> list[str]:
@@ -139,11 +141,17 @@ def find_clause(paragraph: str) -> tuple[str, Clause, int, int] | None:
             inner = paragraph[start:end]
             if closed and any(w in simplified(inner) for w in ROLE_WORDS):
                 clause = parse_clause(inner)
-                if not clause.is_empty():
+                if not clause.is_empty() and _names_a_unit(clause):
                     found = (inner, clause, start, end)
         return found
     except Exception:
         return None
+
+
+def _names_a_unit(clause: Clause) -> bool:
+    """Tell whether a bracket's names look like units ("（落实河长制）" names none)."""
+    names = clause.lead_units + clause.cooperating_units + clause.responsible_units
+    return any(name.rstrip("）)")[-1:] in UNIT_LAST for name in names if name)
 
 
 def unclosed_clause_starts(paragraph: str) -> list[int]:
