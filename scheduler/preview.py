@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scheduler.clock import SHANGHAI
 from scheduler.glossary import term
@@ -27,6 +27,9 @@ from scheduler.store import Store
 from scheduler.store.letters import allocate_letter, letter_plan
 from scheduler.store.scratch import Outgoing, outgoing, scratch_store, settle_as_sent
 from scheduler.sweep import SweepResult
+
+if TYPE_CHECKING:
+    from scheduler.runtime import Runtime
 
 MAX_DAYS = 366  # a preview longer than a year is a mistake, not a question
 
@@ -119,6 +122,18 @@ class Preview:
     def to_json(self) -> dict[str, Any]:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), "unit": self.unit,
                 "totals": self.totals(), "warnings": self.warnings, "days": [d.to_json() for d in self.days]}
+
+
+def sweeper(runtime: Runtime) -> Sweeper:
+    """Return the sweep the service runs, configured as `runtime` says, for any store it is given."""
+    from scheduler.sweep import run_sweep
+
+    def sweep(store: Store, day: date) -> SweepResult:
+        return run_sweep(store, runtime.rulebook, runtime.calendar, day,
+                         grace_days=runtime.config.service.closed_plan_grace_days,
+                         heating=runtime.config.heating_season_start, metrics=runtime.metrics, instance="preview")
+
+    return sweep
 
 
 def preview(store: Store, sweep: Sweeper, is_workday: Callable[[date], bool], start: date, end: date, *,

@@ -30,7 +30,7 @@ def unit_name(directory, written: str) -> str:
 
 @command("preview")
 def cmd_preview(args: argparse.Namespace) -> int:
-    from scheduler.preview import describe, preview
+    from scheduler.preview import describe, preview, sweeper
 
     runtime = runtime_for(args)
     unit = unit_name(runtime.directory, args.unit) if args.unit else None
@@ -40,15 +40,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
         offices = office_names(args.office)
 
-    def sweep(store, day):
-        from scheduler.sweep import run_sweep
-
-        return run_sweep(store, runtime.rulebook, runtime.calendar, day,
-                         grace_days=runtime.config.service.closed_plan_grace_days,
-                         heating=runtime.config.heating_season_start, metrics=runtime.metrics, instance="preview")
-
     try:
-        result = preview(runtime.store, sweep, runtime.calendar.is_workday, args.start, args.end, unit=unit,
+        result = preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, args.start, args.end, unit=unit,
                          offices=offices)
     except ValueError as exc:
         raise InputError.single("--from/--to", None, str(exc)) from None

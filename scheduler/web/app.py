@@ -24,6 +24,7 @@ from scheduler.web import (
     metrics,
     openpoints,
     portal,
+    preview,
     queue,
 )
 from scheduler.web.core import Forbidden, LoginRequired, WebContext, is_api, page
@@ -42,7 +43,7 @@ def create_app(config: Config, store, *, now: Callable[[], datetime] = clock.now
                   openapi_url="/openapi.json")
     app.state.web = WebContext(config=config, store=store, now=now, secret=secret)
     for router in (auth.router, auth.api_router, dashboard.router, queue.router, ledger.router, openpoints.router,
-                   letters.router, metrics.router, portal.router, auditlog.router, api.router,
+                   letters.router, metrics.router, portal.router, auditlog.router, api.router, preview.router,
                    *acks.optional_routers()):
         app.include_router(router)
 
