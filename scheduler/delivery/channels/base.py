@@ -10,13 +10,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes, policy
-from email.header import Header
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import encode_rfc2231, format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -106,10 +108,11 @@ def email_bytes(
     """Serialise the RFC 5322/MIME message (CRLF lines, ASCII only): UTF-8 headers as encoded
     words, text and HTML as multipart/alternative in base64, files attached after them.
 
-    Written directly rather than through email.message.EmailMessage, whose header registry and
-    generator cost ~6 ms a message (more than the SMTP exchange): this structure is fixed, so the
-    output is the same MIME, at a tenth of the cost. Boundaries derive from the key (a resend is
-    byte-identical but for Date) and contain "_", which base64 bodies never do.
+    Headers go through the standard library's header registry (_header); the body is written
+    directly rather than through email.message.EmailMessage, whose generator costs several ms a
+    message (more than the SMTP exchange): this structure is fixed, so the output is the same
+    MIME. Boundaries derive from the key (a resend is byte-identical but for Date) and contain
+    "_", which base64 bodies never do.
     """
     token = key_digest(message.key, 24)
     to = ", ".join(message.to) if message.to else formataddr((message.unit, f"undisclosed@{domain}"), "utf-8")
@@ -141,13 +144,20 @@ def build_email(
     return message_from_bytes(raw, policy=policy.default)
 
 
+# Characters that end a line for a mail reader or the email package (CR, LF, NEL, U+2028…) or are
+# not text at all: inside a header value they could start a header of their own (Bcc:).
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+@lru_cache(maxsize=4096)  # From, To, Cc and unit repeat across a run's messages
 def _header(name: str, value: str) -> str:
-    """Return `Name: value`, non-ASCII as RFC 2047 encoded words, folded to 78 characters."""
-    if value.isascii() and len(name) + len(value) < 76:
-        return f"{name}: {value}"
-    if value.isascii():
-        return f"{name}: " + Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
-    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+    """Return `Name: value` built and folded by the standard library's header registry (policy
+    SMTP: CRLF, 78 columns, non-ASCII as RFC 2047 encoded words, addresses parsed as addresses).
+
+    A subject, a unit name or an address is one line: control characters become one space first,
+    and the registry refuses any that remain, so no value can add a header."""
+    _, header = SMTP.header_store_parse(name, _BREAKS.sub(" ", value).strip())
+    return SMTP.fold(name, header).removesuffix("\r\n")
 
 
 def _b64(data: bytes) -> bytes:
@@ -182,7 +192,8 @@ def _attachment(path: Path) -> bytes:
 
 def _filename(name: str) -> str:
     """Return the filename parameter, a non-ASCII name as RFC 2231 continuations of short lines."""
-    if name.isascii() and len(name) < 50:
+    name = _BREAKS.sub(" ", name)
+    if name.isascii() and len(name) < 50 and '"' not in name and "\\" not in name:
         return f' filename="{name}"'
     encoded = encode_rfc2231(name, "utf-8")
     pieces, cut = [], 0
