@@ -47,9 +47,12 @@ def file_stem(bulletin: Bulletin, draft: bool = True) -> str:
 def publish_bulletins(
     store: Store, config: Config, calendar: WorkCalendar, period: Period, out_dir: Path, *,
     regions: Sequence[str] | None = None, issued: date | None = None, number: str = "", pdf: bool = True,
-    renderer: Renderer | None = None,
+    renderer: Renderer | None = None, offices: Sequence[str] | None = None,
 ) -> list[PublishedBulletin]:
     """Compute each region's bulletin and write it as HTML, DOCX (GB/T 9704) and PDF drafts.
+
+    `offices` keeps the regions those offices issue for (scheduler.store.offices): an office
+    publishes its own 通报, never one on another office's counties.
 
     A draft's document number has its serial blank ("长大气办函〔2020〕　号"): the office numbers the
     bulletin in its own register when it signs it off. `number` prints a number already assigned.
@@ -57,6 +60,7 @@ def publish_bulletins(
     from scheduler.letters.pdf import docx_to_pdf_batch
     from scheduler.letters.render import Renderer
     from scheduler.store.bulletin import bulletin_facts, regions_with_plans
+    from scheduler.store.offices import office_of
 
     renderer = renderer or Renderer(config.path(config.templates_dir))
     day = issued or first_workday_after(period, calendar.is_workday)
@@ -68,6 +72,8 @@ def publish_bulletins(
     published: list[PublishedBulletin] = []
     with store.session() as session:
         wanted = list(regions) if regions else regions_with_plans(session, period)
+        if offices is not None:
+            wanted = [region for region in wanted if office_of(region) in set(offices)]
         for region in wanted:
             tasks, letters, kinds, plans = bulletin_facts(session, region, period, config.heating_season_start)
             if not plans:

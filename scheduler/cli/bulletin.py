@@ -18,9 +18,16 @@ def _month(text: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _offices(written: list[str] | None) -> list[str] | None:
+    from scheduler.store.offices import office_names
+
+    return office_names(written) if written else None
+
+
 @command("bulletin", [
     ("--month", {"type": _month, "required": True, "help": "通报的月份，如 2019-12"}),
     ("--region", {"action": "append", "help": "只生成该地区（方案的 region，如 长治市）；可重复；默认全部"}),
+    ("--office", {"action": "append", "help": "只生成该发文机关的地区（如 长治、晋城市大气办）；可重复"}),
     ("--out", {"type": Path, "help": "输出目录（默认 outbox/bulletins/YYYY-MM）"}),
     ("--date", {"type": parse_day, "help": "成文日期（默认该月之后的第一个工作日）"}),
     ("--number", {"default": "", "help": "已编定的发文字号；默认留空序号，作送审稿"}),
@@ -38,7 +45,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     try:
         published = publish_bulletins(runtime.store, config, runtime.calendar, args.month, out,
                                       regions=args.region, issued=args.date, number=args.number,
-                                      pdf=not args.no_pdf)
+                                      pdf=not args.no_pdf, offices=_offices(args.office))
     except (LookupError, RenderError, InputError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
