@@ -107,3 +107,22 @@ def test_units_settled_by_a_coordinator_are_what_the_next_sweep_addresses(office
     assert not {"朔州市工信局", "神头电厂（朔州市）"} & units
     listed = json.loads(run(capsys, "units", "list", "--json")[1])
     assert [u["name"] for u in listed] == ["朔州市住建局"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("document", "reached"), [
+    ("xinzhou-2024-narrative.txt", {("xinzhou-2024/1", "忻州市生态环境局"), ("xinzhou-2024/1", "原平市人民政府"),
+                                    ("xinzhou-2024/2", "忻府区人民政府"), ("xinzhou-2024/3", "忻州市发展改革委")}),
+    ("yangquan-2024-table.md", {("yangquan-2024/1", "阳泉市城区人民政府"), ("yangquan-2024/1", "盂县人民政府"),
+                                ("yangquan-2024/2", "阳泉市郊区人民政府"), ("yangquan-2024/3", "阳泉市工信局")}),
+])
+def test_a_new_citys_document_goes_import_load_sweep(office, capsys, document, reached):
+    (office / LEDGER.name).unlink()  # the office has only the plan it just received
+    code, out = run(capsys, "ledger", "import", str(LEDGER.parent / document), "--data", str(office))
+    assert code == 0, out
+    assert run(capsys, "load", str(office))[0] == 0
+    result = sweep(capsys)
+    assert reached <= {(n["task"], n["unit"]) for n in result["created"]}
+    assert any("发给临时单位" in w for w in result["warnings"])
+    points = json.loads(run(capsys, "ledger", "check", "--data", str(office), "--json")[1])
+    assert {p["kind"] for p in points} == {"provisional_unit"}

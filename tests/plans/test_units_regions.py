@@ -114,3 +114,11 @@ def test_any_name_in_any_region_resolves_without_raising(directory, written, reg
     if resolution.status == "provisional":
         assert len(resolution.units) == 1 and resolution.units[0].kind == "provisional"
         assert resolution.units[0].name.strip() and "\n" not in resolution.units[0].name
+
+
+def test_a_county_name_several_cities_share_carries_its_city(directory):
+    yangquan = directory.resolve("各县（区）人民政府", "阳泉市")
+    assert names(yangquan)[:3] == ["阳泉市城区人民政府", "矿区人民政府", "阳泉市郊区人民政府"]
+    assert all(u.region == "阳泉市" for u in yangquan.units)
+    assert names(directory.resolve("城区政府", "阳泉市")) == ["阳泉市城区人民政府"]
+    assert directory.resolve("城区政府", "晋城市").units[0].id == "jc-chengqu"  # the declared one stays

@@ -137,7 +137,7 @@ class UnitDirectory:
         if region in self._chains:
             return [u for u in self._units if u.kind == "county_government" and u.region == region]
         known = self.find
-        return [known(d.government) or county_government(d) for d in self.divisions.counties(region)]
+        return [county_government(d, self.divisions, known) for d in self.divisions.counties(region)]
 
     def spellings(self, region: str) -> list[str]:
         """Return every name known in `region`, longest first, so a clause splitter can keep

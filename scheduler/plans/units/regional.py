@@ -54,10 +54,22 @@ def provisional_unit(name: str, region: str, note: str) -> Unit:
     return Unit(f"prov-{digest}", name, PROVISIONAL, region, (), head_title(name), note=note)
 
 
-def county_government(division: Division) -> Unit:
-    """Return the people's government of a county-level division of the official list."""
+def county_government(division: Division, divisions: Divisions,
+                      known: Callable[[str], Unit | None] = lambda name: None) -> Unit:
+    """Return the people's government of a county-level division of the official list: the
+    directory's unit when it holds that government of that city, else one named from the list.
+    A name several cities share (城区, 郊区, 矿区) carries its city (阳泉市城区人民政府), so it never
+    becomes the declared 城区人民政府 of another city."""
+    declared = known(division.government)
+    if declared is not None and declared.region in (division.city, division.name):
+        return declared
+    shared = divisions.find(division.name) is None or declared is not None
+    name = f"{division.city}{division.government}" if shared else division.government
+    qualified = known(name) if shared else None
+    if qualified is not None and qualified.region == division.city:
+        return qualified
     title = {"区": "区长", "县": "县长", "市": "市长", "旗": "旗长"}.get(division.name[-1], "主要负责同志")
-    return Unit(f"div-{division.code}", division.government, "county_government", division.city, (),
+    return Unit(f"div-{division.code}", name, "county_government", division.city, (),
                 title, note=f"据国家行政区划代码 {division.code}（单位名录未登记，无联系方式）")
 
 
@@ -95,7 +107,7 @@ class RegionalNames:
         return Resolution(written, "provisional", (provisional_unit(name, region, note),), note)
 
     def _government(self, division: Division) -> Unit:
-        return self.known(division.government) or county_government(division)
+        return county_government(division, self.divisions, self.known)
 
     def _qualified(self, key: str, region: str, here: Division | None) -> str:
         """Return the name with its place: 市生态环境局 in 大同市 -> 大同市生态环境局. A name that
