@@ -96,3 +96,17 @@ def test_letters_of_another_office_are_neither_listed_nor_shown(runtime):
         assert client.get(f"/letters/{notice.id}/html").status_code == 404
     with client_at(runtime, DURING, "changzhi") as client:
         assert letter.number in client.get("/letters").text
+
+
+def test_the_json_api_is_scoped_the_same_way(runtime):
+    with runtime.store.session() as session:
+        letter = session.scalars(select(m.Letter)).one()
+        notice = session.scalar(select(m.Notice).where(m.Notice.key == letter.notice_key))
+    with client_at(runtime, LATER, "jincheng") as client:
+        assert client.get("/api/letters").json()["total"] == 0
+        assert client.get(f"/api/queue/{notice.id}").status_code == 404
+        shown = {t["name"] for t in client.get("/api/dashboard", params={"plan": "all"}).json()["by_county"]}
+        assert "泽州县" in shown and not shown & {"潞州区", "襄垣县"}
+    with client_at(runtime, LATER, "changzhi") as client:
+        assert client.get("/api/letters").json()["total"] == 1
+        assert client.get("/api/dashboard").json()["as_of"] == "2019-12-20"
