@@ -264,7 +264,10 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
     groups: dict[str, list[Paragraph]] = {}
     statements: dict[int, _Statement] = {}  # statements outside any task, by paragraph index
     for index, p in enumerate(paragraphs):
-        if not task_sections and p.is_item_start and not _framing(p):
+        # without clauses, items count only inside the plan's outline (a chapter or a part):
+        # a notice's numbered list of attachments before it is no task
+        if (not task_sections and p.is_item_start and (p.section or p.subsection)
+                and not _framing(p)):
             groups.setdefault(_group_key(p, restart), []).append(p)
             continue
         if p.section not in task_sections:

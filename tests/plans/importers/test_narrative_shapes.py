@@ -190,3 +190,9 @@ def test_markdown_headings_and_traditional_characters_read_like_plain_text(tmp_p
     [task] = result.tasks
     assert task.lead_units == ["市經信局"] and task.cooperating_units == ["市發改委"]
     assert task.responsible_units == ["各縣(市、區)人民政府"]
+
+
+def test_a_notice_listing_its_attachments_gives_no_task_when_no_outline_follows(tmp_path):
+    text = ("关于印发某区任务清单的通知\n附件：1.某区环境保护三年行动计划任务清单\n"
+            "2.某区水污染防治任务清单\n某区环保办\n2018年8月9日\n")
+    assert imported(tmp_path, text).tasks == []
