@@ -81,6 +81,9 @@ def check_all(config: Config | None = None, *, today: date | None = None,
                 for resolution in unresolved:
                     if resolution.status == "unknown":
                         warnings.append(f"{task.source} {task.id}：单位目录中没有“{resolution.written}”")
+                    elif resolution.status == "provisional":
+                        warnings.append(f"{task.source} {task.id}：单位目录中没有“{resolution.written}”，"
+                                        f"暂作临时单位“{resolution.units[0].name}”（duban units list）")
     return problems, warnings
 
 

@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scheduler.cli.main import add_arguments, command, emit_json, parse_day, register, runtime_for
 
@@ -94,7 +95,8 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
     with runtime_for(args).store.session() as session:
         try:
             done = decide_notices(
-                session, None if args.all else args.ids, decision, args.by, args.reason or ""
+                session, None if args.all else args.ids, decision, args.by, args.reason or "",
+                arrangement=_arrangement(args),
             )
         except StoreError as exc:
             print(f"未执行：{exc}", file=sys.stderr)
@@ -103,6 +105,12 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
     labels = {"approve": "批准", "hold": "暂缓", "reject": "驳回"}
     print(f"已{labels[decision]} {len(done)} 项（{args.by}）。")
     return 0
+
+
+def _arrangement(args: argparse.Namespace) -> dict[str, str] | None:
+    """Return an interview's time, place, attendees and contact as given on `queue approve`."""
+    given = {k: getattr(args, k, None) for k in ("time", "place", "attendees", "contact")}
+    return {k: v for k, v in given.items() if v} or None
 
 
 def _decider(decision: str) -> Callable[[argparse.Namespace], int]:
@@ -240,6 +248,15 @@ def cmd_extension_decide(args: argparse.Namespace) -> int:
     return _store_change(args, change)
 
 
+# Approving an interview (约谈) needs what its notice must say; the store refuses it without them.
+INTERVIEW_OPTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("--time", {"help": "约谈时间，如 2019年12月27日上午9时（批准约谈时必填）"}),
+    ("--place", {"help": "约谈地点（批准约谈时必填）"}),
+    ("--attendees", {"help": "参加人员，用顿号分隔（批准约谈时必填）"}),
+    ("--contact", {"help": "联系人及电话（批准约谈时必填）"}),
+]
+
+
 add_arguments({
     "load": [
         ("data", {"nargs": "?", "default": "data"}),
@@ -258,6 +275,7 @@ add_arguments({
             ("--all", {"action": "store_true"}),
             ("--by", {"required": True}),
             ("--reason", {}),
+            *(INTERVIEW_OPTIONS if d == "approve" else []),
         ]
         for d in ("approve", "hold", "reject")
     },

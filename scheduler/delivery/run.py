@@ -1,4 +1,4 @@
-"""A delivery run: one digest per unit per day, one numbered letter per approved escalation.
+"""A delivery run: one digest per unit per day, one numbered letter per unit and level per day.
 
 A run prepares the day's delivery rows, then streams: it claims a batch (at most CLAIM_BATCH rows,
 or NOTICE_BUDGET notices carried), numbers and renders it, sends it and records each outcome, then
@@ -37,7 +37,7 @@ from scheduler.letters.content import LetterContext, build_letter, needs_ack, zh
 from scheduler.letters.digest import build_digest, digest_day, digest_key
 from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.letters.render import Renderer, RenderError, render_letter_files
-from scheduler.store import acks, deliveries, letters
+from scheduler.store import acks, deliveries, letters, notices
 from scheduler.store.deliveries import Awaiting, ClaimedDelivery, dead_letters
 from scheduler.store.letters import issue_day, notice_facts, plan_basis
 
@@ -220,7 +220,7 @@ def deliver(
         for jobs in _batches(store, deliveries.due_ids(store, files_only=quiet), day, now, report, links):
             for job in jobs:
                 if job.digest_day is None:
-                    _prepare_letter(store, job, day, now, pick_issuer, calendar, links)
+                    _prepare_letter(store, job, day, now, pick_issuer, calendar, links, config.standing_basis_for)
             _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
             for job in jobs:  # each outcome commits before the next send: a crash resends at most one
                 receipt, error = _send(job, factory, used, down)
@@ -261,21 +261,32 @@ def _job(claimed: ClaimedDelivery, now: datetime, links: _Links) -> _Job:
     return _Job(claimed, target, recipients(target, claimed.contacts), on, awaiting)
 
 
-def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
-                    pick_issuer: Callable[[str], Issuer], calendar: WorkCalendar, links: _Links) -> None:
-    """Number the letter (keeping an earlier number), build its content and its 签收 link."""
+def _prepare_letter(store: Store, job: _Job, day: date, now: datetime, pick_issuer: Callable[[str], Issuer],
+                    calendar: WorkCalendar, links: _Links, standing_for: Callable[[str], str]) -> None:
+    """Number the letter (keeping an earlier number), build its content and its 签收 link.
+
+    One letter carries all the unit's notices of its level that are due: it cites the plans its
+    tasks belong to (each by its own clause, else the office's standing basis) and addresses the
+    unit by its kind."""
     claimed = job.claimed
     try:
         with store.session() as session:
             plan = letters.letter_plan(session, claimed.plan_id)
+            plan_ids = dict.fromkeys([claimed.plan_id, *(str(n.get("plan_id") or "") for n in claimed.notices)])
+            cited = [p for p in (letters.letter_plan(session, pid) for pid in plan_ids if pid) if p is not None]
+            unit = notices.addressee(session, job.unit)
         issuer = pick_issuer(plan.region if plan else "")
         if plan is None:
             raise LookupError(f"没有方案 {claimed.plan_id}")
         numbered = letters.allocate_letter(store, claimed.key, issuer, day, now)
         job.letter_day = numbered.issued_on
-        job.letter = build_letter(claimed.level, claimed.notices, plan.basis(issuer), {"name": job.unit},
-                                  numbered.issued_on, numbered.number, add_workdays=calendar.add_workdays)
-    except (LookupError, ValueError) as exc:  # no issuer, no clause: a coordinator must fix data
+        basis = {**plan.basis(issuer), "standing_basis": standing_for(plan.region),
+                 "plans": [{"title": p.title, "number": p.number, "clause": p.clause} for p in cited],
+                 "interview": _arrangement(claimed.notices)}
+        job.letter = build_letter(claimed.level, claimed.notices, basis, unit, numbered.issued_on,
+                                  numbered.number, add_workdays=calendar.add_workdays,
+                                  workdays_between=calendar.workdays_between)
+    except (LookupError, ValueError) as exc:  # no issuer, no plan: a coordinator must fix data
         job.error = TransportError(f"无法生成公文：{exc}", permanent=True)
         return
     if not needs_ack(claimed.level):
@@ -286,6 +297,13 @@ def _prepare_letter(store: Store, job: _Job, day: date, now: datetime,
         job.error = TransportError(f"无法生成签收链接：{exc}", permanent=False)
         return
     job.letter = replace(job.letter, ack_url=url)
+
+
+def _arrangement(carried: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return the interview arrangement the coordinator approved with the letter's notices (the
+    latest approval's, when a letter carries several)."""
+    found = [n["arrangement"] for n in carried if n.get("arrangement")]
+    return dict(found[-1]) if found else {}
 
 
 def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date,

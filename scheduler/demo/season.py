@@ -149,6 +149,12 @@ def _monthly_bulletins(runtime, config: Config, season: tuple[date, date]) -> li
     return published
 
 
+def demo_arrangement(on: date) -> dict[str, str]:
+    """What the simulated coordinator enters when approving an interview: a working day a week on."""
+    return {"time": f"{on.year}年{on.month}月{on.day}日上午9时", "place": "市生态环境局三楼会议室",
+            "attendees": "分管负责同志、相关部门主要负责同志", "contact": "市大气办 王明，0355-2021234"}
+
+
 def _simulate_day(runtime, day: date, events_for_day, repo) -> int:
     """Record the day's simulated progress, then let the coordinator approve what waited a day."""
     with runtime.store.session() as session:
@@ -175,7 +181,8 @@ def _simulate_day(runtime, day: date, events_for_day, repo) -> int:
             if n.created_on < day
         ]
         if waiting:
-            repo.decide_notices(session, waiting, "approve", COORDINATOR, "演示：按规则批准")
+            repo.decide_notices(session, waiting, "approve", COORDINATOR, "演示：按规则批准",
+                                arrangement=demo_arrangement(runtime.calendar.add_workdays(day, 5)))
         session.commit()
     return len(waiting)
 

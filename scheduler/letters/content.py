@@ -9,12 +9,14 @@ must do by when. What each level's letter *is* (title, reply period, 抄送, 签
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scheduler import ladder
+from scheduler.letters.basis import LegalBasis, PlanRef, addressee_kind, legal_basis, summoned, summoned_short
 from scheduler.letters.numbers import parse_number
 
 if TYPE_CHECKING:
@@ -88,13 +90,22 @@ class PlanBasis:
 class InterviewDetails:
     """Who is summoned, by whom, when and where; what to bring (约谈通知 only)."""
 
-    summoned: str  # e.g. 县人民政府主要负责同志
+    summoned: str  # e.g. 潞州区人民政府主要负责同志, 长治市能源局主要负责同志
     conducted_by: str
-    time: str  # printed as given; 另行通知 when not yet fixed
+    time: str  # as the approving coordinator entered it; 另行通知 only in a preview before approval
     place: str
     attendees: tuple[str, ...]
     bring: tuple[str, ...]
     receipt_by: date  # 回执 deadline
+    contact: str = ""  # who answers questions about the interview, with a telephone number
+
+
+@dataclass(frozen=True)
+class PriorLetter:
+    """An earlier letter to the same unit that an interview notice recalls: its number and date."""
+
+    number: str
+    issued_on: date
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,28 @@ class LetterContext:
     period: str = ""  # the period a bulletin covers
     metrics: tuple[MetricFacts, ...] = ()  # air-quality facts of a metric-based letter
     ack_url: str = ""  # the signed 签收 link (scheduler.delivery.acklinks), set by delivery; empty: none
+    legal: LegalBasis | None = None  # the basis as the letter states it (scheduler.letters.basis)
+    addressee_kind: str = "government"  # government, department or enterprise: how the letter words things
+    prior: tuple[PriorLetter, ...] = ()  # earlier warning letters an interview notice recalls
+
+    @property
+    def opening(self) -> str:
+        """Return the basis sentence's head: 根据……的规定 / 按照……要求."""
+        return self.legal.opening if self.legal else f"根据{self.basis.citation}的规定"
+
+    @property
+    def recall(self) -> str:
+        """Return the short basis for the consequences sentence: 依据《……》."""
+        return self.legal.recall if self.legal else f"依据{self.basis.citation}"
+
+    @property
+    def summoned_short(self) -> str:
+        """Return whom a further step would summon: 政府主要负责同志 / 单位主要负责同志."""
+        return summoned_short(_KIND_OF_GROUP[self.addressee_kind])
+
+    @property
+    def is_government(self) -> bool:
+        return self.addressee_kind == "government"
 
     @property
     def needs_ack(self) -> bool:
@@ -174,19 +207,47 @@ def _progress(notice: Mapping[str, Any]) -> str:
     return str(notice.get("progress") or facts.get("progress") or "未报送进展")
 
 
-def _row(number: int, notice: Mapping[str, Any]) -> FactRow:
+def notice_due(notice: Mapping[str, Any]) -> date | None:
+    """Return the deadline a notice is about: its own, else its task's (an interview notice is
+    about an earlier warning, whose deadline delivery copies into `task_due`)."""
     facts = notice.get("facts") or {}
-    due = as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
-    late = facts.get("workdays_overdue")
+    for value, what in ((notice.get("due"), "due"), (notice.get("task_due"), "task_due"),
+                        (facts.get("due"), "facts.due")):
+        day = as_date(value, f"通知 {notice.get('key')} 的 {what}")
+        if day is not None:
+            return day
+    return None
+
+
+def _row(number: int, notice: Mapping[str, Any], issue_date: date,
+         workdays_between: Callable[[date, date], int] | None) -> FactRow:
+    facts = notice.get("facts") or {}
+    due = notice_due(notice)
+    late: Any = facts.get("workdays_overdue")
+    if due is not None and workdays_between is not None:  # counted to the letter's own date
+        late = workdays_between(due, issue_date) if due < issue_date else 0
     return FactRow(
         number=number,
         task_id=str(notice.get("task_id") or notice.get("task") or ""),
         task=task_title(notice),
         unit=str(notice.get("unit", "")),
         deadline=zh_date(due) if due else str(notice.get("deadline_text") or "—"),
-        overdue=f"逾期{late}个工作日" if late else "",
+        overdue=f"逾期{late}个工作日" if late else ("未逾期" if due is not None else ""),
         progress=_progress(notice),
     )
+
+
+def _dedupe(notices: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Keep one notice per task: a unit named lead and responsible for one task, or two milestones
+    of it, is one row of the letter's table (the first, i.e. earliest deadline, stands)."""
+    seen: set[str] = set()
+    kept = []
+    for notice in notices:
+        task = str(notice.get("task_id") or notice.get("task") or notice.get("key"))
+        if task not in seen:
+            seen.add(task)
+            kept.append(notice)
+    return kept
 
 
 def _subject(rows: Sequence[FactRow]) -> str:
@@ -250,17 +311,58 @@ def _reply_by(
     return issue_date + timedelta(days=days)
 
 
-def _interview(details: Mapping[str, Any], issue_date: date) -> InterviewDetails:
+def _interview(details: Mapping[str, Any], issue_date: date, unit: str, kind: str) -> InterviewDetails:
     receipt = as_date(details.get("receipt_by"), "interview.receipt_by")
+    attendees = details.get("attendees") or ("分管负责同志", "相关部门主要负责同志")
+    if isinstance(attendees, str):
+        attendees = tuple(a for a in re.split(r"[、，,；;\n]+", attendees) if a.strip())
     return InterviewDetails(
-        summoned=str(details.get("summoned") or "县（市、区）人民政府主要负责同志"),
+        summoned=str(details.get("summoned") or summoned(unit, kind)),
         conducted_by=str(details.get("conducted_by") or "市大气污染防治工作领导组负责同志"),
         time=str(details.get("time") or "另行通知"),
         place=str(details.get("place") or "另行通知"),
-        attendees=tuple(details.get("attendees") or ("分管负责同志", "相关部门主要负责同志")),
+        attendees=tuple(str(a).strip() for a in attendees),
         bring=tuple(details.get("bring") or ("情况说明", "整改方案", "表态发言")),
         receipt_by=receipt or issue_date + timedelta(days=3),
+        contact=str(details.get("contact") or ""),
     )
+
+
+def _prior(notices: Sequence[Mapping[str, Any]]) -> tuple[PriorLetter, ...]:
+    """Collect the earlier letters the notices recall (delivery reads them from the store), oldest first."""
+    found: dict[str, PriorLetter] = {}
+    for notice in notices:
+        for item in notice.get("prior_letters") or ():
+            day = as_date(item.get("issued_on"), "prior_letters.issued_on")
+            if item.get("number") and day is not None:
+                found.setdefault(str(item["number"]), PriorLetter(str(item["number"]), day))
+    return tuple(sorted(found.values(), key=lambda p: (p.issued_on, p.number)))
+
+
+_KIND_OF_GROUP = {"government": "county_government", "department": "city_department", "enterprise": "enterprise"}
+
+
+def unit_kind(unit: Mapping[str, Any]) -> str:
+    """Return the directory kind of an addressee; without one, read it from the name's ending."""
+    kind = str(unit.get("kind") or "")
+    if kind:
+        return kind
+    name = str(unit.get("name") or "")
+    if name.endswith(("人民政府", "管委会", "管理委员会", "政府")):
+        return "county_government"
+    return "city_department"
+
+
+def plan_refs(plan: Mapping[str, Any], notices: Sequence[Mapping[str, Any]]) -> tuple[PlanRef, ...]:
+    """Return the plans a letter rests on: `plan["plans"]` when its tasks come from several, else
+    the plan itself. Only each plan's own assessment clause is kept; a rule's clause never is."""
+    listed = plan.get("plans") or ()
+    refs = [PlanRef(str(p.get("title") or ""), str(p.get("number") or ""), str(p.get("clause") or ""))
+            for p in listed if p.get("title")]
+    if not refs:
+        refs = [PlanRef(str(need(plan, "title", "方案")), str(plan.get("number") or ""),
+                        str(plan.get("clause") or ""))]
+    return tuple(dict.fromkeys(refs))
 
 
 def build_letter(
@@ -272,13 +374,17 @@ def build_letter(
     number: str,
     *,
     add_workdays: Callable[[date, int], date] | None = None,
+    workdays_between: Callable[[date, date], int] | None = None,
 ) -> LetterContext:
     """Gather the notices one unit gets under one document number into a letter's content.
 
-    `plan` holds title, number, clause (falls back to the notices' clause), issuer, contact and
-    optionally cc, reply_by/reply_days, period, attachments and interview details. `unit` holds
-    name and optionally addressee (the formal 主送机关). `add_workdays` (a work calendar's)
-    makes the reply-by date count working days; without it the days are calendar days.
+    `plan` holds title, number, clause (the plan's own assessment clause; empty when it has
+    none), issuer, contact and optionally plans (several {title, number, clause} when the tasks
+    come from several plans), standing_basis (the office's), cc, reply_by/reply_days, period,
+    attachments and interview (the approved time, place, attendees and contact). `unit` holds
+    name and optionally kind (the directory's) and addressee (the formal 主送机关). `add_workdays`
+    makes the reply-by date count working days; `workdays_between` (a work calendar's) counts each
+    task's working days overdue up to the letter's date, so the text agrees with the calendar.
     """
     if kind == "bulletin":  # its body needs the counts and ranks, which no unit's notices carry
         raise ValueError("通报不由单个单位的通知生成：请用 duban bulletin（scheduler.letters.bulletin）")
@@ -291,13 +397,15 @@ def build_letter(
         raise ValueError(f"发文字号 {number} 的年份与成文日期 {zh_date(issue_date)} 不一致")
     unit_name = str(need(unit, "name", "单位"))
     issuer = str(need(plan, "issuer", "方案"))
+    directory_kind = unit_kind(unit)
     metrics = tuple(m for m in (metric_facts(n) for n in notices) if m is not None)
     task_notices = [n for n in notices if metric_facts(n) is None] if metrics else notices
-    rows = tuple(_row(i, n) for i, n in enumerate(task_notices, start=1))
-    clause = str(plan.get("clause") or notices[0].get("clause") or "")
-    if not clause:
-        raise ValueError("方案和通知都没有考核条款，公文须写明依据")
-    basis = PlanBasis(str(need(plan, "title", "方案")), str(plan.get("number") or ""), clause)
+    rows = tuple(_row(i, n, issue_date, workdays_between)
+                 for i, n in enumerate(_dedupe(task_notices), start=1))
+    refs = plan_refs(plan, notices)
+    first = refs[0]
+    basis = PlanBasis(first.title, first.number, first.clause)
+    legal = legal_basis(refs, kind, directory_kind, str(plan.get("standing_basis") or ""))
     reply_by = _reply_by(kind, issue_date, plan, add_workdays)
     period = str(plan.get("period") or "")
     return LetterContext(
@@ -320,10 +428,14 @@ def build_letter(
         attachments=tuple(plan.get("attachments") or ()),
         notice_keys=tuple(str(need(n, "key", "通知")) for n in notices),
         interview=(
-            _interview(plan.get("interview") or {}, issue_date) if kind == "interview" else None
+            _interview(plan.get("interview") or {}, issue_date, unit_name, directory_kind)
+            if kind == "interview" else None
         ),
         period=period,
         metrics=metrics,
+        legal=legal,
+        addressee_kind=addressee_kind(directory_kind),
+        prior=_prior(notices),
     )
 
 
@@ -383,7 +495,10 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
 SAMPLE_PLAN: dict[str, Any] = {
     "title": "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案",
     "number": "长政办发〔2019〕78号",
-    "clause": "对重点任务进展缓慢的县区，及时下发预警通知函。",
+    "clause": "（五）强化考核督察。对重点任务进展缓慢的县区，及时下发预警通知函。对重点任务进展严重滞后的县区，"
+              "组织开展约谈政府主要负责人。",
+    "interview": {"time": "2019年12月27日上午9时", "place": "市生态环境局三楼会议室",
+                  "attendees": "分管负责同志、相关部门主要负责同志", "contact": "市大气办 王明，0355-2021234"},
     "issuer": "长治市大气污染防治工作领导组办公室",
     "contact": "（联系人：王明；联系电话：0355-2021234）",
     "period": "2019年12月",

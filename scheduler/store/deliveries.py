@@ -27,6 +27,7 @@ from scheduler.letters.digest import digest_day, digest_key
 from scheduler.store import schema as m
 from scheduler.store.acks import link_expiry
 from scheduler.store.letters import notice_facts
+from scheduler.store.notices import letter_facts
 from scheduler.store.repo import audit, chunks, insert_for
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ ACTOR = "督办系统"
 DUE_STATUSES = ("queued", "approved")
 CLOSED_TASKS = ("signed_off", "waived")
 PAGE = 1000  # due delivery ids read per query
-_LETTERS = tuple(sorted(LETTER_LEVELS))  # each approved one is a numbered letter of its own
+_LETTERS = tuple(sorted(LETTER_LEVELS))  # a unit's approved ones of one level go out as one numbered letter
 _ACKS = tuple(sorted(ACK_LEVELS))
 
 Route = Callable[[str, Sequence[tuple[str, str]]], Sequence[tuple[str, str]]]
@@ -150,11 +151,21 @@ def _due_messages(session: Session, day: date) -> dict[str, str]:
         .where(due, m.Notice.level.not_in(_LETTERS)).group_by(m.Notice.unit)
     ).all()
     letters = session.execute(
-        _due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit), day)
-        .where(due, m.Notice.level.in_(_LETTERS))
+        _due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit, m.Notice.level, m.Notice.letter_key), day)
+        .where(due, m.Notice.level.in_(_LETTERS)).order_by(m.Notice.id)
     ).all()
+    # One letter per unit and level: a notice not yet in a letter joins the one its unit's
+    # earliest such notice leads; one already in a letter (a retry) stays in it.
+    leads: dict[tuple[str, str], tuple[int, str]] = {}
+    grouped: dict[str, tuple[int, str]] = {}
+    for first, key, unit, level, letter_key in letters:
+        if letter_key:
+            grouped.setdefault(letter_key, (first, unit))
+        else:
+            lead = leads.setdefault((unit, level), (first, key))
+            grouped.setdefault(lead[1], (lead[0], unit))
     entries = sorted([(first, digest_key(unit, day), unit) for first, unit in digests]
-                     + [(first, key, unit) for first, key, unit in letters])
+                     + [(first, key, unit) for key, (first, unit) in grouped.items()])
     return {key: unit for _first, key, unit in entries}
 
 
@@ -237,6 +248,17 @@ def held_count(store: Store) -> int:
 
 _LIVE_LETTER = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
     m.Notice.key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
+_LIVE_GROUP = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
+    m.Notice.letter_key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
+# A letter's lead takes in the unit's other due notices of its level not yet in a letter.
+_JOIN_GROUP = (
+    update(_N)
+    .where(_N.c.unit == bindparam("g_unit"), _N.c.level == bindparam("g_level"), _N.c.letter_key.is_(None),
+           _N.c.status.in_(DUE_STATUSES), _N.c.created_on <= bindparam("g_day", type_=Date),
+           or_(_N.c.task_id.is_(None), _N.c.task_id.not_in(
+               select(m.Task.id).where(m.Task.status.in_(CLOSED_TASKS)).scalar_subquery())))
+    .values(letter_key=bindparam("lead"), version_id=_N.c.version_id + 1)
+)
 _LIVE_DIGEST = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
     m.Notice.unit == bindparam("unit"),
     m.Notice.created_on <= bindparam("digest_day", type_=Date),
@@ -252,6 +274,7 @@ _AWAITING = (
     .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
     .where(m.Notice.unit == bindparam("unit"), m.Notice.level.in_(_ACKS), m.Notice.status == "sent",
            m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= bindparam("day", type_=Date),
+           or_(m.Notice.letter_key.is_(None), m.Notice.letter_key == m.Notice.key),  # one line per letter
            or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
     .order_by(m.Notice.sent_on, m.Notice.id)
 )
@@ -307,7 +330,7 @@ def _read_claimed(session: Session, delivery_id: int, day: date, now: datetime) 
         unit=first.unit,
         plan_id=first.plan_id,
         level=first.level,
-        notices=[notice_facts(n, t) for n, t in live],
+        notices=[letter_facts(session, n, t, notice_facts(n, t)) for n, t in live],
         contacts=unit_contacts(session, first.unit) if delivery.channel == "file" else (),
         awaiting=_awaiting(session, first.unit, on) if on is not None else [],
     )
@@ -318,11 +341,27 @@ def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice,
     signed-off ones drop out. Notices an earlier target already sent today stay in."""
     on = digest_day(key)
     if on is None:
-        rows = session.execute(_LIVE_LETTER, {"day": day, "key": key})
+        rows = session.execute(_letter_query(session, key, day), {"day": day, "key": key})
     else:
         unit = key.split("|", 1)[1].rsplit("|", 1)[0]
         rows = session.execute(_LIVE_DIGEST, {"day": day, "unit": unit, "digest_day": on})
     return [(row[0], row[1]) for row in rows]
+
+
+def _letter_query(session: Session, key: str, day: date) -> Select[m.Notice, m.Task]:
+    """Return the query of the notices a letter carries, first gathering its group: the lead and
+    the unit's other due notices of its level. A lead no longer due before it was ever grouped
+    carries nothing (its group forms anew under another lead); a letter sent before letters were
+    grouped carries its one notice."""
+    lead = session.scalar(select(m.Notice).where(m.Notice.key == key))
+    if lead is None:
+        return _LIVE_LETTER
+    if lead.letter_key is None and lead.status in DUE_STATUSES:
+        session.connection().execute(_JOIN_GROUP, {"g_unit": lead.unit, "g_level": lead.level, "g_day": day,
+                                                    "lead": key})
+        session.expire(lead)
+        return _LIVE_GROUP
+    return _LIVE_LETTER if lead.letter_key is None else _LIVE_GROUP  # in another letter: nothing here
 
 
 def _awaiting(session: Session, unit: str, day: date) -> list[Awaiting]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from scheduler import clock
 from scheduler.escalation.facts import Action
 from scheduler.store import schema as m
+from scheduler.store.letters import issue_day
 from scheduler.store.repo import StoreError, _insert, audit, chunks
 
 DECISIONS = {"approve": "approved", "hold": "held", "reject": "rejected"}
+# What an interview notice cannot go out without: the approving coordinator enters them.
+ARRANGEMENT_FIELDS = {"time": "约谈时间", "place": "约谈地点", "attendees": "参加人员", "contact": "联系人及电话"}
 NOTICE_BATCH = 5000  # rows per executemany; SQLAlchemy pages them further for the driver
 FOLDED = "|folded"  # escalation marks an urge folded into a pending interview case this way
 
@@ -116,6 +119,16 @@ def review_queue(
 list_review_queue = review_queue
 
 
+def interview_arrangement(values: Mapping[str, Any] | None) -> dict[str, str]:
+    """Return an interview's time, place, attendees and contact, trimmed; refuse with the missing
+    ones named when any is empty, since the notice would otherwise say 另行通知."""
+    given = {k: str((values or {}).get(k) or "").strip() for k in ARRANGEMENT_FIELDS}
+    missing = [label for k, label in ARRANGEMENT_FIELDS.items() if not given[k]]
+    if missing:
+        raise StoreError(f"批准约谈须填写{'、'.join(missing)}（约谈通知须写明时间、地点、参加人员和联系人）")
+    return given
+
+
 def decide_notices(
     session: Session,
     ids: Sequence[int] | None,
@@ -123,8 +136,12 @@ def decide_notices(
     by: str,
     reason: str = "",
     now: datetime | None = None,
+    arrangement: Mapping[str, Any] | None = None,
 ) -> list[m.Notice]:
-    """Approve, hold or reject escalations awaiting review (ids None = the whole queue)."""
+    """Approve, hold or reject escalations awaiting review (ids None = the whole queue).
+
+    Approving an interview needs its `arrangement` (time, place, attendees, contact), which the
+    notice keeps and its letter prints; without it the approval is refused."""
     if decision not in DECISIONS:
         raise StoreError(f"未知的审核决定：{decision}")
     if decision == "reject" and not reason.strip():
@@ -140,11 +157,18 @@ def decide_notices(
     for notice in notices:
         if notice.status not in ("pending_review", "held"):
             raise StoreError(f"事项 {notice.id} 当前状态为 {notice.status}，不能再审核")
+    interviews = [n for n in notices if n.level == "interview"]
+    settled = None
+    if decision == "approve" and interviews:
+        settled = interview_arrangement(arrangement)
     for notice in notices:
         before = notice.status
         notice.status = DECISIONS[decision]
         notice.reviewed_by, notice.reviewed_at, notice.review_reason = by, now, reason
-        detail = {"from": before, "to": notice.status, "reason": reason}
+        detail: dict[str, Any] = {"from": before, "to": notice.status, "reason": reason}
+        if settled is not None and notice.level == "interview":
+            notice.arrangement = settled
+            detail["arrangement"] = settled
         audit(session, by, f"notice.{decision}", "notice", notice.key, detail, now)
     return notices
 
@@ -163,6 +187,51 @@ def acknowledge(session: Session, key: str, by: str, on: date, now: datetime | N
     if notice is None:
         raise StoreError(f"没有此通知：{key}")
     now = now or clock.now()
-    if notice.acknowledged_on is None:
-        notice.acknowledged_on, notice.acknowledged_at = on, now
+    # signing for a letter signs for every notice it carries
+    carried = session.scalars(select(m.Notice).where(m.Notice.letter_key == key)).all()
+    for item in {notice.key: notice, **{n.key: n for n in carried}}.values():
+        if item.acknowledged_on is None:
+            item.acknowledged_on, item.acknowledged_at = on, now
     audit(session, by, "notice.acknowledge", "notice", key, {"on": on.isoformat()}, now)
+
+
+def _task_due(session: Session, notice: m.Notice) -> tuple[Any, list[dict[str, Any]]]:
+    """Return the deadline an interview's warning was about and the warning letters it recalls."""
+    facts = notice.facts or {}
+    warning_key = facts.get("warning_key")
+    if not warning_key:
+        return None, []
+    warning = notice_by_key(session, str(warning_key))
+    if warning is None:
+        return None, []
+    letter = session.scalar(select(m.Letter).where(m.Letter.notice_key == (warning.letter_key or warning.key)))
+    prior = []
+    if letter is not None:
+        issued = issue_day(session, letter, warning.sent_on or warning.created_on)
+        prior.append({"number": letter.number, "issued_on": issued.isoformat()})
+    return warning.due, prior
+
+
+def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts: dict[str, Any]) -> dict[str, Any]:
+    """Add to a notice's facts what its letter or digest line prints besides: the plan's title,
+    the task's number in its plan and its measures, an interview's arrangement, and for an
+    interview the deadline and the warning letters (number, date) it follows."""
+    plan = session.get(m.Plan, notice.plan_id)
+    extra: dict[str, Any] = {
+        "plan_id": notice.plan_id,
+        "plan_title": plan.title if plan is not None else "",
+        "task_number": task.position + 1 if task is not None else None,
+        "measure": task.measures if task is not None else "",
+        "arrangement": dict(notice.arrangement or {}),
+    }
+    if notice.level == "interview":
+        due, prior = _task_due(session, notice)
+        extra["task_due"] = due
+        extra["prior_letters"] = prior
+    return {**facts, **extra}
+
+
+def addressee(session: Session, unit: str) -> dict[str, str]:
+    """Return a letter's addressee as build_letter reads it: name and directory kind."""
+    row = session.get(m.Unit, unit)
+    return {"name": unit, **({"kind": row.kind} if row is not None and row.kind else {})}

@@ -16,6 +16,7 @@ from scheduler.ladder import LEVELS, REVIEW_LEVELS, REVIEWABLE_STATUSES
 from scheduler.store import decide_notices
 from scheduler.store import queue as stored
 from scheduler.store.catalog import plan_rows
+from scheduler.store.notices import ARRANGEMENT_FIELDS
 from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError, chunks
 from scheduler.store.session import Session
@@ -66,8 +67,9 @@ def queue_data(session: Session, flt: QueueFilter, page_no: int = 1) -> dict[str
 
 
 def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, decision: str, reason: str,
-           by: str, now: datetime) -> int:
-    """Decide the given ids, or every item matching `flt`; all in the caller's transaction."""
+           by: str, now: datetime, arrangement: dict[str, str] | None = None) -> int:
+    """Decide the given ids, or every item matching `flt`; all in the caller's transaction.
+    `arrangement` is an interview's time, place, attendees and contact (required to approve one)."""
     if decision not in DECISION_NAMES:
         raise StoreError(f"未知的审核决定：{decision}")
     if ids is None:
@@ -78,7 +80,7 @@ def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, dec
         raise StoreError("请至少选择一个待审事项")
     done = 0
     for part in chunks(ids, 500):
-        done += len(decide_notices(session, list(part), decision, by, reason, now=now))
+        done += len(decide_notices(session, list(part), decision, by, reason, now=now, arrangement=arrangement))
     return done
 
 
@@ -98,7 +100,8 @@ def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser =
     task = task_record(session, notice.task_id) if notice.task_id else None
     return page(request, "queue_item.html", user, notice=notice, task=task,
                 counties=unit_counties(session), decidable=notice.status in REVIEWABLE_STATUSES,
-                done=DECISION_NAMES.get(done, ""))
+                done=DECISION_NAMES.get(done, ""), arrangement_fields=ARRANGEMENT_FIELDS,
+                arrangement=notice.arrangement or {})
 
 
 @router.get("/queue/{notice_id:int}/letter")
@@ -115,7 +118,9 @@ async def queue_decide(request: Request, user: WebUser = Depends(coordinator_pos
         ids = None
     else:
         ids = [i for i in (int_or_none(str(v)) for v in form.getlist("ids")) if i is not None]
-    count = decide(session, ids, flt, decision, reason, user.name, web(request).now())
+    given = form.get("time") is not None  # the item page of an interview has the arrangement's fields
+    arrangement = {k: str(form.get(k, "")).strip() for k in ARRANGEMENT_FIELDS} if given else None
+    count = decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement)
     session.commit()
     back = str(form.get("back", ""))
     if back.startswith("/queue/") and back[7:].isdigit():

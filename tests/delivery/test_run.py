@@ -67,6 +67,10 @@ def action(key: str, unit: str = LUCHENG, level: str = "reminder", task: str = "
                   facts={"workdays_overdue": 1} if due < DAY else {})
 
 
+ARRANGEMENT = {"time": "2019年12月27日上午9时", "place": "市生态环境局三楼会议室",
+               "attendees": "分管负责同志", "contact": "王明，0355-2021234"}
+
+
 @pytest.fixture
 def store(store_with):
     return store_with([ledger()], DIRECTORY, now=NOW)
@@ -85,7 +89,8 @@ def add(store, *actions: Action, approve: tuple[str, ...] = (), hold: tuple[str,
         decisions = ((approve, "approve", ""), (hold, "hold", "待核实"), (reject, "reject", "数据有误"))
         for keys, decision, reason in decisions:
             if keys:
-                repo.decide_notices(session, [ids[k] for k in keys], decision, "王协调", reason, now=NOW)
+                repo.decide_notices(session, [ids[k] for k in keys], decision, "王协调", reason, now=NOW,
+                                    arrangement=ARRANGEMENT)
         session.commit()
 
 

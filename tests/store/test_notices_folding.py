@@ -78,7 +78,9 @@ def test_an_urge_folded_by_an_approved_interview_is_swept_folded_and_never_deliv
     with store.session() as session:
         repo.insert_notices(session, [interview], date(2019, 12, 30))
         [queued] = repo.review_queue(session)
-        repo.decide_notices(session, [queued.id], "approve", "王协调", now=NOW)
+        repo.decide_notices(session, [queued.id], "approve", "王协调", now=NOW,
+                            arrangement={"time": "2020年1月6日上午9时", "place": "市政府第一会议室",
+                                         "attendees": "分管负责同志", "contact": "王明，0355-2021234"})
         session.commit()
     run_sweep(store, RULES, CALENDAR, URGE_DAY)
     key = "overdue-urge|t-2019/1|{}|2019-12-31"

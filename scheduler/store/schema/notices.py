@@ -53,6 +53,10 @@ class Notice(Base):
     acknowledged_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # the key its letter was numbered under: a unit's notices of one level go out as one letter (0010)
+    letter_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    # an interview's time, place, attendees and contact, entered by the approving coordinator (0010)
+    arrangement: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
