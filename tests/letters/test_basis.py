@@ -34,7 +34,8 @@ def test_a_plan_without_a_clause_cites_the_offices_standing_basis_or_a_neutral_f
     assert legal_basis([PLAN_2019], "warning", "county_government", standing).opening == (
         f"根据{standing}的规定和《长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解》的任务分工")
     neutral = legal_basis([PLAN_2019], "warning", "county_government")
-    assert neutral.opening == "按照《长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解》确定的任务分工和完成时限要求"
+    assert neutral.opening == (
+        "按照《长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解》确定的任务分工和完成时限要求")
 
 
 def test_quotation_marks_inside_a_quotation_become_single_ones():
