@@ -57,6 +57,7 @@ class Paragraph:
     synthetic: bool = False  # the text ends in a clause group built from unbracketed keys
     covers: bool = False  # a part heading whose clause covers the items under it
     title: str = ""  # a part heading's own words, when the part is the task
+    open_keyed: bool = False  # its keyed clause line ended in 、 or ，: the list goes on
 
     def add(self, line_no: int, text: str) -> None:
         self.pieces.append((len(self.text), line_no))
@@ -80,6 +81,14 @@ class Paragraph:
         if clauses:
             self.text += SYNTHETIC_OPEN + "；".join(clauses) + SYNTHETIC_CLOSE
             self.synthetic = True
+        self.open_keyed = bool(clauses) and not deadlines and flat[-1:] in "、，,"
+        self._update()
+
+    def continue_keyed(self, line_no: int, flat: str) -> None:
+        """Add the next line of a keyed list broken after a separator ("责任单位：A、\nB")."""
+        self.pieces.append((len(self.text) - 1, line_no))
+        self.text = self.text[:-1] + "、" + flat.strip(_TRAILING) + SYNTHETIC_CLOSE
+        self.open_keyed = flat[-1:] in "、，,"
         self._update()
 
     def line_at(self, offset: int) -> int:
@@ -171,6 +180,18 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
         _add_line(current, number, raw, flat)
         return section, subsection, current, None
     keyed = bool(CLAUSE_LINE.match(flat) or DEADLINE_LINE.match(flat))
+    if not keyed and current is not None and current.open_keyed and not find_clause(flat):
+        current.continue_keyed(number, flat)
+        return section, subsection, current, heading
+    whole = find_clause(flat)
+    if whole is not None and whole[2] == 0 and not flat[whole[3]:].strip(_TRAILING):
+        # a line that is only a clause belongs to the item or heading above it
+        if current is not None and not current.closed:
+            current.add(number, raw)
+            return section, subsection, current, heading
+        if current is None and heading is not None:
+            heading.add(number, raw)
+            return section, subsection, None, heading
     if keyed and current is not None:
         current.add_keyed(number, flat)
         return section, subsection, current, heading

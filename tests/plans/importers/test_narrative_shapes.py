@@ -196,3 +196,26 @@ def test_a_notice_listing_its_attachments_gives_no_task_when_no_outline_follows(
     text = ("关于印发某区任务清单的通知\n附件：1.某区环境保护三年行动计划任务清单\n"
             "2.某区水污染防治任务清单\n某区环保办\n2018年8月9日\n")
     assert imported(tmp_path, text).tasks == []
+
+
+NEXT_LINES = """二、重点任务
+1.推进锅炉改造。完成改造。
+（市环保局牵头，各区政府负责落实）
+2.加强油烟治理。
+牵头单位：市城管局、
+市市场监管局
+责任单位：各区政府
+（一）强化移动源
+（市公安局牵头）
+1.加强路检。
+"""
+
+
+def test_a_clause_on_the_next_line_and_a_keyed_list_broken_over_lines_join_their_item(tmp_path):
+    result = imported(tmp_path, NEXT_LINES)
+    first, second, third = result.tasks
+    assert first.lead_units == ["市环保局"] and first.measures == "推进锅炉改造。完成改造。"
+    assert second.lead_units == ["市城管局", "市市场监管局"]
+    assert second.responsible_units == ["各区政府"]
+    assert third.title == "加强路检" and third.lead_units == ["市公安局"]  # the heading's clause
+    assert result.problems == []
