@@ -62,6 +62,7 @@ def test_a_unit_table_with_bad_rows_adds_the_good_ones_and_names_each_bad_cell(d
     assert directory.resolve("市生态环境局", "长治市").units[0].name == "长治市生态环境局"  # nothing else moved
 
 
+@pytest.mark.slow
 def test_the_directory_keeps_its_comments_and_a_second_import_adds_nothing(data, tmp_path, capsys):
     before = (data / "units.yaml").read_text(encoding="utf-8")
     table = tmp_path / "units.csv"
@@ -85,6 +86,7 @@ def test_a_dry_run_writes_nothing(data, tmp_path, capsys):
     assert (data / "units.yaml").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_an_xlsx_table_with_english_headers_and_a_gbk_csv_both_read(data, tmp_path, capsys):
     book = Workbook()
     sheet = book.active

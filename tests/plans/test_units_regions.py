@@ -105,7 +105,7 @@ def test_new_city_helpers_answer_without_a_key_error(directory):
 ALPHABET = list("市县区各（）、政府人民局委办生态环境阳高朔州镇 \n")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(written=st.text(alphabet=st.sampled_from(ALPHABET), max_size=14),
        region=st.sampled_from(["大同市", "阳高县", "长治市", "泽州县", "某某市", "城区", ""]))
 def test_any_name_in_any_region_resolves_without_raising(directory, written, region):
