@@ -6,13 +6,24 @@ BIN := $(VENV)/bin
 # The fast tier: no PostgreSQL server, no LibreOffice, no browser, no kill trials, no fuzzing.
 FAST := not (postgres or office or browser or crash or slow)
 
-.PHONY: demo test check lint types imports fast slow bench mutate clean
+.PHONY: demo test check lint types imports fast slow bench mutate clean lock
 
-$(BIN)/.installed: pyproject.toml
+# Dependencies come from requirements.lock (exact versions, sha256 of every file), the package itself
+# without dependencies: two installs a month apart get the same files. `make lock` refreshes it.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
+
+# Re-resolve requirements.lock from pyproject.toml (runtime + test + dev), keeping the pinned
+# versions that still fit; `make lock UPGRADE=--upgrade` moves everything to the newest releases.
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--custom-compile-command "make lock" $(UPGRADE) -o requirements.lock
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 
 demo: $(BIN)/.installed
 	$(BIN)/duban demo
