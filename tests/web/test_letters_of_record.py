@@ -50,8 +50,9 @@ def test_the_portal_shows_the_letter_as_sent_after_progress_changed(world, store
     shown = client.get(f"/portal/letters/{sent.id}/html").text
     assert shown == as_sent and "已完成100%" not in shown
     assert client.get(f"/portal/letters/{sent.id}/docx").content == docx_sent
-    login(client, "li")
-    assert client.get(f"/letters/{sent.id}/html").text == as_sent
+    with TestClient(app) as coordinator:
+        login(coordinator, "li")
+        assert coordinator.get(f"/letters/{sent.id}/html").text == as_sent
 
 
 def test_a_pending_letter_is_previewed_with_its_sweep_days_facts(world, store):
