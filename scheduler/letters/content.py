@@ -513,7 +513,8 @@ def sample_notices() -> list[dict[str, Any]]:
             "key": "overdue-warning|cz2019-12|潞州区人民政府|2019-11-30",
             "level": "warning", "kind": "overdue", "task_id": "cz2019-12",
             "task_title": "完成城中村和城乡结合部散煤清洁化替代", "unit": "潞州区人民政府",
-            "due": "2019-11-30", "progress": "已完成68%",
+            "due": "2019-11-30", "progress": "已完成68%", "plan_title": SAMPLE_PLAN["title"],
+            "task_number": 12, "measure": "完成城中村和城乡结合部散煤清洁化替代3.2万户。",
             "explanation": "任务「完成城中村和城乡结合部散煤清洁化替代」的完成时限2019年11月30日"
                            "已过12个工作日仍未完成。",
             "facts": {"workdays_overdue": 12},
@@ -522,7 +523,8 @@ def sample_notices() -> list[dict[str, Any]]:
             "key": "overdue-warning|cz2019-31|潞州区人民政府|2019-12-15",
             "level": "warning", "kind": "overdue", "task_id": "cz2019-31",
             "task_title": "建成区渣土运输车辆全部实现密闭运输", "unit": "潞州区人民政府",
-            "due": "2019-12-15", "explanation": "",
+            "due": "2019-12-15", "explanation": "", "plan_title": SAMPLE_PLAN["title"],
+            "task_number": 31, "measure": "渣土运输车辆全部安装密闭装置，实行线路、时间管控。",
             "facts": {"workdays_overdue": 3},
         },
     ]
@@ -544,7 +546,8 @@ def sample_digest() -> DigestContext:
     notices = sample_notices() + [
         {"key": "before-due|cz2019-40|潞州区人民政府|2019-12-31", "level": "reminder",
          "kind": "before_due", "task_id": "cz2019-40", "task_title": "完成工业企业无组织排放治理",
-         "due": "2019-12-31"},
+         "due": "2019-12-31", "plan_title": SAMPLE_PLAN["title"], "task_number": 40,
+         "measure": "钢铁、焦化、建材企业完成物料储存、输送和生产工艺无组织排放深度治理。"},
         {"key": "progress|cz2019-41|潞州区人民政府|P2019-12-01", "level": "urge",
          "kind": "progress_missing", "task_id": "cz2019-41", "task_title": "推进清洁取暖改造",
          "due": None},

@@ -6,6 +6,7 @@ digest's message key names the unit and the day, so delivery and the store's che
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -40,6 +41,16 @@ class DigestItem:
     days: int | None  # days left (due soon) or days late (overdue); None without a date
     note: str
     link: str = ""  # a letter awaiting 签收: its signed acknowledgement link
+    plan: str = ""  # the plan's short title, e.g. 长治市2019-2020年秋冬季方案
+    number: int | None = None  # the task's number in its plan
+    measure: str = ""  # the first words of the task's measures
+
+    @property
+    def label(self) -> str:
+        """Name the task so two tasks never read alike: plan, number, title and measure."""
+        where = " ".join(p for p in (self.plan, f"第{self.number}项" if self.number else "") if p)
+        head = f"【{where}】" if where else ""
+        return f"{head}{self.task}" + (f"：{self.measure}" if self.measure else "")
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,30 @@ class DigestContext:
         return len(self.notice_keys)
 
 
+_YEARS = re.compile(r"\d{4}\s*(?:[-－—–~至]\s*\d{4}\s*)?年")
+_REGION = re.compile(r"^(.{1,6}?[省市县区旗])")
+MEASURE_CHARS = 28
+
+
+def plan_short_title(title: str) -> str:
+    """Shorten a plan's title to region, years and kind (长治市2019-2020年秋冬季方案), so a digest
+    line names its plan in a few characters; a title without years is cut instead."""
+    years = _YEARS.search(title)
+    if years is None:
+        return title if len(title) <= 16 else title[:15] + "…"
+    region = _REGION.match(title)
+    season = "秋冬季" if "秋冬季" in title else ""
+    kind = "行动计划" if "计划" in title else "台账" if title.endswith("台账") else "方案"
+    span = "".join(years[0].split())
+    return f"{region[1] if region else ''}{span}{season}{kind}"
+
+
+def short_measure(text: str, limit: int = MEASURE_CHARS) -> str:
+    """Return the first sentence of a task's measures, cut to `limit` characters."""
+    first = re.split(r"[。；;\n]", text.strip(), maxsplit=1)[0].strip()
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem:
     due = as_date(notice.get("due"), f"通知 {notice.get('key')} 的 due")
     days = None if due is None else ((day - due).days if late else (due - day).days)
@@ -75,7 +110,23 @@ def _digest_item(notice: Mapping[str, Any], day: date, late: bool) -> DigestItem
         days=days,
         note=str(notice.get("number") or notice.get("explanation") or ""),
         link=str(notice.get("ack_url") or ""),
+        plan=plan_short_title(str(notice.get("plan_title") or "")) if notice.get("plan_title") else "",
+        number=notice.get("task_number"),
+        measure=short_measure(str(notice.get("measure") or "")),
     )
+
+
+def _distinct(items: list[DigestItem]) -> list[DigestItem]:
+    """Drop an item that would print the same line as one before it (one task reached by two
+    rules or two roles): the unit needs it once."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for item in items:
+        line = (item.label, item.due, item.level_name, item.note if item.link else "")
+        if line not in seen:
+            seen.add(line)
+            kept.append(item)
+    return kept
 
 
 def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date,
@@ -102,8 +153,10 @@ def build_digest(unit: dict[str, Any], notices: list[dict[str, Any]], day: date,
         item = _digest_item(notice, day, late)
         if section == "awaiting_ack":  # about 签收, not the deadline: name the letter, count no days
             item = replace(item, days=None, level_name=kind_name(str(notice.get("level"))))
+            if notice.get("number"):  # a letter lists several tasks: its number names it
+                item = replace(item, task=f"{notice['number']}", plan="", number=None, measure="", due=None)
         sections[section].append(item)
-    by_date = {k: tuple(sorted(v, key=lambda i: (i.due or date.max, i.key)))
+    by_date = {k: tuple(_distinct(sorted(v, key=lambda i: (i.due or date.max, i.key))))
                for k, v in sections.items()}
     return DigestContext(
         unit=name,

@@ -146,3 +146,19 @@ def test_the_digest_puts_every_notice_in_exactly_one_section():
     assert [i.key for i in digest.other] == ["f"]
     assert digest.total == 6
     assert digest.due_soon[0].level_name == "到期提醒"
+
+
+def test_digest_lines_name_plan_task_number_and_measure_and_never_repeat():
+    base = {"level": "urge", "kind": "overdue", "due": "2020-03-31", "task_title": "钢铁超低排放",
+            "plan_title": "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解"}
+    notices = [
+        {**base, "key": "a", "task_id": "p/r040", "task_number": 40, "measure": "完成首钢长钢超低排放改造。"},
+        {**base, "key": "b", "task_id": "p/r041", "task_number": 41, "measure": "完成潞宝钢铁超低排放改造。"},
+        {**base, "key": "c", "task_id": "p/r041", "task_number": 41, "measure": "完成潞宝钢铁超低排放改造。"},
+    ]
+    digest = build_digest(UNIT, notices, date(2020, 4, 10))
+    labels = [i.label for i in digest.overdue]
+    assert labels == ["【长治市2019-2020年秋冬季方案 第40项】钢铁超低排放：完成首钢长钢超低排放改造",
+                      "【长治市2019-2020年秋冬季方案 第41项】钢铁超低排放：完成潞宝钢铁超低排放改造"]
+    text = Renderer().digest_text(digest)
+    assert text.count("第41项") == 1 and "时限2020年3月31日" in text
