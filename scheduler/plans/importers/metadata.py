@@ -10,6 +10,7 @@ issuer (else the title) starts with. The plan id is the region's pinyin and the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,10 +18,15 @@ from scheduler.text import squeeze
 
 _BOOK = re.compile(r"《([^《》]{4,80})》")
 _NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|下发|转发|公布)?《(?P<title>[^》]{4,80})》")
-_NOTICE_PLAIN = re.compile(r"^(?P<issuer>.{0,40}?)关于(?:印发|下发|公布)(?P<title>[^《》]{4,80}?)的通知")
+_NOTICE_PLAIN = re.compile(r"(?P<issuer>[^《》]{0,40}?)(?:关于|關於|关於|關于)(?:印发|下发|公布|印發|下發)"
+                           r"(?P<title>[^《》]{4,80}?)的通知")
 _ISSUER_TAIL = ("人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "领导小组",
-                "指挥部", "生态环境局", "管理委员会", "管委会")
-_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排")
+                "指挥部", "生态环境局", "管理委员会", "管委会", "辦公室", "辦公廳", "委員會", "領導小組", "指揮部")
+_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排", "計劃", "清單", "臺賬", "台賬",
+                "任務", "要點")
+# a book title after these words is a document the plan cites, not the plan itself
+_CITED = re.compile(r"(?:根据|根據|按照|依据|依據|贯彻|貫徹|落实|落實|执行|執行|对照|對照|和|及|、)《")
+_INNER_BOOK = str.maketrans("〈〉<>", "《》《》")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*号")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _SEASON = re.compile(r"(\d{4})\s*[-－—–~至到]\s*(\d{4})\s*年\s*(?:度)?\s*秋冬季")
@@ -28,11 +34,13 @@ _ONE_SEASON = re.compile(r"(\d{4})\s*年\s*秋冬季")
 _RANGE = re.compile(r"(\d{4})\s*(?:年)?\s*[-－—–~至到]\s*(\d{4})\s*年")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|盟|地区|县|区|旗))")
-_COUNTY = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:县|区|旗|市))(?=人民政府|政府|党委|委员会|办公室|\d|$)")
+# a county-level name after the city's: two characters or more before its suffix ("城市管理局" is
+# no 城市), or one when the government follows ("城区人民政府")
+_COUNTY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:县|区|旗|市)|[\u4e00-\u9fff](?:县|区|旗|市)(?=人民政府|政府|\d|$))")
 _NOT_REGION = ("市", "县", "区", "各", "全", "我", "本", "该")
 _HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责任单位", "责任部门", "配合单位", "时间节点")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】\d]+|号")
+_ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》\d]+|号|號")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
 
 
@@ -58,15 +66,18 @@ def read_facts(lines: list[str]) -> PlanFacts:
     flat = [line for line in flat if line and sum(word in line for word in _HEADER_WORDS) < 2]
     facts = PlanFacts()
     head = flat[:40]
-    joined = "".join(head)  # a cover letter's title is often broken over several lines
-    found = _NOTICE.search(joined) or _NOTICE_PLAIN.search(joined)
+    # a cover letter's title is often broken over several lines; a web page writes the plan's own
+    # title inside the notice's as 《…关于印发〈…〉的通知》
+    joined = "".join(head).translate(_INNER_BOOK)
+    found = _own(_NOTICE, joined) or _own(_NOTICE_PLAIN, joined)
     if found:
         facts.title = found.group("title")
         facts.issuer = _issuer(found.group("issuer"))
     if facts.title is None:
-        facts.title = next((b for b in _BOOK.findall(joined) if _titled(b)), None) or next(
+        own = _own(_BOOK, joined, lambda m: _titled(m.group(1)))
+        facts.title = (own.group(1) if own else None) or next(
             (t for t in (_ATTACHMENT.sub("", line) for line in head) if _titled(t) and len(t) <= 60
-             and not re.match(r"^[一二三四五六七八九十（(\d]", t)), None)
+             and not re.match(r"^[一二三四五六七八九十（(\d]", t) and not re.search(r"[，。,；;！]", t)), None)
     if facts.issuer is None:
         facts.issuer = next((line for line in head[:3] if _is_issuer(line)), None) or _signature(flat)
     number = next((m for line in head for m in [_NUMBER.search(line)] if m), None) or _NUMBER.search(joined)
@@ -75,6 +86,16 @@ def read_facts(lines: list[str]) -> PlanFacts:
     _period(facts)
     facts.region = _region(facts.title) or _region(facts.issuer)
     return facts
+
+
+def _own(pattern: re.Pattern[str], text: str, accept: Callable[[re.Match[str]], bool] = lambda m: True,
+         ) -> re.Match[str] | None:
+    """The first match that is not a cited document (after 根据, 按照, 贯彻 … or inside a list)."""
+    for found in pattern.finditer(text):
+        end = found.start("title") if "title" in pattern.groupindex else found.start() + 1
+        if not _CITED.search(text[max(0, found.start() - 6):end]) and accept(found):
+            return found
+    return None
 
 
 def _signature(lines: list[str]) -> str | None:
@@ -95,7 +116,7 @@ def _issuer(text: str) -> str | None:
     """The last organisation named before 关于 ("近日，X人民政府办公室", "X文件 …号 X人民政府办公室")."""
     parts = [p for p in _ISSUER_BREAK.split(text) if p]
     named = [p for p in parts if p.endswith(_ISSUER_TAIL)]
-    return named[-1] if named else (parts[-1] if parts and len(parts[-1]) <= 30 else None)
+    return named[-1] if named else None
 
 
 def _is_issuer(line: str) -> bool:
@@ -116,12 +137,13 @@ def _issue_date(lines: list[str]) -> date | None:
 
 def _period(facts: PlanFacts) -> None:
     """Set the period and plan year from the title: 秋冬季 runs October to March, a range of years
-    covers them whole (the plan year being its last), one year is that calendar year."""
+    covers them whole (the plan year being the year it was issued in, else its last), one year is
+    that calendar year."""
     title = facts.title or ""
     season = _SEASON.search(title)
     one_season = _ONE_SEASON.search(title)
     years = _RANGE.search(title)
-    year = _YEAR.search(title)
+    single = _YEAR.search(title)
     if season:
         start, end = int(season.group(1)), int(season.group(2))
         facts.period_start, facts.period_end, facts.plan_year = date(start, 10, 1), date(end, 3, 31), start
@@ -130,9 +152,11 @@ def _period(facts: PlanFacts) -> None:
         facts.period_start, facts.period_end, facts.plan_year = date(start, 10, 1), date(start + 1, 3, 31), start
     elif years and int(years.group(1)) < int(years.group(2)):
         start, end = int(years.group(1)), int(years.group(2))
-        facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(end, 12, 31), end
-    elif year:
-        start = int(year.group(1))
+        issued = facts.issue_date.year if facts.issue_date else None
+        plan_year = issued if issued is not None and start <= issued <= end else end
+        facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(end, 12, 31), plan_year
+    elif single:
+        start = int(single.group(1))
         facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(start, 12, 31), start
     elif facts.issue_date is not None:
         start = facts.issue_date.year
@@ -147,10 +171,13 @@ def _region(text: str | None) -> str | None:
     found = _REGION.match(text)
     if found is None:
         return None
-    region = found.group(1)
-    rest = _COUNTY.match(text[found.end():])
-    if rest and not rest.group(1).startswith(_NOT_REGION) and region.endswith(("省", "自治区", "市", "州", "盟")):
-        region = rest.group(1)
+    region, at = found.group(1), found.end()
+    for _ in range(2):  # province -> city -> county
+        rest = _COUNTY.match(text[at:])
+        if not rest or rest.group(1).startswith(_NOT_REGION) or not region.endswith(
+                ("省", "自治区", "市", "州", "盟", "地区")):
+            break
+        region, at = rest.group(1), at + rest.end()
     return region
 
 

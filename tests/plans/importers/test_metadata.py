@@ -50,3 +50,28 @@ def test_the_issuer_is_found_beside_the_signature_date():
 def test_a_plan_id_is_the_regions_pinyin_and_the_year():
     assert plan_id_for("泽州县", 2023) == "zezhou-2023"
     assert plan_id_for("晋中市", 2020) == "jinzhong-2020"
+
+
+def test_a_web_page_names_the_plan_inside_the_notices_title():
+    notice = "某政发〔2018〕9号《某某市人民政府关于印发〈某某市打赢蓝天保卫战三年行动方案(2018-2020年)〉的通知》"
+    facts = read_facts([notice, "某某市人民政府", "2018年6月29日"])
+    assert facts.title == "某某市打赢蓝天保卫战三年行动方案(2018-2020年)"
+    assert facts.issuer == "某某市人民政府" and facts.region == "某某市"
+    assert facts.plan_year == 2018  # the year it was issued in, within the years it covers
+
+
+def test_a_document_the_plan_cites_is_not_its_title():
+    facts = read_facts(["为贯彻落实《国务院关于印发打赢蓝天保卫战三年行动计划的通知》，根据《某省大气污染防治条例》，"
+                        "结合实际，制定本方案。"])
+    assert facts.title is None and facts.region is None
+
+
+def test_traditional_characters_are_read_like_simplified():
+    facts = read_facts(["日前,湖北某陽印發《某陽市2019年打贏藍天保衛戰工作要點》。全文如下:"])
+    assert facts.title == "某陽市2019年打贏藍天保衛戰工作要點" and facts.plan_year == 2019
+
+
+def test_the_region_descends_from_province_to_city_to_county():
+    assert read_facts(["某某省某某市某某县人民政府关于印发《扬尘治理方案》的通知"]).region == "某某县"
+    assert read_facts(["上海市某某区环境保护委员会办公室", "2018年8月9日"]).region == "某某区"
+    assert read_facts(["某城市城市管理局2024年扬尘治理工作方案"]).region == "某城市"
