@@ -307,6 +307,13 @@ def keep_letter_of_record(store: Store, letter_key: str, files: Iterable[Path], 
     raise RuntimeError(f"{ALLOCATION_TRIES} 次仍未能保存 {letter_key} 的公文存档")
 
 
+def keep_letters_of_record(store: Store, issued: Iterable[tuple[str, Iterable[Path], str | None]],
+                           now: datetime) -> None:
+    """Keep each (letter key, rendered files, HTML view) of a delivery batch (keep_letter_of_record)."""
+    for letter_key, files, html in issued:
+        keep_letter_of_record(store, letter_key, files, html, now)
+
+
 def recorded_file(session: Session, letter_key: str, kind: str) -> RecordedFile | None:
     """Return one file of the letter of record under `letter_key`, if it was kept."""
     row = session.scalar(select(m.LetterFile).where(m.LetterFile.letter_key == letter_key,

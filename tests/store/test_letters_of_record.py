@@ -14,6 +14,7 @@ from scheduler.store.integrity import check_store
 from scheduler.store.letters import (
     allocate_letter,
     keep_letter_of_record,
+    keep_letters_of_record,
     recorded_file,
     recorded_kinds,
     sha256_hex,
@@ -71,3 +72,12 @@ def test_integrity_finds_a_kept_file_changed_after_it_was_issued(store, tmp_path
         session.commit()
         problems = [p for p in check_store(session).problems if "存档公文" in p]
     assert len(problems) == 1 and key in problems[0] and "DOCX" in problems[0]
+
+
+def test_a_delivery_batch_keeps_each_of_its_letters(store, tmp_path):
+    key = numbered(store)
+    docx = tmp_path / "a.docx"
+    docx.write_bytes(b"PK batch")
+    keep_letters_of_record(store, [(key, (docx,), "<p>函</p>")], NOW)
+    with store.session() as session:
+        assert recorded_kinds(session, [key]) == {key: ("docx", "html")}
