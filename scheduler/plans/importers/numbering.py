@@ -65,7 +65,8 @@ def numbering(flat: str) -> Numbering | None:
 
 
 def task_level(flats: list[str], has_clause: Callable[[str], bool]) -> int:
-    """Return the level whose items are the tasks: where most clauses attach (the deeper on a tie);
+    """Return the level whose items are the tasks: where most clauses attach (on a tie the
+    shallower, whose items then hold the deeper points as their text);
     without any clause, items (1.) when the plan has them, else parts (（一）)."""
     counts: Counter[int] = Counter()
     seen: set[int] = set()
@@ -78,7 +79,7 @@ def task_level(flats: list[str], has_clause: Callable[[str], bool]) -> int:
         if level and has_clause(flat):
             counts[level] += 1
     if counts:
-        return max(counts, key=lambda lv: (counts[lv], lv))
+        return max(counts, key=lambda lv: (counts[lv], -lv))
     return ITEM if ITEM in seen else PART
 
 

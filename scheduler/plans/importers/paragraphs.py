@@ -205,9 +205,9 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
     if keyed and heading is not None:
         heading.add_keyed(number, flat)  # a clause under a part heading covers its items
         return section, subsection, None, heading
-    # a line joins its paragraph in OCR text, or when the paragraph broke off mid-sentence
-    joins = current is not None and not current.closed and (
-        ocr or current.text[-1:] not in "。；;！？!?：:")
+    # a line joins its paragraph until the paragraph's clause: an item's text runs on over
+    # several paragraphs and sub-points (1. 2.) to the clause that closes it
+    joins = current is not None and not current.closed
     if current is None or not joins:
         previous = current
         current = Paragraph(number, section, subsection)

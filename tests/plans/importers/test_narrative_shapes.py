@@ -219,3 +219,23 @@ def test_a_clause_on_the_next_line_and_a_keyed_list_broken_over_lines_join_their
     assert second.responsible_units == ["各区政府"]
     assert third.title == "加强路检" and third.lead_units == ["市公安局"]  # the heading's clause
     assert result.problems == []
+
+
+RUN_ON = """二、重点任务
+（一）深化工业治理。
+1.完成钢铁企业超低排放改造。
+2.开展工业炉窑排查。
+（市生态环境局牵头，市工信局配合）
+（二）加强扬尘管控。严格落实“六个百分之百”。（市住建局牵头）
+"""
+
+
+def test_an_item_runs_on_over_its_sub_points_to_the_clause_that_closes_it(tmp_path):
+    result = imported(tmp_path, RUN_ON)
+    assert local_ids(result) == ["1", "2"]
+    industry, dust = result.tasks
+    assert industry.title == "深化工业治理"
+    assert "2.开展工业炉窑排查。" in industry.measures
+    assert industry.lead_units == ["市生态环境局"] and industry.cooperating_units == ["市工信局"]
+    assert dust.lead_units == ["市住建局"]
+    assert result.problems == []
