@@ -1,5 +1,6 @@
-"""`duban load|sweep|queue|explain|progress|notice|extension`: the store, the daily sweep and what
-coordinators record: review decisions, progress, sign-off, dates, acknowledgements, extensions."""
+"""`duban load|sweep|queue|explain|progress|notice`: the store, the daily sweep and what
+coordinators record: review decisions, progress, sign-off, dates, acknowledgements (extensions:
+scheduler.cli.extensions)."""
 
 from __future__ import annotations
 
@@ -225,29 +226,6 @@ def cmd_notice_ack(args: argparse.Namespace) -> int:
     return _store_change(args, change)
 
 
-@command("extension request")
-def cmd_extension_request(args: argparse.Namespace) -> int:
-    from scheduler.store import request_extension
-
-    def change(session, today):
-        request = request_extension(session, args.task, args.unit, args.date, args.reason, args.by)
-        return f"已提交延期申请 {request.id}：{args.task} 延至 {args.date}，待协调人审批。"
-
-    return _store_change(args, change)
-
-
-@command("extension decide")
-def cmd_extension_decide(args: argparse.Namespace) -> int:
-    from scheduler.store import decide_extension
-
-    def change(session, today):
-        decide_extension(session, args.id, args.decision == "approve", args.by, args.reason or "")
-        verdict = "批准，完成时限与督办阶梯已顺延" if args.decision == "approve" else "驳回"
-        return f"延期申请 {args.id} 已{verdict}。"
-
-    return _store_change(args, change)
-
-
 # Approving an interview (约谈) needs what its notice must say; the store refuses it without them.
 INTERVIEW_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--time", {"help": "约谈时间，如 2019年12月27日上午9时（批准约谈时必填）"}),
@@ -307,8 +285,4 @@ add_arguments({
         ("--reason", {"required": True}),
     ],
     "notice ack": [("key", {}), ("--by", {"required": True}), ("--on", {"type": parse_day})],
-    "extension request": [("task", {}), ("date", {"type": parse_day}), ("--unit", {"required": True}),
-                          ("--reason", {"required": True}), ("--by", {"required": True})],
-    "extension decide": [("id", {"type": int}), ("decision", {"choices": ["approve", "reject"]}),
-                         ("--by", {"required": True}), ("--reason", {})],
 })

@@ -27,6 +27,10 @@ Semantics, in the order the brief and DESIGN.md fix them:
   fire later. Only interviews already in `history` inhibit, so `history` must hold every unit's
   interviews, not only those of the tasks passed in.
 - Whether a notice needs review is its rung's to say (scheduler.ladder): warnings and interviews do.
+- A letter rung rests on the rung below actually issued (scheduler.escalation.premise), so one
+  sweep proposes one rung per task and unit however late it starts.
+- An extension approved for a unit (TaskFacts.unit_deadlines) moves that unit's dates only: the
+  task is evaluated once per deadline its units hold (TaskFacts.by_unit).
 """
 
 from __future__ import annotations
@@ -85,8 +89,9 @@ def evaluate(
         eff = rulesets.rules_for(task.plan_id)
         if not workday and not eff.any_non_workday_rule:
             continue
-        for rule in eff.rules:
-            if workday or rule.send_on_non_workdays:
-                HANDLERS[rule.trigger_type](ev, task, rule, eff)
+        for view in task.by_unit():  # a unit with its own extension climbs its own ladder
+            for rule in eff.rules:
+                if workday or rule.send_on_non_workdays:
+                    HANDLERS[rule.trigger_type](ev, view, rule, eff)
     letters_without_task(ev, rulesets, seen if plans is None else frozenset(plans))
     return ev.out

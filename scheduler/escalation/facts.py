@@ -7,7 +7,7 @@ of scheduler.ladder (rule files are checked against it when they load).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -47,6 +47,15 @@ class ProgressReport:
 
 
 @dataclass(frozen=True)
+class UnitDeadline:
+    """An approved extension (申请延期) that moves the deadline of one unit of a task, not the others'."""
+
+    unit: str
+    due: date
+    changed_on: date  # the day it was approved: reminders of the old date are not sent after it
+
+
+@dataclass(frozen=True)
 class TaskFacts:
     """Everything rule evaluation may know about one task on one day."""
 
@@ -62,6 +71,26 @@ class TaskFacts:
     plan_period_start: date | None = None
     plan_period_end: date | None = None
     deadline_changed_on: date | None = None  # when the effective date last changed (re-plan)
+    unit_deadlines: tuple[UnitDeadline, ...] = ()  # units whose own approved extension moved their date
+
+    def by_unit(self) -> tuple[TaskFacts, ...]:
+        """Return the task as its units see it: one view for the units on the task's deadline and one
+        per unit with an extension of its own (its date, its role(s) only), so an extension moves the
+        ladder of the unit that asked and of no other."""
+        if not self.unit_deadlines:
+            return (self,)
+        moved = {u.unit for u in self.unit_deadlines}
+        views = [replace(self, assignments=tuple(a for a in self.assignments if a.unit not in moved),
+                         unit_deadlines=())]
+        for own in self.unit_deadlines:
+            assignments = tuple(a for a in self.assignments if a.unit == own.unit)
+            if not assignments:
+                continue
+            deadline = Deadline(text=self.deadline.text, kind="due", due=(own.due,),
+                                notes=(*self.deadline.notes, f"{own.unit}批准延期：{own.due.isoformat()}"))
+            views.append(replace(self, deadline=deadline, assignments=assignments, unit_deadlines=(),
+                                 deadline_changed_on=own.changed_on))
+        return tuple(views)
 
     def units(self, *roles: Role) -> tuple[str, ...]:
         """Return the units holding any of `roles`, in order, without repeats."""

@@ -1,4 +1,7 @@
-"""What people do to tasks: report progress, sign off (销号), set or extend a date, waive.
+"""What people do to tasks: report progress, sign off (销号), set a date, waive.
+
+Extensions (申请延期), which move one unit's date rather than the task's, are
+scheduler.store.extensions; their functions are re-exported here for the store's callers.
 
 Each function checks its input, changes the task, cancels the notices that no longer apply and
 writes the audit log, all in the caller's transaction; the caller commits.
@@ -12,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from scheduler import clock
 from scheduler.store import schema as m
+from scheduler.store.extensions import decide_extension, request_extension
 from scheduler.store.repo import StoreError, audit, cancel_pending, task_row
+
+__all__ = ["decide_extension", "report_progress", "request_extension", "set_deadline", "sign_off", "waive"]
 
 REPORT_STATUSES = ("in_progress", "done", "blocked")
 OVERRIDE_KINDS = ("external_date", "extension")
@@ -89,51 +95,3 @@ def waive(session: Session, task_id: str, by: str, reason: str, now: datetime | 
     task.status = "waived"
     cancel_pending(session, task_id, by, f"免于督办：{reason}", now=now)
     audit(session, by, "task.waive", "task", task_id, {"reason": reason}, now)
-
-
-def request_extension(
-    session: Session,
-    task_id: str,
-    unit: str,
-    requested_due: date,
-    reason: str,
-    by: str,
-    now: datetime | None = None,
-) -> m.ExtensionRequest:
-    """File a unit's request for a later date (申请延期); nothing moves until it is approved."""
-    task_row(session, task_id)
-    if not reason.strip():
-        raise StoreError("申请延期必须写明理由")
-    now = now or clock.now()
-    request = m.ExtensionRequest(
-        task_id=task_id, unit=unit, requested_due=requested_due, reason=reason, status="pending", by=by, at=now
-    )
-    session.add(request)
-    session.flush()
-    detail = {"unit": unit, "due": requested_due.isoformat(), "reason": reason, "id": request.id}
-    audit(session, by, "extension.request", "task", task_id, detail, now)
-    return request
-
-
-def decide_extension(
-    session: Session,
-    request_id: int,
-    approve: bool,
-    by: str,
-    reason: str = "",
-    now: datetime | None = None,
-) -> None:
-    """Approve (the requested date becomes the task's deadline) or reject an extension request."""
-    request = session.get(m.ExtensionRequest, request_id)
-    if request is None or request.status != "pending":
-        raise StoreError(f"没有待审批的延期申请：{request_id}")
-    if not approve and not reason.strip():
-        raise StoreError("驳回延期申请必须写明理由")
-    now = now or clock.now()
-    request.status = "approved" if approve else "rejected"
-    request.decided_by, request.decided_at, request.decision_reason = by, now, reason
-    if approve:
-        label = f"批准延期：{request.reason}"
-        set_deadline(session, request.task_id, request.requested_due, by, label, kind="extension", now=now)
-    action = "extension.approve" if approve else "extension.reject"
-    audit(session, by, action, "task", request.task_id, {"id": request_id, "reason": reason}, now)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, cast  # the store trusts its own columns: values are checked on the way in
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
-from scheduler.escalation.facts import Assignment, PastNotice, ProgressReport, TaskFacts
+from scheduler.escalation.facts import Assignment, PastNotice, ProgressReport, TaskFacts, UnitDeadline
 from scheduler.plans.deadlines import Deadline, DeadlineContext, Milestone, find_milestones
 from scheduler.plans.ledger import task_deadline
 from scheduler.store import schema as m
@@ -118,6 +118,7 @@ def task_facts(
         reports[task_id].append(ProgressReport(unit, on, percent, cast(Any, status), note))
 
     overrides: dict[str, tuple[date, str, date]] = {}
+    override_at: dict[str, datetime] = {}
     for task_id, due, kind, at in connection.execute(
         select(m.DeadlineOverride.task_id, m.DeadlineOverride.due, m.DeadlineOverride.kind, m.DeadlineOverride.at)
         .join(m.Task, m.Task.id == m.DeadlineOverride.task_id)
@@ -125,6 +126,8 @@ def task_facts(
         .order_by(m.DeadlineOverride.at, m.DeadlineOverride.id)
     ):
         overrides[task_id] = (due, kind, local_day(at))
+        override_at[task_id] = at
+    extended = unit_extensions(connection, live, as_of, override_at)
 
     parsed: dict[tuple[str, str, bool], Deadline] = {}
     milestones: dict[tuple[str, str], tuple[Milestone, ...]] = {}
@@ -156,9 +159,38 @@ def task_facts(
                 plan_period_start=plan.period_start,
                 plan_period_end=plan.period_end,
                 deadline_changed_on=changed_on,
+                unit_deadlines=extended.get(task_id, ()),
             )
         )
     return facts
+
+
+def unit_extensions(connection: Connection, live: tuple[Any, ...], as_of: date,
+                    task_dates_at: dict[str, datetime]) -> dict[str, tuple[UnitDeadline, ...]]:
+    """Return task id -> the units' own approved extensions (latest per unit, approved by `as_of`).
+
+    A date a coordinator set for the whole task after a unit's extension replaces it: the latest wins."""
+    latest: dict[tuple[str, str], tuple[date, datetime]] = {}
+    for task_id, unit, due, at in connection.execute(
+        select(m.ExtensionRequest.task_id, m.ExtensionRequest.unit, m.ExtensionRequest.requested_due,
+               m.ExtensionRequest.decided_at)
+        .join(m.Task, m.Task.id == m.ExtensionRequest.task_id)
+        .where(m.ExtensionRequest.status == "approved", m.ExtensionRequest.decided_at.is_not(None), *live)
+        .order_by(m.ExtensionRequest.decided_at, m.ExtensionRequest.id)
+    ):
+        if at is not None and local_day(at) <= as_of:
+            latest[(task_id, unit)] = (due, at)
+    found: dict[str, list[UnitDeadline]] = defaultdict(list)
+    for (task_id, unit), (due, at) in latest.items():
+        replaced = task_dates_at.get(task_id)
+        if replaced is None or _aware(at) > _aware(replaced):
+            found[task_id].append(UnitDeadline(unit, due, local_day(at)))
+    return {task_id: tuple(units) for task_id, units in found.items()}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back what UtcDateTime stored; compare both sides as UTC whatever the driver did.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tuple[str | None, str], list[PastNotice]]:

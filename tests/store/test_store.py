@@ -118,7 +118,7 @@ def test_sign_off_stops_pending_notices(store):
         assert session.scalar(select(m.Notice.status).where(m.Notice.key == "r1")) == "cancelled"
 
 
-def test_an_approved_extension_moves_the_due_date_and_is_audited(store):
+def test_an_approved_extension_moves_the_due_date_of_the_unit_that_asked_and_is_audited(store):
     luzhou = unit_name("潞城区政府")
     with store.session() as session:
         repo.insert_notices(session, [action("old", luzhou, level="reminder")], date(2019, 12, 2))
@@ -132,9 +132,11 @@ def test_an_approved_extension_moves_the_due_date_and_is_audited(store):
         actions = [a for (a,) in session.execute(select(m.AuditEntry.action)
                                                   .where(m.AuditEntry.object_id == "t-2019/1"))]
         old_status = session.scalar(select(m.Notice.status).where(m.Notice.key == "old"))
-    assert facts["t-2019/1"].deadline.due == (date(2020, 2, 28),)
-    assert old_status == "cancelled"  # the reminder for 12-31 no longer applies
-    assert {"extension.request", "extension.approve", "task.extension"} <= set(actions)
+    task = facts["t-2019/1"]
+    assert task.deadline.due == (date(2019, 12, 31),)  # the task's date stays for its other units
+    assert [(u.unit, u.due) for u in task.unit_deadlines] == [(luzhou, date(2020, 2, 28))]
+    assert old_status == "cancelled"  # the unit's reminder for 12-31 no longer applies
+    assert {"extension.request", "extension.approve"} <= set(actions)
 
 
 def test_an_extension_needs_a_reason(store):
