@@ -222,9 +222,14 @@ def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(m.Letter.year.desc(), m.Letter.serial.desc())
                            .limit(page_size).offset((page_no - 1) * page_size)).all()
+    keys = [letter.notice_key for letter, _, _ in rows]
+    carried = dict(session.execute(select(m.Notice.letter_key, func.count()).where(m.Notice.letter_key.in_(keys))
+                                   .group_by(m.Notice.letter_key)).all()) if keys else {}
+    kept = recorded_kinds(session, keys)
     letters = [{"notice_id": n.id, "number": letter.number, "level": n.level, "unit": n.unit, "task": n.task_id,
                 "title": title or "", "status": n.status, "sent_on": n.sent_on, "acknowledged_on": n.acknowledged_on,
-                "key": n.key} for letter, n, title in rows]
+                "key": n.key, "tasks": carried.get(letter.notice_key, 1), "kept": kept.get(letter.notice_key, ())}
+               for letter, n, title in rows]
     awaiting = []
     if units is None:
         waiting = (select(m.Notice, m.Task.title).outerjoin(m.Task, m.Task.id == m.Notice.task_id)

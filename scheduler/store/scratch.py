@@ -52,12 +52,10 @@ def scratch_store(store: Store) -> Iterator[Store]:
 def settle_as_sent(session: Session, keys: Iterable[str], day: date, letters: dict[str, str]) -> None:
     """Mark notices as delivered on `day` (in a scratch store), grouped into letters by lead key, so
     the next day's sweep sees the history it would see had they gone out."""
-    grouped = hasattr(m.Notice, "letter_key")
     for chunk in chunks(list(keys)):
         session.execute(update(m.Notice).where(m.Notice.key.in_(chunk)).values(status="sent", sent_on=day))
-    if grouped:
-        for key, lead in letters.items():
-            session.execute(update(m.Notice).where(m.Notice.key == key).values(letter_key=lead))
+    for key, lead in letters.items():
+        session.execute(update(m.Notice).where(m.Notice.key == key).values(letter_key=lead))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ MEDIA = {
 def letter_key(notice: m.Notice) -> str:
     """Return the key the notice's letter is numbered and kept under (a unit's notices of one level
     and day share one letter, keyed by the first of them)."""
-    return getattr(notice, "letter_key", None) or notice.key
+    return notice.letter_key or notice.key
 
 
 def is_numbered(session: Session, notice: m.Notice) -> bool:
