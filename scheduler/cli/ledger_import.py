@@ -94,6 +94,8 @@ def _seed_draft(path: Path, args: argparse.Namespace):
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
+    if args.data:
+        return Path(args.data)
     config = config_for(args)
     return Path(config.path(config.data_dir))
 

@@ -92,6 +92,18 @@ def read_document(path: str | Path) -> Document:
 
 
 def _read(path: Path, kind: str, name: str) -> Document:
+    try:
+        return _read_kind(path, kind, name)
+    except InputError:
+        raise
+    # the parsers of office files raise many kinds of errors on a damaged file (zip versions,
+    # compression methods, broken parts); each one is a message naming the file, never a traceback
+    except Exception as exc:
+        raise InputError.single(name, None, f"无法读取此{KIND_NAMES.get(kind, kind)}文件，文件可能已损坏"
+                                            f"（{type(exc).__name__}: {exc}）") from exc
+
+
+def _read_kind(path: Path, kind: str, name: str) -> Document:
     if kind == "docx":
         from scheduler.plans.importers.docx_table import read_docx
 

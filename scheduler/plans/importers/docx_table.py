@@ -46,7 +46,7 @@ def read_docx(path: str | Path) -> tuple[list[str], list[Grid]]:
     # a damaged package: broken zip, truncated deflate stream, malformed XML (lxml's and ElementTree's
     # parse errors are SyntaxErrors)
     except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
-            OSError) as exc:
+            OSError, NotImplementedError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Word（.docx）文件打开：{exc}") from exc
     grids: list[Grid] = []
     lines: list[str] = []

@@ -9,6 +9,7 @@ refused with a message saying so: reading it would need OCR first.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ def read_pdf(path: Path) -> tuple[list[str], list[Grid]]:
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a damaged font is not the user's concern
     lines: list[str] = []
     tables: list[_Table] = []
     chars = 0

@@ -46,7 +46,7 @@ def read_xlsx_grids(path: str | Path) -> list[Grid]:
         workbook = openpyxl.load_workbook(path, data_only=True)
     # a damaged workbook: truncated deflate stream or malformed XML (parse errors are SyntaxErrors)
     except (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError,
-            OSError) as exc:
+            OSError, NotImplementedError) as exc:
         raise InputError.single(path.name, None, f"无法作为 Excel（.xlsx）文件打开：{exc}") from exc
     formulas = _uncached_formulas(path)
     grids = []

@@ -204,3 +204,22 @@ def test_old_word_and_excel_files_are_converted_first(tmp_path):
         draft = read_draft(path)
         check_tasks(draft)
         assert any("LibreOffice" in note for note in draft.document.notes)
+
+
+@pytest.mark.parametrize("suffix", ["docx", "xlsx"])
+def test_damaged_bytes_anywhere_give_a_message_or_tasks_never_a_traceback(tmp_path, suffix):
+    import random
+
+    good = write_docx(tmp_path / "good.docx") if suffix == "docx" else write_xlsx(tmp_path / "good.xlsx")
+    data = good.read_bytes()
+    rng = random.Random(7)
+    for case in range(30):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        path = tmp_path / f"case{case}.{suffix}"
+        path.write_bytes(bytes(damaged) if case % 2 else data[:rng.randrange(len(data))])
+        try:
+            read_draft(path)
+        except InputError as exc:
+            assert exc.problems[0].file == path.name
