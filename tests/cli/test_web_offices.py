@@ -21,6 +21,7 @@ def create(monkeypatch, *args: str) -> int:
     return main(["user", "create", *args, "--password-stdin"])
 
 
+@pytest.mark.slow  # two argon2 hashes and a fresh store's migrations: about 2.5 s
 def test_a_coordinator_is_created_for_an_office_and_moved_to_another(store_env, monkeypatch, capsys):
     assert create(monkeypatch, "--name", "cz", "--role", "coordinator", "--office", "长治市大气办") == 0
     assert "发文机关：长治市大气污染防治工作领导组办公室" in capsys.readouterr().out
