@@ -44,11 +44,16 @@ def outside_brackets(name: str) -> str:
     return text
 
 
+def written_out_from_a_shared_list(name: str, text: str) -> bool:
+    """A name written with a prefix or suffix its list shares: 各区、县级市 gives 各县级市."""
+    return any(re.search(re.escape(name[:cut]) + r"[^，；。]*、[^，；。]*" + re.escape(name[cut:]), text)
+               for cut in range(1, len(name)))
+
+
 def test_the_corpus_holds_at_least_twelve_documents() -> None:
     assert len(documents()) >= 12
 
 
-@pytest.mark.xfail(strict=True, reason="stored pages give openings only; the corpus has 36 tasks so far")
 def test_the_corpus_holds_at_least_120_annotated_tasks() -> None:
     assert sum(len(load(doc / "expected.yaml")["tasks"]) for doc in documents()) >= 120
 
@@ -112,4 +117,5 @@ def test_annotated_titles_and_units_are_read_from_the_source(doc: Path) -> None:
         for role in ROLES:
             for name in task[role]:
                 bare = squash(name).removeprefix("市").removeprefix("县").removeprefix("区")
-                assert bare in text, f"{doc.name}: unit {name!r} not in source"
+                assert bare in text or written_out_from_a_shared_list(squash(name), text), \
+                    f"{doc.name}: unit {name!r} not in source"
