@@ -37,6 +37,9 @@ class Document:
 def sniff(path: Path, head: bytes) -> str:
     """Tell a file's kind from its first bytes, its name only where the bytes allow several."""
     suffix = path.suffix.lower().lstrip(".")
+    if suffix == "ofd":
+        raise InputError.single(path.name, None, "暂不支持 OFD 版式文件：请在阅读器中另存（或打印）为 PDF，"
+                                                 "或向发文单位索取 Word/WPS 原件后再导入")
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):

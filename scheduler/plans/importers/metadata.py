@@ -39,6 +39,8 @@ _REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,10}?(?:省|自治区|市|�
 _COUNTY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:县|区|旗|市)|[\u4e00-\u9fff](?:县|区|旗|市)(?=人民政府|政府|\d|$))")
 _NOT_REGION = ("市", "县", "区", "各", "全", "我", "本", "该")
 _HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责任单位", "责任部门", "配合单位", "时间节点")
+# reading aids some sites add after a character: 藍(lán)天
+_PINYIN = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》\d]+|号|號")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
@@ -61,7 +63,7 @@ class PlanFacts:
 def read_facts(lines: list[str]) -> PlanFacts:
     """Read a document's own statement of what it is from its text lines."""
     # a table row (cells split by TAB or |) is never the title, issuer or date line
-    flat = [_BOOKMARK.sub("", squeeze(line)).lstrip("#") for line in lines
+    flat = [_PINYIN.sub("", _BOOKMARK.sub("", squeeze(line))).lstrip("#?？*·-") for line in lines
             if "\t" not in line and not line.lstrip().startswith("|")]
     flat = [line for line in flat if line and sum(word in line for word in _HEADER_WORDS) < 2]
     facts = PlanFacts()

@@ -75,3 +75,10 @@ def test_the_region_descends_from_province_to_city_to_county():
     assert read_facts(["某某省某某市某某县人民政府关于印发《扬尘治理方案》的通知"]).region == "某某县"
     assert read_facts(["上海市某某区环境保护委员会办公室", "2018年8月9日"]).region == "某某区"
     assert read_facts(["某城市城市管理局2024年扬尘治理工作方案"]).region == "某城市"
+
+
+def test_page_clutter_around_the_signature_and_title_is_ignored():
+    facts = read_facts(["某某市2018年度藍(lán)天保衛(wèi)戰(zhàn)實(shí)施方案", "?????????? ?某某市人民政府",
+                        "????? 2018年12月24日"])
+    assert facts.title == "某某市2018年度藍天保衛戰實施方案"
+    assert facts.issuer == "某某市人民政府" and facts.issue_date == date(2018, 12, 24)
