@@ -23,6 +23,7 @@ class QueueFilter:
     level: str = ""
     units: tuple[str, ...] | None = None  # None: any unit
     statuses: tuple[str, ...] = REVIEWABLE_STATUSES
+    plans: tuple[str, ...] | None = None  # the plans of the user's offices; None: every plan
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def _filtered(flt: QueueFilter) -> Select:
         query = query.where(m.Notice.level == flt.level)
     if flt.units is not None:
         query = query.where(m.Notice.unit.in_(flt.units))
+    if flt.plans is not None:
+        query = query.where(m.Notice.plan_id.in_(flt.plans))
     return query
 
 

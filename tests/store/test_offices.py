@@ -49,3 +49,18 @@ def test_a_plan_belongs_to_its_regions_office_and_an_account_to_its_offices(stor
         set_account_offices(session, account.id, None)
         session.commit()
         assert account_offices(session, account.id) is None
+
+
+def test_the_review_queue_holds_only_the_offices_plans(store):
+    from scheduler import store as repo
+    from scheduler.store.queue import QueueFilter, queue_count, queue_ids
+    from tests.store.builders import action, unit_name
+
+    with store.session() as session:
+        repo.insert_notices(session, [action("w-1", unit=unit_name("潞城区政府"))], NOW.date(), now=NOW)
+        session.commit()
+        mine = tuple(plans_of(session, [CHANGZHI]) or ())
+        theirs = tuple(plans_of(session, [JINCHENG]) or ())
+        assert queue_count(session, QueueFilter(plans=mine)) == 1
+        assert queue_count(session, QueueFilter(plans=theirs)) == 0
+        assert queue_ids(session, QueueFilter(plans=theirs)) == []
