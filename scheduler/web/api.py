@@ -20,7 +20,7 @@ from scheduler.web.accounts import WebUser
 from scheduler.web.auditlog import audit_entries
 from scheduler.web.auth import coordinator_post, staff, unit_post, unit_user
 from scheduler.web.core import db, web
-from scheduler.web.dashboard import dashboard_data, tally_json
+from scheduler.web.dashboard import as_of_param, dashboard_data, tally_json
 from scheduler.web.ledger import task_detail, task_json, task_rows
 from scheduler.web.letters import failed_deliveries, letter_html, letters_data, notice_or_404
 from scheduler.web.metrics import (
@@ -84,8 +84,10 @@ class Progress(BaseModel):
 
 
 @router.get("/dashboard", tags=["总览"], responses=ERRORS, summary="红黄绿灯与逾期走势")
-def api_dashboard(request: Request, plan: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
-    data = dashboard_data(session, web(request), plan or None, plan_ids=user_plans(session, user))
+def api_dashboard(request: Request, plan: str = "", as_of: str = "", user: WebUser = Depends(staff),
+                  session: Session = Depends(db)):
+    data = dashboard_data(session, web(request), plan or None, plan_ids=user_plans(session, user),
+                          as_of=as_of_param(as_of))
     return _dates({
         "as_of": data["as_of"], "plans": data["plan_ids"], "totals": data["totals"],
         "by_county": [tally_json(t) for t in data["by_county"]], "by_unit": [tally_json(t) for t in data["by_unit"]],

@@ -110,3 +110,4 @@ def test_the_json_api_is_scoped_the_same_way(runtime):
     with client_at(runtime, LATER, "changzhi") as client:
         assert client.get("/api/letters").json()["total"] == 1
         assert client.get("/api/dashboard").json()["as_of"] == "2019-12-20"
+        assert client.get("/api/dashboard", params={"as_of": "2019-12-02"}).json()["as_of"] == "2019-12-02"
