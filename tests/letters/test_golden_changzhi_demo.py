@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # what a letter must never print: plan or task ids, seed ids, file names
 INTERNAL = re.compile(r"changzhi-|jincheng-|jinzhong-|zezhou-|\br\d{3}\b|\b00\d\b|\.txt\b|\.ya?ml\b|_[0-9a-f]{16}")
 # every other plan's assessment clause, in words only that clause uses
-FOREIGN_CLAUSES = ("环境空气质量改善幅度达不到序时进度", "点穴式、机动式专项督察", "突出环境问题“清零”", "五（五）", "（二十二）")
+FOREIGN_CLAUSES = ("环境空气质量改善幅度达不到序时进度", "点穴式、机动式专项督察", "突出环境问题“清零”",
+                   "五（五）", "（二十二）")
 GOVERNMENT = re.compile(r"(人民政府|管委会)$")
 
 
