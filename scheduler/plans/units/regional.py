@@ -15,7 +15,10 @@ from collections.abc import Callable
 from scheduler.plans.units.divisions import COUNTY, COUNTY_CITY, DISTRICT, Division, Divisions
 from scheduler.plans.units.model import PROVISIONAL, Resolution, Unit
 
-CONFIRM_HINT = "可用 duban units confirm|merge|rename 或在控制台“待协调事项”中确认、合并或改名"
+def confirm_hint(name: str) -> str:
+    """Say how a coordinator settles a provisional unit, with the commands spelled out."""
+    return (f"载入后可用 duban units confirm {name}（确认）、duban units merge {name} --into 单位（合并）"
+            f"或 duban units rename {name} --to 新名称（改名），也可在控制台“待协调事项”中处理")
 
 # 各县（市、区）人民政府, 各县区政府, 各区政府, 各县（市）, 各县市区: the letters name the types meant
 _GROUP = re.compile(r"^各(?P<kinds>[县市区旗（）、]{1,8}?)(?:人民政府|党委和人民政府|党委、人民政府)?$")
@@ -101,9 +104,10 @@ class RegionalNames:
             return Resolution(written, "unit", (unit,))
         if name != key and not name.endswith(f"（{region}）"):
             note = (f"“{written.strip()}”按计划地区推定为“{name}”，单位名录中尚无此单位，"
-                    f"提醒暂发协调办公室；{CONFIRM_HINT}")
+                    f"提醒暂发协调办公室；{confirm_hint(name)}")
         else:
-            note = f"单位名录中没有“{key}”（{region}），暂作临时单位，提醒暂发协调办公室；{CONFIRM_HINT}"
+            note = (f"单位名录中没有“{key}”（{region}），暂作临时单位“{name}”，提醒暂发协调办公室；"
+                    f"{confirm_hint(name)}")
         return Resolution(written, "provisional", (provisional_unit(name, region, note),), note)
 
     def _government(self, division: Division) -> Unit:
