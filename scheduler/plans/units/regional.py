@@ -15,6 +15,7 @@ from collections.abc import Callable
 from scheduler.plans.units.divisions import COUNTY, COUNTY_CITY, DISTRICT, Division, Divisions
 from scheduler.plans.units.model import PROVISIONAL, Resolution, Unit
 
+
 def confirm_hint(name: str) -> str:
     """Say how a coordinator settles a provisional unit, with the commands spelled out."""
     return (f"载入后可用 duban units confirm {name}（确认）、duban units merge {name} --into 单位（合并）"
