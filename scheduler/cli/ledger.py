@@ -55,6 +55,8 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
 
     config = config_for(args)
     rows = export_rows(_data_dir(args, config), config)
+    if args.office:
+        rows = _of_offices(rows, _data_dir(args, config), args.office)
     if args.format == "json":
         emit_json(rows)
         return 0
@@ -129,6 +131,7 @@ add_arguments({
         ("--as-of", {"type": parse_day}),
         ("--db", {"help": "读取进展、通知与函件的数据库（SQLAlchemy URL）"}),
         ("--with-store", {"action": "store_true", "help": "从配置的数据库（DUBAN_DB 或 config.yaml）读取进展"}),
+        ("--office", {"action": "append", "help": "只导出该发文机关的方案（如 长治、晋城市大气办）；可重复"}),
     ],
     "ledger check": [("--json", {"action": "store_true"}), ("--data", {})],
     "ledger show": [("plan", {}), ("--data", {})],
@@ -137,6 +140,18 @@ add_arguments({
         ("--out", {"default": "data"}),
     ],
 })
+
+
+def _of_offices(rows: list, data_dir: Path, written: list[str]) -> list:
+    """Keep the rows of the plans the named offices issue (an office exports its own 台账)."""
+    from scheduler.plans.ledger import load_ledgers
+    from scheduler.store.offices import office_names, office_of
+
+    offices = office_names(written)
+    if offices is None:
+        return rows
+    regions = {ledger.plan.id: ledger.plan.region or "" for ledger in load_ledgers(data_dir)}
+    return [row for row in rows if office_of(regions.get(row["plan"], "")) in offices]
 
 
 def show_plan(data_dir: Path, config, plan_id: str) -> str:

@@ -1,5 +1,6 @@
-"""`duban user create --office` and `duban user offices`: an account's offices, read as a
-coordinator writes them, listed by `user list`, refused for unit users and unknown offices."""
+"""Offices on the command line: `duban user create --office` and `duban user offices` (an account's
+offices, read as a coordinator writes them, listed by `user list`, refused for unit users and
+unknown offices), and `duban ledger export --office` (an office exports its own 台账)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,13 @@ def test_an_unknown_office_or_a_unit_user_with_an_office_is_refused(store_env, m
     assert create(monkeypatch, "--name", "y", "--role", "unit", "--unit", "潞州区人民政府", "--office", "长治") == 1
     assert "--office 只用于协调员和查看者" in capsys.readouterr().err
     assert main(["user", "offices", "nobody", "--office", "长治"]) == 1
+
+
+@pytest.mark.slow  # reads and resolves all five ledgers twice
+def test_an_office_exports_only_its_own_plans(capsys):
+    assert main(["ledger", "export", "--office", "长治"]) == 0
+    plans = {row["plan"] for row in json.loads(capsys.readouterr().out)}
+    assert plans == {"changzhi-2019", "changzhi-2022"}
+    assert main(["ledger", "export", "--office", "晋城", "--office", "晋中"]) == 0
+    plans = {row["plan"] for row in json.loads(capsys.readouterr().out)}
+    assert plans == {"jincheng-2020", "jinzhong-2020", "zezhou-2023"}
