@@ -181,3 +181,17 @@ def test_a_body_included_in_brackets_is_a_unit_of_its_own():
 def test_the_finder_does_not_take_a_bracket_without_unit_names_for_a_clause():
     assert find_clause("全面推行河长制（落实河长制）。") is None
     assert find_clause("完成治理（市生态环境局落实）。")[1].responsible_units == ("市生态环境局",)
+
+
+def test_a_group_prefix_is_shared_by_a_bare_kind_of_unit_after_it():
+    got = parse_clause("（牵头单位：市人社局，配合单位：市教育局，各区、县级市）")
+    assert got.cooperating_units == ("市教育局", "各区", "各县级市")
+    got = parse_clause("（市农业局牵头，各有关区、县级市配合）")
+    assert got.cooperating_units == ("各有关区", "各有关县级市")
+    # a protected group name stays whole
+    assert parse_clause("（各县、区人民政府负责落实）").responsible_units == ("各县、区人民政府",)
+
+
+def test_the_lead_units_of_other_items_are_a_reference_not_a_unit():
+    got = parse_clause("（牵头单位：市委组织部，配合单位：各项目牵头单位，各区）")
+    assert roles(got) == (("市委组织部",), ("各区",), ())

@@ -41,7 +41,7 @@ class _Reading:
     def give(self, names: list[str], role: str | None) -> None:
         if role is None:
             return
-        for raw in [part for name in names for part in _with_included(name)]:
+        for raw in _shared_prefix([part for name in names for part in _with_included(name)]):
             if role == PERSONS:
                 person = clean_person(raw)
                 if person and person not in self.persons:
@@ -71,6 +71,19 @@ class _Reading:
         return Clause(names(LEAD), names(COOPERATING), names(RESPONSIBLE),
                       responsible_persons=tuple(self.persons),
                       open_roles=tuple(r for r in _ROLE_ORDER if r in open_roles))
+
+
+# "各区、县级市": the 各 (各有关) of the first name is shared by a bare kind of unit after it
+_BARE_KIND = re.compile(r"(?:县级市|县市区|县区|县|区|市|乡镇|镇|乡|街道|镇街|园区|开发区)")
+_GROUP_PREFIX = re.compile(r"^各(?:有关|相关)?")
+
+
+def _shared_prefix(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        prefix = _GROUP_PREFIX.match(out[-1]) if out else None
+        out.append(prefix.group(0) + name if prefix and _BARE_KIND.fullmatch(name) else name)
+    return out
 
 
 def _with_included(name: str) -> list[str]:

@@ -157,6 +157,11 @@ def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
             i += 1
             continue
         key = _key_at(text, i)
+        if key and name and key[0][-1] not in "：:" and key[1] in ("lead", "cooperating"):
+            # "各项目牵头单位": the units that lead other items, a reference and not a unit
+            name = ""
+            i += len(key[0])
+            continue
         if key:
             flush()
             tokens.append(Token("key", key[0], key[1]))

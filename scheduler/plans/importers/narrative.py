@@ -68,6 +68,7 @@ _REGION = re.compile(r"(长治|晋中|晋城)市")
 _ELLIPSIS_UNITS = re.compile(r"等(?:相关)?单位(?:配合|牵头|负责)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ATTACHMENT = re.compile(r"^附件(?:[:：\d一二三四五六七八九十]|$)")
+_LOOSE_NUMBER = re.compile(r"^\d{1,2}[．.](.+)$")
 _ABOVE = re.compile(either_script(r"^[（(\[［【〔]?(?:以上|上述)"))
 # Parts and chapters that frame the plan rather than assign work (used only when no item of the
 # plan carries a clause to show where the tasks are).
@@ -85,7 +86,10 @@ def _strip_prefix(text: str) -> str:
         if m:
             return m.group(2)
     found = numbering(text)
-    return found.rest if found and found.level > PART else text
+    if found and found.level > PART:
+        return found.rest
+    loose = _LOOSE_NUMBER.match(text)  # "11.121人才梯队项目", read as item 11
+    return loose.group(1) if loose else text
 
 
 def _title(body: str) -> str:

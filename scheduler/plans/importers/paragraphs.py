@@ -17,6 +17,7 @@ from scheduler.plans.clauses import find_clause, unclosed_clause_start, unclosed
 from scheduler.plans.clauses.roles import either_script
 from scheduler.plans.importers.numbering import (
     CHAPTER,
+    ITEM,
     PART,
     Numbering,
     numbering,
@@ -138,6 +139,7 @@ def build_paragraphs(lines: list[str], first: int) -> tuple[list[Paragraph], int
     current: Paragraph | None = None
     heading: Paragraph | None = None  # the part heading whose text may follow on the next line
     page_break = ""
+    last_item = 0  # the last "1." number, so that "11.121人才梯队项目" still reads as item 11
     for index, raw in enumerate(lines):
         number = first + index
         if not raw.strip():
@@ -146,16 +148,30 @@ def build_paragraphs(lines: list[str], first: int) -> tuple[list[Paragraph], int
             page_break = f"OCR：删除段内页码行“{raw.strip()}”（第{number}行）"
             continue
         broken_by_page, page_break = page_break, ""
-        found = numbering(flats[index])
+        found = numbering(flats[index]) or _next_item(flats[index], last_item)
         pieces = split_run_on_items(flats[index], found.level, found.number) if found else [raw]
         for n, piece in enumerate(pieces):
             text = raw if len(pieces) == 1 else piece
             flat = flats[index] if len(pieces) == 1 else piece
             num = found if n == 0 else numbering(flat)
+            if num is not None and num.level == ITEM:
+                last_item = num.number
             state = (section, subsection, current, heading)
             section, subsection, current, heading = _line(
                 paragraphs, state, number, text, flat, num, level, ocr, broken_by_page)
     return [piece for p in paragraphs for piece in _split_runaway(p)], level
+
+
+_LOOSE_ITEM = re.compile(r"^(\d{1,2})[．.](.+)$")
+
+
+def _next_item(flat: str, last: int) -> Numbering | None:
+    """Read "11.121人才梯队项目" as item 11 when item 10 came just before (a number after the
+    dot otherwise reads as a decimal: "1.5万吨")."""
+    m = _LOOSE_ITEM.match(flat)
+    if m and last and int(m.group(1)) == last + 1:
+        return Numbering(ITEM, last + 1, m.group(2))
+    return None
 
 
 def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, Paragraph | None],

@@ -239,3 +239,11 @@ def test_an_item_runs_on_over_its_sub_points_to_the_clause_that_closes_it(tmp_pa
     assert industry.lead_units == ["市生态环境局"] and industry.cooperating_units == ["市工信局"]
     assert dust.lead_units == ["市住建局"]
     assert result.problems == []
+
+
+def test_an_item_whose_title_starts_with_a_digit_keeps_its_number(tmp_path):
+    text = ("一、人才项目\n10.青年项目。开展培养。（市人社局牵头）\n"
+            "11.121人才梯队项目。重点培养。（市科技局牵头）\n")
+    result = imported(tmp_path, text)
+    assert local_ids(result) == ["10", "11"]
+    assert result.tasks[1].title == "121人才梯队项目" and result.tasks[1].lead_units == ["市科技局"]
