@@ -15,6 +15,7 @@ from scheduler.plans.clauses.model import Clause
 from scheduler.plans.clauses.names import clean_name, clean_person
 from scheduler.plans.clauses.roles import (
     COOPERATING,
+    FIRST_LEADS,
     IN_CHARGE,
     KEY_PREFIX,
     LEAD,
@@ -133,6 +134,7 @@ def read_tokens(tokens: list[Token], protected: tuple[str, ...],
 def read_clause(body: str, protected: tuple[str, ...],
                 default_role: str | None = RESPONSIBLE) -> Clause:
     """Read a clause body (brackets already removed), with its "applies later" statement."""
+    body = FIRST_LEADS.sub("", body)  # the plan-wide rule is read by the importer
     later = find_later_statement(simplified(body))
     if later is None:
         return read_tokens(tokenize(body, protected), protected, default_role)

@@ -21,6 +21,8 @@ from scheduler.plans.clauses.roles import (
     TRAILING_NOISE,
 )
 
+# The last character of a two-character unit name (各区, 市委, 县府 …).
+SHORT_ENDINGS = "局委办府会队司院所站部处厅室组社团区县市镇乡街"
 _ROLE_GROUP = re.compile(r"[（(][^（()）]*[）)]")
 
 
@@ -46,6 +48,8 @@ def clean_name(raw: str, protected: tuple[str, ...] = ()) -> tuple[str, bool]:
         return "", True
     name = name.strip("、")
     if len(name) < 2 or not HAN.search(name):
+        return "", opened
+    if len(name) == 2 and name[-1] not in SHORT_ENDINGS:  # "区政", a name cut off by the page
         return "", opened
     return name, opened
 

@@ -102,7 +102,14 @@ LEADING_NOISE = re.compile(either_script(
 TRAILING_NOISE = re.compile(either_script(r"(?:为|是|的|均|都|要|需|须)+$"))
 # An open list: "交通局等", "市公安局等部门", "相关部门" — the names not written are left open.
 OPEN_TAIL = re.compile(either_script(r"等(?:等)?(?:其他|其它)?(?:相关|有关)?(?:部门|单位|成员单位|部门单位)?$"))
-OPEN_WHOLE = re.compile(either_script(r"^(?:各|其他|其它)?(?:相关|有关)(?:部门|单位|部门单位|方面)?$"))
+OPEN_WHOLE = re.compile(either_script(
+    r"^(?:各|其他|其它)?(?:相关|有关)(?:部门|单位|部门单位|方面)?$"
+    # "区政府有关部门": a body's unnamed departments (a named group such as 市直各相关单位 is a
+    # group the unit directory expands, and stays)
+    r"|^.{0,8}(?:政府|市直|区直|县直)(?:各)?(?:相关|有关)部门$"))
+# "（第一责任单位为牵头单位，下同）": the plan's rule that the first unit named also leads.
+FIRST_LEADS = re.compile(either_script(
+    r"[（(]?(?:排在?|列在?)?(?:第一|首位)(?:位|个)?(?:的)?(?:责任单位|单位)?为牵头单位[，,]?(?:下同)?[）)]?"))
 # Characters a unit name may hold; anything else is punctuation or noise.
 NAME_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z0-9０-９Ａ-Ｚａ-ｚ（）()、·]")
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -30,7 +30,7 @@ from scheduler.plans.clauses import (
     unclosed_clause_starts,
 )
 from scheduler.plans.clauses.grammar import later_units_of
-from scheduler.plans.clauses.roles import either_script, simplified
+from scheduler.plans.clauses.roles import FIRST_LEADS, either_script, simplified
 from scheduler.plans.clauses.tokens import protected_sorted
 from scheduler.plans.importers import ImportResult
 from scheduler.plans.importers.numbering import (
@@ -315,6 +315,7 @@ def _build_tasks(plan_id: str, file: str, groups: dict[str, list[Paragraph]],
     pending = sorted(statements.items())
     cover_clauses = {sub: find_clause(p.text) for sub, p in covers.items()}
     siblings: list[Task] = []
+    first_leads = False
     for item, group in groups.items():
         first = order.get(id(group[0]), 0)
         while pending and pending[0][0] < first:
@@ -326,6 +327,11 @@ def _build_tasks(plan_id: str, file: str, groups: dict[str, list[Paragraph]],
             cover = cover_clauses.get(p.subsection)
             task, read = _task(plan_id, local, p, file, category, key_work, result.problems,
                                later, cover[1] if cover else None)
+            first_leads = first_leads or bool(FIRST_LEADS.search(p.text))
+            if first_leads and not task.lead_units and task.responsible_units:
+                # "第一责任单位为牵头单位，下同": the first unit named leads, here and after
+                task.lead_units = task.responsible_units[:1]
+                task.notes.append("按方案“第一责任单位为牵头单位”，以首列责任单位为牵头单位")
             if read.clause is not None and _ABOVE.match(squeeze(read.text)):
                 _cover_above(siblings, task, read.clause)
             siblings = [t for t in siblings if t.category == category] + [task]

@@ -247,3 +247,29 @@ def test_an_item_whose_title_starts_with_a_digit_keeps_its_number(tmp_path):
     result = imported(tmp_path, text)
     assert local_ids(result) == ["10", "11"]
     assert result.tasks[1].title == "121人才梯队项目" and result.tasks[1].lead_units == ["市科技局"]
+
+
+FIRST_LEADS_TEXT = """一、优化营商环境
+（一）推进项目监管。加强存量项目监管。
+责任单位：市发改委、市财政局（第一责任单位为牵头单位，下同）
+时限要求：持续推进
+（二）落实招投标政策。消除不合理限制。
+责任单位：市建设局、市公安局
+时限要求：持续推进
+"""
+
+
+def test_the_plans_rule_that_the_first_responsible_unit_leads_holds_for_later_items(tmp_path):
+    result = imported(tmp_path, FIRST_LEADS_TEXT)
+    first, second = result.tasks
+    assert first.lead_units == ["市发改委"] and first.responsible_units == ["市发改委", "市财政局"]
+    assert second.lead_units == ["市建设局"]
+    assert first.deadline_text == "持续推进"
+
+
+def test_a_bodys_unnamed_departments_end_an_open_list_and_a_cut_off_name_is_dropped():
+    from scheduler.plans.clauses import parse_clause
+
+    got = parse_clause("〔牵头单位：区政府办公室，责任单位：区政府有关部门，各街道（功能区）〕")
+    assert got.responsible_units == ("各街道（功能区）",) and got.open_roles == ("responsible",)
+    assert parse_clause("（牵头单位：区审批局；责任单位：区政").responsible_units == ()
