@@ -155,10 +155,12 @@ def list_extensions(
     status: str | None = None,
     plan_id: str | None = None,
     units: Iterable[str] | None = None,
+    plan_ids: Iterable[str] | None = None,
     task_id: str | None = None,
     request_id: int | None = None,
 ) -> list[Extension]:
-    """Return extension requests, newest first; `units` limits them to those units' own."""
+    """Return extension requests, newest first; `units` limits them to those units' own, `plan_ids` to
+    those plans (an office's)."""
     query = (select(m.ExtensionRequest, m.Task.title, m.Task.plan_id)
              .join(m.Task, m.Task.id == m.ExtensionRequest.task_id)
              .order_by(m.ExtensionRequest.id.desc()))
@@ -168,6 +170,8 @@ def list_extensions(
         query = query.where(m.ExtensionRequest.status == status)
     if plan_id:
         query = query.where(m.Task.plan_id == plan_id)
+    if plan_ids is not None:
+        query = query.where(m.Task.plan_id.in_(list(plan_ids)))
     if units is not None:
         query = query.where(m.ExtensionRequest.unit.in_(list(units)))
     if task_id:

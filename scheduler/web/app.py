@@ -19,6 +19,7 @@ from scheduler.web import (
     auditlog,
     auth,
     dashboard,
+    extensions,
     ledger,
     letters,
     metrics,
@@ -44,7 +45,7 @@ def create_app(config: Config, store, *, now: Callable[[], datetime] = clock.now
     app.state.web = WebContext(config=config, store=store, now=now, secret=secret)
     for router in (auth.router, auth.api_router, dashboard.router, queue.router, ledger.router, openpoints.router,
                    letters.router, metrics.router, portal.router, auditlog.router, api.router, preview.router,
-                   *acks.optional_routers()):
+                   extensions.router, *acks.optional_routers()):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -5,7 +5,7 @@ its page, and a unit user's answers never contain another unit's data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +16,7 @@ from scheduler.escalation.metrics import regions_from
 from scheduler.escalation.metrics.values import RawRow, check_rows
 from scheduler.plans.units import UnitDirectory
 from scheduler.store import schema as m
+from scheduler.store.extensions import request_extension
 from scheduler.store.metrics import save_import
 from scheduler.store.schema import MetricImport
 from scheduler.web import create_app
@@ -40,18 +41,20 @@ EXPECT = {
         "/letters/{notice_id:int}/{kind}", "/deliveries", "/audit", "/api/dashboard", "/api/queue",
         "/api/queue/{notice_id:int}", "/api/queue/{notice_id:int}/letter", "/api/tasks", "/api/tasks/{task_id:path}",
         "/api/open-points", "/api/letters", "/api/deliveries", "/api/audit", "/metrics",
-        "/metrics/imports/{import_id:int}", "/api/metrics/status", "/api/metrics/imports/{import_id:int}")},
+        "/metrics/imports/{import_id:int}", "/api/metrics/status", "/api/metrics/imports/{import_id:int}",
+        "/extensions")},
     **{("POST", p): COORD for p in (
         "/queue/decide", "/signoff/{task_id:path}", "/deadline/{task_id:path}", "/deliveries/retry",
         "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry", "/metrics/import",
-        "/api/metrics/import", "/assign/{task_id:path}", "/api/assign/{task_id:path}")},
+        "/api/metrics/import", "/assign/{task_id:path}", "/api/assign/{task_id:path}",
+        "/extensions/{request_id:int}/decide")},
     **{("GET", p): UNIT for p in (
         "/portal", "/portal/tasks/{task_id:path}", "/portal/letters/{notice_id:int}/html",
         "/portal/letters/{notice_id:int}/{kind}", "/api/portal/tasks", "/api/portal/tasks/{task_id:path}",
-        "/api/portal/letters")},
+        "/api/portal/letters", "/portal/extensions")},
     **{("POST", p): UNIT for p in (
         "/portal/progress/{task_id:path}", "/portal/ack/{notice_id:int}", "/api/portal/progress/{task_id:path}",
-        "/api/portal/ack/{notice_id:int}")},
+        "/api/portal/ack/{notice_id:int}", "/portal/extensions")},
 }
 
 
@@ -72,10 +75,15 @@ def fixtures(store, config) -> dict:
                             regions_from(UnitDirectory.load(config.path(config.data_dir) / "units.yaml")))
         save_import(session, report, "wang", now=NOW)
         import_id = session.scalars(select(MetricImport.id)).one()
+        request_id = request_extension(session, letter.task_id, UNIT_A, date(2020, 6, 30), "设备到货延迟", "luzhou",
+                                       now=NOW).id
+        other_task = session.scalars(select(m.Assignment.task_id).where(
+            m.Assignment.unit == UNIT_A, m.Assignment.task_id != letter.task_id)).first()
         session.commit()
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
     values = {"notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
-              "pending": pending, "dead": dead, "feed": "", "import_id": import_id}
+              "pending": pending, "dead": dead, "feed": "", "import_id": import_id,
+              "request_id": request_id, "other_task": other_task}
     if has_module("scheduler.exports.ics"):
         from scheduler.exports.ics import feed_token
 
@@ -98,6 +106,8 @@ def body(method: str, path: str, values: dict) -> dict:
         "/api/deadline/{task_id:path}": {"due": "2020-06-30", "reason": "省文件"},
         "/api/deliveries/retry": {"ids": [values["dead"]]},
         "/api/portal/progress/{task_id:path}": {"status": "in_progress", "note": "推进中"},
+        "/portal/extensions": {"task": values["other_task"], "due": "2020-06-30", "reason": "资金未到位"},
+        "/extensions/{request_id:int}/decide": {"decision": "reject", "reason": "理由不充分"},
     }.get(path, {})
     if path.endswith("/metrics/import"):  # a multipart upload, the same for page and API
         return {"data": {}, "files": {"file": ("pm25.csv", "date,region,metric,value\n2019-12-02,潞城区,PM2.5,71\n"
