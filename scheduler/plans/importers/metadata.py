@@ -22,25 +22,27 @@ _NOTICE_PLAIN = re.compile(r"(?P<issuer>[^《》]{0,40}?)(?:关于|關於|关於
                            r"(?P<title>[^《》]{4,80}?)的通知")
 _ISSUER_TAIL = ("人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "领导小组",
                 "指挥部", "生态环境局", "管理委员会", "管委会", "辦公室", "辦公廳", "委員會", "領導小組", "指揮部")
-_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排", "計劃", "清單", "臺賬", "台賬",
-                "任務", "要點")
+_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排", "规划", "計劃", "計畫", "清單", "臺賬",
+                "台賬", "任務", "要點", "規劃")
 # a book title after these words is a document the plan cites, not the plan itself
 _CITED = re.compile(r"(?:根据|根據|按照|依据|依據|贯彻|貫徹|落实|落實|执行|執行|对照|對照|和|及|、)《")
 _INNER_BOOK = str.maketrans("〈〉<>", "《》《》")
-_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*号")
+_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*[号號]")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _SEASON = re.compile(r"(\d{4})\s*[-－—–~至到]\s*(\d{4})\s*年\s*(?:度)?\s*秋冬季")
 _ONE_SEASON = re.compile(r"(\d{4})\s*年\s*秋冬季")
 _RANGE = re.compile(r"(\d{4})\s*(?:年)?\s*[-－—–~至到]\s*(\d{4})\s*年")
 _YEAR = re.compile(r"(\d{4})\s*年")
-_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|盟|地区|县|区|旗))")
+_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,10}?(?:省|自治区|自治區|市|自治州|盟|地区|地區|县|縣|区|區|旗))")
 # a county-level name after the city's: two characters or more before its suffix ("城市管理局" is
 # no 城市), or one when the government follows ("城区人民政府")
-_COUNTY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:县|区|旗|市)|[\u4e00-\u9fff](?:县|区|旗|市)(?=人民政府|政府|\d|$))")
+_COUNTY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:县|縣|区|區|旗|市)"
+                     r"|[\u4e00-\u9fff](?:县|縣|区|區|旗|市)(?=人民政府|政府|\d|$))")
 _NOT_REGION = ("市", "县", "区", "各", "全", "我", "本", "该")
 _HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责任单位", "责任部门", "配合单位", "时间节点")
 # reading aids some sites add after a character: 藍(lán)天
-_PINYIN = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN = re.compile(rf"\((?=[^)]*[{_TONED}])(?:[a-zü{_TONED}]{{1,7}}/?)+\)")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》\d]+|号|號")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
@@ -160,9 +162,6 @@ def _period(facts: PlanFacts) -> None:
     elif single:
         start = int(single.group(1))
         facts.period_start, facts.period_end, facts.plan_year = date(start, 1, 1), date(start, 12, 31), start
-    elif facts.issue_date is not None:
-        start = facts.issue_date.year
-        facts.period_start, facts.period_end, facts.plan_year = facts.issue_date, date(start, 12, 31), start
 
 
 def _region(text: str | None) -> str | None:
@@ -177,7 +176,7 @@ def _region(text: str | None) -> str | None:
     for _ in range(2):  # province -> city -> county
         rest = _COUNTY.match(text[at:])
         if not rest or rest.group(1).startswith(_NOT_REGION) or not region.endswith(
-                ("省", "自治区", "市", "州", "盟", "地区")):
+                ("省", "自治区", "自治區", "市", "州", "盟", "地区", "地區")):
             break
         region, at = rest.group(1), at + rest.end()
     return region
@@ -187,7 +186,7 @@ def plan_id_for(region: str, year: int) -> str:
     """Return a plan id from the region's pinyin and the year: 长治市, 2019 -> changzhi-2019."""
     from pypinyin import lazy_pinyin
 
-    name = re.sub(r"(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)$", "", region) or region
+    name = re.sub(r"(?:省|自治区|自治區|市|自治州|州|盟|地区|地區|县|縣|区|區|旗)$", "", region) or region
     letters = "".join(lazy_pinyin(name)).lower()
     letters = re.sub(r"[^a-z0-9]+", "", letters)
     return f"{letters}-{year}" if letters else f"plan-{year}"

@@ -131,8 +131,12 @@ def plan_meta(draft: Draft, given: Given) -> tuple[dict[str, Any], list[tuple[st
         year = guess_year(draft.result.tasks)
         if year is not None:
             notes.append(f"文件标题未写年度，按完成时限中最常见的年份取 {year} 年")
+        elif facts.issue_date is not None:
+            year = facts.issue_date.year
+            notes.append(f"文件标题和完成时限都未写年度，按发文日期取 {year} 年")
     if year is not None and start is None:
-        start = date(year, 1, 1)
+        issued = facts.issue_date
+        start = issued if issued is not None and issued.year == year else date(year, 1, 1)
     if year is not None and end is None:
         end = max(date(year, 12, 31), start or date(year, 12, 31))
     region = given.region or facts.region

@@ -82,3 +82,11 @@ def test_page_clutter_around_the_signature_and_title_is_ignored():
                         "????? 2018年12月24日"])
     assert facts.title == "某某市2018年度藍天保衛戰實施方案"
     assert facts.issuer == "某某市人民政府" and facts.issue_date == date(2018, 12, 24)
+
+
+def test_a_title_without_a_year_leaves_the_year_to_the_deadlines_or_the_date():
+    facts = read_facts(["某某省人民政府關於印發某某省大氣污染防治行動計畫實施方案的通知", "某政〔2013〕89號",
+                        "2013年12月30日"])
+    assert facts.title == "某某省大氣污染防治行動計畫實施方案" and facts.document_number == "某政〔2013〕89號"
+    assert facts.plan_year is None and facts.issue_date == date(2013, 12, 30)
+    assert read_facts(["某某自治區空氣質量持續改善行動實施方案"]).region == "某某自治區"
