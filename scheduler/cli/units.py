@@ -20,15 +20,17 @@ def _data_dir(args: argparse.Namespace, runtime) -> Path:
 @command("units import")
 def cmd_units_import(args: argparse.Namespace) -> int:
     """Exit 0 when every row was added or already there, 1 when some rows were rejected."""
-    from scheduler.plans.units import UnitDirectory
-    from scheduler.plans.units.directoryfile import add_units
+    from scheduler.plans.units import GLOBAL, UnitDirectory
+    from scheduler.plans.units.directoryfile import SKELETON, add_units
     from scheduler.plans.units.table import read_unit_table
 
     runtime = runtime_for(args)
     target = _data_dir(args, runtime) / "units.yaml"
-    directory = UnitDirectory.load(target)
+    if target.exists():
+        directory, text = UnitDirectory.load(target), target.read_text(encoding="utf-8")
+    else:  # a new office's first directory
+        directory, text = UnitDirectory([], {}, {GLOBAL: {}}, {GLOBAL: []}), SKELETON
     table = read_unit_table(args.file, directory.divisions, frozenset(directory.regions()))
-    text = target.read_text(encoding="utf-8")
     edit = add_units(text, table.rows, directory, Path(args.file).name, str(target))
     problems = [*table.problems, *edit.problems]
     written = bool(edit.added) and not args.dry_run

@@ -113,3 +113,17 @@ def test_a_table_without_a_region_column_says_which_headers_it_accepts(data, tmp
     table.write_text("名称,类型\n朔州市林业局,部门\n", encoding="utf-8")
     code, out = run(capsys, "units", "import", str(table), "--data", str(data))
     assert code == 1 and "表头缺少“地区”列" in out
+
+
+def test_a_new_office_without_a_directory_gets_one_from_its_table(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    table = tmp_path / "units.csv"
+    table.write_text("名称,别名,地区\n朔州市生态环境局,市生态环境局,朔州市\n山阴县人民政府,县政府,山阴县\n",
+                     encoding="utf-8")
+    code, out = run(capsys, "units", "import", str(table), "--data", str(data))
+    assert code == 0, out
+    directory = UnitDirectory.load(data / "units.yaml")
+    assert directory.regions() == ["朔州市", "山阴县"]
+    assert directory.resolve("市生态环境局", "山阴县").units[0].name == "朔州市生态环境局"
+    assert directory.resolve("县政府", "山阴县").units[0].kind == "county_government"

@@ -14,6 +14,8 @@ from scheduler.plans.units.directory import UnitDirectory
 from scheduler.plans.units.table import UnitRow
 
 _TOP_KEY = re.compile(r"^[A-Za-z_]+:")
+_EMPTY_LIST = re.compile(r"^(?P<key>regions|units):\s*\[\s*\]\s*(#.*)?$", re.MULTILINE)
+SKELETON = "# Unit directory (单位名录), started by duban units import.\nversion: 1\n\nregions:\n\nunits:\n"
 
 
 @dataclass
@@ -87,7 +89,7 @@ def add_units(text: str, rows: list[UnitRow], directory: UnitDirectory, source: 
         edit.added.append(row)
     if not unit_lines:
         return edit
-    lines = text.splitlines(keepends=True)
+    lines = _EMPTY_LIST.sub(lambda m: f"{m['key']}:", text).splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     at_units = _block_end(lines, "units")

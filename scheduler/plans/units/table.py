@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def read_unit_table(path: str | Path, divisions: Divisions, regions: frozenset[s
         return table
     try:
         cells = _cells(path)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # a damaged or mislabelled workbook
         table.problems.append(Problem(str(path), None, f"无法读取单位表：{exc}"))
         return table
     header_at = next((i for i, row in enumerate(cells) if any(c.strip() for c in row)), None)
