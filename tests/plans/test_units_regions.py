@@ -122,3 +122,11 @@ def test_a_county_name_several_cities_share_carries_its_city(directory):
     assert all(u.region == "阳泉市" for u in yangquan.units)
     assert names(directory.resolve("城区政府", "阳泉市")) == ["阳泉市城区人民政府"]
     assert directory.resolve("城区政府", "晋城市").units[0].id == "jc-chengqu"  # the declared one stays
+
+
+def test_a_missing_directory_says_how_to_start_one(tmp_path):
+    from scheduler.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        UnitDirectory.load(tmp_path / "units.yaml")
+    assert "duban units import" in str(info.value.problems[0])

@@ -55,6 +55,9 @@ class UnitDirectory:
     @classmethod
     def load(cls, path: str | Path) -> UnitDirectory:
         """Read and check data/units.yaml; raise InputError naming file, line and field."""
+        if not Path(path).exists():  # a new office's data folder: say how to start one
+            raise InputError.single(str(path), None, "缺少单位目录 units.yaml：可用 duban units import 单位表.csv "
+                                    "从本地的单位清单建立，名录中没有的单位名称载入时暂作临时单位")
         data, lines = load_yaml_file(path)
         return cls._build(data, str(path), lines)
 
