@@ -24,6 +24,7 @@ _NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
 
 def text_grids(file: str, lines: list[str]) -> list[Grid]:
     """Find every task table written as text among `lines` and return each as a grid."""
+    lines = [_unpipe(line) for line in lines]
     grids: list[Grid] = []
     index = 0
     while index < len(lines):
@@ -45,6 +46,19 @@ def text_grids(file: str, lines: list[str]) -> list[Grid]:
             continue
         index += 1
     return grids
+
+
+def _unpipe(line: str) -> str:
+    """Read "|" as web pages copied to text use it: "a | b | c" is a row like "a\tb\tc", a line
+    "cell |" is one cell of a table flattened one cell per line, and a line of bars alone ends a row."""
+    text = line.strip()
+    if "|" not in text or "\t" in text:
+        return line
+    if set(text) == {"|"}:
+        return ""
+    if text.count("|") == 1 and text.endswith("|"):
+        return text[:-1].strip()
+    return "\t".join(cell.strip() for cell in text.strip("|").split("|"))
 
 
 def _cell_block(lines: list[str], start: int) -> list[str]:

@@ -80,3 +80,12 @@ def test_a_word_table_saved_as_text_reads_a_cell_per_tab_line():
 
 def test_text_without_a_task_header_gives_no_table():
     assert text_grids("a.txt", ["今天天气很好。", "序号", "我们去公园。"]) == []
+
+
+def test_cells_copied_from_a_web_page_with_bars_read_like_tabs():
+    tasks = tasks_in("序号 | 重点任务 | 完成时限 | 责任单位\n1 | 清理散乱污企业 | 2024年3月底前 | 各乡镇人民政府\n")
+    assert tasks["1"].responsible_units == ["各乡镇人民政府"]
+    flat = tasks_in("领域 |\n序号 |\n项目名称 |\n主要内容 |\n计划节点 |\n责任单位 |\n||||||\n"
+                    "大气环境 |\n1 |\n治理工地扬尘 |\n落实六个百分百 |\n2024年6月底前 |\n区建管委 |\n||||||\n")
+    assert flat["1"].title == "治理工地扬尘" and flat["1"].category == "大气环境"
+    assert flat["1"].deadline_text == "2024年6月底前" and flat["1"].responsible_units == ["区建管委"]
