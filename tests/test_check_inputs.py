@@ -31,10 +31,6 @@ def _replace(path: Path, old: str, new: str) -> int:
     return text[:text.index(old)].count("\n") + 1
 
 
-def test_the_shipped_installation_passes(installation):
-    assert check_all(config_path=str(installation / "config.yaml"))[0] == []
-
-
 SPOILED = [  # (as shipped, spoiled, where check must point)
     ("name: 长治市能源局", 'name: "长治市能源局\\r\\nBcc: leak@evil.example"', "units.0.name"),
     ("aliases: [市能源局]", 'aliases: ["市能源局\\u202e"]', "units.0.aliases.0"),

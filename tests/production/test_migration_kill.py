@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,9 +85,9 @@ def _reopen(url: str) -> str | None:
     return None
 
 
-def _store_at_0006(path: Path) -> None:
+def _store_at_0006(url: str) -> None:
     """A store at revision 0006 holding rows, as a year-old installation would."""
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(url)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0006")
         for n in range(50):
@@ -96,48 +96,73 @@ def _store_at_0006(path: Path) -> None:
     engine.dispose()
 
 
-def _rows(path: Path, table: str) -> int:
-    engine = create_engine(f"sqlite:///{path}")
+def _rows(url: str, table: str) -> int:
+    engine = create_engine(url)
     with engine.connect() as connection:
         count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     engine.dispose()
     return count
 
 
-def _trials(tmp_path: Path, scenario: str, template: Path | None, rng: random.Random) -> Tally:
+class Databases:
+    """Fresh databases of one kind: SQLite files, or databases on the test PostgreSQL server."""
+
+    def __init__(self, tmp_path: Path, postgres=None) -> None:
+        self.tmp_path, self.postgres, self.made = tmp_path, postgres, []
+        self.kind = "postgresql" if postgres is not None else "sqlite"
+
+    def fresh(self) -> str:
+        url = (self.postgres.create_database() if self.postgres is not None
+               else f"sqlite:///{self.tmp_path / f'store-{len(self.made)}.db'}")
+        self.made.append(url)
+        return url
+
+    def drop(self) -> None:
+        for url in self.made if self.postgres is not None else ():
+            self.postgres.drop_database(url.rsplit("/", 1)[1])
+
+
+def _trials(databases: Databases, scenario: str, rng: random.Random) -> Tally:
+    """Kill a first open (or, for "upgrade-0006", an upgrade from a populated 0006 store)."""
+    def prepared() -> str:
+        url = databases.fresh()
+        if scenario == "upgrade-0006":
+            _store_at_0006(url)
+        return url
+
     tally = Tally()
-    probe = tmp_path / f"{scenario}-probe.db"
-    if template:
-        shutil.copy(template, probe)
-    window = _open_seconds(f"sqlite:///{probe}")
+    window = _open_seconds(prepared())
     for trial in range(TRIALS):
-        path = tmp_path / f"{scenario}-{trial}.db"
-        if template:
-            shutil.copy(template, path)
-        url = f"sqlite:///{path}"
+        url = prepared()
         tally.trials += 1
         tally.killed_mid_open += _kill_during_open(url, window, rng)
         problem = _reopen(url)
-        if problem is None and template:
-            problem = None if _rows(path, "audit_log") == 50 else "audit_log rows lost"
+        if problem is None and scenario == "upgrade-0006" and _rows(url, "audit_log") != 50:
+            problem = "audit_log rows lost"
         if problem:
             tally.unopenable.append(f"trial {trial}: {problem}")
-    print(f"{scenario}: {tally.trials} trials, {tally.killed_mid_open} killed mid-open, "
+    print(f"{databases.kind} {scenario}: {tally.trials} trials, {tally.killed_mid_open} killed mid-open, "
           f"{len(tally.unopenable)} unopenable (open takes {window * 1000:.0f} ms)")
     return tally
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request, tmp_path) -> Iterator[Databases]:
+    postgres = request.getfixturevalue("postgres") if request.param == "postgresql" else None
+    made = Databases(tmp_path, postgres)
+    yield made
+    made.drop()
+
+
 @pytest.mark.crash
-def test_a_first_open_killed_at_any_point_leaves_a_store_that_opens(tmp_path):
-    tally = _trials(tmp_path, "first-open", None, random.Random("first-open"))
+def test_a_first_open_killed_at_any_point_leaves_a_store_that_opens(databases):
+    tally = _trials(databases, "first-open", random.Random("first-open"))
     assert tally.killed_mid_open > 0  # the delays did land inside the migration
     assert tally.unopenable == []
 
 
 @pytest.mark.crash
-def test_an_upgrade_from_0006_killed_at_any_point_keeps_the_rows_and_opens(tmp_path):
-    template = tmp_path / "at-0006.db"
-    _store_at_0006(template)
-    tally = _trials(tmp_path, "upgrade-0006", template, random.Random("upgrade"))
+def test_an_upgrade_from_0006_killed_at_any_point_keeps_the_rows_and_opens(databases):
+    tally = _trials(databases, "upgrade-0006", random.Random("upgrade"))
     assert tally.killed_mid_open > 0
     assert tally.unopenable == []
