@@ -195,21 +195,24 @@ def acknowledge(session: Session, key: str, by: str, on: date, now: datetime | N
     audit(session, by, "notice.acknowledge", "notice", key, {"on": on.isoformat()}, now)
 
 
-def _task_due(session: Session, notice: m.Notice) -> tuple[Any, list[dict[str, Any]]]:
-    """Return the deadline an interview's warning was about and the warning letters it recalls."""
+def _warned(session: Session, notice: m.Notice) -> tuple[Any, list[dict[str, Any]]]:
+    """Return the deadline an interview's warning was about and the warning letters it recalls
+    (number and issue day): a task interview follows one warning (`warning_key`), an air-quality
+    one the repeated warnings that led to it (`warnings`)."""
     facts = notice.facts or {}
-    warning_key = facts.get("warning_key")
-    if not warning_key:
-        return None, []
-    warning = notice_by_key(session, str(warning_key))
-    if warning is None:
-        return None, []
-    letter = session.scalar(select(m.Letter).where(m.Letter.notice_key == (warning.letter_key or warning.key)))
+    keys = [str(k) for k in ([facts["warning_key"]] if facts.get("warning_key") else facts.get("warnings") or [])]
+    due = None
     prior = []
-    if letter is not None:
-        issued = issue_day(session, letter, warning.sent_on or warning.created_on)
-        prior.append({"number": letter.number, "issued_on": issued.isoformat()})
-    return warning.due, prior
+    for key in keys:
+        warning = notice_by_key(session, key)
+        if warning is None:
+            continue
+        due = due or warning.due
+        letter = session.scalar(select(m.Letter).where(m.Letter.notice_key == (warning.letter_key or warning.key)))
+        if letter is not None:
+            issued = issue_day(session, letter, warning.sent_on or warning.created_on)
+            prior.append({"number": letter.number, "issued_on": issued.isoformat()})
+    return due, prior
 
 
 def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +228,7 @@ def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts:
         "arrangement": dict(notice.arrangement or {}),
     }
     if notice.level == "interview":
-        due, prior = _task_due(session, notice)
+        due, prior = _warned(session, notice)
         extra["task_due"] = due
         extra["prior_letters"] = prior
     return {**facts, **extra}
