@@ -195,3 +195,18 @@ def test_a_group_prefix_is_shared_by_a_bare_kind_of_unit_after_it():
 def test_the_lead_units_of_other_items_are_a_reference_not_a_unit():
     got = parse_clause("（牵头单位：市委组织部，配合单位：各项目牵头单位，各区）")
     assert roles(got) == (("市委组织部",), ("各区",), ())
+
+
+def test_ji_joins_two_names_and_a_deadline_part_is_no_name():
+    got = parse_clause("（牵头单位：州发改委；责任单位：州委编办及州政务中心，州司法局，6月底完成）")
+    assert got.responsible_units == ("州委编办", "州政务中心", "州司法局")
+    got = parse_clause("（市政务局牵头，市级各有关部门及各县市区政府按职责分工负责）")
+    assert got.responsible_units == ("各县市区政府",) and got.open_roles == ("responsible",)
+
+
+def test_a_later_tasks_statement_may_name_the_later_items_any_way():
+    got = parse_clause("（责任单位：市工信局。以下政策措施均需各县区人民政府、园区管委会落实，不再单独列出）")
+    assert got.responsible_units == ("市工信局",)
+    assert got.later_units == ("各县区人民政府", "园区管委会")
+    got = parse_clause("（市發改委牽頭。以下均需各級政府落實，不再列出）")
+    assert got.later_units == ("各級政府",)  # names keep their script

@@ -21,7 +21,6 @@ from scheduler.plans.clauses.roles import (
     LEAD,
     PERSONS,
     RESPONSIBLE,
-    simplified,
 )
 from scheduler.plans.clauses.tokens import Token, tokenize
 
@@ -135,7 +134,7 @@ def read_clause(body: str, protected: tuple[str, ...],
                 default_role: str | None = RESPONSIBLE) -> Clause:
     """Read a clause body (brackets already removed), with its "applies later" statement."""
     body = FIRST_LEADS.sub("", body)  # the plan-wide rule is read by the importer
-    later = find_later_statement(simplified(body))
+    later = find_later_statement(body)
     if later is None:
         return read_tokens(tokenize(body, protected), protected, default_role)
     rest = body[:later.start] + body[later.end:]

@@ -12,8 +12,8 @@ from typing import Literal
 
 # Traditional characters of the role and framing words, one for one, so that plans printed in
 # traditional characters (牽頭, 負責落實, 責任單位) read the same; names keep their own script.
-_TRADITIONAL = "牽頭導負責實參與協單門領職別體組織總辦項務須應為後續節並關標則據編適範圍習種"
-_SIMPLIFIED = "牵头导负责实参与协单门领职别体组织总办项务须应为后续节并关标则据编适范围习种"
+_TRADITIONAL = "牽頭導負責實參與協單門領職別體組織總辦項務須應為後續節並關標則據編適範圍習種級區縣"
+_SIMPLIFIED = "牵头导负责实参与协单门领职别体组织总办项务须应为后续节并关标则据编适范围习种级区县"
 SIMPLIFY = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 _VARIANTS = dict(zip(_SIMPLIFIED, _TRADITIONAL, strict=True))
 
@@ -89,7 +89,9 @@ TRIGGER_WORDS: tuple[str, ...] = ("牵头", "配合", "负责", "责任单位", 
 KEY_PREFIX = re.compile(either_script(r"^(?:主要|其他|其它|各|具体|直接|相关|有关|第一|共同|分管|[;；。，,])+$"))
 # Framing words of a statement that are never part of a unit name.
 # (a key cut off by the end of a page, "责任单", is not a name either)
-NOT_A_NAME = re.compile(either_script(r"不再|以下|下列|列出|一一|^(?:责任|牵头|配合|协办)[单部]?$"))
+# (nor is a deadline written as the clause's last part, "6月底完成")
+NOT_A_NAME = re.compile(either_script(
+    r"不再|以下|下列|列出|一一|^(?:责任|牵头|配合|协办)[单部]?$|\d{1,2}月|\d{4}年|年底|月底|完成"))
 # Words that qualify a role marker and are not part of the name before it.
 QUALIFIERS = re.compile(either_script(
     r"(?:按照?(?:各自)?(?:职责|职能)(?:分工)?|根据(?:职责|职能)(?:分工)?|依(?:职责|职能)|分别|共同|各自"
@@ -106,10 +108,10 @@ OPEN_WHOLE = re.compile(either_script(
     r"^(?:各|其他|其它)?(?:相关|有关)(?:部门|单位|部门单位|方面)?$"
     # "区政府有关部门": a body's unnamed departments (a named group such as 市直各相关单位 is a
     # group the unit directory expands, and stays)
-    r"|^.{0,8}(?:政府|市直|区直|县直)(?:各)?(?:相关|有关)部门$"))
+    r"|^.{0,8}(?:政府|市直|区直|县直|级)(?:各)?(?:相关|有关)部门$"))
 # "（第一责任单位为牵头单位，下同）": the plan's rule that the first unit named also leads.
 FIRST_LEADS = re.compile(either_script(
-    r"[（(]?(?:排在?|列在?)?(?:第一|首位)(?:位|个)?(?:的)?(?:责任单位|单位)?为牵头单位[，,]?(?:下同)?[）)]?"))
+    r"[（(]?(?:排在?|列在?)?(?:第一|首位)(?:位|个)?(?:的|者)?(?:责任单位|单位)?为牵头单位[，,]?(?:下同)?[）)]?"))
 # Characters a unit name may hold; anything else is punctuation or noise.
 NAME_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z0-9０-９Ａ-Ｚａ-ｚ（）()、·]")
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -151,6 +151,11 @@ def tokenize(text: str, protected: tuple[str, ...]) -> list[Token]:
         if ch in NESTED_CLOSE:  # a stray closing bracket is noise
             i += 1
             continue
+        if text.startswith(("以及", "及"), i) and name and not text.startswith("及时", i):
+            flush()  # "州委编办及州直相关单位": 及 joins two names like 、
+            tokens.append(Token("sep", "、"))
+            i += 2 if text.startswith("以及", i) else 1
+            continue
         if ch in LIST_SEPARATORS or ch in STOPS:
             flush()
             tokens.append(Token("stop" if ch in STOPS else "sep", ch))

@@ -30,7 +30,7 @@ from scheduler.plans.clauses import (
     unclosed_clause_starts,
 )
 from scheduler.plans.clauses.grammar import later_units_of
-from scheduler.plans.clauses.roles import FIRST_LEADS, either_script, simplified
+from scheduler.plans.clauses.roles import FIRST_LEADS, either_script
 from scheduler.plans.clauses.tokens import protected_sorted
 from scheduler.plans.importers import ImportResult
 from scheduler.plans.importers.numbering import (
@@ -299,7 +299,7 @@ def import_narrative(path: str | Path, plan_id: str, *, start_line: int = 1,
 
 def _statement(paragraph: Paragraph) -> _Statement | None:
     """Read an "applies to later tasks" statement standing outside any task's clause."""
-    found = find_later_statement(simplified(paragraph.text))
+    found = find_later_statement(paragraph.text)
     if found is None:
         return None
     units = later_units_of(found.units_text, found.strong, protected_sorted(()))

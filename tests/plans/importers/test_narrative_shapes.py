@@ -273,3 +273,10 @@ def test_a_bodys_unnamed_departments_end_an_open_list_and_a_cut_off_name_is_drop
     got = parse_clause("〔牵头单位：区政府办公室，责任单位：区政府有关部门，各街道（功能区）〕")
     assert got.responsible_units == ("各街道（功能区）",) and got.open_roles == ("responsible",)
     assert parse_clause("（牵头单位：区审批局；责任单位：区政").responsible_units == ()
+
+
+def test_the_first_unit_listed_leads_when_the_plan_says_so_in_traditional_characters(tmp_path):
+    text = ("一、穩定就業\n（一）建立聯動機制。完成甲。（市人社局、市發改委等負責。列第一位者為牽頭單位，下同）\n"
+            "（二）發展產業。完成乙。（市經信局、市商務局負責）\n")
+    first, second = imported(tmp_path, text).tasks
+    assert first.lead_units == ["市人社局"] and second.lead_units == ["市經信局"]
