@@ -57,6 +57,8 @@ _DEADLINE = re.compile(
     r"|按照?[^，。；,;]{0,8}?(?:省定|规定|要求的)时限"
     r"|(?<=。)\d{4}年(?=[，,])"  # "优化产业布局。2018年，完成……": the year is the deadline
 )
+_CLAUSE_DEADLINE = re.compile(
+    r"(?:\d{4}年)?\d{1,2}月(?:底|末|\d{1,2}日)前?(?:完成)?|\d{4}年(?:底|年底)前?(?:完成)?")
 _KEYED_DEADLINE = re.compile(either_script(
     r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排)[:：]([^。；;]+)"))
 _PERIOD = re.compile(r"(?:(\d{4})年)?(\d{1,2})[-—－~～至](\d{1,2})月[，,:：]")
@@ -205,6 +207,9 @@ def _task(plan_id: str, local_id: str, paragraph: Paragraph, file: str, category
     if "巳" in measures:  # OCR's 巳 for 已: wording is kept as printed, the coordinator is told
         notes.append("OCR：原文“巳”应为“已”，正文未改动")
     deadline = find_deadline_phrase(measures)
+    if not deadline:  # "（牵头单位：…；责任单位：…，6月底完成）": a date as the clause's last part
+        in_clause = _CLAUSE_DEADLINE.search(squeeze(read.text))
+        deadline = in_clause.group(0) if in_clause else ""
     if not deadline:
         notes.append(NO_DEADLINE_NOTE)
     later_units = later.applies(paragraph.section)

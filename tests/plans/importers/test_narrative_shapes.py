@@ -280,3 +280,9 @@ def test_the_first_unit_listed_leads_when_the_plan_says_so_in_traditional_charac
             "（二）發展產業。完成乙。（市經信局、市商務局負責）\n")
     first, second = imported(tmp_path, text).tasks
     assert first.lead_units == ["市人社局"] and second.lead_units == ["市經信局"]
+
+
+def test_a_deadline_written_as_the_clauses_last_part_is_the_tasks_deadline(tmp_path):
+    text = "一、重点任务\n1.加大放权力度。承接下放事项。（牵头单位：州发改委；责任单位：州司法局，6月底完成）\n"
+    [task] = imported(tmp_path, text).tasks
+    assert task.deadline_text == "6月底完成" and task.responsible_units == ["州司法局"]
