@@ -49,9 +49,14 @@ def head() -> str:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema (creating it when empty), in one transaction."""
-    with engine.connect() as connection, one_transaction(connection):
-        repair(connection)
-        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        connection.rollback()
+        if current == head():  # the usual open: a plain read, no write lock to wait for
+            return
+        with one_transaction(connection):  # decides again under the lock: another process may have won
+            repair(connection)
+            command.upgrade(alembic_config(connection), "head")
 
 
 def autogenerate(engine: Engine, message: str) -> None:

@@ -129,3 +129,20 @@ def test_foreign_keys_stay_enforced_after_a_migration(tmp_path):
                                    "VALUES (CURRENT_TIMESTAMP, 'a', 'b', 'c', 'd', '{}')")
         connection.commit()  # the driver's own transaction handling is back for normal work
     store.dispose()
+
+
+def test_opening_a_current_store_does_not_wait_for_a_writer(tmp_path):
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    open_store(url).dispose()
+    writer = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a sweep in the middle of its write transaction
+    try:
+        started = time.perf_counter()
+        open_store(url).dispose()
+        assert time.perf_counter() - started < 2  # busy_timeout would have made it wait 30 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
