@@ -58,6 +58,8 @@ class Decision(BaseModel):
     ids: list[int] | None = Field(None, description="事项编号；为空时按 filter 处理全部匹配事项")
     reason: str = ""
     filter: dict[str, str] | None = Field(None, description="plan、level、county、status")
+    arrangement: dict[str, str] | None = Field(
+        None, description="批准约谈时必填：time（时间）、place（地点）、attendees（参加人员）、contact（联系人及电话）")
 
 
 class DeadlineFix(BaseModel):
@@ -119,7 +121,8 @@ def api_queue_letter(request: Request, notice_id: int, user: WebUser = Depends(s
 def api_decide(body: Decision, request: Request, user: WebUser = Depends(coordinator_post),
                session: Session = Depends(db)):
     flt = QueueFilter(**{k: v for k, v in (body.filter or {}).items() if k in ("plan", "level", "county", "status")})
-    count = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now())
+    count = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now(),
+                   body.arrangement)
     session.commit()
     return {"decided": count, "decision": body.decision, "by": user.name}
 

@@ -59,3 +59,16 @@ def test_an_approved_interview_keeps_its_arrangement_for_the_letter(client, stor
         notice = session.get(m.Notice, notice_id)
         assert notice.status == "approved" and notice.arrangement == ARRANGEMENT
     assert "约谈安排" in client.get(f"/queue/{notice_id}").text
+
+
+def test_the_json_api_approves_an_interview_with_its_arrangement_only(client, store):
+    notice_id = interview(store)
+    login(client, "wang")
+    headers = {"X-CSRF-Token": csrf_of(client)}
+    refused = client.post("/api/queue/decide", json={"decision": "approve", "ids": [notice_id]}, headers=headers)
+    assert refused.status_code == 400 and "批准约谈须填写" in refused.json()["detail"]
+    done = client.post("/api/queue/decide", json={"decision": "approve", "ids": [notice_id],
+                                                  "arrangement": ARRANGEMENT}, headers=headers)
+    assert done.status_code == 200
+    with store.session() as session:
+        assert session.get(m.Notice, notice_id).arrangement == ARRANGEMENT
