@@ -16,7 +16,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scheduler import ladder
-from scheduler.letters.basis import LegalBasis, PlanRef, addressee_kind, legal_basis, summoned, summoned_short
+from scheduler.letters.basis import (
+    LegalBasis,
+    PlanRef,
+    addressee_kind,
+    legal_basis,
+    nest_quotes,
+    summoned,
+    summoned_short,
+)
 from scheduler.letters.numbers import parse_number
 
 if TYPE_CHECKING:
@@ -251,7 +259,7 @@ def _dedupe(notices: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def _subject(rows: Sequence[FactRow]) -> str:
-    first = f"“{rows[0].task}”"
+    first = f"“{nest_quotes(rows[0].task)}”"  # a title such as “两高”项目 quoted inside the quote
     return first if len(rows) == 1 else f"{first}等{len(rows)}项任务"
 
 
