@@ -62,6 +62,7 @@ def test_a_letter_sent_before_the_national_day_is_followed_up_on_the_third_worki
     assert (urge.level, urge.unit, urge.kind, urge.needs_review) == ("urge", COUNTY, "ack_missing", False)
     assert urge.key == f"{RULE}|{TASK}|{COUNTY}|Aoverdue-warning|{TASK}|{COUNTY}|2019-08-31"
     assert urge.facts["letter_key"] == sent.key and urge.facts["workdays_waited"] == 3
+    assert urge.facts["letter_level"] == "warning"
     assert urge.facts["sent_on"] == "2019-09-30" and urge.facts["threshold_workdays"] == 3
     assert "2019年9月30日已向责任单位潞州区人民政府发出预警通知函" in urge.explanation
     assert "3个工作日仍未签收" in urge.explanation and "函件逾期未签收催办" in urge.explanation

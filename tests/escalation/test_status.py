@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import AT_RISK_DAYS, STATE_NAMES, Standing, standing
+from scheduler.escalation.facts import ProgressReport, TaskFacts
+from scheduler.escalation.status import (
+    AT_RISK_DAYS,
+    STATE_NAMES,
+    Standing,
+    closed_on,
+    overdue_on,
+    past_due,
+    standing,
+)
 from scheduler.plans.deadlines import Deadline, Milestone
 
 AS_OF = date(2019, 12, 20)
@@ -72,3 +81,50 @@ def test_work_without_a_date_is_on_track_and_a_dated_external_deadline_counts():
     assert standing(task("ongoing"), AS_OF) == Standing("on_track", "持续推进")
     assert standing(task("year_long", end=date(2019, 12, 31)), AS_OF).state == "at_risk"
     assert standing(task(due=(date(2019, 12, 1),)), AS_OF).state == "overdue"  # a coordinator's date: kind due
+
+
+def test_a_milestone_due_today_is_not_passed_yet_and_one_due_yesterday_is():
+    assert standing(task(due=(date(2020, 3, 31),), milestones=(AS_OF,)), AS_OF) == Standing("on_track", "正常推进")
+    assert standing(task(due=(date(2020, 3, 31),), milestones=(date(2019, 12, 19),)), AS_OF) == Standing(
+        "at_risk", "阶段节点已过")
+
+
+def test_a_window_ending_today_still_runs_and_one_starting_today_has_begun():
+    assert standing(task("window", start=date(2019, 12, 1), end=AS_OF), AS_OF) == Standing("at_risk", "实施时段内")
+    assert standing(task("window", start=AS_OF, end=date(2020, 2, 29)), AS_OF) == Standing("at_risk", "实施时段内")
+    assert standing(task("window", start=date(2019, 12, 21), end=date(2020, 2, 29)), AS_OF) == Standing(
+        "on_track", "时段未开始")
+
+
+def test_an_urged_window_not_yet_begun_is_yellow_and_says_why():
+    assert standing(task("window", start=date(2020, 5, 1), end=date(2020, 9, 30)), AS_OF, urged=True) == Standing(
+        "at_risk", "督办中")
+    assert standing(task("window", start=date(2020, 5, 1), end=date(2020, 9, 30)), AS_OF) == Standing(
+        "on_track", "时段未开始")
+
+
+def test_an_unread_deadline_is_pending_like_an_external_one():
+    assert standing(task(kind="unknown"), AS_OF) == Standing("at_risk", "时限待定")
+
+
+def test_past_due_counts_days_before_and_stops_on_the_day_the_task_was_closed():
+    dues = (date(2019, 12, 10),)
+    assert past_due(dues, date(2019, 12, 11), None)
+    assert not past_due(dues, date(2019, 12, 10), None)  # due that day: not late yet
+    assert not past_due(dues, date(2019, 12, 11), date(2019, 12, 11))  # closed that very day
+    assert past_due(dues, date(2019, 12, 11), date(2019, 12, 12))  # closed only later
+    assert not past_due((), date(2019, 12, 11), None)
+
+
+def test_overdue_on_skips_waived_tasks_and_closed_on_takes_the_first_of_sign_off_and_done_report():
+    late = task(due=(date(2019, 12, 10),))
+    assert overdue_on(late, date(2019, 12, 20), None)
+    assert not overdue_on(task(due=(date(2019, 12, 10),), status="waived"), date(2019, 12, 20), None)
+    reported = replace(late, reports=(ProgressReport("u", date(2019, 12, 5), 100, "done", ""),
+                                      ProgressReport("u", date(2019, 12, 15), 100, "done", "")))
+    assert closed_on(reported, date(2019, 12, 8)) == date(2019, 12, 5)
+    assert closed_on(reported, date(2019, 12, 1)) == date(2019, 12, 1)
+    assert closed_on(late, None) is None
+    assert closed_on(late, date(2019, 12, 3)) == date(2019, 12, 3)
+    partial = replace(late, reports=(ProgressReport("u", date(2019, 12, 5), 50, "in_progress", ""),))
+    assert closed_on(partial, None) is None
