@@ -169,6 +169,9 @@ def test_a_later_year_without_data_is_provisional_from_the_statutory_rule(librar
     assert library_only.workdays_between(date(2026, 12, 31), date(2027, 1, 8)) == 5
     assert library_only.provisional_note(date(2027, 3, 1)) == PROVISIONAL_NOTE
     assert library_only.provisional_note(date(2026, 3, 1)) == ""
+    assert library_only.provisional_years(2025, 2028) == [2027, 2028]
+    assert library_only.provisional_years(2027, 2027) == [2027]
+    assert library_only.provisional_years(2019, 2026) == []
 
 
 def test_an_override_file_makes_2027_known(tmp_path: Path):

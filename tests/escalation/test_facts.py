@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from scheduler.escalation.facts import Action
+from scheduler.escalation.facts import Action, Assignment, TaskFacts
+from scheduler.plans.deadlines import Deadline
 
 
 def action(**changes) -> Action:
@@ -35,3 +36,15 @@ def test_an_action_gives_the_contracts_notice_object_exactly():
 def test_a_metric_notice_has_no_task_and_no_due_date_in_the_contract():
     found = action(task_id=None, due=None).to_json()
     assert found["task"] == "" and found["due"] is None
+
+
+def test_a_tasks_units_by_role_keep_their_order_without_repeats():
+    facts = TaskFacts(task_id="t", plan_id="p", title="t", deadline=Deadline("", "due", due=(date(2019, 12, 31),)),
+                      assignments=(Assignment("市能源局", "lead"), Assignment("潞州区人民政府", "responsible"),
+                                   Assignment("市能源局", "responsible"), Assignment("市住建局", "cooperating"),
+                                   Assignment("上党区人民政府", "responsible")))
+    assert facts.units("lead") == ("市能源局",)
+    assert facts.units("responsible") == ("潞州区人民政府", "市能源局", "上党区人民政府")
+    assert facts.units("lead", "responsible") == ("市能源局", "潞州区人民政府", "上党区人民政府")
+    assert facts.units("cooperating") == ("市住建局",)
+    assert facts.units() == ()
