@@ -57,6 +57,10 @@ _DEADLINE = re.compile(
     r"|按照?[^，。；,;]{0,8}?(?:省定|规定|要求的)时限"
     r"|(?<=。)\d{4}年(?=[，,])"  # "优化产业布局。2018年，完成……": the year is the deadline
 )
+# Looser forms, read only when no date above is written: a quarter, "至2022年12月31日", "5年内"
+# (counted by the deadline parser from the plan's year). A bare 每年 stays standing work.
+_LOOSER_DEADLINE = re.compile(
+    r"(?:第)?[一二三四1-4]季度(?:末|底)?前?|至\d{4}年\d{1,2}月\d{1,2}日|[一二三四五六七八九十\d]年内")
 _CLAUSE_DEADLINE = re.compile(
     r"(?:\d{4}年)?\d{1,2}月(?:底|末|\d{1,2}日)前?(?:完成)?|\d{4}年(?:底|年底)前?(?:完成)?")
 _KEYED_DEADLINE = re.compile(either_script(
@@ -105,7 +109,7 @@ def find_deadline_phrase(text: str) -> str:
     keyed = _KEYED_DEADLINE.search(flat)
     if keyed:  # "完成时间：2009年5月底前" names the deadline outright
         return keyed.group(1).strip(_TRAILING)
-    m = _DEADLINE.search(flat)
+    m = _DEADLINE.search(flat) or _LOOSER_DEADLINE.search(flat)
     return m.group(0) if m else ""
 
 

@@ -286,3 +286,13 @@ def test_a_deadline_written_as_the_clauses_last_part_is_the_tasks_deadline(tmp_p
     text = "一、重点任务\n1.加大放权力度。承接下放事项。（牵头单位：州发改委；责任单位：州司法局，6月底完成）\n"
     [task] = imported(tmp_path, text).tasks
     assert task.deadline_text == "6月底完成" and task.responsible_units == ["州司法局"]
+
+
+def test_looser_dates_count_only_when_no_date_is_written():
+    from scheduler.plans.importers.narrative import find_deadline_phrase
+
+    assert find_deadline_phrase("四季度完成验收") == "四季度"
+    assert find_deadline_phrase("实施期限至2022年12月31日") == "至2022年12月31日"
+    assert find_deadline_phrase("5年内培养100名人才") == "5年内"
+    assert find_deadline_phrase("5年内培养100名，2020年6月底前完成首批") == "2020年6月底前"
+    assert find_deadline_phrase("每年选拔一批") == ""  # a bare yearly quota stays standing work
