@@ -146,3 +146,18 @@ def test_opening_a_current_store_does_not_wait_for_a_writer(tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@pytest.mark.slow
+def test_three_processes_opening_a_new_store_at_once_all_succeed(store_url):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys; from scheduler.store import open_store; open_store(sys.argv[1]).dispose()"
+    root = Path(__file__).resolve().parents[2]
+    children = [subprocess.Popen([sys.executable, "-c", code, store_url], cwd=root, stderr=subprocess.PIPE, text=True)
+                for _ in range(3)]
+    errors = [child.communicate(timeout=120)[1] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], errors
+    assert _state(store_url)[0] == [head()]
