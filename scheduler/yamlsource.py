@@ -143,6 +143,10 @@ def load_yaml_text(text: str, filename: str) -> tuple[Any, LineMap]:
         raise InputError.single(filename, at, f"YAML 错误：{exc.problem or exc}", where) from exc
     except yaml.YAMLError as exc:
         raise InputError.single(filename, None, f"YAML 错误：{exc}") from exc
+    except RecursionError:  # the parser and composer recurse once per nesting level
+        mark = loader.tokens[0].start_mark if loader.tokens else None  # where the scanner had got to
+        at = mark.line + 1 if mark else None
+        raise InputError.single(filename, at, "YAML 错误：嵌套层数过多（超过 Python 的递归上限），拒绝读取") from None
     finally:
         loader.dispose()
     return data, lines

@@ -54,3 +54,9 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     with pytest.raises(InputError) as refused:
         load_yaml_file(path)
     assert refused.value.problems[0].file == str(path) and "过大" in refused.value.problems[0].message
+
+
+def test_nesting_deeper_than_python_can_recurse_is_refused_with_its_line():
+    with pytest.raises(InputError) as refused:
+        load_yaml_text("a: 1\nb: " + "[" * 3000 + "]" * 3000, "deep.yaml")
+    assert refused.value.problems[0].line == 2 and "嵌套" in refused.value.problems[0].message
