@@ -38,6 +38,7 @@ def run(capsys, *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_a_unit_table_with_bad_rows_adds_the_good_ones_and_names_each_bad_cell(data, tmp_path, capsys):
     table = tmp_path / "units.csv"
     table.write_text(GOOD_AND_BAD, encoding="utf-8")
@@ -62,7 +63,7 @@ def test_a_unit_table_with_bad_rows_adds_the_good_ones_and_names_each_bad_cell(d
     assert directory.resolve("市生态环境局", "长治市").units[0].name == "长治市生态环境局"  # nothing else moved
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_the_directory_keeps_its_comments_and_a_second_import_adds_nothing(data, tmp_path, capsys):
     before = (data / "units.yaml").read_text(encoding="utf-8")
     table = tmp_path / "units.csv"
@@ -77,6 +78,7 @@ def test_the_directory_keeps_its_comments_and_a_second_import_adds_nothing(data,
     assert (data / "units.yaml").read_text(encoding="utf-8") == after
 
 
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_a_dry_run_writes_nothing(data, tmp_path, capsys):
     before = (data / "units.yaml").read_text(encoding="utf-8")
     table = tmp_path / "units.csv"
@@ -86,7 +88,7 @@ def test_a_dry_run_writes_nothing(data, tmp_path, capsys):
     assert (data / "units.yaml").read_text(encoding="utf-8") == before
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_an_xlsx_table_with_english_headers_and_a_gbk_csv_both_read(data, tmp_path, capsys):
     book = Workbook()
     sheet = book.active
@@ -101,6 +103,7 @@ def test_an_xlsx_table_with_english_headers_and_a_gbk_csv_both_read(data, tmp_pa
     assert directory.find("朔州市林业局") is not None
 
 
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_an_alias_that_means_another_unit_is_refused_with_its_row(data, tmp_path, capsys):
     table = tmp_path / "units.csv"
     table.write_text("名称,别名,地区\n长治市环保局,市生态环境局,长治市\n", encoding="utf-8")
@@ -115,6 +118,7 @@ def test_a_table_without_a_region_column_says_which_headers_it_accepts(data, tmp
     assert code == 1 and "表头缺少“地区”列" in out
 
 
+@pytest.mark.slow  # the command line and two readings of the directory: about a second
 def test_a_new_office_without_a_directory_gets_one_from_its_table(tmp_path, capsys):
     data = tmp_path / "data"
     data.mkdir()
