@@ -31,6 +31,7 @@ from scheduler.text import squeeze
 
 _SEPARATORS = re.compile(r"[、，,；;／/](?![^（(]*[）)])")  # not inside （…）: 各县（市、区）人民政府
 _OPEN_TAIL = re.compile(r"(?:等(?:相关)?(?:部门|单位)?|相关部门|相关单位)$")
+_SENTENCE = re.compile(r"[，。；,;]")
 _OPEN_ONLY = re.compile(r"等?(?:相关|有关|其他)?(?:部门|单位)?|等")
 _NUMERAL = "一二三四五六七八九十"
 _CHAPTER = re.compile(rf"^(?:[{_NUMERAL}]+[、.．]|[（(][{_NUMERAL}]+[）)]|第[{_NUMERAL}]+)")
@@ -90,7 +91,9 @@ def _read_table(grid: Grid, problems: list[Problem], several: bool) -> tuple[lis
     found = find_header(grid) if grid.rows else None
     if found is None:
         return [], report
-    last, columns = found
+    last, columns = _numbered_by_content(grid, *found)
+    if not columns:
+        return [], report
     header = [_header_name(grid, last, column) for column in range(1, len(grid.rows[last]) + 1)]
     report.header = header
     used = set(columns.values())
@@ -130,6 +133,24 @@ def _read_table(grid: Grid, problems: list[Problem], several: bool) -> tuple[lis
         if not _has_task_text(row):
             problems.append(grid.problem(row.cells[0], "本行没有任务内容（任务、措施列均为空），未导入"))
     return [r for r in rows if _has_task_text(r)], report
+
+
+def _numbered_by_content(grid: Grid, last: int, columns: dict[str, int]) -> tuple[int, dict[str, int]]:
+    """A column whose cells all count 1, 2, 3 … is the 序号 whatever its header says ("任务项",
+    "项次"); the field it was taken for falls to the next column that can give it."""
+    if "number" in columns:
+        return last, columns
+    body = [r for r in grid.rows[last + 1:] if any(c.text or c.origin for c in r)][:12]
+    for key, column in list(columns.items()):
+        texts = [squeeze(grid.shown(r[column - 1])) for r in body if column - 1 < len(r)]
+        texts = [t.rstrip(".、．") for t in texts if t]
+        if len(texts) >= 2 and all(t.isdigit() for t in texts) and texts[0] == "1":
+            columns = {k: c for k, c in columns.items() if k != key}
+            columns["number"] = column
+            if key in ("title", "measures", "key_work") and not {"title", "measures", "key_work"} & set(columns):
+                return last, {}
+            return last, columns
+    return last, columns
 
 
 def _header_name(grid: Grid, last: int, column: int) -> str:
@@ -319,7 +340,10 @@ def _task(plan_id: str, local: str, row: _Row) -> Task:
     title_text = tidy(values.get("title", "")) or tidy(values.get("key_work", ""))
     measures = tidy(values.get("measures", ""))
     key_work = tidy(values.get("key_work", "")) if squeeze(values.get("title", "")) else ""
-    title = title_text or _first_clause(tidy(values.get("measures", "").strip().split("\n")[0]))
+    if title_text and not measures and _SENTENCE.search(title_text.rstrip("。.；;")):
+        measures, title_text = title_text, ""  # a whole measure in the task column: its first phrase is the title
+    title = title_text or _first_clause(tidy((values.get("measures", "") or measures).strip().split("\n")[0]))
+    title = title.rstrip("。.；;，,") or title
     if not title_text:
         notes.append("标题取自措施列的第一句")
     roles: dict[str, list[str]] = {"lead": [], "coop": [], "resp": []}

@@ -20,6 +20,9 @@ from scheduler.text import squeeze
 
 _END = re.compile(r"^(?:[一二三四五六七八九十]+、|附件\s*\d*|第[一二三四五六七八九十]+[章部分节])")
 _NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
+# a column name Duban has no field for still reads as one ("进展情况", "完成状况", "备注说明")
+_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,8}(?:情况|状况|进展|进度|分解|说明|备注|要求|目标|指标|标准|依据|成效"
+                    r"|结果|方式|类型|名称)$")
 
 
 def text_grids(file: str, lines: list[str]) -> list[Grid]:
@@ -39,9 +42,9 @@ def text_grids(file: str, lines: list[str]) -> list[Grid]:
             grid, index = _tab_table(file, lines, index, tab, len(grids) + 1)
             grids.append(grid)
             continue
-        width = _flat_header(lines, index)
-        if width:
-            grid, index = _flat_table(file, lines, index, width, len(grids) + 1)
+        names, after = _flat_header(lines, index)
+        if names:
+            grid, index = _flat_table(file, lines, index, names, after, len(grids) + 1)
             grids.append(grid)
             continue
         index += 1
@@ -146,29 +149,38 @@ def _tab_table(file: str, lines: list[str], start: int, header: list[str], n: in
     return build_grid(file, f"表{n}", values, []), index
 
 
-def _flat_header(lines: list[str], start: int) -> int:
-    """Return the width of a one-name-per-line header starting at `start`, or 0."""
+def _flat_header(lines: list[str], start: int) -> tuple[list[str], int]:
+    """Return the names of a one-name-per-line header starting at `start` (a web page may put a
+    blank line between them) and the index after it; no names when there is none."""
     names: list[str] = []
-    for raw in lines[start:start + 16]:
-        text = raw.strip()
-        if not text or "\t" in text or header_key(text) is None:
+    index, blanks = start, 0
+    while index < len(lines) and len(names) < 16:
+        text = lines[index].strip()
+        if not text and names and blanks == 0:
+            blanks += 1
+            index += 1
+            continue
+        if not text or "\t" in text or (header_key(text) is None and not (names and _LABEL.search(text))):
             break
         names.append(text)
+        blanks = 0
+        index += 1
     if len(names) >= 3 and is_task_header(_keys(names)):
-        return len(names)
-    return 0
+        return names, index
+    return [], start
 
 
-def _flat_table(file: str, lines: list[str], start: int, width: int, n: int) -> tuple[Grid, int]:
-    header = [lines[start + i].strip() for i in range(width)]
+def _flat_table(file: str, lines: list[str], start: int, header: list[str], after: int,
+                n: int) -> tuple[Grid, int]:
+    width = len(header)
     keys = _keys(header)
-    index = start + width
+    index = after
     body: list[tuple[int, str]] = []  # (line number, text) or (line number, "") for a blank line
     while index < len(lines):
         text = lines[index].strip()
         if text and _END.match(text) and body:
             break
-        if text and _flat_header(lines, index):
+        if text and _flat_header(lines, index)[0]:
             break
         body.append((index + 1, text))
         index += 1
@@ -198,9 +210,10 @@ def _rows(body: list[tuple[int, str]], width: int, keys: dict[str, int]) -> list
                 current = []
         if current:
             rows.append(current)
-        if max(len(r) for r in rows) <= width * 2:
+        # blank lines between rows, not between every cell as some web pages write them
+        if max(len(r) for r in rows) <= width * 2 and sum(len(r) > 1 for r in rows) * 2 >= len(rows):
             return rows
-    if keys.get("number") == 1:
+    if keys.get("number") == 1 or (filled and filled[0][1].strip(".、．") == "1"):
         rows, expected = [], 1
         for line, text in filled:
             if _NUMBER.match(text) and int(re.sub(r"\D", "", text)) == expected:

@@ -89,3 +89,14 @@ def test_cells_copied_from_a_web_page_with_bars_read_like_tabs():
                     "大气环境 |\n1 |\n治理工地扬尘 |\n落实六个百分百 |\n2024年6月底前 |\n区建管委 |\n||||||\n")
     assert flat["1"].title == "治理工地扬尘" and flat["1"].category == "大气环境"
     assert flat["1"].deadline_text == "2024年6月底前" and flat["1"].responsible_units == ["区建管委"]
+
+
+def test_a_web_table_with_a_blank_line_between_every_cell():
+    text = ("某区2024年重点工作任务完成情况\n\n任务项\n\n重点工作内容\n\n牵头责任单位\n\n进展情况\n\n"
+            "1\n\n开展市容专项整治，推行门前责任制。\n\n区城管大队\n\n已完成\n\n"
+            "2\n\n推进生活垃圾分类。\n\n区环卫所（分类办）\n\n推进中\n")
+    tasks = tasks_in(text)
+    assert list(tasks) == ["1", "2"]  # 任务项 counts 1, 2: it is the 序号
+    assert tasks["1"].title == "开展市容专项整治" and tasks["1"].measures == "开展市容专项整治，推行门前责任制。"
+    assert tasks["2"].title == "推进生活垃圾分类"
+    assert tasks["2"].lead_units == ["区环卫所（分类办）"] == tasks["2"].responsible_units
