@@ -72,7 +72,9 @@ def test_a_city_department_of_a_new_city_is_a_provisional_unit_named_with_the_ci
 
 def test_a_county_plan_reads_shi_as_its_city_and_xian_as_itself(directory):
     assert names(directory.resolve("市生态环境局", "阳高县")) == ["大同市生态环境局"]
+    assert directory.resolve("市生态环境局", "阳高县").units[0].region == "大同市"  # the city's bureau
     assert names(directory.resolve("县住建局", "阳高县")) == ["阳高县住建局"]
+    assert directory.resolve("县住建局", "阳高县").units[0].region == "阳高县"
 
 
 def test_a_county_of_a_declared_city_keeps_the_citys_short_names(directory):

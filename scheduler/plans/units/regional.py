@@ -109,7 +109,9 @@ class RegionalNames:
         else:
             note = (f"单位名录中没有“{key}”（{region}），暂作临时单位“{name}”，提醒暂发协调办公室；"
                     f"{confirm_hint(name)}")
-        return Resolution(written, "provisional", (provisional_unit(name, region, note),), note)
+        # a county plan's 市生态环境局 is its city's bureau, and belongs to the city
+        owner = city if here is not None and not here.is_city and name.startswith(city) else region
+        return Resolution(written, "provisional", (provisional_unit(name, owner, note),), note)
 
     def _government(self, division: Division) -> Unit:
         return county_government(division, self.divisions, self.known)
