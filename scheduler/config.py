@@ -227,6 +227,14 @@ class WebConfig(BaseModel):
     secret_env: str = Field("DUBAN_SECRET", pattern=ENV_NAME.pattern)  # signs 签收 links and feed tokens
     session_minutes: int = Field(480, ge=1)
     with_serve: bool = False  # `duban serve` also starts the console
+    # limits (docs/production.md): a request body, an upload and what an upload may hold
+    max_body_kb: int = Field(256, ge=16, le=10_240)  # every route but the uploads
+    max_upload_mb: int = Field(10, ge=1, le=200)  # the .csv/.xlsx upload routes
+    upload_max_rows: int = Field(100_000, ge=100, le=2_000_000)  # rows read from one upload
+    # login throttling: a name is locked after this many failures in a row, for this long
+    login_lock_failures: int = Field(10, ge=3, le=1000)
+    login_lock_minutes: int = Field(15, ge=1, le=24 * 60)
+    hash_workers: int = Field(2, ge=1, le=16)  # password hashes computed at once (64 MiB each)
 
 
 class Config(BaseModel):
@@ -288,6 +296,9 @@ def load_config(path: str | Path | None = None) -> Config:
         data, lines = load_yaml_file(path)
         config = validate(Config, data or {}, str(path), lines)
         config = config.model_copy(update={"base_dir": path.resolve().parent})
+        smtp = config.delivery.smtp
+        if smtp is not None and smtp.ca_file:  # like every other path: relative to the config file
+            smtp.ca_file = str(config.path(Path(smtp.ca_file)))
     else:
         config = Config(base_dir=Path.cwd())
     if os.environ.get("DUBAN_DB"):

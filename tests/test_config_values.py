@@ -63,3 +63,15 @@ def test_deliver_and_serve_refuse_to_start_on_an_unknown_time_zone(tmp_path, mon
     monkeypatch.setenv("DUBAN_DB", f"sqlite:///{tmp_path / 'duban.db'}")
     assert main([command]) == 1
     assert f"{path}:3: timezone: 未知时区 'Mars/Olympus'" in capsys.readouterr().err
+
+
+def test_a_relative_ca_file_is_read_from_the_config_folder_and_checked(tmp_path, monkeypatch):
+    from scheduler.check import _config_paths
+
+    monkeypatch.delenv("DUBAN_DB", raising=False)
+    path = tmp_path / "config.yaml"
+    path.write_text("delivery:\n  smtp:\n    host: mail.example\n    ca_file: certs/ca.pem\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.delivery.smtp is not None and config.delivery.smtp.ca_file == str(tmp_path / "certs" / "ca.pem")
+    found = [p for p in _config_paths(config, path) if p.where == "delivery.smtp.ca_file"]
+    assert [(p.file, p.line) for p in found] == [(str(path), 4)] and "证书文件不存在" in found[0].message

@@ -78,7 +78,11 @@ class SmtpChannel:
         if self._tls is None:
             context = ssl.create_default_context()
             if self.settings.ca_file:
-                context.load_verify_locations(cafile=self.settings.ca_file)
+                try:
+                    context.load_verify_locations(cafile=self.settings.ca_file)
+                except (OSError, ssl.SSLError) as exc:  # a retry cannot fix the file: say so now
+                    raise TransportError(f"无法读取 SMTP 证书文件 {self.settings.ca_file}：{exc}",
+                                         permanent=True) from None
             if not self.settings.verify_tls:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
