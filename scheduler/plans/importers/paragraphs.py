@@ -159,6 +159,8 @@ def build_paragraphs(lines: list[str], first: int) -> tuple[list[Paragraph], int
             state = (section, subsection, current, heading)
             section, subsection, current, heading = _line(
                 paragraphs, state, number, text, flat, num, level, ocr, broken_by_page)
+    if heading is not None and find_clause(heading.text):
+        _part_is_task(paragraphs, heading)
     return [piece for p in paragraphs for piece in _split_runaway(p)], level
 
 
@@ -179,6 +181,11 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
           broken_by_page: str) -> tuple[str, str, Paragraph | None, Paragraph | None]:
     """Place one line: a heading, an item start, a clause line or a continuation."""
     section, subsection, current, heading = state
+    starts_heading = found is not None and (
+        found.level == CHAPTER and len(flat) <= 40 and not find_clause(flat)
+        or CHAPTER < found.level < level)
+    if starts_heading and heading is not None and find_clause(heading.text):
+        _part_is_task(paragraphs, heading)  # "（七）……。责任单位：……" with no items under it
     if found and found.level == CHAPTER and len(flat) <= 40 and not find_clause(flat):
         return flat, "", None, None
     if found and CHAPTER < found.level < level:  # a heading above the task level
@@ -213,9 +220,7 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
         return section, subsection, current, heading
     if heading is not None and not keyed:
         # a part heading followed by its own text, no items under it: the part is the task
-        found_heading = numbering(heading.text)
-        heading.title = found_heading.rest.strip(_TRAILING) if found_heading else ""
-        paragraphs.append(heading)
+        _part_is_task(paragraphs, heading)
         _add_line(heading, number, raw, flat)
         return section, subsection, heading, None
     if keyed and heading is not None:
@@ -224,6 +229,10 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
     # a line joins its paragraph until the paragraph's clause: an item's text runs on over
     # several paragraphs and sub-points (1. 2.) to the clause that closes it
     joins = current is not None and not current.closed
+    if (found and found.level > level and current is not None and current.is_item_start
+            and len(current.pieces) == 1 and "。" not in current.text and not current.title):
+        heading_words = numbering(current.text)  # "（二）环境整治" above its points: the title
+        current.title = _title_of(heading_words.rest) if heading_words else ""
     if current is None or not joins:
         previous = current
         current = Paragraph(number, section, subsection)
@@ -234,6 +243,19 @@ def _line(paragraphs: list[Paragraph], state: tuple[str, str, Paragraph | None, 
         current.repairs.append((len(current.text), broken_by_page))
     _add_line(current, number, raw, flat)
     return section, subsection, current, None
+
+
+def _part_is_task(paragraphs: list[Paragraph], heading: Paragraph) -> None:
+    """Make a part heading a task of its own: its title is the heading's words."""
+    found = numbering(heading.text)
+    heading.title = _title_of(found.rest) if found else ""
+    paragraphs.append(heading)
+
+
+def _title_of(rest: str) -> str:
+    found = find_clause(rest)
+    head = rest[:found[2]] if found else rest
+    return head.split("。", 1)[0].strip(_TRAILING)
 
 
 def _add_line(paragraph: Paragraph, number: int, raw: str, flat: str) -> None:

@@ -296,3 +296,15 @@ def test_looser_dates_count_only_when_no_date_is_written():
     assert find_deadline_phrase("5年内培养100名人才") == "5年内"
     assert find_deadline_phrase("5年内培养100名，2020年6月底前完成首批") == "2020年6月底前"
     assert find_deadline_phrase("每年选拔一批") == ""  # a bare yearly quota stays standing work
+
+
+def test_a_part_with_its_own_clause_and_no_items_is_a_task(tmp_path):
+    text = ("二、重点工作\n（一）园林创建。完成创建任务。责任单位：各区政府，完成时间：2024年5月底前。\n"
+            "（二）环境整治\n1、完成清淤。责任单位：市水利局。\n"
+            "（三）道路保洁（市城管局牵头）\n")
+    result = imported(tmp_path, text)
+    titles = [(t.title, t.lead_units, t.responsible_units) for t in result.tasks]
+    # clauses sit on the parts twice and on an item once: the parts are the tasks
+    assert titles == [("园林创建", [], ["各区政府"]), ("环境整治", [], ["市水利局"]),
+                      ("道路保洁", ["市城管局"], [])]
+    assert result.tasks[0].deadline_text == "2024年5月底前"
