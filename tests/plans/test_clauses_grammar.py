@@ -210,3 +210,8 @@ def test_a_later_tasks_statement_may_name_the_later_items_any_way():
     assert got.later_units == ("各县区人民政府", "园区管委会")
     got = parse_clause("（市發改委牽頭。以下均需各級政府落實，不再列出）")
     assert got.later_units == ("各級政府",)  # names keep their script
+
+
+def test_a_key_may_name_both_units_and_departments():
+    got = parse_clause("（牵头单位（部门）：市环保局；责任单位(部门)：各区政府）")
+    assert roles(got) == (("市环保局",), (), ("各区政府",))

@@ -64,10 +64,11 @@ SUFFIX_MARKERS: tuple[tuple[str, str], ...] = tuple(sorted((
 
 # Markers that key the list after them: "牵头单位：", "责任部门：", "责任人：".
 # The colon is optional after 单位/部门 (OCR and web pages drop it), required elsewhere.
+_ALSO = r"(?:[（(](?:单位|部门)[）)])?"  # "责任单位（部门）："
 KEY_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:牵头|主办|主责|主抓)(?:单位|部门)[:：]?"), LEAD),
-    (re.compile(r"(?:配合|协办|协助|参与|协同|支持)(?:单位|部门)[:：]?"), COOPERATING),
-    (re.compile(r"(?:责任|落实|实施|主体责任)(?:单位|部门|主体)[:：]?"), RESPONSIBLE),
+    (re.compile(rf"(?:牵头|主办|主责|主抓)(?:单位|部门){_ALSO}[:：]?"), LEAD),
+    (re.compile(rf"(?:配合|协办|协助|参与|协同|支持)(?:单位|部门){_ALSO}[:：]?"), COOPERATING),
+    (re.compile(rf"(?:责任|落实|实施|主体责任)(?:单位|部门|主体){_ALSO}[:：]?"), RESPONSIBLE),
     (re.compile(r"(?:责任领导|分管领导|分管负责人|责任人|联系人|负责人)[:：]"), PERSONS),
     (re.compile(r"(?:牵头|主办)[:：]"), LEAD),
     (re.compile(r"(?:配合|协办)[:：]"), COOPERATING),

@@ -30,7 +30,7 @@ from scheduler.text import squeeze
 PAGE_NUMBER = re.compile(r"^[\-—–－\s]+\d{1,3}[\-—–－\s]+$")
 _TRAILING = "。；;，, "
 _KEYS = (r"(?:牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
-         r"责任领导|牵头领导|责任人)")
+         r"责任领导|牵头领导|责任人)(?:[（(](?:单位|部门)[）)])?")
 CLAUSE_LINE = re.compile(either_script(rf"^{_KEYS}[:：]"))
 _DEADLINE_KEY = r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排)[:：]"
 DEADLINE_LINE = re.compile(either_script(rf"^{_DEADLINE_KEY}"))
