@@ -31,6 +31,8 @@ PAGE_NUMBER = re.compile(r"^[\-—–－\s]+\d{1,3}[\-—–－\s]+$")
 _TRAILING = "。；;，, "
 _KEYS = (r"(?:牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
          r"责任领导|牵头领导|责任人)(?:[（(](?:单位|部门)[）)])?")
+# "【牵头单位】市发改委【责任单位】各县区政府": a key in brackets reads as "牵头单位："
+_BRACKETED_KEY = re.compile(either_script(rf"[【［\[〔]\s*({_KEYS})\s*[】］\]〕][:：]?"))
 CLAUSE_LINE = re.compile(either_script(rf"^{_KEYS}[:：]"))
 _DEADLINE_KEY = r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排)[:：]"
 DEADLINE_LINE = re.compile(either_script(rf"^{_DEADLINE_KEY}"))
@@ -131,6 +133,7 @@ def is_ocr(lines: list[str]) -> bool:
 
 def build_paragraphs(lines: list[str], first: int) -> tuple[list[Paragraph], int]:
     """Rebuild paragraphs and return them with the plan's task level."""
+    lines = [_BRACKETED_KEY.sub(r"\1：", line) for line in lines]
     flats = [undecorated(squeeze(line)) for line in lines]
     level = task_level(flats, has_clause_text)
     ocr = is_ocr(lines)

@@ -308,3 +308,12 @@ def test_a_part_with_its_own_clause_and_no_items_is_a_task(tmp_path):
     assert titles == [("园林创建", [], ["各区政府"]), ("环境整治", [], ["市水利局"]),
                       ("道路保洁", ["市城管局"], [])]
     assert result.tasks[0].deadline_text == "2024年5月底前"
+
+
+def test_keys_written_in_brackets_read_like_keys_with_a_colon(tmp_path):
+    text = ("一、重点任务\n1.推进锅炉淘汰。完成淘汰。【牵头单位】市发改委【责任单位】各县区政府\n"
+            "2.加强扬尘管控。\n【牵头单位】市住建局\n")
+    first, second = imported(tmp_path, text).tasks
+    assert (first.lead_units, first.responsible_units) == (["市发改委"], ["各县区政府"])
+    assert first.measures == "推进锅炉淘汰。完成淘汰。"
+    assert second.lead_units == ["市住建局"]
