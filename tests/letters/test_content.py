@@ -162,3 +162,14 @@ def test_digest_lines_name_plan_task_number_and_measure_and_never_repeat():
                       "【长治市2019-2020年秋冬季方案 第41项】钢铁超低排放：完成潞宝钢铁超低排放改造"]
     text = Renderer().digest_text(digest)
     assert text.count("第41项") == 1 and "时限2020年3月31日" in text
+
+
+def test_an_interview_for_air_quality_and_tasks_on_one_day_lists_both():
+    metric = {"key": "m", "level": "interview", "kind": "aqi_off_scale", "unit": "潞州区人民政府",
+              "facts": {"assessment": "aqi_off_scale", "region": "潞州区", "finding": "潞州区AQI连续2天“爆表”",
+                        "first_day": "2020-01-15", "last_day": "2020-01-16", "days": 2, "values": [540.0, 565.0],
+                        "threshold": 500.0, "threshold_days": 2}}
+    letter = build_letter("interview", [metric, *sample_notices()], PLAN, UNIT, ISSUE, "长大气办函〔2019〕13号")
+    text = "\n".join(b.text or b.head for b in Renderer().letter_blocks(letter))
+    assert "潞州区AQI连续2天“爆表”。" in text and "以下2项重点任务进展严重滞后" in text
+    assert len(letter.rows) == 2 and len(letter.metrics) == 1
