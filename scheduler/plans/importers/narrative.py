@@ -43,7 +43,7 @@ from scheduler.plans.importers.numbering import (
     numbering,
 )
 from scheduler.plans.importers.paragraphs import PAGE_NUMBER, Paragraph, build_paragraphs
-from scheduler.plans.ledger import DustFallCap, PeriodCap, Task
+from scheduler.plans.ledger import DustFallCap, PeriodCap, PersonRef, Task
 from scheduler.text import squeeze
 
 __all__ = ["NO_DEADLINE_NOTE", "cn_to_int", "find_assessment_clause", "find_deadline_phrase",
@@ -226,6 +226,7 @@ def _task(plan_id: str, local_id: str, paragraph: Paragraph, file: str, category
         title=paragraph.title or _title(measures), measures=measures, deadline_text=deadline,
         lead_units=list(clause.lead_units), cooperating_units=list(clause.cooperating_units),
         responsible_units=responsible, source=f"{file}:{paragraph.first_line}", notes=notes,
+        responsible_persons=[PersonRef(name=name) for name in clause.responsible_persons],
     )
     return task, read
 

@@ -317,3 +317,10 @@ def test_keys_written_in_brackets_read_like_keys_with_a_colon(tmp_path):
     assert (first.lead_units, first.responsible_units) == (["市发改委"], ["各县区政府"])
     assert first.measures == "推进锅炉淘汰。完成淘汰。"
     assert second.lead_units == ["市住建局"]
+
+
+def test_responsible_leaders_and_persons_in_a_clause_are_the_tasks_persons(tmp_path):
+    text = "一、重点任务\n1.推进锅炉淘汰。\n责任单位：市环保局\n责任领导：张三\n责任人：李四、王五\n"
+    [task] = imported(tmp_path, text).tasks
+    assert task.responsible_units == ["市环保局"]
+    assert [p.name for p in task.responsible_persons] == ["张三", "李四", "王五"]
