@@ -301,6 +301,9 @@ def _repeated(run: _Run, card: MetricCard, plan: str) -> None:
                     and f"|{plan}|" in n.key]
         if len(warnings) < trigger.count or run.open_interview(plan, unit):
             continue
+        nth = sorted(n.sent_on or n.created_on for n in warnings)[trigger.count - 1]
+        if trigger.after_workdays and run.calendar.workdays_between(nth, run.as_of) < trigger.after_workdays:
+            continue  # the interview waits for the rule set's interval after the warning that counts
         listed = "、".join(zh_date(n.sent_on or n.created_on) for n in warnings)
         why = (f"{region}因空气质量未达序时进度已被下发预警通知函{len(warnings)}次（{listed}），"
                f"达到规定的{trigger.count}次")

@@ -7,7 +7,8 @@ errors with file and line, the same levels. Triggers:
 - prorata_off_track: at a checkpoint (month or quarter end, the period's own end excepted) a county's
   cumulative value is above its period target -> warning letter to the county government;
 - target_missed: the period is over and the final value is above the target -> interview;
-- repeated_warnings: a county already got N metric warnings (approved or sent) -> interview;
+- repeated_warnings: a county already got N metric warnings (approved or sent), the N-th standing
+  `after_workdays` working days -> interview;
 - aqi_off_scale: AQI above a threshold (500, "爆表") on N consecutive days -> warning or interview;
 - dust_fall_over_cap: a month's dust fall above the plan's cap -> urging notice;
 - progress_behind: a unit's reported percent is behind the elapsed share of the task's time by a
@@ -76,6 +77,9 @@ class RepeatedWarnings(RuleModel):
     type: Literal["repeated_warnings"]
     count: int = Field(ge=2, le=12)
     rules: list[str] = Field(default_factory=list)  # warning rules that count; empty: every metric warning
+    # Working days the count-th warning must stand unresolved (from its send day, else its proposal)
+    # before the interview: the rule set's interval between warning and interview.
+    after_workdays: int = Field(default=0, ge=0, le=60)
 
 
 class AqiOffScale(RuleModel):

@@ -209,6 +209,22 @@ def test_a_second_warning_brings_an_interview_for_that_county_only():
     assert "已被下发预警通知函2次（2020年2月5日、2020年3月4日）" in action.explanation
 
 
+def test_the_interview_waits_the_rule_sets_working_days_after_the_second_warning():
+    from scheduler.escalation.metrics.rules import MetricRuleBook
+
+    waiting = RULES_YAML.replace("{type: repeated_warnings, count: 2}",
+                                 "{type: repeated_warnings, count: 2, after_workdays: 15}")
+    book = MetricRuleBook([parse_metric_rules(waiting, "rules/metrics/test.yaml")])
+
+    def interviews(as_of):
+        return [a.unit for a in evaluate_metrics(book, target_book(), series(), REGIONS, _after_march_warnings(),
+                                                 CALENDAR, as_of) if a.level == "interview"]
+
+    # the second warning is of 2020-03-04; its 15th working day after is 03-25, not the next day
+    assert interviews(date(2020, 3, 5)) == [] and interviews(date(2020, 3, 24)) == []
+    assert interviews(date(2020, 3, 25)) == [LUCHENG]
+
+
 def test_a_held_or_rejected_warning_does_not_count():
     notices = _after_march_warnings()
     notices[(None, LUCHENG)][1] = past(PM25.format(unit=LUCHENG, day="2020-02-29"), "warning",

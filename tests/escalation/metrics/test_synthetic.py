@@ -39,6 +39,9 @@ def test_it_imports_cleanly_with_the_gaps_it_was_given():
         "沁县 AQI 缺 2019-11-14 至 2019-11-16（3天）", "沁县 PM2.5 缺 2019-11-14 至 2019-11-16（3天）"]
 
 
+ARRANGEMENT = {"time": "另定", "place": "市政府第一会议室", "attendees": "县区政府主要负责同志", "contact": "市大气办 1234567"}
+
+
 def test_the_demo_season_brings_metric_warnings_interviews_and_urges(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'season.db'}")
     setup = load_setup(ROOT / "rules", ROOT / "data", DIRECTORY)
@@ -55,7 +58,7 @@ def test_the_demo_season_brings_metric_warnings_interviews_and_urges(tmp_path):
                 waiting = [n.id for n in repo.review_queue(session, statuses=("pending_review",))
                            if n.created_on < day and n.kind in METRIC_KINDS]
                 if waiting:
-                    repo.decide_notices(session, waiting, "approve", "协调人", "")
+                    repo.decide_notices(session, waiting, "approve", "协调人", "", arrangement=ARRANGEMENT)
                 session.commit()
             created += [(day, a) for a in run_sweep(store, rules, CALENDAR, day, metrics=setup).created
                         if a.kind in METRIC_KINDS]
@@ -69,10 +72,11 @@ def test_the_demo_season_brings_metric_warnings_interviews_and_urges(tmp_path):
         ("2020-01-17", "interview", "襄垣县", "aqi-off-scale-interview"),  # 540, 565 on 15-16 January
         ("2020-02-05", "warning", "潞城区", "pm25-prorata-warning"),
         ("2020-02-05", "warning", "黎城县", "pm25-prorata-warning"),
-        ("2020-02-06", "interview", "潞城区", "repeated-warnings-interview"),
+        # 15 working days after the second warning (02-05; 春节 is over), the rule set's interval
+        ("2020-02-26", "interview", "潞城区", "repeated-warnings-interview"),
         ("2020-03-04", "warning", "潞城区", "pm25-prorata-warning"),
         ("2020-03-04", "warning", "黎城县", "pm25-prorata-warning"),
-        ("2020-03-05", "interview", "黎城县", "repeated-warnings-interview"),
         ("2020-03-06", "urge", "壶关县", "dust-fall-urge"),  # February 9.8
+        ("2020-03-25", "interview", "黎城县", "repeated-warnings-interview"),  # 15 working days after 03-04
     ]
     assert Counter(level for _, level, _, _ in found) == {"warning": 5, "interview": 3, "urge": 3}
