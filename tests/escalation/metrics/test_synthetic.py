@@ -39,7 +39,8 @@ def test_it_imports_cleanly_with_the_gaps_it_was_given():
         "沁县 AQI 缺 2019-11-14 至 2019-11-16（3天）", "沁县 PM2.5 缺 2019-11-14 至 2019-11-16（3天）"]
 
 
-ARRANGEMENT = {"time": "另定", "place": "市政府第一会议室", "attendees": "县区政府主要负责同志", "contact": "市大气办 1234567"}
+ARRANGEMENT = {"time": "另定", "place": "市政府第一会议室", "attendees": "县区政府主要负责同志",
+               "contact": "市大气办 1234567"}
 
 
 def test_the_demo_season_brings_metric_warnings_interviews_and_urges(tmp_path):
