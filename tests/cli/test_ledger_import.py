@@ -128,3 +128,13 @@ def test_import_as_a_new_user_runs_it(tmp_path):
     result = duban(str(empty), "--output", str(target))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert target.read_bytes() == before
+
+
+def test_a_plan_without_a_year_takes_it_from_its_document_number(tmp_path, capsys):
+    source = tmp_path / "plan.txt"
+    source.write_text("某某县人民政府办公室关于印发扬尘治理措施的通知\n某县政办发〔2023〕5号\n"
+                      "序号\t重点任务\t完成时限\t责任单位\n1\t工地围挡\t长期坚持\t县住建局\n", encoding="utf-8")
+    code, out, err = run(capsys, str(source), "--output", str(tmp_path / "out.yaml"))
+    assert code == 0, err
+    assert "按文号 某县政办发〔2023〕5号 取 2023 年" in out
+    assert yaml.safe_load((tmp_path / "out.yaml").read_text(encoding="utf-8"))["plan"]["plan_year"] == 2023

