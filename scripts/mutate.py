@@ -52,7 +52,7 @@ TARGETS = {
     # importers/ and views are adapters between documents and the ledger: their tests are the slow
     # ones (a Word file built per test), so they are left to the end-to-end seed tests.
     "plans": Target(
-        mutate=("scheduler/plans/deadlines/*.py", "scheduler/plans/clauses.py", "scheduler/plans/units.py",
+        mutate=("scheduler/plans/deadlines/*.py", "scheduler/plans/clauses/*.py", "scheduler/plans/units/*.py",
                 "scheduler/plans/ledger.py"),
         tests=("tests/plans",)),
     "escalation": Target(
