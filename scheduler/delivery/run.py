@@ -222,6 +222,7 @@ def deliver(
                 if job.digest_day is None:
                     _prepare_letter(store, job, day, now, pick_issuer, calendar, links, config.standing_basis_for)
             _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
+            _keep_records(store, jobs, renderer, now)
             for job in jobs:  # each outcome commits before the next send: a crash resends at most one
                 receipt, error = _send(job, factory, used, down)
                 job.message = None  # sent: the batch keeps only what recording needs
@@ -352,6 +353,19 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, d
             extra={"kind": letter.kind, "number": letter.number,
                    **({"ack_url": letter.ack_url} if letter.ack_url else {})},
         )
+
+
+def _keep_records(store: Store, jobs: Sequence[_Job], renderer: Renderer, now: datetime) -> None:
+    """Keep each letter's files and web view as issued before it is sent (scheduler.store.letters):
+    a resend then carries the kept bytes, and the console shows what went out."""
+    for job in jobs:
+        if job.letter is None or job.message is None or job.error is not None:
+            continue
+        try:
+            letters.keep_letters_of_record(
+                store, [(job.key, job.message.attachments, renderer.letter_html(job.letter))], now)
+        except (OSError, RuntimeError) as exc:  # not kept, not sent: the next run tries again
+            job.error = TransportError(f"公文存档失败：{exc}", permanent=False)
 
 
 def _letter_html(renderer: Renderer, letter: LetterContext) -> str | None:

@@ -216,3 +216,13 @@ def test_the_digest_names_plan_task_number_and_measure_once_per_task(store, conf
     text = email.message_from_bytes(path.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
     assert text.count("【长治市2019-2020年秋冬季方案 第17项】清洁能源替代散煤：完成散煤治理22.1万户") == 1
     assert text.count("【长治市2019-2020年秋冬季方案 第18项】洁净煤替代散煤") == 1
+
+
+def test_the_letter_of_record_is_the_unit_letter_that_went_out(store, config):
+    warn_season(store, config)
+    sent = {path.name: path.read_bytes() for path in (config.outbox / "letters" / WARNED_ON.isoformat()).glob("*.docx")}
+    with store.session() as session:
+        kept = session.execute(select(m.LetterFile.kind, m.LetterFile.content, m.Letter.number)
+                               .join(m.Letter, m.Letter.notice_key == m.LetterFile.letter_key)).all()
+    assert sorted(content for kind, content, _ in kept if kind == "docx") == sorted(sent.values())
+    assert {number for kind, _, number in kept if kind == "html"} == {"长大气办函〔2019〕1号", "长大气办函〔2019〕2号"}
