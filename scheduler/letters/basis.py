@@ -23,7 +23,7 @@ _COUNTY = re.compile(r"县区|县（[市区、]+）|县\([市区、]+\)|县、�
 _OTHER_ADDRESSEES = re.compile(r"单位|部门|企业")
 # What each level's sentence of an assessment clause speaks of.
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    "urge": ("督办", "催办", "调度"),
+    "urge": ("督办", "催办"),  # not 调度: the office rolling up progress is no basis for urging
     "warning": ("预警",),
     "interview": ("约谈",),
 }
