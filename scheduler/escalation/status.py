@@ -11,6 +11,7 @@ For a task and an explicit day, in order:
 - a due date within the next AT_RISK_DAYS days, or the unit was urged, warned or summoned on the
   task within the last URGED_DAYS days: at risk (yellow);
 - otherwise on track (green).
+A unit's own approved extension moves its dates only: `as_seen_by` gives the task as that unit holds it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ def due_dates(task: TaskFacts) -> tuple[date, ...]:
     if deadline.kind == "year_long" and deadline.end is not None:
         return (deadline.end,)
     return ()
+
+
+def as_seen_by(task: TaskFacts, units: Iterable[str]) -> TaskFacts:
+    """Return the task as `units` hold it: with their own approved extension when they share one
+    (a unit's extension moves its date and lamp only), else as the task stands for everyone."""
+    wanted = set(units)
+    views = [view for view in task.by_unit() if wanted & {a.unit for a in view.assignments}]
+    return views[0] if len(views) == 1 else task
 
 
 def standing(task: TaskFacts, as_of: date, urged: bool = False) -> Standing:

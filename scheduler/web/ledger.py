@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from scheduler.clock import local_day
 from scheduler.delivery.run import digest_key
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import COUNTED_ROLES, Standing, due_dates, standing
+from scheduler.escalation.status import COUNTED_ROLES, Standing, as_seen_by, due_dates, standing
 from scheduler.glossary import DEADLINE_KINDS, PROGRESS_STATUSES
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import sign_off, task_facts
@@ -61,6 +61,7 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
             holders = tuple(u for u in holders if u in units)
             if not holders:
                 continue
+            task = as_seen_by(task, holders)  # the unit's own extended date, if it has one
         if unit and unit not in holders:
             continue
         if status and task.status != status:

@@ -183,7 +183,7 @@ def workdays(first: date, last: date) -> list[date]:
 
 
 def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-2020",)) -> None:
-    """A store with notices, deliveries, letters and audit entries: 2 November 2020 swept and sent."""
+    """A store with notices, deliveries, letters and audit entries: 26 October and 2 November 2020 swept and sent."""
     from scheduler.clock import SHANGHAI
     from scheduler.config import load_config
     from scheduler.delivery.run import deliver
@@ -196,8 +196,11 @@ def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-20
     config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": tmp_path / "out"})
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")
     store = open_store(url, migrate=False)
-    day = date(2020, 11, 2)
-    run_sweep(store, load_rulebook(ROOT / "rules"), calendar, day, heating=config.heating_season_start)
-    approve_waiting(url)
-    deliver(store, config, calendar, day, now=datetime(2020, 11, 2, 9, tzinfo=SHANGHAI), pdf=False)
+    rules = load_rulebook(ROOT / "rules")
+    # A week of urges first: a warning letter rests on an urge issued at least 5 working days before.
+    for day in (date(2020, 10, 26), date(2020, 11, 2)):
+        run_sweep(store, rules, calendar, day, heating=config.heating_season_start)
+        approve_waiting(url)
+        deliver(store, config, calendar, day, now=datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI),
+                pdf=False)
     store.dispose()

@@ -35,7 +35,8 @@ def test_a_swept_and_delivered_day_passes(store):
         report = check_store(session, AFTER)
     assert report.ok, report.problems
     counts = report.counts
-    assert counts["letters"] > 10 and counts["deliveries_sent"] == counts["deliveries"] > 10
+    # one warning letter per unit (the urges went out a week before): 晋城's 8 units behind
+    assert counts["letters"] >= 5 and counts["deliveries_sent"] == counts["deliveries"] > 10
     assert counts["notices_sent"] > 100 and counts["deliveries_sending"] == 0
 
 
@@ -79,7 +80,7 @@ def test_a_sending_row_past_its_lease_is_found_only_after_the_lease(store):
 def test_a_notice_in_two_messages_and_a_dangling_letter_are_found(store):
     with store.session() as session:
         entry = session.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "delivery.sent",
-                                                           m.AuditEntry.object_id.like("digest|%"))).first()
+                                                           m.AuditEntry.object_id.like("digest|%|2020-11-02"))).first()
         copy = m.AuditEntry(at=entry.at, actor=entry.actor, action=entry.action, object_type=entry.object_type,
                             object_id=entry.object_id.replace("2020-11-02", "2020-11-03"), detail=entry.detail)
         session.add(copy)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler import store as repo
 from scheduler.store import schema as m
 from scheduler.store.extensions import list_extensions
-from tests.web.builders import CSRF, DAY, UNIT_A, login
+from tests.web.builders import CSRF, DAY, NOW, UNIT_A, login
 
 TASK = "changzhi-2019/r017"  # due 2019-10-31; 潞州区 and the 11 other counties responsible
 
@@ -93,3 +93,15 @@ def test_a_viewer_sees_the_requests_but_cannot_decide(client, store):
 def test_a_unit_user_cannot_open_the_console_screen(client):
     login(client, "luzhou")
     assert client.get("/extensions", follow_redirects=False).status_code == 403
+
+
+def test_after_approval_the_portal_shows_the_unit_its_own_date_and_lamp(client, store):
+    before = (login(client, "luzhou"), client.get("/api/portal/tasks").json())[1]
+    assert {r["id"]: r for r in before}[TASK]["state"] == "overdue"  # 10-31 passed long ago on 12-20
+    ask(client)
+    with store.session() as session:
+        [request] = list_extensions(session)
+        repo.decide_extension(session, request.id, True, "王协调", "同意", now=NOW)
+        session.commit()
+    row = {r["id"]: r for r in client.get("/api/portal/tasks").json()}[TASK]
+    assert row["due"] == ["2020-01-31"] and row["state"] != "overdue"
