@@ -16,7 +16,7 @@ from scheduler.config import Config
 from scheduler.display import render
 
 SEASON = (date(2019, 10, 1), date(2020, 3, 31))
-DEMO_METRICS = "metrics/changzhi-2019-20-synthetic.csv"  # under data_dir; SYNTHETIC values (issue 5), see its README
+DEMO_METRICS = "metrics/changzhi-2019-20-synthetic.csv"  # under data_dir; SYNTHETIC values, see its README
 LEVEL_LABELS = {"reminder": "提醒", "urge": "催办", "warning": "预警通知函", "interview": "约谈"}
 COORDINATOR = "演示协调人"
 

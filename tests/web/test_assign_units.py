@@ -1,4 +1,4 @@
-"""Open points fixable in the console (issue 7): a coordinator gives an ambiguous group ("相关县区政府")
+"""Open points fixable in the console: a coordinator gives an ambiguous group ("相关县区政府")
 or a task naming no unit concrete units from the directory; the choice is audited, shown on the task
 page, survives `duban load`, and the next sweep addresses the chosen units."""
 
