@@ -359,6 +359,12 @@ def _task(plan_id: str, local: str, row: _Row) -> Task:
         roles["resp"] = list(roles["lead"])
     persons = persons_of(values.get("persons", ""))
     deadline = tidy(values.get("deadline", ""))
+    if "deadline" not in values:  # a table without a time column: a date in the measure is the deadline
+        from scheduler.plans.importers.narrative import find_deadline_phrase
+
+        deadline = find_deadline_phrase(f"{measures}。{title_text}")
+        if deadline:
+            notes.append("完成时限取自措施文字")
     if row.merged:
         notes.append("沿用上一行（合并单元格）：" + "、".join(FIELD_NAMES[k] for k in row.merged))
     if not deadline:

@@ -37,6 +37,11 @@ def text_grids(file: str, lines: list[str]) -> list[Grid]:
             grid, index = _cell_table(file, lines, index, len(cells), len(grids) + 1)
             grids.append(grid)
             continue
+        spaced = _space_header(lines[index])
+        if spaced is not None:
+            grid, index = _space_table(file, lines, index, spaced, len(grids) + 1)
+            grids.append(grid)
+            continue
         tab = _tab_header(lines[index])
         if tab is not None:
             grid, index = _tab_table(file, lines, index, tab, len(grids) + 1)
@@ -62,6 +67,83 @@ def _unpipe(line: str) -> str:
     if text.count("|") == 1 and text.endswith("|"):
         return text[:-1].strip()
     return "\t".join(cell.strip() for cell in text.strip("|").split("|"))
+
+
+_RIGHT = ("lead", "coop", "resp", "persons", "deadline", "remarks")
+
+
+def _space_header(line: str) -> list[str] | None:
+    """A header copied from a PDF or web page with a space between its names, every word a name."""
+    names = line.split()
+    if len(names) < 3 or "\t" in line or not all(header_key(name) for name in names):
+        return None
+    return names if is_task_header(_keys(names)) else None
+
+
+def _space_table(file: str, lines: list[str], start: int, header: list[str], n: int) -> tuple[Grid, int]:
+    """Rows with a space between cells, as copied from a PDF: two spaces mean an empty cell, and a
+    cell's own text may be broken by a space too. Each row starts with its 序号; the unit and date
+    columns at the right take the last pieces, the 序号 the first, the task columns what is between
+    (a piece of one or two characters is the tail of a broken word)."""
+    keys = _keys(header)
+    width = len(header)
+    right = 0
+    while right < width and header_key(header[width - 1 - right]) in _RIGHT:
+        right += 1
+    values: dict[tuple[int, int], str] = {(start + 1, c): t for c, t in enumerate(header, start=1)}
+    index, expected, row_line = start + 1, 1, 0
+    while index < len(lines):
+        text = lines[index].strip()
+        found = re.match(r"^(\d{1,3})[.、．]?\s", text)
+        if found and int(found.group(1)) == expected:
+            row_line, expected = index + 1, expected + 1
+            for column, cell in enumerate(_spaced_cells(text, width, right, keys), start=1):
+                if cell:
+                    values[(row_line, column)] = cell
+        elif not text or _END.match(text) or not row_line:
+            if row_line and (not text and index + 1 < len(lines) and not re.match(r"^\d", lines[index + 1].strip())):
+                break
+            if text:
+                break
+        index += 1
+    return build_grid(file, f"表{n}", values, []), index
+
+
+def _spaced_cells(text: str, width: int, right: int, keys: dict[str, int]) -> list[str]:
+    pieces = text.split(" ")
+    cells = [""] * width
+    first = 0
+    if keys.get("number") == 1:
+        cells[0], pieces = pieces[0], pieces[1:]
+        first = 1
+    if right:
+        tail = [p for p in pieces if p][-right:]
+        cut = len(pieces)
+        for _ in tail:  # the rightmost non-empty pieces, in order
+            cut = max(i for i in range(cut) if pieces[i])
+        cells[width - len(tail):] = tail
+        pieces = pieces[:cut]
+    middle = list(range(first, width - right))
+    if not middle:
+        return cells
+    # the last task column (措施) takes the last piece; the others take what comes before, an empty
+    # piece (two spaces) being an empty cell and a short piece the end of the word before it
+    last = [p for p in pieces if p]
+    if len(middle) > 1 and last:
+        end = max(i for i in range(len(pieces)) if pieces[i])
+        cells[middle[-1]] = pieces[end]
+        pieces, middle = pieces[:end], middle[:-1]
+    joined: list[str] = []
+    for piece in pieces:
+        if piece and joined and joined[-1] and len(piece) <= 2:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    while len(joined) > len(middle) and len(joined) > 1:
+        joined[-2:] = [joined[-2] + joined[-1]]
+    for column, piece in zip(middle, joined):
+        cells[column] = piece
+    return cells
 
 
 def _cell_block(lines: list[str], start: int) -> list[str]:

@@ -100,3 +100,18 @@ def test_a_web_table_with_a_blank_line_between_every_cell():
     assert tasks["1"].title == "开展市容专项整治" and tasks["1"].measures == "开展市容专项整治，推行门前责任制。"
     assert tasks["2"].title == "推进生活垃圾分类"
     assert tasks["2"].lead_units == ["区环卫所（分类办）"] == tasks["2"].responsible_units
+
+
+def test_rows_copied_with_a_space_between_cells_are_aligned_by_column_kind():
+    text = ("某某市主要任务分解表\n序号 类别 主要任务 细化措施 牵头单位 参与单位 责任单位\n"
+            "1 节约用 水 严守用水总量红线 2019年9月底前，完成取水口核查。 市水利局 "
+            "市发展改革委、住房和城乡建设局等 各县(市、区)人民政府\n"
+            "2  严守用水 效率红线 落实用水效率评估体系。 市水利局 市统计局 各县(市、区)人民政府\n"
+            "3   抓好工业节水。加快节水改造。 市工业和信息化局 市水利局 各县(市、区)人民政府\n\n二、保障措施\n")
+    tasks = tasks_in(text)
+    assert [t.title for t in tasks.values()] == ["严守用水总量红线", "严守用水效率红线", "严守用水效率红线"]
+    assert tasks["1"].category == "节约用水" and tasks["3"].measures == "抓好工业节水。加快节水改造。"
+    assert tasks["1"].deadline_text == "2019年9月底前"  # no time column: the date in the measure
+    assert tasks["1"].lead_units == ["市水利局"] and tasks["3"].lead_units == ["市工业和信息化局"]
+    assert tasks["2"].cooperating_units == ["市统计局"]
+    assert tasks["1"].responsible_units == ["各县(市、区)人民政府"]
