@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +19,60 @@ from scheduler.cli.main import add_arguments, command, emit_json, parse_day, reg
 
 @command("load")
 def cmd_load(args: argparse.Namespace) -> int:
-    from scheduler.plans.ledger import load_ledgers
     from scheduler.plans.units import UnitDirectory
-    from scheduler.store import load_ledgers as load
+    from scheduler.store.bulkload import bulk_load_ledgers
 
     runtime = runtime_for(args)
     data_dir = Path(args.data)
-    ledgers = load_ledgers(data_dir)
+    ledgers = _read_ledgers(data_dir)
     directory = UnitDirectory.load(data_dir / "units.yaml")
-    with runtime.store.session() as session:
-        report = load(
-            session, ledgers, directory, runtime.config.heating_season_start, actor=args.by
+    with runtime.store.session() as session, _load_bar(sum(len(x.tasks) for x in ledgers)) as advance:
+        report = bulk_load_ledgers(
+            session, ledgers, directory, runtime.config.heating_season_start, actor=args.by, progress=advance
         )
         session.commit()
     print(report.summary())
     for line in report.unresolved if args.verbose else []:
         print(f"  待协调：{line}")
     return 0
+
+
+def _read_ledgers(data_dir: Path) -> list:
+    """Read every ledger of a folder as `plans.ledger.load_ledgers` does (all files' problems
+    together, duplicate plan ids refused), advancing a bar per file on a terminal."""
+    from scheduler.display import progress
+    from scheduler.errors import InputError, Problem
+    from scheduler.plans.ledger import ledger_paths, load_ledger
+
+    ledgers, problems = [], []
+    for path in progress(ledger_paths(data_dir), "读取台账"):
+        try:
+            ledgers.append(load_ledger(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    ids = [ledger.plan.id for ledger in ledgers]
+    problems.extend(Problem(str(data_dir), None, f"计划编号重复：{plan_id}")
+                    for plan_id in sorted({i for i in ids if ids.count(i) > 1}))
+    if problems:
+        raise InputError(problems)
+    return ledgers
+
+
+@contextmanager
+def _load_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """Yield a callback advancing a bar of `total` tasks on a terminal (standard error); else a no-op."""
+    from scheduler.display import shows_progress
+
+    if not shows_progress():
+        yield lambda tasks: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task("载入任务", total=total)
+        yield lambda tasks: bar.advance(task, tasks)
 
 
 @command("sweep")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from datetime import datetime as dt
@@ -56,7 +56,12 @@ class LoadReport:
 
 def _hash(task: Task) -> str:
     """Return a digest of the whole ledger row, so an unchanged row is skipped."""
-    text = json.dumps(task.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return digest_of(task.model_dump(mode="json"))
+
+
+def digest_of(row: dict) -> str:
+    """Return the digest of a ledger row already dumped to JSON-ready values."""
+    text = json.dumps(row, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -87,7 +92,7 @@ def _effective_dates(
     return _notice_dates(deadline, measures, context)
 
 
-def _upsert_units(session: Session, directory) -> None:
+def upsert_units(session: Session, directory) -> None:
     """Insert or update the directory's units and replace their contacts."""
     existing = {u.name: u for u in session.scalars(select(m.Unit))}
     for unit in directory.units():
@@ -117,7 +122,7 @@ def _upsert_units(session: Session, directory) -> None:
                 session.add(m.Contact(unit=unit.name, channel=channel, address=address))
 
 
-class _Extras:
+class Extras:
     """Units a ledger names that the directory file does not hold: county governments from the
     division list and provisional units. Each gets a store row the first time; an existing row is
     left alone, so a coordinator's confirmation (its kind) survives the next load."""
@@ -145,8 +150,8 @@ class _Extras:
         return unit.name
 
 
-def _assignments(task: Task, region: str, directory, report: LoadReport,
-                 extras: _Extras) -> list[tuple[str, str, str]]:
+def assignments_of(task: Task, region: str, directory, report: LoadReport,
+                 extras: Extras) -> list[tuple[str, str, str]]:
     """Resolve the written unit names of a task to (canonical unit, role, written)."""
     rows: dict[tuple[str, str], str] = {}
     for role, attribute in ROLES:
@@ -167,6 +172,20 @@ def _assignments(task: Task, region: str, directory, report: LoadReport,
     return [(unit, role, written) for (unit, role), written in rows.items()]
 
 
+def upsert_plan(session: Session, ledger: Ledger) -> None:
+    """Insert or update the plan row of a ledger."""
+    meta = ledger.plan
+    plan = session.get(m.Plan, meta.id) or m.Plan(id=meta.id)
+    plan.title, plan.region, plan.plan_year = meta.title, meta.region, meta.plan_year
+    plan.period_start, plan.period_end = meta.period_start, meta.period_end
+    plan.meta = {
+        **meta.model_dump(mode="json"),
+        "targets": ledger.targets.model_dump(mode="json"),
+    }
+    session.add(plan)
+    session.flush()
+
+
 def load_ledgers(
     session: Session,
     ledgers: Sequence[Ledger],
@@ -178,19 +197,11 @@ def load_ledgers(
     """Upsert `ledgers` and the directory's units; the caller commits."""
     now = now or clock.now()
     report = LoadReport()
-    _upsert_units(session, directory)
-    extras = _Extras(session, directory, moves(session))
+    upsert_units(session, directory)
+    extras = Extras(session, directory, moves(session))
     for ledger in ledgers:
         meta = ledger.plan
-        plan = session.get(m.Plan, meta.id) or m.Plan(id=meta.id)
-        plan.title, plan.region, plan.plan_year = meta.title, meta.region, meta.plan_year
-        plan.period_start, plan.period_end = meta.period_start, meta.period_end
-        plan.meta = {
-            **meta.model_dump(mode="json"),
-            "targets": ledger.targets.model_dump(mode="json"),
-        }
-        session.add(plan)
-        session.flush()
+        upsert_plan(session, ledger)
         report.plans += 1
         context = ledger.deadline_context(heating(meta.region))
         stored = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.plan_id == meta.id))}
@@ -199,55 +210,79 @@ def load_ledgers(
         for position, task in enumerate(ledger.tasks):
             digest = _hash(task)
             row = stored.pop(task.id, None)
-            assignments = _assignments(task, meta.region, directory, report, extras)
+            assignments = assignments_of(task, meta.region, directory, report, extras)
             if row is not None and row.ledger_hash == digest and not row.removed:
                 row.position = position
                 report.tasks_unchanged += 1
                 continue
-            old_dates: frozenset[date] = frozenset()
             if row is None:
                 row = m.Task(id=task.id, plan_id=meta.id, status="open")
                 session.add(row)
                 report.tasks_created += 1
-                action = "task.create"
-            else:
-                old_dates = _effective_dates(row.deadline_text, row.standing, row.measures, context,
-                                             overrides.get(task.id))
-                report.tasks_updated += 1
-                action = "task.update"
-                if row.removed:
-                    row.removed, row.status = False, "open"
-            changed = sorted(k for k, v in task.model_dump(mode="json").items() if (row.ledger or {}).get(k) != v)
-            _fill(row, task, position, digest)
-            session.flush()
-            if action == "task.update":
-                units = {unit for unit, _, _ in assignments} | {unit for unit, _, _ in chosen.get(task.id, ())}
-                dates = _effective_dates(task.deadline_text, task.standing, task.measures, context,
-                                         overrides.get(task.id))
-                moved = dates != old_dates
-
-                def applies(n: m.Notice, units=units, dates=dates, moved=moved) -> bool:
-                    """Keep a notice whose unit still holds the task and whose date still exists."""
-                    return n.unit in units and (not moved or n.due is None or n.due in dates)
-
-                report.notices_cancelled += cancel_pending(
-                    session, task.id, actor, "台账已修改：单位或时限变化", keep=applies, now=now
-                )
-            session.execute(delete(m.Assignment).where(m.Assignment.task_id == task.id))
-            for unit, role, written in assignments:
-                session.add(m.Assignment(task_id=task.id, unit=unit, role=role, written=written))
-            detail = {"source": task.source, "changed": changed if action == "task.update" else []}
-            audit(session, actor, action, "task", task.id, detail, now)
-        for row in stored.values():  # tasks no longer in the ledger
-            if not row.removed:
-                row.removed, row.status = True, "waived"
-                report.tasks_removed += 1
-                report.notices_cancelled += cancel_pending(
-                    session, row.id, actor, "任务已移出台账", now=now
-                )
-                audit(session, actor, "task.remove", "task", row.id, {}, now)
+                _fill(row, task, position, digest)
+                session.flush()
+                _replace_assignments(session, task.id, assignments)
+                audit(session, actor, "task.create", "task", task.id, {"source": task.source, "changed": []}, now)
+                continue
+            change = Change(context, overrides.get(task.id), chosen.get(task.id, ()), actor, now)
+            update_task(session, row, task, position, digest, assignments, change, report)
+        retire_tasks(session, stored.values(), report, actor, now)
     session.flush()
     return report
+
+
+@dataclass(frozen=True)
+class Change:
+    """What updating one task needs besides the task: the plan's context and the coordinator's choices."""
+
+    context: DeadlineContext
+    override: tuple | None  # the latest deadline override, if any
+    chosen: Sequence[tuple[str, str, str]]  # coordinator-chosen (unit, role, written)
+    actor: str
+    now: dt
+
+
+def update_task(session: Session, row: m.Task, task: Task, position: int, digest: str,
+                assignments: list[tuple[str, str, str]], change: Change, report: LoadReport) -> None:
+    """Apply a changed ledger row to its stored task: cancel the notices it makes stale, replace its
+    assignments and audit which fields changed. Shared by the row-by-row and the bulk load."""
+    context, actor, now = change.context, change.actor, change.now
+    old_dates = _effective_dates(row.deadline_text, row.standing, row.measures, context, change.override)
+    report.tasks_updated += 1
+    if row.removed:
+        row.removed, row.status = False, "open"
+    changed = sorted(k for k, v in task.model_dump(mode="json").items() if (row.ledger or {}).get(k) != v)
+    _fill(row, task, position, digest)
+    session.flush()
+    units = {unit for unit, _, _ in assignments} | {unit for unit, _, _ in change.chosen}
+    dates = _effective_dates(task.deadline_text, task.standing, task.measures, context, change.override)
+    moved = dates != old_dates
+
+    def applies(n: m.Notice) -> bool:
+        """Keep a notice whose unit still holds the task and whose date still exists."""
+        return n.unit in units and (not moved or n.due is None or n.due in dates)
+
+    report.notices_cancelled += cancel_pending(
+        session, task.id, actor, "台账已修改：单位或时限变化", keep=applies, now=now
+    )
+    _replace_assignments(session, task.id, assignments)
+    audit(session, actor, "task.update", "task", task.id, {"source": task.source, "changed": changed}, now)
+
+
+def retire_tasks(session: Session, rows: Iterable[m.Task], report: LoadReport, actor: str, now: dt) -> None:
+    """Waive the tasks that left their ledger (never delete them) and cancel their pending notices."""
+    for row in rows:
+        if not row.removed:
+            row.removed, row.status = True, "waived"
+            report.tasks_removed += 1
+            report.notices_cancelled += cancel_pending(session, row.id, actor, "任务已移出台账", now=now)
+            audit(session, actor, "task.remove", "task", row.id, {}, now)
+
+
+def _replace_assignments(session: Session, task_id: str, assignments: list[tuple[str, str, str]]) -> None:
+    session.execute(delete(m.Assignment).where(m.Assignment.task_id == task_id))
+    for unit, role, written in assignments:
+        session.add(m.Assignment(task_id=task_id, unit=unit, role=role, written=written))
 
 
 def _fill(row: m.Task, task: Task, position: int, digest: str) -> None:
