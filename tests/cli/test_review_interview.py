@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = ["--time", "2019年12月27日上午9时", "--place", "市生态环境局三楼会议室",
            "--attendees", "分管负责同志、相关部门主要负责同志", "--contact", "王明，0355-2021234"]
 
+pytestmark = pytest.mark.slow  # loads a ledger per test: over a second on this machine
+
+
 
 @pytest.fixture
 def store(store_with, store_url, monkeypatch):

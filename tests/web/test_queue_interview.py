@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from scheduler import store as repo
 from scheduler.escalation.facts import Action
 from scheduler.store import schema as m
@@ -12,6 +14,9 @@ from tests.web.builders import UNIT_A, csrf_of, login
 
 ARRANGEMENT = {"time": "2019年12月27日上午9时", "place": "市生态环境局三楼会议室",
                "attendees": "分管负责同志、相关部门主要负责同志", "contact": "市大气办 王明，0355-2021234"}
+
+pytestmark = pytest.mark.slow  # a login and a page each: over a second on this machine
+
 
 
 def interview(store) -> int:
