@@ -225,6 +225,7 @@ def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts:
         "plan_title": plan.title if plan is not None else "",
         "task_number": task.position + 1 if task is not None else None,
         "measure": task.measures if task is not None else "",
+        "deadline_text": task.deadline_text if task is not None else "",  # printed when no date is known
         "arrangement": dict(notice.arrangement or {}),
     }
     if notice.level == "interview":
