@@ -145,3 +145,18 @@ def test_the_approval_and_the_cancellations_are_audited(store):
                                                               "overdue-warning"]
     assert {key.split("|")[2] for key in cancelled} == {LUZHOU, LUCHENG}
 
+
+
+def test_a_warning_sent_before_the_extension_leads_to_no_interview(store):
+    sweep(store, date(2019, 11, 1))
+    sweep(store, date(2019, 11, 14))
+    with store.session() as session:
+        for notice in repo.review_queue(session):
+            if notice.task_id == TASK:  # 13 warnings of record, delivered on 11-14
+                notice.status, notice.sent_on = "sent", date(2019, 11, 14)
+        request = request_extension(session, TASK, LUZHOU, date(2020, 3, 31), "设备到货延迟", "潞州区", now=ASKED)
+        decide_extension(session, request.id, True, "王协调", "同意", now=DECIDED)
+        session.commit()
+    # 15 working days after the warnings of 11-14: the others are summoned, 潞州区 is not
+    interviewed = sweep(store, date(2019, 12, 5))
+    assert len(r017(interviewed, "interview")) == 12 and LUZHOU not in r017(interviewed, "interview")

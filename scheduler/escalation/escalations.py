@@ -5,8 +5,9 @@ Overdue is counted in working days after the due date (workdays_between(due, as_
 count only with `include_milestones`. warning_unresolved follows the warning as stored (status
 approved or sent), not the current rule file: the interview is proposed `after_workdays` working
 days after the warning (its send day, else its creation day), `ack_grace_workdays` more once it was
-signed for. A unit gets at most one open interview per task: serious_delay and warning_unresolved
-share it.
+signed for; a warning from before the unit's date last moved (an extension, a set date) is about
+the old date and leads to no interview. A unit gets at most one open interview per task:
+serious_delay and warning_unresolved share it.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def warning_unresolved(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Ef
         for notice in ev.history.get((task.task_id, unit), ()):
             if notice.level != "warning" or notice.status not in ladder.ISSUED_STATUSES:
                 continue
+            if task.deadline_changed_on is not None and notice.created_on < task.deadline_changed_on:
+                continue  # a warning about a date since moved (extension, new date) leads to no interview
             start = notice.sent_on or notice.created_on
             need = base + (grace if notice.acknowledged_on is not None else 0)
             waited = ev.cal.workdays_between(start, ev.as_of)
