@@ -230,7 +230,7 @@ class WebConfig(BaseModel):
     # limits (docs/production.md): a request body, an upload and what an upload may hold
     max_body_kb: int = Field(256, ge=16, le=10_240)  # every route but the uploads
     max_upload_mb: int = Field(10, ge=1, le=200)  # the .csv/.xlsx upload routes
-    upload_max_rows: int = Field(100_000, ge=100, le=2_000_000)  # rows read from one upload
+    upload_max_rows: int = Field(50_000, ge=100, le=2_000_000)  # rows read from one upload
     # login throttling: a name is locked after this many failures in a row, for this long
     login_lock_failures: int = Field(10, ge=3, le=1000)
     login_lock_minutes: int = Field(15, ge=1, le=24 * 60)

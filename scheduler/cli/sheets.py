@@ -5,7 +5,6 @@ subscription URL the web console serves it under. (`ledger import --format docx|
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -60,6 +59,7 @@ def cmd_calendar_export(args: argparse.Namespace) -> int:
     ("--region", {"help": "识别简称所用的地区，如 长治市"}),
 ])
 def cmd_calendar_link(args: argparse.Namespace) -> int:
+    from scheduler.delivery.acklinks import AckLinkError, ack_secret
     from scheduler.exports.ics import feed_token
 
     runtime = runtime_for(args)
@@ -67,10 +67,11 @@ def cmd_calendar_link(args: argparse.Namespace) -> int:
     if unit is None:
         return 1
     web = runtime.config.web
-    secret = os.environ.get(web.secret_env, "")
-    if not secret:
-        print(f"未设置环境变量 {web.secret_env}（订阅链接的签名密钥），无法生成链接", file=sys.stderr)
+    try:  # the same secret the console checks feed tokens with: $DUBAN_SECRET, else .duban-secret
+        secret = ack_secret(runtime.config)
+    except AckLinkError as exc:
+        print(str(exc), file=sys.stderr)
         return 1
-    token = feed_token(unit, secret.encode("utf-8"))
+    token = feed_token(unit, secret)
     print(f"{web.base_url.rstrip('/')}/feeds/{quote(unit)}.ics?token={token}")
     return 0

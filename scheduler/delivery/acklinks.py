@@ -25,6 +25,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scheduler.ladder import ACK_LEVELS, is_known, rung
+from scheduler.store import notice_by_key
 from scheduler.store.acks import AckResult, IssuedLink, StoreSession, honour
 
 if TYPE_CHECKING:
@@ -152,12 +154,26 @@ def token_expiry(token: str) -> date:
     return date.fromisoformat(_unb64(token.strip().partition(".")[0]).decode().partition("|")[0])
 
 
+def ack_refusal(level: str) -> str | None:
+    """Why a notice of `level` cannot be signed for (a reminder or an urging notice takes no 签收), or None."""
+    if level in ACK_LEVELS:
+        return None
+    name = rung(level).label if is_known(level) else level
+    return f"此通知（{name}）无需签收；只有预警通知函、约谈通知等公文需要签收"
+
+
 def honour_ack(session: StoreSession, token: str, *, secret: bytes, by: str, today: date,
                now: datetime) -> AckResult:
     """Check the token and acknowledge its notice (idempotent); the caller commits.
 
     Raises AckLinkError for a bad, expired or unknown link (the message is for the official)."""
     key = read_ack(token, secret, today)
+    notice = notice_by_key(session, key)
+    if notice is None:
+        raise AckLinkError("签收链接对应的函件不存在或已撤销，请联系市大气办")
+    refusal = ack_refusal(notice.level)
+    if refusal:  # checked before anything is recorded
+        raise AckLinkError(refusal)
     token = token.strip()
     result = honour(session, IssuedLink(key, token_hash(token), token_expiry(token)), by=by, today=today, now=now)
     if result is None:

@@ -46,6 +46,9 @@ def save_import_record(session: Session, report: ImportReport, by: str, now: dat
     # save_import adds one record to this session; take that one, not "the newest row", which
     # another coordinator's import may have become meanwhile
     record = next(o for o in session.identity_map.values() if isinstance(o, MetricImport) and id(o) not in before)
+    if report.problems_omitted or report.gaps_omitted:  # the report lists MAX_LISTED; say how many more
+        record.report = {**(record.report or {}), "problems_omitted": report.problems_omitted,
+                         "gaps_omitted": report.gaps_omitted}
     return record.id
 
 

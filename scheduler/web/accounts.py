@@ -22,9 +22,9 @@ from scheduler.store.catalog import known_units
 from scheduler.store.repo import StoreError, audit
 from scheduler.store.schema import ROLES
 from scheduler.store.session import Session
+from scheduler.web.passwords import password_problem
 
 ROLE_NAMES = {"coordinator": "协调人", "unit": "责任单位用户", "viewer": "只读用户"}
-MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("duban-no-such-user")  # verify against it so unknown names take as long
 
@@ -86,8 +86,9 @@ def create_user(
         raise StoreError("用户名不能为空")
     if role not in ROLES:
         raise StoreError(f"角色应为 coordinator、unit 或 viewer：{role}")
-    if len(password) < MIN_PASSWORD:
-        raise StoreError(f"密码至少 {MIN_PASSWORD} 个字符")
+    problem = password_problem(password, name)
+    if problem:
+        raise StoreError(problem)
     if stored.account_named(session, name) is not None:
         raise StoreError(f"用户名已存在：{name}")
     units = tuple(dict.fromkeys(u.strip() for u in units if u.strip()))
@@ -107,8 +108,9 @@ def create_user(
 def set_password(session: Session, name: str, password: str, *, by: str, now: datetime) -> None:
     """Replace a password and end the user's sessions."""
     account = _existing(session, name)
-    if len(password) < MIN_PASSWORD:
-        raise StoreError(f"密码至少 {MIN_PASSWORD} 个字符")
+    problem = password_problem(password, name)
+    if problem:
+        raise StoreError(problem)
     stored.set_password_hash(session, account.id, hash_password(password))
     stored.end_sessions(session, account.id)
     audit(session, by, "user.password", "user", name, {}, now)

@@ -30,7 +30,7 @@ def _secret(request: Request) -> bytes:
 
 
 def ack_router() -> APIRouter:
-    from scheduler.delivery.acklinks import AckLinkError, honour_ack, read_ack
+    from scheduler.delivery.acklinks import AckLinkError, ack_refusal, honour_ack, read_ack
     from scheduler.store import notice_by_key
     from scheduler.web.letters import letter_for
 
@@ -50,6 +50,8 @@ def ack_router() -> APIRouter:
                     notice = notice_by_key(session, key)
                     if notice is None or notice.status != "sent":
                         error, status_code = "签收链接对应的函件不存在或已撤销，请联系市大气办", 404
+                    elif ack_refusal(notice.level):
+                        error, status_code, notice = ack_refusal(notice.level) or "", 400, None
                     else:
                         try:
                             html = ctx.renderer.letter_html(letter_for(session, ctx, notice))

@@ -1,6 +1,7 @@
 """Who may do what: login and logout, the session cookie, roles, and CSRF checks.
 
-The session cookie is HttpOnly and SameSite=Lax (Secure behind https). Every state-changing
+Logins are throttled per name and per address and their passwords hashed off the event loop
+(scheduler.web.throttle). The session cookie is HttpOnly and SameSite=Lax (Secure behind https). Every state-changing
 request, form or API, must carry the session's CSRF token (form field `csrf_token` or header
 `X-CSRF-Token`); the login form itself is protected by a double-submit cookie.
 """
@@ -14,11 +15,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
+from scheduler.store.accounts import Account
 from scheduler.store.repo import audit
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser, authenticate, close_session, open_session, session_user
 from scheduler.web.core import Forbidden, LoginRequired, db, page, web
+from scheduler.web.passwords import MAX_PASSWORD
+from scheduler.web.throttle import Refusal
 
 COOKIE = "duban_session"
 LOGIN_COOKIE = "duban_login"  # double-submit token of the login form
@@ -111,6 +116,62 @@ def login_form(request: Request, next: str = "", user: WebUser | None = Depends(
     return _login_page(request, next_path=_safe_next(next) or "")
 
 
+BUSY = "登录请求过多，请稍后再试。"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _verify(ctx, session: Session, name: str, password: str, address: str) -> Account | Refusal | None:
+    """In a hashing thread: look again whether the attempt is throttled (failures counted while it
+    waited), then check the password."""
+    refusal = ctx.throttle.check(name, address)
+    if refusal is not None:
+        return refusal
+    if len(password) > MAX_PASSWORD:  # no account has one; not worth hashing
+        return None
+    return authenticate(session, name, password)
+
+
+def _record_failure(ctx, session: Session, name: str, address: str, details: dict) -> None:
+    now = ctx.now()
+    actor = name.strip()[:64] or "（空）"
+    audit(session, actor, "web.login_failed", "user", name.strip()[:200], {**details, "address": address}, now)
+    for key in ctx.throttle.failed(name, address):
+        kind, _, value = key.partition(":")
+        audit(session, actor, "web.login_locked", "user" if kind == "user" else "address", value[:200],
+              {**details, "address": address, "minutes": ctx.config.web.login_lock_minutes}, now)
+    session.commit()
+
+
+async def attempt_login(request: Request, session: Session, name: str, password: str,
+                        details: dict) -> Account | Refusal:
+    """Check a login off the event loop, throttled; return the account or why it was refused.
+    A wrong password is a Refusal with seconds 0."""
+    ctx = web(request)
+    address = _client(request)
+    refusal = ctx.throttle.check(name, address)
+    if refusal is not None:
+        return refusal
+    if ctx.hashes.busy():
+        return Refusal(5, False, "busy")
+    found = await ctx.hashes.run(_verify, ctx, session, name, password, address)
+    if isinstance(found, Refusal):
+        return found
+    if found is None:
+        await run_in_threadpool(_record_failure, ctx, session, name, address, details)
+        return Refusal(0, False, "")
+    ctx.throttle.succeeded(name, address)
+    return found
+
+
+def refusal_text(refusal: Refusal) -> str:
+    if refusal.key == "busy":
+        return BUSY
+    return refusal.message if refusal.seconds else "用户名或密码不正确。"
+
+
 @router.post("/login")
 async def login(request: Request, session: Session = Depends(db)):
     form = await request.form()
@@ -120,15 +181,14 @@ async def login(request: Request, session: Session = Depends(db)):
     if not sent or not cookie or not hmac.compare_digest(sent, cookie):
         return _login_page(request, "登录表单已过期，请重新输入。", 403, next_path or "")
     ctx = web(request)
-    now = ctx.now()
-    account = authenticate(session, name, password)
-    if account is None:
-        audit(session, name.strip()[:64] or "（空）", "web.login_failed", "user", name.strip()[:200], {}, now)
-        session.commit()
-        return _login_page(request, "用户名或密码不正确。", 401, next_path or "")
-    token, _csrf = open_session(session, account, ctx.config.web.session_minutes, now)
-    audit(session, account.name, "web.login", "user", account.name, {}, now)
-    session.commit()
+    account = await attempt_login(request, session, name, password, {})
+    if isinstance(account, Refusal):
+        if not account.seconds:
+            return _login_page(request, "用户名或密码不正确。", 401, next_path or "")
+        response = _login_page(request, refusal_text(account), 429, next_path or "")
+        response.headers["Retry-After"] = str(account.seconds)
+        return response
+    token = await run_in_threadpool(_start, ctx, session, account, {})
     target = next_path or ("/portal" if account.role == UNIT else "/dashboard")
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, token)
@@ -169,25 +229,31 @@ def session_info(user: WebUser) -> SessionInfo:
                        csrf_token=user.csrf)
 
 
+def _start(ctx, session: Session, account: Account, details: dict) -> str:
+    """Open the session of a checked login, audit it, commit; return the cookie token."""
+    now = ctx.now()
+    token, _csrf = open_session(session, account, ctx.config.web.session_minutes, now)
+    audit(session, account.name, "web.login", "user", account.name, details, now)
+    session.commit()
+    return token
+
+
 @api_router.post("/session", response_model=SessionInfo, summary="登录：设置会话 Cookie，返回 CSRF 令牌",
-                 responses={401: {"description": "用户名或密码不正确"}})
-def api_login(credentials: Credentials, request: Request, response: Response, session: Session = Depends(db)):
+                 responses={401: {"description": "用户名或密码不正确"},
+                            429: {"description": "失败次数过多：按 Retry-After 等待，或账号已临时锁定"}})
+async def api_login(credentials: Credentials, request: Request, response: Response, session: Session = Depends(db)):
     """A JSON client logs in here; later state-changing calls send `X-CSRF-Token`."""
     from fastapi import HTTPException
 
     ctx = web(request)
-    now = ctx.now()
-    account = authenticate(session, credentials.name, credentials.password)
-    if account is None:
-        audit(session, credentials.name.strip()[:64] or "（空）", "web.login_failed", "user",
-              credentials.name.strip()[:200], {"api": True}, now)
-        session.commit()
-        raise HTTPException(401, "用户名或密码不正确")
-    token, csrf = open_session(session, account, ctx.config.web.session_minutes, now)
-    audit(session, account.name, "web.login", "user", account.name, {"api": True}, now)
-    session.commit()
+    account = await attempt_login(request, session, credentials.name, credentials.password, {"api": True})
+    if isinstance(account, Refusal):
+        if not account.seconds:
+            raise HTTPException(401, "用户名或密码不正确")
+        raise HTTPException(429, refusal_text(account).rstrip("。"), headers={"Retry-After": str(account.seconds)})
+    token = await run_in_threadpool(_start, ctx, session, account, {"api": True})
     set_session_cookie(response, request, token)
-    user = session_user(session, token, now)
+    user = await run_in_threadpool(session_user, session, token, ctx.now())
     assert user is not None  # the session was opened just above
     return session_info(user)
 

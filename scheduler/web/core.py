@@ -81,6 +81,9 @@ class WebContext:
     secret: bytes | None = None
     env: Environment = field(default_factory=make_env)
     files: FileCache = field(default_factory=FileCache)  # values read from data files, per app
+    throttle: Any = None  # scheduler.web.throttle.LoginThrottle, set by create_app
+    hashes: Any = None  # scheduler.web.throttle.WorkerPool for password hashes, set by create_app
+    uploads: Any = None  # scheduler.web.throttle.WorkerPool parsing uploads one at a time
 
     def today(self) -> date:
         return self.now().astimezone(SHANGHAI).date()
@@ -196,8 +199,13 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+MAX_ID = 2**63 - 1  # the store's integer columns are 64-bit; a larger id names nothing
+
+
 def int_or_none(text: str | None) -> int | None:
+    """Return the id a form or query sent, or None when it is empty, not a number or out of range."""
     try:
-        return int(text) if text not in (None, "") else None
+        value = int(text) if text not in (None, "") else None
     except ValueError:
         return None
+    return value if value is None or abs(value) <= MAX_ID else None

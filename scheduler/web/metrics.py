@@ -3,6 +3,10 @@ import`, every attempt recorded and audited) and read the pro-rata status (`duba
 
 Uploads are read by hand, not through FastAPI's File() parameters: FastAPI would parse the whole
 body before any dependency runs, and the size limit must answer before a 500 MB upload is spooled.
+An upload must state its length (web.max_upload_mb at most; scheduler.web.limits cuts off any body
+that sends more than it stated), is parsed in a worker thread, one at a time, never on the event
+loop, and is bounded in rows, columns and unpacked bytes (scheduler.escalation.metrics.values).
+Every refusal is audited with who sent it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from scheduler.escalation.metrics.status import plan_status
@@ -23,27 +28,39 @@ from scheduler.store.metrics import read_series
 from scheduler.store.repo import StoreError, audit
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
-from scheduler.web.auth import coordinator_post, staff
+from scheduler.web.auth import coordinator_post, optional_user, staff
 from scheduler.web.core import WebContext, db, page, web
+from scheduler.web.limits import FORM_SLACK
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD_MB = 10
-MAX_UPLOAD = MAX_UPLOAD_MB * 1024 * 1024
-FORM_SLACK = 64 * 1024  # multipart boundaries, the CSRF field, the file name
 SUFFIXES = (".csv", ".xlsx")
-TOO_LARGE = f"文件超过 {MAX_UPLOAD_MB} MB，未导入。请按月份或县区拆分后分别上传。"
+NO_LENGTH = "上传请求缺少长度（Content-Length），未导入。请用浏览器或 curl -F 上传文件。"
 UNREADABLE_HINT = "请确认是 UTF-8 或 GBK 编码的 CSV 文件，或 Excel 的 .xlsx 文件（表头 date,region,metric,value）。"
 RECENT = 20
 
 
-def upload_limit(request: Request) -> None:
-    """Refuse an oversized upload from its Content-Length, before anything reads the body."""
+def max_upload(ctx: WebContext) -> int:
+    return ctx.config.web.max_upload_mb * 1024 * 1024
+
+
+def too_large(ctx: WebContext) -> str:
+    return f"文件超过 {ctx.config.web.max_upload_mb} MB，未导入。请按月份或县区拆分后分别上传。"
+
+
+def upload_limit(request: Request, user: WebUser | None = Depends(optional_user),
+                 session: Session = Depends(db)) -> None:
+    """Refuse an upload without a length or over the limit from its headers, before anything reads
+    the body (the CSRF check reads the form), and audit the refusal with who sent it."""
+    ctx = web(request)
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD + FORM_SLACK:
-        raise HTTPException(413, TOO_LARGE)
+    if length.isdigit() and int(length) <= max_upload(ctx) + FORM_SLACK:
+        return
+    by = user.name if user is not None else "（未登录）"
+    refuse_upload(session, ctx, request, by, "too_large" if length else "no_length")
+    raise HTTPException(413 if length else 411, too_large(ctx) if length else NO_LENGTH)
 
 
-async def read_upload(request: Request, field: str = "file") -> tuple[str, bytes]:
+async def read_upload(request: Request, limit: int, message: str, field: str = "file") -> tuple[str, bytes]:
     """Return (file name, bytes) of the form's upload; a missing, oddly named or large file is refused."""
     form = await request.form()
     upload = form.get(field)
@@ -52,9 +69,9 @@ async def read_upload(request: Request, field: str = "file") -> tuple[str, bytes
     name = Path((upload.filename or "").replace("\\", "/")).name.strip()[:200] or "upload.csv"
     if Path(name).suffix.lower() not in SUFFIXES:
         raise StoreError(f"只支持 .csv 与 .xlsx 文件：{name}")
-    data = await upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(413, TOO_LARGE)
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, message)
     return name, data
 
 
@@ -64,8 +81,14 @@ def import_upload(session: Session, ctx: WebContext, name: str, data: bytes, by:
     with tempfile.TemporaryDirectory(prefix="duban-upload-") as folder:
         path = Path(folder) / ("upload" + Path(name).suffix.lower())
         path.write_bytes(data)
-        report = import_file(path, ctx.metrics.regions, name=name)
+        report = import_file(path, ctx.metrics.regions, name=name, max_rows=ctx.config.web.upload_max_rows)
     return report, save_import_record(session, report, by, ctx.now())
+
+
+def _import_and_commit(session: Session, ctx: WebContext, name: str, data: bytes, by: str) -> tuple[ImportReport, int]:
+    found = import_upload(session, ctx, name, data, by)
+    session.commit()
+    return found
 
 
 async def receive_upload(request: Request, session: Session, by: str) -> tuple[ImportReport, int]:
@@ -73,14 +96,12 @@ async def receive_upload(request: Request, session: Session, by: str) -> tuple[I
     limit is refused (413) and the refusal audited."""
     ctx = web(request)
     try:
-        name, data = await read_upload(request)
+        name, data = await read_upload(request, max_upload(ctx), too_large(ctx))
     except HTTPException as exc:
         if exc.status_code == 413:
-            refuse_upload(session, ctx, request, by, "too_large")
+            await run_in_threadpool(refuse_upload, session, ctx, request, by, "too_large")
         raise
-    report, import_id = import_upload(session, ctx, name, data, by)
-    session.commit()
-    return report, import_id
+    return await ctx.uploads.run(_import_and_commit, session, ctx, name, data, by)
 
 
 def refuse_upload(session: Session, ctx: WebContext, request: Request, by: str, reason: str) -> None:
@@ -98,6 +119,8 @@ def import_view(record: ImportRecord) -> dict[str, Any]:
         "loaded": record.inserted + record.updated + record.unchanged, "inserted": record.inserted,
         "updated": record.updated, "unchanged": record.unchanged, "bad_rows": record.bad_rows,
         "problems": problems, "gaps": (record.report or {}).get("gaps", []),
+        "problems_omitted": (record.report or {}).get("problems_omitted", 0),
+        "gaps_omitted": (record.report or {}).get("gaps_omitted", 0),
         "unreadable": any(p.get("row") == 0 for p in problems),
     }
 
@@ -144,7 +167,7 @@ def metrics_page(request: Request, as_of: str = "", region: str = "", plan: str 
         error = str(exc)
         data = status_data(session, ctx, ctx.today())
     return page(request, "metrics.html", user, **data, imports=recent_imports(session), error=error,
-                max_mb=MAX_UPLOAD_MB)
+                max_mb=ctx.config.web.max_upload_mb)
 
 
 @router.post("/metrics/import")

@@ -141,9 +141,9 @@ def test_calendar_export_command_writes_the_unit_feed(store_url, tmp_path, monke
 
 
 def test_calendar_link_signs_the_unit(monkeypatch, capsys):
-    monkeypatch.setenv("DUBAN_SECRET", "s3cret")
+    monkeypatch.setenv("DUBAN_SECRET", "s3cret-of-sixteen-bytes")
     unit = unit_name("市工信局")
     assert main(["calendar", "link", "--unit", unit]) == 0
     link = capsys.readouterr().out.strip()
-    assert link.endswith(f".ics?token={feed_token(unit, b's3cret')}")
+    assert link.endswith(f".ics?token={feed_token(unit, b's3cret-of-sixteen-bytes')}")
     assert "/feeds/" in link

@@ -35,14 +35,14 @@ def test_a_password_is_stored_only_as_an_argon2_hash_and_checked(store):
 def test_accounts_are_checked_before_they_are_created(store):
     luzhou = unit_name("潞城区政府")
     with store.session() as session:
-        accounts.create_user(session, "lc", "password-1", "unit", units=[luzhou], now=NOW)
+        accounts.create_user(session, "lc", "plum-blossom-1", "unit", units=[luzhou], now=NOW)
         cases = [
-            (("lc", "password-2", "unit"), {"units": [luzhou]}, "用户名已存在"),
-            (("x", "short", "viewer"), {}, "至少 8 个字符"),
-            (("x", "password-1", "admin"), {}, "角色应为"),
-            (("x", "password-1", "unit"), {}, "至少一个单位"),
-            (("x", "password-1", "unit"), {"units": ["潞城区政府"]}, "单位目录中没有：潞城区政府"),
-            (("x", "password-1", "viewer"), {"units": [luzhou]}, "只有责任单位用户"),
+            (("lc", "plum-blossom-2", "unit"), {"units": [luzhou]}, "用户名已存在"),
+            (("x", "short", "viewer"), {}, "至少 10 个字符"),
+            (("x", "plum-blossom-1", "admin"), {}, "角色应为"),
+            (("x", "plum-blossom-1", "unit"), {}, "至少一个单位"),
+            (("x", "plum-blossom-1", "unit"), {"units": ["潞城区政府"]}, "单位目录中没有：潞城区政府"),
+            (("x", "plum-blossom-1", "viewer"), {"units": [luzhou]}, "只有责任单位用户"),
         ]
         for args, options, message in cases:
             with pytest.raises(StoreError, match=message):
@@ -56,7 +56,7 @@ def test_accounts_are_checked_before_they_are_created(store):
 def test_a_session_lives_for_session_minutes_and_ends_at_logout(store):
     luzhou = unit_name("潞城区政府")
     with store.session() as session:
-        user = accounts.create_user(session, "lc", "password-1", "unit", units=[luzhou], now=NOW)
+        user = accounts.create_user(session, "lc", "plum-blossom-1", "unit", units=[luzhou], now=NOW)
         token, csrf = accounts.open_session(session, user, 30, NOW)
         session.commit()
         stored = session.scalar(select(WebSession.token_hash))
@@ -72,18 +72,18 @@ def test_a_session_lives_for_session_minutes_and_ends_at_logout(store):
 
 def test_a_new_password_ends_the_users_sessions(store):
     with store.session() as session:
-        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        user = accounts.create_user(session, "li", "plum-blossom-1", "viewer", now=NOW)
         token, _ = accounts.open_session(session, user, 30, NOW)
-        accounts.set_password(session, "li", "password-2", by="wang", now=NOW)
+        accounts.set_password(session, "li", "plum-blossom-2", by="wang", now=NOW)
         session.commit()
         assert accounts.session_user(session, token, NOW) is None
-        assert accounts.authenticate(session, "li", "password-2") is not None
-        assert accounts.authenticate(session, "li", "password-1") is None
+        assert accounts.authenticate(session, "li", "plum-blossom-2") is not None
+        assert accounts.authenticate(session, "li", "plum-blossom-1") is None
 
 
 def test_expired_sessions_are_swept_at_the_next_login(store):
     with store.session() as session:
-        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        user = accounts.create_user(session, "li", "plum-blossom-1", "viewer", now=NOW)
         accounts.open_session(session, user, 30, NOW)
         accounts.open_session(session, user, 30, NOW + timedelta(hours=1))
         session.commit()
@@ -92,16 +92,29 @@ def test_expired_sessions_are_swept_at_the_next_login(store):
 
 def test_disabling_a_user_ends_its_sessions_and_refuses_its_password(store):
     with store.session() as session:
-        user = accounts.create_user(session, "li", "password-1", "viewer", now=NOW)
+        user = accounts.create_user(session, "li", "plum-blossom-1", "viewer", now=NOW)
         token, _ = accounts.open_session(session, user, 30, NOW)
         assert accounts.set_active(session, "li", False, by="wang", now=NOW) is True
         session.commit()
         assert session.scalars(select(WebSession)).all() == []
         assert accounts.session_user(session, token, NOW) is None
-        assert accounts.authenticate(session, "li", "password-1") is None
+        assert accounts.authenticate(session, "li", "plum-blossom-1") is None
         assert accounts.set_active(session, "li", False, by="wang", now=NOW) is False
         assert accounts.set_active(session, "li", True, by="wang", now=NOW) is True
         session.commit()
-        assert accounts.authenticate(session, "li", "password-1") is not None
+        assert accounts.authenticate(session, "li", "plum-blossom-1") is not None
         with pytest.raises(StoreError, match="没有此用户"):
             accounts.set_active(session, "nobody", False, by="wang", now=NOW)
+
+
+@pytest.mark.parametrize("password", ["1234567890", "qwertyuiop", "1qaz2wsx3edc", "Password2024!", "woaini1314520",
+                                      "aaaaaaaaaaaa", "abcabcabcabc", "admin@123456", "wang-20240101"])
+def test_common_or_patterned_passwords_are_refused_for_new_accounts_and_new_passwords(store, password):
+    with store.session() as session:
+        with pytest.raises(StoreError, match="常见|有规律|用户名"):
+            accounts.create_user(session, "wang", password, "coordinator", now=NOW)
+        accounts.create_user(session, "wang", "plum-blossom-1", "coordinator", now=NOW)
+        with pytest.raises(StoreError, match="常见|有规律|用户名"):
+            accounts.set_password(session, "wang", password, by="wang", now=NOW)
+        with pytest.raises(StoreError, match="至少 10 个字符"):
+            accounts.set_password(session, "wang", "short-pw1", by="wang", now=NOW)

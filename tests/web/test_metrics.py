@@ -17,7 +17,6 @@ from scheduler.runtime import Runtime
 from scheduler.store import schema as m
 from scheduler.store.metrics import read_series
 from scheduler.store.schema import MetricImport, MetricValueRow
-from scheduler.web.metrics import MAX_UPLOAD
 from tests.web.builders import ROOT, csrf_of, login
 
 SYNTHETIC = ROOT / "data" / "metrics" / "changzhi-2019-20-synthetic.csv"
@@ -102,7 +101,10 @@ def test_garbage_and_wrong_files_get_a_clear_message_never_a_500(client, store):
         assert len(session.scalars(select(MetricImport)).all()) == 3  # every attempt that was read is recorded
 
 
-def test_an_oversized_upload_is_refused_with_a_clear_message(client, store):
+MAX_UPLOAD = 10 * 1024 * 1024  # web.max_upload_mb's default
+
+
+def test_an_oversized_upload_is_refused_with_a_clear_message_and_every_refusal_audited(client, store):
     login(client, "wang")
     just_over = b"date,region,metric,value\n" + b"#" * MAX_UPLOAD  # passes the header check, caught on read
     response = upload(client, "big.csv", just_over)
@@ -115,7 +117,8 @@ def test_an_oversized_upload_is_refused_with_a_clear_message(client, store):
     with store.session() as session:
         assert session.scalars(select(MetricImport)).first() is None
         refused = session.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "metrics.import_refused")).all()
-    assert [e.actor for e in refused] == ["wang", "wang"]
+    assert [e.actor for e in refused] == ["wang", "wang", "wang"]  # the one refused from its length too
+    assert [e.detail["reason"] for e in refused] == ["too_large"] * 3
 
 
 def test_an_upload_needs_the_csrf_token_and_a_coordinator(client, store):

@@ -2,7 +2,10 @@
 metric), checked cell by cell. Bad rows are reported with file, sheet, row and column while the
 good rows load; nothing a monitoring station exports can crash the import.
 
-`check_rows` is pure (header and rows in, report out); `read_table` is the file edge.
+`check_rows` is pure (header and rows in, report out); `import_file` is the file edge. A file is
+bounded before it is parsed: at most MAX_ROWS rows and MAX_COLUMNS columns are read, an .xlsx may
+unpack to at most MAX_UNPACKED bytes (a few hundred kilobytes of zip can hold gigabytes of XML),
+and a report lists at most MAX_LISTED problems and gaps, counting the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +25,10 @@ from typing import Any
 from scheduler.escalation.metrics.catalog import METRICS, MetricSpec, Regions, metric_spec, unit_matches
 
 ONE_DAY = timedelta(days=1)
+MAX_ROWS = 50_000  # a year of daily values for 20 counties and 6 metrics is 44,000 long rows
+MAX_COLUMNS = 64
+MAX_UNPACKED = 16 * 1024 * 1024  # 50,000 rows of four cells unpack to about 8 MB
+MAX_LISTED = 200
 HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("date", "day", "日期", "时间", "监测日期", "月份"),
     "region": ("region", "county", "unit", "县区", "县（区）", "地区", "区域", "行政区", "单位"),
@@ -109,10 +117,13 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    problems_omitted: int = 0  # problems past MAX_LISTED, counted, not listed
+    gaps_omitted: int = 0
+    omitted_rows: set[tuple[str | None, int]] = field(default_factory=set)  # rows of the unlisted problems
 
     @property
     def bad_rows(self) -> int:
-        return len({(p.sheet, p.row) for p in self.problems})
+        return len({(p.sheet, p.row) for p in self.problems} | self.omitted_rows)
 
     def summary(self) -> str:
         """Return the report a coordinator reads, in Chinese."""
@@ -122,7 +133,11 @@ class ImportReport:
             f"问题 {self.bad_rows} 行（未导入）。"
         ]
         lines += [f"  问题：{p}" for p in self.problems]
+        if self.problems_omitted:
+            lines.append(f"  另有 {self.problems_omitted} 个问题未列出。")
         lines += [f"  缺测：{g}" for g in self.gaps]
+        if self.gaps_omitted:
+            lines.append(f"  另有 {self.gaps_omitted} 段缺测未列出。")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -135,6 +150,8 @@ class ImportReport:
             "unchanged": self.unchanged,
             "bad_rows": self.bad_rows,
             "problems": [p.to_json() for p in self.problems],
+            "problems_omitted": self.problems_omitted,
+            "gaps_omitted": self.gaps_omitted,
             "gaps": [{"region": g.region, "metric": g.metric, "start": g.start.isoformat(),
                       "end": g.end.isoformat(), "days": g.days} for g in self.gaps],
         }
@@ -203,8 +220,14 @@ class _Checker:
     def __init__(self, file: str, regions: Regions, report: ImportReport) -> None:
         self.file, self.regions, self.report = file, regions, report
         self.seen: dict[tuple[str, str, bool, date], tuple[RawRow, float]] = {}
+        self.found = 0  # problems found, listed or not
 
     def problem(self, row: RawRow, column: int | None, header: Sequence[str], message: str) -> None:
+        self.found += 1
+        if len(self.report.problems) >= MAX_LISTED:
+            self.report.problems_omitted += 1
+            self.report.omitted_rows.add((row.sheet, row.number))
+            return
         name = header[column] if column is not None and column < len(header) else ""
         letter = column_letter(column) if column is not None and row.sheet is not None else ""
         self.report.problems.append(RowProblem(self.file, row.number, name.strip(), message, row.sheet, letter))
@@ -216,7 +239,7 @@ class _Checker:
         if not any(c.strip() for c in row.cells):
             return  # blank lines between blocks are not data
         self.report.rows_read += 1
-        bad = len(self.report.problems)
+        bad = self.found
         day_text = self.cell(row, known["date"])
         parsed = parse_date(day_text)
         if parsed is None:
@@ -239,7 +262,7 @@ class _Checker:
                 entries.append((known["value"], spec))
         else:
             entries.extend((index, spec) for index, spec in wide.items() if self.cell(row, index))
-        if len(self.report.problems) > bad or parsed is None or region is None:
+        if self.found > bad or parsed is None or region is None:
             for index, _spec in entries:  # still report bad numbers on a row that fails anyway
                 self.value(row, index, header, _spec, known, check_only=True)
             return
@@ -340,7 +363,8 @@ def check_rows(file: str, tables: Iterable[tuple[Sequence[str], Iterable[RawRow]
             continue
         for row in rows:
             checker.row(row, header, known, wide)
-    report.gaps = find_gaps(report.values)
+    gaps = find_gaps(report.values)
+    report.gaps, report.gaps_omitted = gaps[:MAX_LISTED], max(0, len(gaps) - MAX_LISTED)
     return report
 
 
@@ -359,7 +383,20 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _csv_tables(path: Path) -> list[tuple[list[str], list[RawRow], None]]:
+class TooLarge(ValueError):
+    """The file holds more than an import reads; the message says what to do, in Chinese."""
+
+
+def _bounded(rows: Iterable[Sequence[Any]], counted: list[int], max_rows: int) -> Iterable[Sequence[Any]]:
+    """Yield rows cut to MAX_COLUMNS cells, raising TooLarge past `max_rows` rows in the file."""
+    for cells in rows:
+        counted[0] += 1
+        if counted[0] > max_rows:
+            raise TooLarge(f"文件超过 {max_rows} 行，未导入。请按月份或县区拆分后分别上传。")
+        yield cells[:MAX_COLUMNS]
+
+
+def _csv_tables(path: Path, max_rows: int) -> list[tuple[list[str], list[RawRow], None]]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
@@ -369,22 +406,32 @@ def _csv_tables(path: Path) -> list[tuple[list[str], list[RawRow], None]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise ValueError("无法识别文件编码")
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
-    if not rows:
+    rows = iter(_bounded(csv.reader(io.StringIO(text)), [0], max_rows))
+    header = next(rows, None)
+    if header is None:
         return [([], [], None)]
-    body = [RawRow(number, tuple(cells)) for number, cells in enumerate(rows[1:], start=2)]
-    return [(rows[0], body, None)]
+    body = [RawRow(number, tuple(cells)) for number, cells in enumerate(rows, start=2)]
+    return [(list(header), body, None)]
 
 
-def _xlsx_tables(path: Path) -> list[tuple[list[str], list[RawRow], str]]:
+def _check_unpacked(path: Path) -> None:
+    """Refuse an .xlsx whose parts unpack to more than MAX_UNPACKED bytes, before parsing any."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED:
+        raise TooLarge(f"文件解压后超过 {MAX_UNPACKED // (1024 * 1024)} MB，未导入。请按月份或县区拆分后分别上传。")
+
+
+def _xlsx_tables(path: Path, max_rows: int) -> list[tuple[list[str], list[RawRow], str]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    _check_unpacked(path)
+    book = load_workbook(path, read_only=True, data_only=True)  # streams the sheets' XML
+    counted = [0]
     try:
         tables = []
         for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
+            rows = iter(_bounded(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), counted, max_rows))
             header = next(rows, None)
             if header is None or not any(c is not None for c in header):
                 continue
@@ -396,21 +443,27 @@ def _xlsx_tables(path: Path) -> list[tuple[list[str], list[RawRow], str]]:
         book.close()
 
 
-def import_file(path: str | Path, regions: Regions, name: str | None = None) -> ImportReport:
-    """Read and check a .csv or .xlsx file; an unreadable file is one problem, never an exception.
+def import_file(path: str | Path, regions: Regions, name: str | None = None, *,
+                max_rows: int = MAX_ROWS) -> ImportReport:
+    """Read and check a .csv or .xlsx file; an unreadable or oversized file is one problem, never
+    an exception, and then nothing of it loads.
 
     `name` is the file name reports show when it differs from the path (an upload saved elsewhere)."""
     path = Path(path)
     label = name or str(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            tables: Sequence[tuple[list[str], list[RawRow], str | None]] = _xlsx_tables(path)
+            tables: Sequence[tuple[list[str], list[RawRow], str | None]] = _xlsx_tables(path, max_rows)
         elif path.suffix.lower() in (".csv", ".txt"):
-            tables = _csv_tables(path)
+            tables = _csv_tables(path, max_rows)
         else:
             report = ImportReport(label)
             report.problems.append(RowProblem(label, 0, "", "只支持 .csv 与 .xlsx 文件"))
             return report
+    except TooLarge as exc:
+        report = ImportReport(label)
+        report.problems.append(RowProblem(label, 0, "", str(exc)))
+        return report
     except Exception as exc:  # noqa: BLE001 - a broken upload is reported, never raised
         report = ImportReport(label)
         report.problems.append(RowProblem(label, 0, "", f"无法读取文件：{type(exc).__name__}: {exc}"))
