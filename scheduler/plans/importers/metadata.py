@@ -18,7 +18,8 @@ from functools import cache
 from scheduler.text import squeeze
 
 _BOOK = re.compile(r"《([^《》]{4,80})》")
-_NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|下发|转发|公布)?《(?P<title>[^》]{4,80})》")
+_NOTICE = re.compile(r"(?P<issuer>[^《》]{2,40}?)(?:关于|關於|关於|關于)(?:印发|下发|转发|公布|印發|下發|轉發)?"
+                     r"《(?P<title>[^《》]{4,80})》")
 _NOTICE_PLAIN = re.compile(r"(?P<issuer>[^《》]{0,40}?)(?:关于|關於|关於|關于)(?:印发|下发|公布|印發|下發)"
                            r"(?P<title>[^《》]{4,80}?)的通知")
 _ISSUER_TAIL = ("人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "领导小组",
@@ -45,9 +46,11 @@ _HEADER_WORDS = ("序号", "完成时限", "完成时间", "牵头单位", "责�
 # reading aids some sites add after a character: 藍(lán)天
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"\((?=[^)]*[{_TONED}])(?:[a-zü{_TONED}]{{1,7}}/?)+\)")
+_PUBLISHED = re.compile(r"(?:发布|印发|成文|發佈|發布|印發)(?:日期|时间|時間)[:：]?"
+                        r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})")
 _NEWS_LEAD = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:近日|日前)?印[发發]《")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》\d]+|号|號")
+_ISSUER_BREAK = re.compile(r"文件|[，,。：:；;（）()〔〕\[\]［］【】《》<>|｜!！?？\d]+|号|號")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?\s*")
 
 
@@ -167,7 +170,12 @@ def _issuer(text: str) -> str | None:
     """The last organisation named before 关于 ("近日，X人民政府办公室", "X文件 …号 X人民政府办公室")."""
     parts = [p for p in _ISSUER_BREAK.split(text) if p]
     named = [p for p in parts if p.endswith(_ISSUER_TAIL)]
-    return named[-1] if named else None
+    if not named:
+        return None
+    name = named[-1]
+    # page furniture run into the name ("工作动态某某市河长制办公室") ends where a place name begins
+    start = next((i for i in range(len(name) - 2) if _known_region(name[i:])), 0)
+    return name[start:]
 
 
 def _is_issuer(line: str) -> bool:
@@ -176,8 +184,16 @@ def _is_issuer(line: str) -> bool:
 
 
 def _issue_date(lines: list[str]) -> date | None:
+    """The date signed under the text, else the date a web page says it was published or issued."""
     for line in reversed(lines):
         found = _DATE_LINE.match(line.strip("（）()"))
+        if found:
+            try:
+                return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+            except ValueError:
+                return None
+    for line in lines[:40]:
+        found = _PUBLISHED.search(line)
         if found:
             try:
                 return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))

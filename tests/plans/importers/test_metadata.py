@@ -100,3 +100,9 @@ def test_a_news_page_names_the_region_before_the_plan():
 def test_the_official_division_list_names_the_region():
     assert read_facts(["山西省晋城市泽州县人民政府关于印发《扬尘治理方案》的通知"]).region == "泽州县"
     assert read_facts(["关于进一步帮助市场主体纾困解难的实施细则"]).region is None
+
+
+def test_a_web_pages_publication_date_stands_in_for_a_missing_signature():
+    facts = read_facts(["某某市河长制办公室关于印发《某某市全面推行河长制主要任务分解方案》的通知",
+                        "发布日期:2018-07-09     浏览次数:"])
+    assert facts.issue_date == date(2018, 7, 9) and facts.region == "某某市"
