@@ -162,6 +162,7 @@ def test_duban_ack_honours_a_link_from_a_delivered_letter(tmp_path):
                               capture_output=True, text=True, timeout=300)
 
     assert duban("load", "data").returncode == 0
+    assert duban("sweep", "--as-of", "2019-12-10", "--json").returncode == 0  # the urges a warning rests on
     assert duban("sweep", "--as-of", "2019-12-20", "--json").returncode == 0
     assert duban("queue", "approve", "--all", "--by", "王协调").returncode == 0
     delivered = duban("deliver", "--as-of", "2019-12-20", "--no-pdf")
