@@ -17,17 +17,17 @@ from datetime import UTC
 from datetime import datetime as dt
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import clock
 from scheduler.plans.ledger import Ledger, Task
 from scheduler.store import schema as m
 from scheduler.store.load import (
+    ROLES,
     Change,
     Extras,
     LoadReport,
-    assignments_of,
     digest_of,
     retire_tasks,
     update_task,
@@ -96,9 +96,29 @@ class _Batch:
             for table, columns, rows in ((TASKS, TASK_COLUMNS, self.tasks),
                                          (ASSIGNMENTS, ASSIGNMENT_COLUMNS, self.assignments),
                                          (AUDIT, AUDIT_COLUMNS, self.audits)):
-                if rows:
-                    self.session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+                self._executemany(table, columns, rows)
         self.tasks, self.assignments, self.audits, self.positions = [], [], [], []
+
+    def _executemany(self, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """INSERT rows through the driver's executemany, each value converted by its column type's
+        own bind processor, so the stored text equals what SQLAlchemy would have written."""
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect
+        convert = [(index, processor) for index, name in enumerate(columns)
+                   if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        if convert:
+            converted = []
+            for row in rows:
+                values = list(row)
+                for index, processor in convert:
+                    values[index] = processor(values[index])
+                converted.append(values)
+            rows = converted
+        raw = self.session.connection().connection.driver_connection
+        assert raw is not None
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def _copy(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
         """COPY rows into a table inside the session's transaction (psycopg 3)."""
@@ -109,6 +129,41 @@ class _Batch:
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+class _Names:
+    """`assignments_of` with each written name resolved once per load: a province repeats the same
+    few hundred names a million times. Same rows, same report entries, in the same order."""
+
+    def __init__(self, directory, report: LoadReport, extras: Extras) -> None:
+        self.directory, self.report, self.extras = directory, report, extras
+        self.known: dict[tuple[str, str], tuple[tuple[str, ...], str | None]] = {}
+
+    def assignments(self, task: Task, region: str) -> list[tuple[str, str, str]]:
+        """Resolve the written unit names of a task to (canonical unit, role, written)."""
+        rows: dict[tuple[str, str], str] = {}
+        for role, attribute in ROLES:
+            for written in getattr(task, attribute):
+                names, note = self.known.get((written, region)) or self._resolve(written, region)
+                for name in names:
+                    rows.setdefault((name, role), written)
+                if note is not None:
+                    self.report.unresolved.append(f"{task.id}: {written} — {note}")
+        return [(unit, role, written) for (unit, role), written in rows.items()]
+
+    def _resolve(self, written: str, region: str) -> tuple[tuple[str, ...], str | None]:
+        resolution = self.directory.resolve(written, region)
+        names: tuple[str, ...] = ()
+        if resolution.status in ("unit", "group", "provisional"):
+            names = tuple(self.extras.name(unit) for unit in resolution.units)
+        for unit in resolution.units if resolution.status == "provisional" else ():
+            if self.extras.unsettled(unit) and unit.name not in self.report.provisional:
+                self.report.provisional.append(unit.name)
+        note = None
+        if resolution.status in ("ambiguous", "unknown") or (resolution.status != "title" and resolution.note):
+            note = resolution.note or resolution.status
+        self.known[(written, region)] = (names, note)
+        return names, note
 
 
 def _utc(at: dt) -> dt:
@@ -133,6 +188,7 @@ def bulk_load_ledgers(
     upsert_units(session, directory)
     extras = Extras(session, directory, moves(session))
     batch = _Batch(session)
+    names = _Names(directory, report, extras)
     for ledger in ledgers:
         meta = ledger.plan
         upsert_plan(session, ledger)
@@ -150,7 +206,7 @@ def bulk_load_ledgers(
             dumped = task.model_dump(mode="json")
             digest = digest_of(dumped)
             state = stored.pop(task.id, None)
-            assignments = assignments_of(task, meta.region, directory, report, extras)
+            assignments = names.assignments(task, meta.region)
             if state is not None and state.ledger_hash == digest and not state.removed:
                 if state.position != position:
                     batch.positions.append({"task_id": task.id, "new_position": position})

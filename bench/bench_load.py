@@ -1,0 +1,270 @@
+"""Measure `duban load` at province scale: the row-by-row ORM load against the bulk load.
+
+Run as `.venv/bin/python bench/bench_load.py [--assignments 1000000] [--old-assignments 100000]
+[--db sqlite|postgresql|both] [--runs 1] [--cli-assignments 20000]`.
+
+The province is bench_sweep.py's generator (synthetic 长治 tasks, 10 units each), cut into plans of
+5,000 tasks so each ledger file stays under the 8 MB YAML limit. Every measurement runs in its own
+subprocess on a fresh database, so ru_maxrss is that measurement's alone:
+- store: `bulk_load_ledgers` (or the old `load_ledgers`) on ledgers already validated in memory,
+  then a second load of the same ledgers (must change nothing), then a load with 1% of the tasks
+  edited (row-by-row update path); peak memory includes the ledgers held in memory, as in the CLI;
+- cli: `duban load DIR` end to end on YAML files, with the time spent reading YAML reported apart.
+The old path is timed at --old-assignments (it runs ~4 minutes a million) and compared by rate.
+Prints `FIGURE {json}` lines for bench/run_all.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+TASKS_PER_PLAN = 5_000
+TARGET_S, TARGET_MB = 60, 500
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def province_ledgers(assignments: int) -> list:
+    """Return the synthetic province as validated ledgers of TASKS_PER_PLAN tasks each."""
+    from bench_sweep import REGION, SEASON_END, SEASON_START, province_rows
+
+    from scheduler.plans.ledger import Ledger
+
+    _plans, _units, batches = province_rows(assignments)
+    tasks: list[dict[str, Any]] = []
+    ledgers = []
+
+    def close() -> None:
+        number = len(ledgers) + 1
+        plan_id = f"load-{number:03d}"
+        for task in tasks:
+            task["id"] = f"{plan_id}/{task['id']}"
+        ledgers.append(Ledger.model_validate({
+            "plan": dict(id=plan_id, title=f"长治市2019-2020年秋冬季攻坚行动方案（合成第{number}部分）",
+                         issuer="长治市人民政府办公室", region=REGION, period_start=SEASON_START,
+                         period_end=SEASON_END, plan_year=2019, source_file=f"bench-{number}"),
+            "tasks": tasks,
+        }))
+        tasks.clear()
+
+    for task_batch, assignment_batch in batches:
+        roles: dict[str, dict[str, list[str]]] = {}
+        for row in assignment_batch:
+            roles.setdefault(row["task_id"], {}).setdefault(row["role"], []).append(row["unit"])
+        for row in task_batch:
+            held = roles[row["id"]]
+            tasks.append(dict(
+                id=f"t{row['position']:07d}", title=row["title"], measures=row["measures"],
+                deadline_text=row["deadline_text"], category=row["category"], key_work=row["key_work"],
+                source=row["source"], lead_units=held.get("lead", []),
+                cooperating_units=held.get("cooperating", []), responsible_units=held.get("responsible", []),
+            ))
+            if len(tasks) == TASKS_PER_PLAN:
+                close()
+    if tasks:
+        close()
+    return ledgers
+
+
+def _edit_one_percent(ledgers: list) -> int:
+    """Move the deadline of every hundredth task; return how many were edited."""
+    edited = 0
+    for ledger in ledgers:
+        for task in ledger.tasks[::100]:
+            task.deadline_text = "2020年3月底前"
+            edited += 1
+    return edited
+
+
+def child_store(url: str, path: str, assignments: int) -> dict[str, Any]:
+    """Time one load path on a fresh store: first load, the same again, then 1% edited."""
+    from scheduler.config import load_config
+    from scheduler.plans.units import UnitDirectory
+    from scheduler.store import load_ledgers, open_store
+    from scheduler.store.bulkload import bulk_load_ledgers
+
+    loader = bulk_load_ledgers if path == "bulk" else load_ledgers
+    directory = UnitDirectory.load(ROOT / "data" / "units.yaml")
+    heating = load_config(ROOT / "config.yaml").heating_season_start
+    started = time.perf_counter()
+    ledgers = province_ledgers(assignments)
+    built = time.perf_counter() - started
+    store = open_store(url)
+    answer: dict[str, Any] = {"build_s": built, "tasks": sum(len(x.tasks) for x in ledgers)}
+    for step in ("first", "again", "edited"):
+        if step == "edited":
+            answer["edited_tasks"] = _edit_one_percent(ledgers)
+        start = time.perf_counter()
+        with store.session() as session:
+            report = loader(session, ledgers, directory, heating)
+            session.commit()
+        answer[step] = {"seconds": time.perf_counter() - start, "summary": report.summary()}
+    with store.engine.connect() as connection:
+        from sqlalchemy import text
+
+        answer["rows"] = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                          for table in ("tasks", "assignments", "audit_log")}
+    store.dispose()
+    answer["peak_mb"] = _peak_mb()
+    return answer
+
+
+def child_write_yaml(folder: str, assignments: int) -> dict[str, Any]:
+    """Write the province as ledger files (libyaml's dumper: the pure-Python one takes minutes)."""
+    import yaml
+
+    out = Path(folder)
+    shutil.copy(ROOT / "data" / "units.yaml", out / "units.yaml")
+    size = 0
+    for ledger in province_ledgers(assignments):
+        text = yaml.dump(ledger.model_dump(mode="json"), Dumper=yaml.CSafeDumper, allow_unicode=True,
+                         sort_keys=False, width=100)
+        (out / f"{ledger.plan.id}.yaml").write_text(text, encoding="utf-8")
+        size += len(text.encode("utf-8"))
+    return {"bytes": size}
+
+
+def child_read_yaml(folder: str) -> dict[str, Any]:
+    """Time reading and validating the ledger files alone (the first half of `duban load`)."""
+    from scheduler.plans.ledger import load_ledgers
+
+    start = time.perf_counter()
+    ledgers = load_ledgers(folder)
+    return {"seconds": time.perf_counter() - start, "tasks": sum(len(x.tasks) for x in ledgers),
+            "peak_mb": _peak_mb()}
+
+
+def run_cli(url: str, folder: str) -> dict[str, Any]:
+    """Time `duban load DIR` as a user runs it, with its peak memory (the child's ru_maxrss)."""
+    env = {**os.environ, "DUBAN_DB": url}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "scheduler", "load", folder], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=7200)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"duban load failed:\n{done.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "summary": done.stdout.strip().splitlines()[0], "peak_mb": peak}
+
+
+def _child(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                          timeout=7200)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def figure(name: str, store: str, samples: list[float], target: str, unit: str = "s", **extra: Any) -> None:
+    """Print one result line for bench/run_all.py and a person reading along."""
+    row = {"figure": name, "store": store, "median": statistics.median(samples), "min": min(samples),
+           "max": max(samples), "runs": len(samples), "unit": unit, "target": target, **extra}
+    print("FIGURE " + json.dumps(row, ensure_ascii=False), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--assignments", type=int, default=1_000_000)
+    parser.add_argument("--old-assignments", type=int, default=100_000)
+    parser.add_argument("--cli-assignments", type=int, default=100_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        answer = {
+            "store": lambda: child_store(rest[0], rest[1], int(rest[2])),
+            "write": lambda: child_write_yaml(rest[0], int(rest[1])),
+            "read": lambda: child_read_yaml(rest[0]),
+        }[kind]()
+        print(json.dumps(answer, ensure_ascii=False))
+        return
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    print(f"machine: nproc={os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="duban-bench-load-"))
+    server = None
+    try:
+        from bench_sweep import _pg_server
+
+        for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+            def fresh(name: str, kind: str = kind) -> str:
+                nonlocal server
+                if kind == "sqlite":
+                    return f"sqlite:///{workdir / (name + '.db')}"
+                server = server or _pg_server()
+                return server.create_database()
+
+            rates: dict[str, list[float]] = {"old": [], "bulk-small": []}
+            for run in range(args.runs):
+                for path, key in (("old", "old"), ("bulk", "bulk-small")):
+                    result = _child("store", fresh(f"{path}-small-{run}"), path, str(args.old_assignments))
+                    rates[key].append(args.old_assignments / result["first"]["seconds"])
+                    print(f"[{kind}] {path}, {args.old_assignments:,} assignments: first "
+                          f"{result['first']['seconds']:.1f} s, again {result['again']['seconds']:.1f} s, "
+                          f"1% edited {result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB", flush=True)
+            figure(f"load, store only, old path ({args.old_assignments:,})", kind, rates["old"], "—", "assignments/s")
+            figure(f"load, store only, bulk ({args.old_assignments:,})", kind, rates["bulk-small"], "—",
+                   "assignments/s", ratio=statistics.median(rates["bulk-small"]) / statistics.median(rates["old"]))
+            firsts, agains, editeds, peaks = [], [], [], []
+            for run in range(args.runs):
+                result = _child("store", fresh(f"bulk-{run}"), "bulk", str(args.assignments))
+                firsts.append(result["first"]["seconds"])
+                agains.append(result["again"]["seconds"])
+                editeds.append(result["edited"]["seconds"])
+                peaks.append(result["peak_mb"])
+                print(f"[{kind}] bulk, {args.assignments:,} assignments ({result['tasks']:,} tasks, ledgers built in "
+                      f"{result['build_s']:.1f} s): first {result['first']['seconds']:.1f} s, again "
+                      f"{result['again']['seconds']:.1f} s, {result['edited_tasks']:,} edited "
+                      f"{result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB; rows {result['rows']}",
+                      flush=True)
+                for step in ("first", "again", "edited"):
+                    print(f"    {step}: {result[step]['summary']}", flush=True)
+            scale = f"{args.assignments:,}"
+            old_rate = statistics.median(rates["old"])
+            figure(f"load, store only, bulk, first ({scale})", kind, firsts, f"<= {TARGET_S} s",
+                   peak_mb=max(peaks), ratio=args.assignments / old_rate / statistics.median(firsts))
+            figure(f"load, store only, bulk, same again ({scale})", kind, agains, f"<= {TARGET_S} s")
+            figure(f"load, store only, bulk, 1% edited ({scale})", kind, editeds, f"<= {TARGET_S} s")
+            figure(f"load, peak memory ({scale})", kind, peaks, f"<= {TARGET_MB} MB", "MB")
+            if args.cli_assignments:
+                folder = workdir / f"yaml-{kind}"
+                folder.mkdir(exist_ok=True)
+                written = _child("write", str(folder), str(args.cli_assignments))
+                read = _child("read", str(folder))
+                cli = run_cli(fresh("cli"), str(folder))
+                print(f"[{kind}] duban load, {args.cli_assignments:,} assignments in {written['bytes'] / 1e6:.1f} MB "
+                      f"of YAML: {cli['seconds']:.1f} s end to end, of which reading the YAML {read['seconds']:.1f} s; "
+                      f"{cli['summary']}", flush=True)
+                figure(f"duban load end to end ({args.cli_assignments:,})", kind, [cli["seconds"]],
+                       f"<= {TARGET_S * args.cli_assignments / 1_000_000:.0f} s pro rata",
+                       yaml_read_s=read["seconds"], yaml_mb=written["bytes"] / 1e6)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
