@@ -113,7 +113,7 @@ class _Batch:
                 values = list(row)
                 for index, processor in convert:
                     values[index] = processor(values[index])
-                converted.append(values)
+                converted.append(tuple(values))
             rows = converted
         raw = self.session.connection().connection.driver_connection
         assert raw is not None
