@@ -52,9 +52,10 @@ mutate: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[mutate]'
 	$(BIN)/python scripts/mutate.py
 
+# One table of every figure; `make bench BENCH_ARGS=--quick` (or `--only load`) for a shorter run.
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	for f in bench/bench_*.py; do $(BIN)/python $$f; done
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out duban.db .pytest_cache .mypy_cache
