@@ -13,7 +13,15 @@ found, deadlines right, leads right, responsible units right, with every miss li
 A role is scored on the tasks where the annotation or the ledger names a unit in that role, and is
 right when the two sets of names are equal (compared without spaces, with one form of brackets and
 without a leading 市/县/区). A deadline is scored where either side has one, and is right when the
-ledger's deadline text, parsed with the plan's year, has the annotated kind and dates.
+ledger's deadline text, parsed with the plan's year, has the annotated kind and dates, compared as
+the product uses them (scheduler/escalation/status.py due_dates, escalation/run.py task_dates):
+- a year-long deadline falls due at its end, so `2018年` read as year-long is right where the
+  annotation says due 2018-12-31 (and the other way round);
+- the dates buried in the measure text are milestones the product reminds on, so an annotated due
+  list is right when every annotated date is the deadline's own or a milestone of the measures, and
+  every date of the deadline itself is annotated ("…10月底前…；…年底前…": the first is the
+  deadline, the second a milestone);
+- a window annotated with `start` / `end` must have those days.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scheduler.plans.deadlines import DeadlineContext, parse_deadline  # noqa: E402
+from scheduler.plans.deadlines import DeadlineContext, find_milestones, parse_deadline  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "plans"
 DUBAN = ROOT / ".venv" / "bin" / "duban"
@@ -158,18 +166,32 @@ def match(expected: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[d
     return pairs
 
 
-def deadline_right(annotated: dict[str, Any], text: str, year: int | None) -> tuple[bool, str]:
+FALLS_DUE = frozenset({"due", "year_long"})  # kinds with a date the task falls due on
+
+
+def deadline_right(annotated: dict[str, Any], text: str, year: int | None,
+                   measures: str = "") -> tuple[bool, str]:
+    context = DeadlineContext(plan_year=year)
     if annotated["kind"] == "none":
-        got = parse_deadline(text, DeadlineContext(plan_year=year)) if text.strip() else None
+        got = parse_deadline(text, context) if text.strip() else None
         return (got is None or got.kind == "unknown"), f"ledger has {text!r}, document has none"
     if not text.strip():
         return False, f"no deadline text (document: {annotated['text']})"
-    got = parse_deadline(text, DeadlineContext(plan_year=year))
-    if got.kind != annotated["kind"]:
+    got = parse_deadline(text, context)
+    same_kind = got.kind == annotated["kind"] or {got.kind, annotated["kind"]} <= FALLS_DUE
+    if not same_kind:
         return False, f"{text!r} read as {got.kind}, expected {annotated['kind']}"
-    wanted = [date.fromisoformat(day) for day in annotated.get("due", [])]
-    if annotated["kind"] == "due" and list(got.due) != wanted:
-        return False, f"{text!r} gives {[d.isoformat() for d in got.due]}, expected {annotated['due']}"
+    wanted = {date.fromisoformat(day) for day in annotated.get("due", [])}
+    if annotated["kind"] in FALLS_DUE and wanted:
+        own = set(got.due) or ({got.end} if got.kind == "year_long" and got.end else set())
+        reminded = own | {m.due for m in find_milestones(measures, context)}
+        if not own <= wanted or not wanted <= reminded:
+            return False, (f"{text!r} gives {sorted(d.isoformat() for d in own)}"
+                           f" (milestones {sorted(d.isoformat() for d in reminded - own)}),"
+                           f" expected {sorted(annotated['due'])}")
+    for bound in ("start", "end"):
+        if annotated.get(bound) and getattr(got, bound) != date.fromisoformat(str(annotated[bound])):
+            return False, f"{text!r} {bound} {getattr(got, bound)}, expected {annotated[bound]}"
     return True, ""
 
 
@@ -205,7 +227,7 @@ def score_file(doc: Path, path: Path) -> Result:
             result.miss("task not found", label)
         text = str((got or {}).get("deadline_text") or "")
         if task["deadline"]["kind"] != "none" or text.strip():
-            ok, why = deadline_right(task["deadline"], text, year)
+            ok, why = deadline_right(task["deadline"], text, year, str((got or {}).get("measures") or ""))
             result.scores["deadlines"].add(ok)
             if not ok and got is not None:
                 result.miss("deadline wrong", label, why)

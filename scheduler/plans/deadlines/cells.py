@@ -128,14 +128,79 @@ def season(s: str, ctx: DeadlineContext) -> Reading | None:
     return "season", (due,), None, None, None, notes
 
 
+_CAMPAIGN = re.compile(r"(?:(?<!\d)(\d{4})[-~至到](\d{4})年度?|(?<!\d)(\d{4})年度?)?秋冬季?")
+
+
+def _campaign(s: str, ctx: DeadlineContext) -> Reading | None:
+    """Read "2019-2020年秋冬季" as the autumn-winter campaign: October 1 to March 31."""
+    m = _CAMPAIGN.search(s)
+    if not m:
+        return None
+    notes = ["秋冬季按10月1日至次年3月31日计"]
+    first = m[1] or m[3]
+    if first:
+        year = int(first)
+        if m[2] and int(m[2]) != year + 1:
+            return "unknown", (), None, None, None, ["秋冬季的两个年份不相连，需协调人确认"]
+    elif ctx.plan_year is not None:
+        year = ctx.plan_year
+        notes.append(f"未写年份，按计划年度{year}年秋冬季计")
+    else:
+        return "unknown", (), None, None, None, ["未写年份，且没有计划年份可用"]
+    return "window", (), date(year, 10, 1), date(year + 1, 3, 31), None, notes
+
+
+_WITHIN_YEARS = re.compile(r"(?:(?<!\d)(\d{4})年(?:起|开始|以来)?,?)?(?:用|在)?(?<!\d)(\d{1,2})年(?:内|之内|以内|时间)")
+
+
+def _within_years(s: str, ctx: DeadlineContext) -> Reading | None:
+    """Read "5年内" (or "2012年起5年内") as due at the end of the plan's fifth year: the
+    years count from the year written, else from the plan's start."""
+    m = _WITHIN_YEARS.search(s)
+    if not m or not 1 <= int(m[2]) <= 30:
+        return None
+    n = int(m[2])
+    notes: list[str] = []
+    if m[1]:
+        base = int(m[1])
+    elif ctx.period_start is not None:
+        base = ctx.period_start.year
+        notes.append(f"从计划起始年份{base}年起算")
+    elif ctx.plan_year is not None:
+        base = ctx.plan_year
+        notes.append(f"从计划年度{base}年起算")
+    else:
+        return "unknown", (), None, None, None, [f"“{n}年内”需要计划起始年份"]
+    notes.append(f"{n}年内按{base}年至{base + n - 1}年计，{base + n - 1}年底前完成")
+    return "due", (date(base + n - 1, 12, 31),), None, None, None, notes
+
+
+# Between two dated items of one cell: "2012年10月底前；2012年底前", "至4月30日；至12月31日"
+_NEXT_ITEM = re.compile(r"(?:完成)?[;,、和及与]+(?:并|再|最迟|截至|至|到|于|在)?")
+
+
 def _dates(s: str, ctx: DeadlineContext) -> Reading | None:
-    """Read explicit dates: one, a list ("3月和7月底前"), a range, or a start ("…起")."""
+    """Read explicit dates: one, a list ("3月和7月底前"), a range, or a start ("…起"); due
+    dates that follow one another ("…前；…前") are each a milestone of the one cell."""
     m = ITEM.search(s)
     if not m:
         return None
-    return read_items(s, m, ctx)[0]
+    reading, end = read_items(s, m, ctx)
+    kind, due, _, _, _, notes = reading
+    while kind == "due":
+        gap = _NEXT_ITEM.match(s, end)
+        nxt = ITEM.match(s, gap.end()) if gap else None
+        if nxt is None or nxt["ma"]:
+            break
+        (more_kind, more, _, _, _, more_notes), end = read_items(s, nxt, ctx)
+        if more_kind != "due":
+            break
+        due = tuple(sorted(set(due) | set(more)))
+        notes = notes + [n for n in more_notes if n not in notes]
+    return (kind, due, *reading[2:5], notes) if kind == "due" else reading
 
 
+_BY = ("到", "至", "截至", "截止", "截止到")
 _YEAR_ONLY = re.compile(r"(?:(?<!\d)(\d{4})年)?(全年度?|年内|年度内)|(?<!\d)(\d{4})年度?")
 
 
@@ -151,6 +216,8 @@ def _year(s: str, ctx: DeadlineContext) -> Reading | None:
         return "unknown", (), None, None, None, ["未写年份，且没有计划年份可用"]
     if m[2] and m[2].startswith("年"):
         return "due", (date(year, 12, 31),), None, None, None, notes + ["“年内”按年底计"]
+    if m[3] and s[:m.start()].endswith(_BY):  # "到2020年": by that year, due at its end
+        return "due", (date(year, 12, 31),), None, None, None, ["“到某年”按该年年底前完成计"]
     if m[3]:
         notes.append("只写了年份，按全年计")
     return "year_long", (date(year, 12, 31),), date(year, 1, 1), date(year, 12, 31), None, notes
@@ -165,7 +232,7 @@ def _ongoing(s: str, ctx: DeadlineContext) -> Reading | None:
 
 
 _HANDLERS: tuple[Callable[[str, DeadlineContext], Reading | None], ...] = (
-    _stamp, _external, _recurring, season, _dates, _year, _ongoing)
+    _stamp, _external, _recurring, season, _dates, _campaign, _within_years, _year, _ongoing)
 
 
 def parse_deadline(text: str, context: DeadlineContext | None = None) -> Deadline:

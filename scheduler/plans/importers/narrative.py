@@ -56,11 +56,19 @@ _DEADLINE = re.compile(
     r"|\d{1,2}月(?:底|末)前"
     r"|按照?[^，。；,;]{0,8}?(?:省定|规定|要求的)时限"
     r"|(?<=。)\d{4}年(?=[，,])"  # "优化产业布局。2018年，完成……": the year is the deadline
+    r"|(?:到|至|截至)\d{4}年(?=[，,])"  # "到2020年，用水总量控制在……": by that year
 )
-# Looser forms, read only when no date above is written: a quarter, "至2022年12月31日", "5年内"
-# (counted by the deadline parser from the plan's year). A bare 每年 stays standing work.
+# Looser forms, read only when no date above is written: a quarter, "5年内"
+# (counted by the deadline parser from the plan's start), the autumn-winter campaign a target
+# belongs to, the year of a target to complete ("完成省下达的2020年目标"), and a yearly quota
+# ("每年培育50家"), which recurs.
 _LOOSER_DEADLINE = re.compile(
-    r"(?:第)?[一二三四1-4]季度(?:末|底)?前?|至\d{4}年\d{1,2}月\d{1,2}日|[一二三四五六七八九十\d]年内")
+    r"(?:第)?[一二三四1-4]季度(?:末|底)?前?"
+    r"|(?:\d{4}年起)?(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]{1,2})年内|(?<!\d)\d{4}年内"
+    r"|(?<=完成)[^，。；,;]{0,12}?(?<![-—－~至\d])"
+    r"(?P<target>\d{4}(?:[-—－~至]\d{4})?年(?:度?秋冬季)?)(?=[^，。；,;]{0,16}?(?:目标|任务))"
+    r"|每年(?!\d|[一二三四五六七八九十]月)")
+_UNTIL = re.compile(r"至\d{4}年\d{1,2}月\d{1,2}日")  # "实施期限至2022年12月31日"
 _CLAUSE_DEADLINE = re.compile(
     r"(?:\d{4}年)?\d{1,2}月(?:底|末|\d{1,2}日)前?(?:完成)?|\d{4}年(?:底|年底)前?(?:完成)?")
 _KEYED_DEADLINE = re.compile(either_script(
@@ -109,8 +117,18 @@ def find_deadline_phrase(text: str) -> str:
     keyed = _KEYED_DEADLINE.search(flat)
     if keyed:  # "完成时间：2009年5月底前" names the deadline outright
         return keyed.group(1).strip(_TRAILING)
-    m = _DEADLINE.search(flat) or _LOOSER_DEADLINE.search(flat)
-    return m.group(0) if m else ""
+    m = _DEADLINE.search(flat)
+    ends = list(dict.fromkeys(e.group(0) for e in _UNTIL.finditer(flat)))
+    if ends and (m is None or m.group(0).endswith("起")):
+        # "政策实施至2030年4月30日……实施期限延长至2031年4月30日": each end a policy is given is a
+        # due date of the task, and an end outweighs the day a later phase starts from
+        return "；".join(ends)
+    m = m or _LOOSER_DEADLINE.search(flat)
+    if m is None:
+        return ""
+    if m.re is _LOOSER_DEADLINE and m["target"]:  # "完成省下达的2020年目标": the target's year
+        return m["target"]
+    return m.group(0)
 
 
 @dataclass
