@@ -79,3 +79,14 @@ def queue_ids(session: Session, flt: QueueFilter) -> list[int]:
     """Return the ids of every escalation the filter matches (a batch decision takes them all)."""
     return list(session.scalars(_filtered(flt)))
 
+
+
+def ids_outside_plans(session: Session, ids: list[int], plans: list[str]) -> list[int]:
+    """Return those of `ids` whose notice belongs to none of `plans` (an id naming no notice counts
+    as outside: the decision refuses what it cannot place)."""
+    inside: set[int] = set()
+    wanted = list(dict.fromkeys(ids))
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        inside.update(session.scalars(select(m.Notice.id).where(m.Notice.id.in_(part), m.Notice.plan_id.in_(plans))))
+    return [i for i in wanted if i not in inside]

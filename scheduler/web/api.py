@@ -101,7 +101,7 @@ def api_dashboard(request: Request, plan: str = "", as_of: str = "", user: WebUs
 @router.get("/queue", tags=["审核队列"], responses=ERRORS, summary="待审核的预警与约谈")
 def api_queue(plan: str = "", level: str = "", county: str = "", status: str = "", page_no: int = 1,
               user: WebUser = Depends(staff), session: Session = Depends(db)):
-    data = queue_data(session, QueueFilter(plan, level, county, status), page_no)
+    data = queue_data(session, QueueFilter(plan, level, county, status), page_no, plan_ids=user_plans(session, user))
     return _dates({k: data[k] for k in ("items", "total", "page_no", "pages", "counties")})
 
 
@@ -122,7 +122,7 @@ def api_decide(body: Decision, request: Request, user: WebUser = Depends(coordin
                session: Session = Depends(db)):
     flt = QueueFilter(**{k: v for k, v in (body.filter or {}).items() if k in ("plan", "level", "county", "status")})
     count = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now(),
-                   body.arrangement)
+                   body.arrangement, plan_ids=user_plans(session, user))
     session.commit()
     return {"decided": count, "decision": body.decision, "by": user.name}
 

@@ -25,6 +25,7 @@ from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, db, int_or_none, page, web
 from scheduler.web.dashboard import unit_counties
 from scheduler.web.letters import letter_html, notice_or_404
+from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
 REVIEWED_LEVELS = tuple(level for level in LEVELS if level in REVIEW_LEVELS)  # the levels the queue holds
@@ -45,15 +46,19 @@ class QueueFilter:
         values = {k: v for k, v in {**self.__dict__, **extra}.items() if v not in ("", None)}
         return urlencode(values)
 
-    def for_store(self, counties: dict[str, str]) -> stored.QueueFilter:
+    def for_store(self, counties: dict[str, str], plan_ids: list[str] | None = None) -> stored.QueueFilter:
+        """The store's filter, held to `plan_ids` (the plans of the user's offices; None: every plan)."""
         units = tuple(u for u, c in counties.items() if c == self.county) if self.county else None
-        return stored.QueueFilter(self.plan, self.level, units, STATUSES.get(self.status, STATUSES[""]))
+        return stored.QueueFilter(self.plan, self.level, units, STATUSES.get(self.status, STATUSES[""]),
+                                  plans=None if plan_ids is None else tuple(plan_ids))
 
 
-def queue_data(session: Session, flt: QueueFilter, page_no: int = 1) -> dict[str, Any]:
-    """One page of the queue (oldest first) with its filter choices and the total count."""
+def queue_data(session: Session, flt: QueueFilter, page_no: int = 1, *,
+               plan_ids: list[str] | None = None) -> dict[str, Any]:
+    """One page of the queue (oldest first) with its filter choices and the total count, held to
+    `plan_ids` (the plans of the user's offices; None: every plan)."""
     counties = unit_counties(session)
-    wanted = flt.for_store(counties)
+    wanted = flt.for_store(counties, plan_ids)
     total = stored.queue_count(session, wanted)
     pages = max(1, -(-total // PAGE_SIZE))
     page_no = min(max(1, page_no), pages)
@@ -61,23 +66,30 @@ def queue_data(session: Session, flt: QueueFilter, page_no: int = 1) -> dict[str
              for item in stored.queue_items(session, wanted, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)]
     return {
         "items": items, "total": total, "page_no": page_no, "pages": pages, "filter": flt,
-        "plans": [(p.id, p.title) for p in plan_rows(session)],
+        "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
         "counties": sorted(set(counties.values())), "levels": REVIEWED_LEVELS, "statuses": REVIEWABLE_STATUSES,
     }
 
 
 def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, decision: str, reason: str,
-           by: str, now: datetime, arrangement: dict[str, str] | None = None) -> int:
+           by: str, now: datetime, arrangement: dict[str, str] | None = None, *,
+           plan_ids: list[str] | None = None) -> int:
     """Decide the given ids, or every item matching `flt`; all in the caller's transaction.
-    `arrangement` is an interview's time, place, attendees and contact (required to approve one)."""
+    `arrangement` is an interview's time, place, attendees and contact (required to approve one).
+    With `plan_ids` (the plans of the user's offices) a batch reaches only those plans' items, and
+    an id of another office's plan is refused, so one office cannot decide another's queue."""
     if decision not in DECISION_NAMES:
         raise StoreError(f"未知的审核决定：{decision}")
     if ids is None:
         if flt is None:
             raise StoreError("请选择事项")
-        ids = stored.queue_ids(session, flt.for_store(unit_counties(session)))
+        ids = stored.queue_ids(session, flt.for_store(unit_counties(session), plan_ids))
     if not ids:
         raise StoreError("请至少选择一个待审事项")
+    if plan_ids is not None:
+        outside = stored.ids_outside_plans(session, ids, plan_ids)
+        if outside:
+            raise StoreError(f"所选事项中有 {len(outside)} 项不属于本办的方案，未执行任何审核")
     done = 0
     for part in chunks(ids, 500):
         done += len(decide_notices(session, list(part), decision, by, reason, now=now, arrangement=arrangement))
@@ -89,14 +101,14 @@ def queue_page(request: Request, plan: str = "", level: str = "", county: str = 
                page_no: int = 1, done: str = "", n: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
     flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "")
-    return page(request, "queue.html", user, **queue_data(session, flt, page_no),
+    return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=user_plans(session, user)),
                 done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
 
 
 @router.get("/queue/{notice_id:int}")
 def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
-    notice = notice_or_404(session, notice_id)
+    notice = notice_or_404(session, notice_id, plans=user_plans(session, user))
     task = task_record(session, notice.task_id) if notice.task_id else None
     return page(request, "queue_item.html", user, notice=notice, task=task,
                 counties=unit_counties(session), decidable=notice.status in REVIEWABLE_STATUSES,
@@ -106,7 +118,7 @@ def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser =
 
 @router.get("/queue/{notice_id:int}/letter")
 def queue_letter(request: Request, notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return letter_html(session, web(request), notice_or_404(session, notice_id))
+    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)))
 
 
 @router.post("/queue/decide")
@@ -120,7 +132,8 @@ async def queue_decide(request: Request, user: WebUser = Depends(coordinator_pos
         ids = [i for i in (int_or_none(str(v)) for v in form.getlist("ids")) if i is not None]
     given = form.get("time") is not None  # the item page of an interview has the arrangement's fields
     arrangement = {k: str(form.get(k, "")).strip() for k in ARRANGEMENT_FIELDS} if given else None
-    count = decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement)
+    count = decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement,
+                   plan_ids=user_plans(session, user))
     session.commit()
     back = str(form.get("back", ""))
     if back.startswith("/queue/") and back[7:].isdigit():

@@ -19,7 +19,7 @@ from scheduler.store.letters import allocate_letter
 from scheduler.store.offices import office_names, set_account_offices
 from scheduler.web import create_app
 from scheduler.web.accounts import create_user
-from tests.web.builders import PASSWORD, ROOT, login, world_config
+from tests.web.builders import PASSWORD, ROOT, csrf_of, login, world_config
 
 SWEPT = (date(2019, 12, 2), date(2019, 12, 20))
 LATER = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)  # long after every plan ended
@@ -111,3 +111,39 @@ def test_the_json_api_is_scoped_the_same_way(runtime):
         assert client.get("/api/letters").json()["total"] == 1
         assert client.get("/api/dashboard").json()["as_of"] == "2019-12-20"
         assert client.get("/api/dashboard", params={"as_of": "2019-12-02"}).json()["as_of"] == "2019-12-02"
+
+
+def pending_by_plan(runtime: Runtime) -> dict[str, list[int]]:
+    with runtime.store.session() as session:
+        rows = session.execute(select(m.Notice.plan_id, m.Notice.id).where(
+            m.Notice.needs_review.is_(True), m.Notice.status == "pending_review")).all()
+    found: dict[str, list[int]] = {}
+    for plan, notice_id in rows:
+        found.setdefault(plan, []).append(notice_id)
+    return found
+
+
+def test_the_queue_lists_only_the_offices_own_plans(runtime):
+    changzhi = pending_by_plan(runtime)["changzhi-2019"]  # in December 2019 only 长治 has escalations
+    with client_at(runtime, DURING, "changzhi") as client:
+        assert client.get("/api/queue").json()["total"] == len(changzhi)
+    with client_at(runtime, DURING, "jincheng") as client:
+        assert client.get("/api/queue").json()["total"] == 0
+        assert client.get(f"/queue/{changzhi[0]}").status_code == 404
+        page = client.get("/queue").text
+    assert "长治" not in page.split("</form>")[0]  # no other office's plan to pick
+
+
+def test_one_offices_batch_approval_cannot_reach_another_offices_queue(runtime):
+    before = pending_by_plan(runtime)
+    changzhi = before["changzhi-2019"]
+    with client_at(runtime, DURING, "jincheng") as client:
+        token = csrf_of(client)
+        refused = client.post("/api/queue/decide", headers={"X-CSRF-Token": token},
+                              json={"ids": changzhi[:1], "decision": "hold", "reason": "越权"})
+        batch = client.post("/api/queue/decide", headers={"X-CSRF-Token": token},
+                            json={"ids": None, "filter": {}, "decision": "hold", "reason": "统一暂缓"})
+        form = client.post("/queue/decide", data={"csrf_token": token, "scope": "filtered", "decision": "approve"})
+    assert refused.status_code == 400 and "不属于本办" in refused.json()["detail"]
+    assert batch.status_code == 400 and form.status_code == 400 and "请至少选择" in form.text
+    assert pending_by_plan(runtime) == before
