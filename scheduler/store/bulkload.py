@@ -210,6 +210,7 @@ def bulk_load_ledgers(
             if state is not None and state.ledger_hash == digest and not state.removed:
                 if state.position != position:
                     batch.positions.append({"task_id": task.id, "new_position": position})
+                    report.tasks_reordered += 1
                 report.tasks_unchanged += 1
             elif state is None:
                 batch.create(meta.id, task, dumped, position, digest, assignments, actor, now)

@@ -41,6 +41,7 @@ class LoadReport:
     tasks_updated: int = 0
     tasks_unchanged: int = 0
     tasks_removed: int = 0
+    tasks_reordered: int = 0  # unchanged rows whose place in the ledger moved
     notices_cancelled: int = 0
     unresolved: list[str] = field(default_factory=list)  # "task: written name — note"
     provisional: list[str] = field(default_factory=list)  # provisional units named, once each
@@ -51,7 +52,13 @@ class LoadReport:
             f"未变 {self.tasks_unchanged} 项、移出 {self.tasks_removed} 项；"
             f"取消不再适用的通知 {self.notices_cancelled} 条；待协调单位名称 {len(self.unresolved)} 处"
             + (f"（其中临时单位 {len(self.provisional)} 个，可用 duban units list 查看）" if self.provisional else "")
+            + ("；台账与存储一致，未作任何改动" if self.unchanged_all() else "")
         )
+
+    def unchanged_all(self) -> bool:
+        """Say whether the load found the store already equal to the ledgers and wrote nothing."""
+        return not (self.tasks_created or self.tasks_updated or self.tasks_removed or self.tasks_reordered
+                    or self.notices_cancelled)
 
 
 def _hash(task: Task) -> str:
@@ -212,6 +219,7 @@ def load_ledgers(
             row = stored.pop(task.id, None)
             assignments = assignments_of(task, meta.region, directory, report, extras)
             if row is not None and row.ledger_hash == digest and not row.removed:
+                report.tasks_reordered += row.position != position
                 row.position = position
                 report.tasks_unchanged += 1
                 continue

@@ -126,6 +126,7 @@ def test_a_second_bulk_load_of_the_same_ledgers_changes_nothing_and_says_so(stor
         session.commit()
         assert (report.tasks_created, report.tasks_updated, report.tasks_unchanged) == (0, 0, 50)
         assert "新增 0 项、更新 0 项、未变 50 项、移出 0 项" in report.summary()
+        assert report.summary().endswith("台账与存储一致，未作任何改动")
         assert session.query(m.AuditEntry).count() == entries
         versions = set(session.scalars(select(m.Task.version_id)))
     store.dispose()
