@@ -139,8 +139,9 @@ def _guard(output: Path, ledger, replace: bool) -> bool:
     if not replace and (len(ledger.tasks) < len(old.tasks) or other_plan):
         why = (f"其中是另一计划「{old.plan.id}」（{old.plan.title}）" if other_plan
                else f"已有 {len(old.tasks)} 项任务，本次只读到 {len(ledger.tasks)} 项")
+        other = "请用 --plan-id 另取计划编号，" if other_plan else ""
         print(f"未写入：{output} {why}。覆盖后下次 duban load 会撤下 {len(retired)} 项任务；"
-              f"如确需覆盖，请加 --replace（或用 --output 另存）", file=sys.stderr)
+              f"{other}如确需覆盖，请加 --replace（或用 --output 另存）", file=sys.stderr)
         return True
     if retired:
         print(f"覆盖 {output}：下次 duban load 将撤下 {len(retired)} 项不再出现的任务：")
@@ -166,15 +167,18 @@ def _print_problems(problems) -> None:
 
 add_arguments({
     "ledger import": [
-        ("file", {}),
+        ("file", {"help": "方案文件（.txt、.md、.docx、.xlsx）"}),
         ("--output", {"help": "台账文件；默认为数据目录下的 <计划编号>.yaml"}),
         ("--region", {"help": "地区，如 某某市（文件未写明时）"}),
         ("--plan-id", {"help": "计划编号，如 mouxian-2024（默认由地区拼音和年度生成）"}),
         ("--dry-run", {"action": "store_true", "help": "只显示将写入的任务，不写文件"}),
         ("--replace", {"action": "store_true", "help": "允许覆盖任务更少的或另一计划的台账"}),
         ("--format", {"choices": _FORMATS, "help": "按种子文件的格式读取（默认自动识别）"}),
-        ("--title", {}), ("--issuer", {}), ("--number", {}),
-        ("--start", {"type": parse_day}), ("--end", {"type": parse_day}), ("--year", {"type": int}),
+        ("--title", {"help": "方案标题（文件中识别不到时）"}), ("--issuer", {"help": "发文机关（识别不到时）"}),
+        ("--number", {"help": "发文字号（识别不到时）"}),
+        ("--start", {"type": parse_day, "help": "方案起始日期（识别不到时）"}),
+        ("--end", {"type": parse_day, "help": "方案截止日期（识别不到时）"}),
+        ("--year", {"type": int, "help": "方案年度（时限未写年份时用）"}),
         ("--data", {}),
     ],
 })

@@ -138,3 +138,13 @@ def test_a_plan_without_a_year_takes_it_from_its_document_number(tmp_path, capsy
     assert code == 0, err
     assert "按文号 某县政办发〔2023〕5号 取 2023 年" in out
     assert yaml.safe_load((tmp_path / "out.yaml").read_text(encoding="utf-8"))["plan"]["plan_year"] == 2023
+
+
+def test_another_plans_ledger_is_never_overwritten_without_replace(tmp_path, capsys):
+    source, target = tmp_path / "plan.txt", tmp_path / "out.yaml"
+    source.write_text(TABLE, encoding="utf-8")
+    assert run(capsys, str(source), "--output", str(target), "--plan-id", "first-2024")[0] == 0
+    before = target.read_bytes()
+    code, out, err = run(capsys, str(source), "--output", str(target), "--plan-id", "second-2024")
+    assert code == 1 and "另一计划「first-2024」" in err and "--plan-id" in err
+    assert target.read_bytes() == before
