@@ -1,0 +1,123 @@
+"""Adding units to the text of data/units.yaml: where each line goes, what a coordinator's comments
+and the blocks after `units:` keep, which regions come with a unit, and what is refused (a unit
+already there, a name or alias that already means another unit, a file that would not load)."""
+
+from __future__ import annotations
+
+from scheduler.errors import Problem
+from scheduler.plans.units import UnitDirectory
+from scheduler.plans.units.directoryfile import add_units
+from scheduler.plans.units.table import UnitRow
+
+TEXT = """\
+# 单位名录
+version: 1
+
+regions:
+  - name: 长治市
+  # 以下为县区
+
+units:
+  - id: cz-energy
+    name: 长治市能源局
+    kind: city_department
+    region: 长治市
+    aliases: [市能源局]
+    head_title: 局长
+    contacts: {email: [], webhook: []}
+  # 以上为市直部门
+
+groups:
+  - name: 各县区人民政府
+    region: 长治市
+    aliases: [各县区政府]
+    status: ambiguous
+    note: 需协调人指明
+"""
+
+
+def row(n: int, name: str, region: str, kind: str = "city_department", aliases: tuple[str, ...] = (),
+        email: tuple[str, ...] = (), webhook: tuple[str, ...] = ()) -> UnitRow:
+    return UnitRow(n, name, region, kind, "局长", list(aliases), list(email), list(webhook))
+
+
+def test_new_units_go_after_the_last_unit_and_their_regions_after_the_last_region() -> None:
+    directory = UnitDirectory.from_yaml_text(TEXT)
+    edit = add_units(TEXT, [
+        row(2, "长治市能源局", "长治市"),
+        row(3, "长治市气象局", "长治市", "other", ("气象局",), ("qx@cz.cn",), ("https://h.cn/x",)),
+        row(4, "潞州区发改局", "潞州区"),
+        row(5, "长治市新局", "长治市", aliases=("市能源局",)),
+        row(6, "县区统筹办", "长治市", aliases=("各县区政府",)),
+        row(7, "火星局", "火星市"),
+    ], directory, "units.csv")
+    assert edit.text == TEXT.replace("  # 以下为县区\n", """\
+  - name: "潞州区"
+    parent: "长治市"
+  - name: "火星市"
+  # 以下为县区
+""").replace("  # 以上为市直部门\n", """\
+  # 由 duban units import 自 units.csv 导入
+  - id: u-1404-200c980b
+    name: "长治市气象局"
+    kind: other
+    region: "长治市"
+    aliases: ["气象局"]
+    head_title: "局长"
+    contacts: {email: ["qx@cz.cn"], webhook: ["https://h.cn/x"]}
+  - id: u-140403-f7173235
+    name: "潞州区发改局"
+    kind: city_department
+    region: "潞州区"
+    aliases: []
+    head_title: "局长"
+    contacts: {email: [], webhook: []}
+  - id: u-x-de405173
+    name: "火星局"
+    kind: city_department
+    region: "火星市"
+    aliases: []
+    head_title: "局长"
+    contacts: {email: [], webhook: []}
+  # 以上为市直部门
+""")
+    assert [r.row for r in edit.added] == [3, 4, 7]
+    assert [(r.row, why) for r, why in edit.skipped] == [(2, "“长治市能源局”已在单位名录中（cz-energy），未改动")]
+    assert edit.regions == ["潞州区", "火星市"]
+    assert edit.problems == [Problem("units.csv", 5, "“市能源局”在长治市已指长治市能源局", "名称或别名"),
+                             Problem("units.csv", 6, "“各县区政府”在长治市已指ambiguous", "名称或别名")]
+    reloaded = UnitDirectory.from_yaml_text(edit.text)
+    assert reloaded.find("潞州区发改局") is not None and reloaded.find("火星局") is not None
+
+
+def test_a_county_of_an_undeclared_city_brings_the_city_first_and_each_region_once() -> None:
+    edit = add_units(TEXT, [row(2, "阳高县发改局", "阳高县"), row(3, "阳高县工信局", "阳高县")],
+                     UnitDirectory.from_yaml_text(TEXT), "县区.csv")
+    assert edit.problems == []
+    assert edit.regions == ["大同市", "阳高县"]
+    assert edit.text.count('  - name: "阳高县"\n    parent: "大同市"\n') == 1
+    assert '  - name: "大同市"\n  - name: "阳高县"' in edit.text
+    assert "  # 由 duban units import 自 县区.csv 导入\n  - id: u-140221-" in edit.text
+    reloaded = UnitDirectory.from_yaml_text(edit.text)
+    assert [u.region for u in reloaded.units() if u.name.startswith("阳高县")] == ["阳高县", "阳高县"]
+    assert reloaded.regions()[-2:] == ["大同市", "阳高县"]
+
+
+def test_lists_written_empty_are_opened_and_a_missing_last_newline_is_added() -> None:
+    text = "version: 1\nregions:\n  - name: 长治市\nunits: []  # none yet"
+    edit = add_units(text, [row(2, "长治市气象局", "长治市")], UnitDirectory.from_yaml_text(text), "u.csv")
+    assert edit.problems == []
+    assert edit.text.startswith("version: 1\nregions:\n  - name: 长治市\nunits:\n  # 由 duban units import 自 u.csv")
+    assert edit.text.endswith('contacts: {email: [], webhook: []}\n')
+
+
+def test_nothing_new_leaves_the_text_as_it_was() -> None:
+    edit = add_units(TEXT, [row(2, "长治市能源局", "长治市")], UnitDirectory.from_yaml_text(TEXT), "u.csv")
+    assert edit.text == TEXT and edit.added == [] and edit.regions == []
+
+
+def test_a_result_that_would_not_load_is_refused_whole() -> None:
+    twice = [row(2, "长治市气象局", "长治市"), row(3, "长治市气象局", "长治市")]
+    edit = add_units(TEXT, twice, UnitDirectory.from_yaml_text(TEXT), "u.csv", "data/units.yaml")
+    assert edit.text == TEXT and edit.added == []
+    assert edit.problems and all(p.file == "data/units.yaml" for p in edit.problems)
