@@ -42,7 +42,12 @@ from scheduler.plans.importers.numbering import (
     cn_to_int,
     numbering,
 )
-from scheduler.plans.importers.paragraphs import PAGE_NUMBER, Paragraph, build_paragraphs
+from scheduler.plans.importers.paragraphs import (
+    DEADLINE_KEYS,
+    PAGE_NUMBER,
+    Paragraph,
+    build_paragraphs,
+)
 from scheduler.plans.ledger import DustFallCap, PeriodCap, PersonRef, Task
 from scheduler.text import squeeze
 
@@ -71,8 +76,11 @@ _LOOSER_DEADLINE = re.compile(
 _UNTIL = re.compile(r"至\d{4}年\d{1,2}月\d{1,2}日")  # "实施期限至2022年12月31日"
 _CLAUSE_DEADLINE = re.compile(
     r"(?:\d{4}年)?\d{1,2}月(?:底|末|\d{1,2}日)前?(?:完成)?|\d{4}年(?:底|年底)前?(?:完成)?")
-_KEYED_DEADLINE = re.compile(either_script(
-    r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排)[:：]([^。；;]+)"))
+_KEYED_DEADLINE = re.compile(either_script(rf"{DEADLINE_KEYS}[:：]\|?([^。；;|]+)"))
+# The stages of a keyed schedule: "第一季度：……第二季度：……", "6月底前：……"
+_STAGE = re.compile(
+    r"(?:^|(?<=[|。；;，,:：]))((?:第?[一二三四1-4]季度|\d{1,2}月(?:底|末|上旬|中旬|下旬)?"
+    r"|上半年|下半年|年底|年末)前?)[:：]")
 _PERIOD = re.compile(r"(?:(\d{4})年)?(\d{1,2})[-—－~～至](\d{1,2})月[，,:：]")
 _PM25 = re.compile(r"PM2[.．][5s][^，,；;。]*?控制在(\d+(?:\.\d+)?)微克[／/]立方米")
 _HEAVY = re.compile(r"重度及以上污染天数控制在(\d+(?:\.\d+)?)天")
@@ -116,7 +124,8 @@ def find_deadline_phrase(text: str) -> str:
     flat = squeeze(text)
     keyed = _KEYED_DEADLINE.search(flat)
     if keyed:  # "完成时间：2009年5月底前" names the deadline outright
-        return keyed.group(1).strip(_TRAILING)
+        stages = [stage.group(1) for stage in _STAGE.finditer(flat, keyed.start(1))]
+        return "；".join(stages) if stages else keyed.group(1).strip(_TRAILING)
     m = _DEADLINE.search(flat)
     ends = list(dict.fromkeys(e.group(0) for e in _UNTIL.finditer(flat)))
     if ends and (m is None or m.group(0).endswith("起")):

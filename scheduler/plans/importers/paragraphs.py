@@ -34,7 +34,11 @@ _KEYS = (r"(?:牵头单位|牵头部门|主办单位|主责单位|责任单位|�
 # "【牵头单位】市发改委【责任单位】各县区政府": a key in brackets reads as "牵头单位："
 _BRACKETED_KEY = re.compile(either_script(rf"[【［\[〔]\s*({_KEYS})\s*[】］\]〕][:：]?"))
 CLAUSE_LINE = re.compile(either_script(rf"^{_KEYS}[:：]"))
-_DEADLINE_KEY = r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排)[:：]"
+# Keys naming when an item is due; a staged schedule ("阶段性工作目标：第一季度：……第二季度：……")
+# dates each stage.
+DEADLINE_KEYS = (r"(?:完成时限|完成时间|时间节点|时限要求|完成期限|进度安排"
+                 r"|年度阶段性?(?:工作)?目标|(?<!年度)阶段性?(?:工作)?目标)")
+_DEADLINE_KEY = rf"{DEADLINE_KEYS}[:：]"
 DEADLINE_LINE = re.compile(either_script(rf"^{_DEADLINE_KEY}"))
 # An unbracketed keyed clause after the item's text: "……。责任单位：…"
 _INLINE_KEY = re.compile(either_script(rf"(?<=[。；;])(?={_KEYS}[:：])"))

@@ -76,3 +76,29 @@ def test_each_end_a_policy_is_given_is_a_due_date_and_outweighs_a_later_start() 
 
 def test_a_start_alone_stays_the_deadline() -> None:
     assert find_deadline_phrase("自2040年7月1日起，全面执行新标准。") == "自2040年7月1日起"
+
+
+def test_a_staged_schedule_dates_each_of_its_stages() -> None:
+    text = ("做好绿化提升。年度阶段性工作目标：第二季度：制定方案，完成30%。"
+            "第三季度：完成80%。第四季度：全部完成。")
+    assert find_deadline_phrase(text) == "第二季度；第三季度；第四季度"
+
+
+def test_a_schedule_of_months_dates_each_month() -> None:
+    assert find_deadline_phrase("进度安排：6月底前：完成摸底；10月底前：完成整治。") == "6月底前；10月底前"
+
+
+def test_a_schedule_without_stages_is_read_as_written() -> None:
+    assert find_deadline_phrase("完成时间：2040年5月底前。") == "2040年5月底前"
+
+
+CARD = """重点工作: | 7.推进公园绿地建设。 |
+牵头单位: | 市园林局 |
+年度阶段性工作目标: | 第一季度:完成选址。第三季度:完成建设任务的60%。第四季度:全部建成。 |
+"""
+
+
+def test_a_key_value_card_takes_its_staged_goals_as_the_deadline(tmp_path) -> None:
+    (task,) = imported(tmp_path, CARD).tasks
+    assert task.deadline_text == "第一季度；第三季度；第四季度"
+    assert task.lead_units == ["市园林局"]

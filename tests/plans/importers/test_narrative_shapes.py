@@ -295,7 +295,7 @@ def test_looser_dates_count_only_when_no_date_is_written():
     assert find_deadline_phrase("实施期限至2022年12月31日") == "至2022年12月31日"
     assert find_deadline_phrase("5年内培养100名人才") == "5年内"
     assert find_deadline_phrase("5年内培养100名，2020年6月底前完成首批") == "2020年6月底前"
-    assert find_deadline_phrase("每年选拔一批") == ""  # a bare yearly quota stays standing work
+    assert find_deadline_phrase("每年选拔一批") == "每年"  # a yearly quota recurs at each year end
 
 
 def test_a_part_with_its_own_clause_and_no_items_is_a_task(tmp_path):
