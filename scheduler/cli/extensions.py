@@ -91,13 +91,16 @@ def cmd_extension_list(args: argparse.Namespace) -> int:
 
 
 add_arguments({
-    "extension request": [("task", {}), ("date", {"type": parse_day}),
+    "extension request": [("task", {"help": "任务编号，如 changzhi-2019/r017"}),
+                          ("date", {"type": parse_day, "help": "申请延至的日期（YYYY-MM-DD）"}),
                           ("--unit", {"required": True, "help": "申请单位（全称、简称或别名）"}),
                           ("--reason", {"required": True}), ("--by", {"required": True})],
-    "extension decide": [("id", {"type": int}), ("decision", {"choices": ["approve", "reject"]}),
+    "extension decide": [("id", {"type": int, "help": "延期申请编号（extension list 中方括号内的数字）"}),
+                         ("decision", {"choices": ["approve", "reject"], "help": "approve 批准，reject 驳回"}),
                          ("--by", {"required": True}), ("--reason", {}),
                          ("--also", {"action": "append", "metavar": "UNIT",
                                      "help": "一并延期的其他单位（可重复；全称、简称或别名）"})],
-    "extension list": [("--status", {"choices": ["pending", "approved", "rejected", "all"], "default": "all"}),
+    "extension list": [("--status", {"choices": ["pending", "approved", "rejected", "all"], "default": "all",
+                                   "help": "按状态筛选：pending 待审，approved 已批准，rejected 已驳回，all 全部"}),
                        ("--plan", {}), ("--json", {"action": "store_true"})],
 })

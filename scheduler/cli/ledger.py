@@ -119,13 +119,14 @@ def cmd_ledger_build_seeds(args: argparse.Namespace) -> int:
 
 add_arguments({
     "deadline parse": [
-        ("text", {}),
-        ("--plan-year", {"type": int}),
+        ("text", {"help": "完成时限原文，如 2019年12月底前"}),
+        ("--plan-year", {"type": int, "help": "方案年度（原文未写年份时用）"}),
         ("--json", {"action": "store_true"}),
     ],
-    "clause parse": [("text", {}), ("--json", {"action": "store_true"})],
+    "clause parse": [("text", {"help": "责任分工原文，如（市发展改革委牵头，……负责落实）"}),
+                     ("--json", {"action": "store_true"})],
     "ledger export": [
-        ("--format", {"choices": ["json", "xlsx"], "default": "json"}),
+        ("--format", {"choices": ["json", "xlsx"], "default": "json", "help": "json（供程序读取）或 xlsx（台账）"}),
         ("--output", {}),
         ("--data", {}),
         ("--as-of", {"type": parse_day}),
@@ -134,10 +135,10 @@ add_arguments({
         ("--office", {"action": "append", "help": "只导出该发文机关的方案（如 长治、晋城市大气办）；可重复"}),
     ],
     "ledger check": [("--json", {"action": "store_true"}), ("--data", {})],
-    "ledger show": [("plan", {}), ("--data", {})],
+    "ledger show": [("plan", {"help": "方案编号，如 changzhi-2019"}), ("--data", {})],
     "ledger build-seeds": [
-        ("--seeds", {"default": "data/sources"}),
-        ("--out", {"default": "data"}),
+        ("--seeds", {"default": "data/sources", "help": "种子文件目录（默认 data/sources）"}),
+        ("--out", {"default": "data", "help": "台账输出目录（默认 data）"}),
     ],
 })
 

@@ -25,7 +25,7 @@ def unit_name(directory, written: str) -> str:
                    | {n for n in names if written in n})
     hint = f"，是否指：{'、'.join(close[:8])}" if close else ""
     what = "可指多个单位" if len(hits) > 1 else "不能唯一确定单位"
-    raise InputError.single("--unit", None, f"“{written}”{what}{hint}")
+    raise InputError.single("单位", None, f"“{written}”{what}{hint}")
 
 
 @command("preview")
@@ -44,7 +44,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         result = preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, args.start, args.end, unit=unit,
                          offices=offices)
     except ValueError as exc:
-        raise InputError.single("--from/--to", None, str(exc)) from None
+        raise InputError.single("日期", None, str(exc)) from None
     if args.json:
         emit_json(result.to_json())
         return 0
@@ -56,9 +56,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 add_arguments({
     "preview": [
-        ("--from", {"dest": "start", "type": parse_day, "required": True}),
-        ("--to", {"dest": "end", "type": parse_day, "required": True}),
-        ("--unit", {}),
+        ("--from", {"dest": "start", "type": parse_day, "required": True, "help": "起始日期（YYYY-MM-DD）"}),
+        ("--to", {"dest": "end", "type": parse_day, "required": True, "help": "截止日期（YYYY-MM-DD，含当天）"}),
+        ("--unit", {"help": "只看一个单位（全称、简称或别名）"}),
         ("--office", {"action": "append", "help": "只看这些发文机关的方案（可多次给出）"}),
         ("--json", {"action": "store_true"}),
     ],

@@ -62,7 +62,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("restore", [("file", {}), ("--yes", {"action": "store_true", "help": "确认覆盖当前数据库"})])
+@command("restore", [("file", {"help": "备份文件"}), ("--yes", {"action": "store_true", "help": "确认覆盖当前数据库"})])
 def cmd_restore(args: argparse.Namespace) -> int:
     from scheduler.store.backup import BackupError, restore
 

@@ -8,6 +8,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -101,28 +102,67 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notice_line(notice: dict) -> str:
-    from scheduler.glossary import term
+def level_key(text: str) -> str:
+    """A level as written: 预警通知函 / 预警 / 约谈 / 提醒 / 催办, or its internal key."""
+    from scheduler.glossary import TERMS
 
-    return (
-        f"[{notice['id']}] {term(notice['level'])} {notice['unit']} {notice['task'] or '（指标）'} "
-        f"时限 {notice['due'] or '—'} 状态 {notice['status']}"
-    )
+    levels = ("reminder", "urge", "warning", "interview")
+    if text in levels:
+        return text
+    for key in levels:
+        if text and TERMS[key].startswith(text):
+            return key
+    raise argparse.ArgumentTypeError(f"没有“{text}”这个级别，可选：{'、'.join(TERMS[k] for k in levels)}")
+
+
+def queue_status(text: str) -> str:
+    """A review status as a coordinator writes it: the Chinese word (待审核) or the internal key."""
+    from scheduler.glossary import NOTICE_STATUSES
+
+    if text in NOTICE_STATUSES or text == "all":
+        return text
+    for key, label in NOTICE_STATUSES.items():
+        if text in (label, label.removeprefix("已")):
+            return key
+    if text in ("全部", "所有"):
+        return "all"
+    choices = "、".join(f"{label}" for label in NOTICE_STATUSES.values())
+    raise argparse.ArgumentTypeError(f"没有“{text}”这种状态，可选：{choices}、全部")
 
 
 @command("queue list")
 def cmd_queue_list(args: argparse.Namespace) -> int:
+    from scheduler.cli.preview import unit_name
+    from scheduler.glossary import NOTICE_STATUSES, term
+    from scheduler.ladder import REVIEWABLE_STATUSES
     from scheduler.store import notice_json, review_queue
+    from scheduler.store.queue import QueueFilter, queue_items
 
-    with runtime_for(args).store.session() as session:
-        items = [notice_json(n) for n in review_queue(session, plan=args.plan, level=args.level)]
-    if args.json:
-        emit_json(items)
-    else:
-        for item in items:
-            print(_notice_line(item))
-        print(f"共 {len(items)} 项待审核。")
+    runtime = runtime_for(args)
+    unit = unit_name(runtime.directory, args.unit) if args.unit else None
+    chosen = args.status or []
+    statuses = (tuple(NOTICE_STATUSES) if "all" in chosen else tuple(dict.fromkeys(chosen))
+                or tuple(REVIEWABLE_STATUSES))
+    with runtime.store.session() as session:
+        if args.json:  # the machine-read contract: every field of the notice, internal keys kept
+            emit_json([notice_json(n) for n in review_queue(session, plan=args.plan, level=args.level,
+                                                             statuses=statuses)
+                       if unit is None or n.unit == unit])
+            return 0
+        flt = QueueFilter(plan=args.plan or "", level=args.level or "",
+                          units=None if unit is None else (unit,), statuses=statuses)
+        items = queue_items(session, flt, 0, 1_000_000)
+    for item in items:
+        title = item.title or "（空气质量指标）"
+        print(f"[{item.id}] {term(item.level)} {item.unit}：{title}"
+              f"（时限 {zh_day(item.due)}；{NOTICE_STATUSES.get(item.status, item.status)}）")
+    which = "、".join(NOTICE_STATUSES.get(s, s) for s in statuses)
+    print(f"共 {len(items)} 项（{which}）。")
     return 0
+
+
+def zh_day(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
 
 
 def _decide(args: argparse.Namespace, decision: str) -> int:
@@ -158,31 +198,6 @@ def _decider(decision: str) -> Callable[[argparse.Namespace], int]:
 
 for _decision in ("approve", "hold", "reject"):
     register(f"queue {_decision}", _decider(_decision))
-
-
-@command("explain")
-def cmd_explain(args: argparse.Namespace) -> int:
-    from scheduler.store import notice_by_key, notice_json
-
-    with runtime_for(args).store.session() as session:
-        notice = notice_by_key(session, args.key)
-        if notice is None:
-            print(f"没有此通知：{args.key}", file=sys.stderr)
-            return 1
-        data = notice_json(notice)
-    if args.json:
-        emit_json(data)
-        return 0
-    print(data["explanation"])
-    if str(data["facts"].get("calendar", "")).startswith("provisional"):
-        years = "、".join(str(year) for year in data["facts"].get("calendar_years", []))
-        print(f"注意：本通知的工作日按暂算日历计算——{years} 年节假日安排当时尚未公布，按法定节假日暂算"
-              f"（周末休息，不含调休），期限和提醒日可能与正式安排相差数日。")
-    print(f"依据：{data['clause']}")
-    print(f"规则：{data['rule']}（{data['ruleset']}）")
-    for name, value in data["facts"].items():
-        print(f"  {name}: {value}")
-    return 0
 
 
 def _store_change(args: argparse.Namespace, change: Callable) -> int:
@@ -275,7 +290,7 @@ INTERVIEW_OPTIONS: list[tuple[str, dict[str, Any]]] = [
 
 add_arguments({
     "load": [
-        ("data", {"nargs": "?", "default": "data"}),
+        ("data", {"nargs": "?", "default": "data", "help": "台账目录（默认 data）"}),
         ("--by", {"default": "system"}),
         ("--verbose", {"action": "store_true"}),
     ],
@@ -284,43 +299,51 @@ add_arguments({
         ("--dry-run", {"action": "store_true"}),
         ("--json", {"action": "store_true"}),
     ],
-    "queue list": [("--plan", {}), ("--level", {}), ("--json", {"action": "store_true"})],
+    "queue list": [
+        ("--status", {"type": queue_status, "action": "append",
+                      "help": "按状态筛选（可重复）：待审核、暂缓、已批准待发、已驳回、已发送……或 全部；"
+                              "默认待审核与暂缓"}),
+        ("--unit", {"help": "只看一个单位（全称、简称或别名，如 潞州区）"}),
+        ("--plan", {}),
+        ("--level", {"type": level_key, "help": "只看一个级别：预警通知函（warning）或 约谈（interview）"}),
+        ("--json", {"action": "store_true"}),
+    ],
     **{
         f"queue {d}": [
-            ("ids", {"nargs": "*", "type": int}),
-            ("--all", {"action": "store_true"}),
+            ("ids", {"nargs": "*", "type": int, "help": "事项编号（queue list 中方括号内的数字），可给多个"}),
+            ("--all", {"action": "store_true", "help": "处理全部待审事项"}),
             ("--by", {"required": True}),
             ("--reason", {}),
             *(INTERVIEW_OPTIONS if d == "approve" else []),
         ]
         for d in ("approve", "hold", "reject")
     },
-    "explain": [("key", {}), ("--json", {"action": "store_true"})],
     "progress report": [
-        ("task", {}),
-        ("--unit", {"required": True}),
-        ("--status", {"choices": ["in_progress", "done", "blocked"], "default": "in_progress"}),
-        ("--percent", {"type": int}),
+        ("task", {"help": "任务编号，如 changzhi-2019/r017"}),
+        ("--unit", {"required": True, "help": "报告进展的单位"}),
+        ("--status", {"choices": ["in_progress", "done", "blocked"], "default": "in_progress",
+                      "help": "in_progress 推进中（默认），done 已完成，blocked 受阻"}),
+        ("--percent", {"type": int, "help": "完成百分比（0—100）"}),
         ("--note", {}),
         ("--by", {"required": True}),
         ("--on", {"type": parse_day}),
     ],
     "progress signoff": [
-        ("task", {}),
+        ("task", {"help": "销号的任务编号"}),
         ("--by", {"required": True}),
         ("--note", {}),
         ("--on", {"type": parse_day}),
     ],
     "progress set-date": [
-        ("task", {}),
-        ("date", {"type": parse_day}),
+        ("task", {"help": "任务编号（方案未定时限的任务）"}),
+        ("date", {"type": parse_day, "help": "协调员确定的完成时限（YYYY-MM-DD）"}),
         ("--by", {"required": True}),
         ("--reason", {}),
     ],
     "progress waive": [
-        ("task", {}),
+        ("task", {"help": "免于督办的任务编号"}),
         ("--by", {"required": True}),
         ("--reason", {"required": True}),
     ],
-    "notice ack": [("key", {}), ("--by", {"required": True}), ("--on", {"type": parse_day})],
+    "notice ack": [("key", {"help": "通知编号（key）"}), ("--by", {"required": True}), ("--on", {"type": parse_day})],
 })

@@ -105,8 +105,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 add_arguments({
     "check": [],
-    "serve": [("--instance", {"default": "serve"})],
+    "serve": [("--instance", {"default": "serve", "help": "本服务实例的名称（写入运行记录，默认 serve）"})],
     "deliver": [("--as-of", {"type": parse_day}), ("--json", {"action": "store_true"}),
-                ("--no-pdf", {"action": "store_true"})],
-    "demo": [("--out", {"default": "out/demo"})],
+                ("--no-pdf", {"action": "store_true", "help": "只生成 DOCX，不转换 PDF（不需要 LibreOffice）"})],
+    "demo": [("--out", {"default": "out/demo", "help": "演示输出目录（默认 out/demo，每次先清空）"})],
 })

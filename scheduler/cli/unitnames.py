@@ -30,7 +30,7 @@ def resolve_unit(written: str, directory: UnitDirectory, region: str, among: Seq
         return text
     resolution = directory.resolve(text, region) if text else None
     if resolution is not None and resolution.status == "group":
-        raise InputError.single("--unit", None, f"“{text}”是单位组，请写其中一个具体单位：{'、'.join(among)}")
+        raise InputError.single("单位", None, f"“{text}”是单位组，请写其中一个具体单位：{'、'.join(among)}")
     if resolution is not None and len(resolution.units) == 1 and resolution.units[0].name in among:
         return resolution.units[0].name
     spellings = _spellings(directory, among)
@@ -43,4 +43,4 @@ def resolve_unit(written: str, directory: UnitDirectory, region: str, among: Seq
                                                                               cutoff=0.4)))
     close += sorted(partial - set(close))
     hint = f"相近的有：{'、'.join(close)}" if close else f"可选：{'、'.join(among) or '（无）'}"
-    raise InputError.single("--unit", None, f"找不到{what}“{text}”；{hint}")
+    raise InputError.single("单位", None, f"找不到{what}“{text}”；{hint}")

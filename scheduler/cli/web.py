@@ -36,11 +36,12 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 @command("user create", [
     ("--name", {"required": True, "help": "登录名（也是操作记录中的操作人）"}),
-    ("--role", {"required": True, "choices": ["coordinator", "unit", "viewer"]}),
+    ("--role", {"required": True, "choices": ["coordinator", "unit", "viewer"],
+              "help": "coordinator 协调员，unit 责任单位用户，viewer 查看者"}),
     ("--unit", {"action": "append", "default": [], "help": "责任单位用户负责的单位（规范名称，可多次给出）"}),
     ("--office", {"action": "append", "default": [],
                   "help": "协调员、查看者所属的发文机关（如 长治、晋城市大气办；可多次给出；不给或“全省”为全省）"}),
-    ("--display-name", {"default": ""}),
+    ("--display-name", {"default": "", "help": "显示的姓名（默认同登录名）"}),
     ("--password-stdin", {"action": "store_true", "help": "从标准输入读一行作为密码"}),
     ("--by", {"default": "system"}),
 ])
@@ -121,7 +122,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("user passwd", [("--name", {"required": True}), ("--password-stdin", {"action": "store_true"}),
+@command("user passwd", [("--name", {"required": True, "help": "登录名"}),
+                         ("--password-stdin", {"action": "store_true", "help": "从标准输入读一行作为新密码"}),
                          ("--by", {"default": "system"})])
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     from scheduler import clock

@@ -145,7 +145,7 @@ def decide_notices(
     if decision not in DECISIONS:
         raise StoreError(f"未知的审核决定：{decision}")
     if decision == "reject" and not reason.strip():
-        raise StoreError("驳回必须写明理由（--reason）")
+        raise StoreError("驳回必须写明理由")
     now = now or clock.now()
     if ids is None:
         notices = review_queue(session)

@@ -44,22 +44,25 @@ def test_an_unparseable_cell_is_unknown_not_a_crash():
 def store_env(tmp_path) -> dict:
     import os
 
-    return dict(os.environ, DUBAN_DB=f"sqlite:///{tmp_path / 'cli.db'}")
+    return dict(os.environ, DUBAN_DB=f"sqlite:///{tmp_path / 'cli.db'}", DUBAN_OUT=str(tmp_path / 'out'))
 
 
 def test_load_sweep_review_and_explain_as_a_coordinator_would(tmp_path):
     env = store_env(tmp_path)
     assert duban("load", "data", env=env).returncode == 0
-    first = json.loads(duban("sweep", "--as-of", "2020-01-15", "--json", env=env).stdout)
-    assert first["as_of"] == "2020-01-15"
+    # a warning follows an urge that went out: urge on 2019-11-01, warn ten working days later
+    assert duban("sweep", "--as-of", "2019-11-01", env=env).returncode == 0
+    assert duban("deliver", "--as-of", "2019-11-01", "--no-pdf", env=env).returncode == 0
+    first = json.loads(duban("sweep", "--as-of", "2019-11-14", "--json", env=env).stdout)
+    assert first["as_of"] == "2019-11-14"
     assert first["created"] and {"key", "level", "task", "unit", "due", "rule"} <= set(first["created"][0])
     assert {n["level"] for n in first["created"]} <= {"reminder", "urge", "warning", "interview"}
-    again = json.loads(duban("sweep", "--as-of", "2020-01-15", "--json", env=env).stdout)
+    again = json.loads(duban("sweep", "--as-of", "2019-11-14", "--json", env=env).stdout)
     assert again["created"] == [] and again["unchanged"] == len(first["created"])
 
     queue = json.loads(duban("queue", "list", "--json", env=env).stdout)
     escalations = [n for n in first["created"] if n["level"] in ("warning", "interview")]
-    assert {n["key"] for n in queue} == {n["key"] for n in escalations}
+    assert escalations and {n["key"] for n in queue} == {n["key"] for n in escalations}
     target = queue[0]
     approved = duban("queue", "approve", str(target["id"]), "--by", "王协调", env=env)
     assert approved.returncode == 0 and "已批准 1 项" in approved.stdout
