@@ -99,7 +99,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scheduler.demo.season import run_demo
 
-    print(run_demo(config_for(args), Path(args.out)))
+    print(run_demo(config_for(args), Path(args.out), pdf=False if args.no_pdf else None))
     return 0
 
 
@@ -108,5 +108,6 @@ add_arguments({
     "serve": [("--instance", {"default": "serve", "help": "本服务实例的名称（写入运行记录，默认 serve）"})],
     "deliver": [("--as-of", {"type": parse_day}), ("--json", {"action": "store_true"}),
                 ("--no-pdf", {"action": "store_true", "help": "只生成 DOCX，不转换 PDF（不需要 LibreOffice）"})],
-    "demo": [("--out", {"default": "out/demo", "help": "演示输出目录（默认 out/demo，每次先清空）"})],
+    "demo": [("--out", {"default": "out/demo", "help": "演示输出目录（默认 out/demo，每次先清空）"}),
+             ("--no-pdf", {"action": "store_true", "help": "只生成 DOCX，不转换 PDF（默认装有 LibreOffice 时生成）"})],
 })

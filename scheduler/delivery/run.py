@@ -345,10 +345,11 @@ def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, d
             job.error = failed[job.key]
             continue
         letter = job.letter
+        attached = tuple(p.suffix.lstrip(".").lower() for p in files[job.key])
         job.message = OutgoingMessage(
             key=job.key, day=day, unit=job.unit,
             subject=f"{letter.title}（{letter.number}）",
-            text=renderer.letter_message(letter), html=_letter_html(renderer, letter),
+            text=renderer.letter_message(letter, attached), html=_letter_html(renderer, letter, attached),
             to=job.to, attachments=files[job.key],
             extra={"kind": letter.kind, "number": letter.number,
                    **({"ack_url": letter.ack_url} if letter.ack_url else {})},
@@ -368,7 +369,7 @@ def _keep_records(store: Store, jobs: Sequence[_Job], renderer: Renderer, now: d
             job.error = TransportError(f"公文存档失败：{exc}", permanent=False)
 
 
-def _letter_html(renderer: Renderer, letter: LetterContext) -> str | None:
+def _letter_html(renderer: Renderer, letter: LetterContext, attached: Sequence[str]) -> str | None:
     """Render the letter e-mail's HTML body; a templates folder without that template sends text only."""
     from jinja2 import TemplateNotFound
 
@@ -376,7 +377,7 @@ def _letter_html(renderer: Renderer, letter: LetterContext) -> str | None:
         template = renderer.env.get_template(LETTER_MESSAGE_HTML)
     except TemplateNotFound:
         return None
-    return template.render(letter=letter)
+    return template.render(letter=letter, attached=tuple(attached))
 
 
 def _send(job: _Job, factory: ChannelFactory, used: dict[int, Channel],

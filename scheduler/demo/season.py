@@ -13,7 +13,7 @@ from rich.table import Table
 
 from scheduler.clock import SHANGHAI
 from scheduler.config import Config
-from scheduler.display import render
+from scheduler.display import progress, render
 
 SEASON = (date(2019, 10, 1), date(2020, 3, 31))
 DEMO_METRICS = "metrics/changzhi-2019-20-synthetic.csv"  # under data_dir; SYNTHETIC values, see its README
@@ -73,8 +73,25 @@ def prepare_store(config: Config, out_dir: Path) -> Config:
     )
 
 
-def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) -> str:
-    """Run the simulated season and return the printed summary."""
+def office_available() -> bool:
+    """True when LibreOffice is installed, so the demo's letters get their PDFs as in service."""
+    return any(shutil.which(name) for name in ("soffice", "libreoffice"))
+
+
+def _pdf_line(outbox: Path, made: bool) -> str:
+    if not made and office_available():
+        return "PDF：按要求未生成（--no-pdf），函件只有 DOCX。"
+    if not made:
+        return ("PDF：未找到 LibreOffice（soffice），函件只生成了 DOCX；安装 libreoffice-writer-nogui"
+                "（scripts/os-deps.sh）后重新运行 make demo 即同时生成 PDF。")
+    count = sum(1 for _ in (outbox / "letters").glob("*/*.pdf"))
+    return f"PDF：已用 LibreOffice 生成 {count} 份，与 DOCX 一并存入数据库（控制台的函件链接可直接打开）。"
+
+
+def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON, *,
+             pdf: bool | None = None) -> str:
+    """Run the simulated season and return the printed summary. `pdf` None: make PDFs when
+    LibreOffice is installed. A progress bar shows the days swept when standard error is a terminal."""
     from scheduler import store as repo
     from scheduler.delivery.run import deliver
     from scheduler.demo.simulate import events_for_day
@@ -96,23 +113,24 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         session.commit()
     metrics_line = _load_metrics(runtime, config)
     tally = SeasonTally()
-    day = season[0]
-    while day <= season[1]:
-        if runtime.calendar.is_workday(day):
-            tally.approved += _simulate_day(runtime, day, events_for_day, repo)
-            result = runtime.sweep(day, instance="demo")
-            tally.sweeps += 1
-            report = deliver(runtime.store, config, runtime.calendar, day, pdf=False,
-                             now=datetime.combine(day, time(9), tzinfo=SHANGHAI))
-            tally.digests += report.digests_sent
-            tally.letters += report.letters_sent
-            tally.numbers.extend(report.numbers)
-            for action in result.created:
-                if not action.kind.endswith("|folded"):
-                    tally.add(day, county_of(action.unit, runtime.directory), action.level)
-                if action.kind in METRIC_KINDS:
-                    tally.metric[action.level] += 1
-        day += timedelta(days=1)
+    make_pdf = office_available() if pdf is None else pdf
+    days = [season[0] + timedelta(days=n) for n in range((season[1] - season[0]).days + 1)]
+    for day in progress(days, "模拟秋冬季：逐日扫描、审核、送达"):
+        if not runtime.calendar.is_workday(day):
+            continue
+        tally.approved += _simulate_day(runtime, day, events_for_day, repo)
+        result = runtime.sweep(day, instance="demo")
+        tally.sweeps += 1
+        report = deliver(runtime.store, config, runtime.calendar, day, pdf=make_pdf,
+                         now=datetime.combine(day, time(9), tzinfo=SHANGHAI))
+        tally.digests += report.digests_sent
+        tally.letters += report.letters_sent
+        tally.numbers.extend(report.numbers)
+        for action in result.created:
+            if not action.kind.endswith("|folded"):
+                tally.add(day, county_of(action.unit, runtime.directory), action.level)
+            if action.kind in METRIC_KINDS:
+                tally.metric[action.level] += 1
     bulletins = _monthly_bulletins(runtime, config, season)
     lines = [
         f"演示：长治市 2019-2020 年秋冬季（{season[0]} 至 {season[1]}），模拟进展，每个工作日运行一次扫描。",
@@ -121,6 +139,7 @@ def run_demo(config: Config, out_dir: Path, season: tuple[date, date] = SEASON) 
         f"（演示中自动批准；实际由协调人审核）。",
         f"送达：日报 {tally.digests} 份，函件 {tally.letters} 份（文号 {tally.numbers[0] if tally.numbers else '—'} 至 "
         f"{tally.numbers[-1] if tally.numbers else '—'}），写入 {config.outbox}（.eml 与 letters/ 下的 .docx）。",
+        _pdf_line(config.path(config.outbox), make_pdf),
         metrics_line,
         f"其中指标类通知（空气质量与进度对照目标）：预警通知函 {tally.metric['warning']}、"
         f"约谈 {tally.metric['interview']}、"

@@ -103,9 +103,10 @@ class Renderer:
         doc = OfficialDocument.from_letter(letter, self.letter_blocks(letter, **context))
         return write_document_docx(replace(doc, tables=dict(tables)), path)
 
-    def letter_message(self, letter: LetterContext) -> str:
-        """Render the cover text of the message that carries a letter."""
-        return self.env.get_template(LETTER_MESSAGE).render(letter=letter)
+    def letter_message(self, letter: LetterContext, attached: Sequence[str] = ("docx",)) -> str:
+        """Render the cover text of the message that carries a letter; `attached` are the kinds of
+        file it carries (docx, pdf), so the text promises a PDF only when one is attached."""
+        return self.env.get_template(LETTER_MESSAGE).render(letter=letter, attached=tuple(attached))
 
     def digest_text(self, digest: DigestContext) -> str:
         """Render a unit's daily digest as plain text."""
@@ -149,7 +150,8 @@ def _sample_renders(renderer: Renderer) -> dict[str, list[dict[str, Any]]]:
             renderer.env.get_template(bodies[context["letter"].kind]).render(**context))}
         for context, tables in documents
     ]
-    samples[LETTER_MESSAGE] = [{"letter": context["letter"]} for context, _ in documents]
+    samples[LETTER_MESSAGE] = [{"letter": context["letter"], "attached": attached} for context, _ in documents
+                               for attached in (("docx",), ("docx", "pdf"))]
     samples[DIGEST_TEXT] = samples[DIGEST_HTML] = [{"digest": sample_digest()}]
     return samples
 
