@@ -3,6 +3,7 @@
     .venv/bin/python scripts/mutate.py                    # every target: plans, then escalation
     .venv/bin/python scripts/mutate.py plans.deadlines    # one module (or package) of a target
     .venv/bin/python scripts/mutate.py escalation --max-children 1
+    .venv/bin/python scripts/mutate.py plans.units --unsettled   # retest only what the last run left alive
 
 Each target runs in its own scratch copy of the committed tree (`git archive HEAD`, or the working
 tree with --worktree), so the shared working tree is never written to and another engineer's
@@ -164,6 +165,22 @@ def _summary(workdir: Path, spec: str) -> dict[str, Counter[str]]:
     return counts
 
 
+def _unsettled(workdir: Path, spec: str) -> list[str]:
+    """Name the mutants of a target (or module) the last run did not kill: survivors, mutants no
+    test reached, and those never checked. A killed mutant stays killed while its code is unchanged
+    (mutmut resets the verdicts of a changed function itself), so after adding tests only these
+    need another run."""
+    settled = {"killed", "timeout", "caught by type check"}
+    names = []
+    for meta in sorted((workdir / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for key, code in data.get("exit_code_by_key", {}).items():
+            module = _module_of(key)
+            if (module == spec or module.startswith(spec + ".")) and _status(code) not in settled:
+                names.append(key)
+    return names
+
+
 def _report(name: str, counts: dict[str, Counter[str]], minutes: float, workdir: Path) -> bool:
     """Print one line per module and the target's score; return whether it reaches 90%."""
     total = Counter[str]()
@@ -198,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--worktree", action="store_true", help="mutate the working tree, not HEAD")
     parser.add_argument("--report-only", action="store_true", help="print the last run's counts, run nothing")
+    parser.add_argument("--unsettled", action="store_true",
+                        help="retest only the mutants the last run left alive (after adding tests)")
     args = parser.parse_args(argv)
     ok = True
     for spec in args.targets:
@@ -207,9 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         target, workdir = TARGETS[name], args.workdir / name
         started = time.monotonic()
         if not args.report_only:
+            pattern = _unsettled(workdir, spec) if args.unsettled else [f"scheduler.{spec}.*"] if module else []
             _prepare(name, target, workdir, args.worktree)
-            pattern = [f"scheduler.{spec}.*"] if module else []
-            code = _mutmut(workdir, "run", "--max-children", str(args.max_children), *pattern)
+            code = 0
+            if pattern or not args.unsettled:  # with nothing unsettled there is nothing to run
+                code = _mutmut(workdir, "run", "--max-children", str(args.max_children), *pattern)
             if code not in (0, 1):  # mutmut exits 1 when mutants survive; anything else is a broken run
                 print(f"mutmut failed on {spec} (exit {code}); see {workdir}", file=sys.stderr)
                 return code
