@@ -143,8 +143,24 @@ def _prepare(name: str, target: Target, workdir: Path, worktree: bool) -> None:
 
 
 def _mutmut(workdir: Path, *args: str) -> int:
+    """Run mutmut, passing its output through; return its exit code, or 2 for a run that crashed.
+
+    mutmut exits 1 both when mutants survive and when it dies of an exception (a clean test run
+    that pytest refuses, say), and the second would leave the last run's verdicts to be reported
+    as if they were new; only a run that printed its speed got to the end."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([str(BIN / "mutmut"), *args], cwd=workdir, env=env).returncode
+    finished, tail = False, b""
+    with subprocess.Popen([str(BIN / "mutmut"), *args], cwd=workdir, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as proc:
+        assert proc.stdout is not None
+        while chunk := os.read(proc.stdout.fileno(), 65536):
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            window = tail + chunk  # the marker may straddle two reads
+            finished = finished or b"mutations/second" in window
+            tail = window[-64:]
+    code = proc.returncode
+    return 2 if code == 1 and not finished else code
 
 
 def _module_of(key: str) -> str:
