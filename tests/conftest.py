@@ -29,6 +29,7 @@ SLOW_TIERS = ("postgres", "office", "browser", "crash", "slow")
 # Whole modules that belong to a slow tier.
 MODULE_TIERS = {
     "tests/web/test_e2e.py": "browser",
+    "tests/web/test_e2e_pages.py": "browser",
     "tests/production/test_crash.py": "crash",
     "tests/production/test_instances.py": "crash",
     "tests/production/test_outage.py": "crash",

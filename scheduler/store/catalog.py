@@ -51,3 +51,12 @@ def known_units(session: Session, names: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(session.scalars(select(m.Unit.name).where(m.Unit.name.in_(wanted))))
+
+
+def source_files(session: Session) -> dict[str, str]:
+    """Return each source document's file name with the plan its tasks come from (a task's source
+    is `file:line`), so a page can name the plan instead of the file."""
+    files: dict[str, str] = {}
+    for plan_id, source in session.execute(select(m.Task.plan_id, m.Task.source).distinct()):
+        files.setdefault(str(source).rsplit(":", 1)[0], plan_id)
+    return files

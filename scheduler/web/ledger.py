@@ -27,6 +27,7 @@ from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
+from scheduler.web.labels import page_names
 
 router = APIRouter(include_in_schema=False)
 TASK_STATUSES = ("open", "reported_done", "signed_off", "waived")
@@ -181,13 +182,17 @@ def task_json(detail: dict[str, Any]) -> dict[str, Any]:
 @router.get("/ledger")
 def ledger_page(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "",
                 page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "ledger.html", user, **ledger_data(session, web(request), plan, unit, status, kind, page_no))
+    ctx = web(request)
+    return page(request, "ledger.html", user, **ledger_data(session, ctx, plan, unit, status, kind, page_no),
+                names=page_names(session, ctx))
 
 
 @router.get("/tasks/{task_id:path}")
 def task_page(request: Request, task_id: str, done: str = "", user: WebUser = Depends(staff),
               session: Session = Depends(db)):
-    return page(request, "task.html", user, **task_detail(session, web(request), task_id), done=done)
+    ctx = web(request)
+    return page(request, "task.html", user, **task_detail(session, ctx, task_id), done=done,
+                names=page_names(session, ctx))
 
 
 @router.post("/signoff/{task_id:path}")

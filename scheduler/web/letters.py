@@ -27,6 +27,7 @@ from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, int_or_none, page, web
+from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
@@ -149,7 +150,8 @@ def letter_download(request: Request, notice_id: int, kind: str, user: WebUser =
 
 @router.get("/deliveries")
 def deliveries_page(request: Request, done: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "deliveries.html", user, deliveries=failed_deliveries(session), done=int_or_none(done))
+    return page(request, "deliveries.html", user, deliveries=failed_deliveries(session), done=int_or_none(done),
+                names=page_names(session, web(request)))
 
 
 @router.post("/deliveries/retry")

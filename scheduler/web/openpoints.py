@@ -29,6 +29,7 @@ from scheduler.store.unitoverrides import ROLES, assign_units
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
+from scheduler.web.labels import page_names
 
 router = APIRouter(include_in_schema=False)
 DATABLE = ("external_deadline", "missing_deadline", "unknown_deadline", "deadline_conflict")
@@ -111,7 +112,7 @@ def open_points_page(request: Request, done: str = "", user: WebUser = Depends(s
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
     pickers = region_units(session) if user.role == "coordinator" else {}
     return page(request, "open_points.html", user, points=points, kinds=[(k, LABELS[k]) for k in kinds], done=done,
-                pickers=pickers, roles=ROLES, unit_kinds=KINDS)
+                pickers=pickers, roles=ROLES, unit_kinds=KINDS, names=page_names(session, web(request)))
 
 
 @router.post("/deadline/{task_id:path}")

@@ -21,6 +21,7 @@ from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import unit_post, unit_user
 from scheduler.web.core import WebContext, db, int_or_none, page, web
+from scheduler.web.labels import page_names
 from scheduler.web.ledger import task_detail, task_rows
 from scheduler.web.letters import is_numbered, letter_file, letter_html, letters_data, notice_or_404
 
@@ -67,14 +68,16 @@ def acknowledge_letter(session: Session, ctx: WebContext, user: WebUser, notice_
 
 @router.get("/portal")
 def portal(request: Request, done: str = "", user: WebUser = Depends(unit_user), session: Session = Depends(db)):
-    return page(request, "portal.html", user, **portal_data(session, web(request), user), done=done)
+    return page(request, "portal.html", user, **portal_data(session, web(request), user), done=done,
+                names=page_names(session, web(request)))
 
 
 @router.get("/portal/tasks/{task_id:path}")
 def portal_task(request: Request, task_id: str, done: str = "", user: WebUser = Depends(unit_user),
                 session: Session = Depends(db)):
     detail = task_detail(session, web(request), task_id, units=user.units)
-    return page(request, "portal_task.html", user, **detail, statuses=REPORT_STATUSES, done=done)
+    return page(request, "portal_task.html", user, **detail, statuses=REPORT_STATUSES, done=done,
+                names=page_names(session, web(request)))
 
 
 @router.post("/portal/progress/{task_id:path}")

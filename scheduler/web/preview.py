@@ -18,6 +18,7 @@ from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
 from scheduler.web.core import WebContext, db, page, web
+from scheduler.web.labels import page_names
 from scheduler.web.offices import user_offices
 
 router = APIRouter(include_in_schema=False)
@@ -54,4 +55,5 @@ def preview_page(request: Request, start: str = "", end: str = "", unit: str = "
     ctx = web(request)
     first = _day(start, ctx.today())
     last = _day(end, first + timedelta(days=DEFAULT_DAYS - 1))
-    return page(request, "preview.html", user, **preview_data(session, ctx, user, first, last, unit))
+    return page(request, "preview.html", user, **preview_data(session, ctx, user, first, last, unit),
+                names=page_names(session, ctx))
