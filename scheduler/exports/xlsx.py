@@ -29,14 +29,17 @@ SUMMARY_HEADS = {RED: STATE_NAMES["overdue"], YELLOW: STATE_NAMES["at_risk"],
 _FILLS: dict[Lamp, tuple[str, str]] = {"red": ("FFC7CE", "9C0006"), "yellow": ("FFEB9C", "9C5700"),
                                        "green": ("C6EFCE", "006100")}
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (  # (key, header, width)
-    ("id", "任务编号", 20), ("category", "类别", 14), ("key_work", "重点工作", 16), ("title", "主要任务", 22),
-    ("measures", "工程措施", 48), ("deadline_text", "完成时限", 16), ("due", "到期日", 12),
-    ("lead_units", "牵头单位", 18), ("cooperating_units", "配合单位", 18), ("responsible_units", "责任单位", 18),
-    ("responsible_persons", "责任人", 12), ("status", "状态", 14), ("progress", "进展", 28),
-    ("last_notice", "最近通知", 28), ("last_letter", "最近函件", 26), ("remarks", "备注", 16),
-    ("source", "来源", 24),
+# (key, header, width in characters): widths sized so that a plan sheet fits an A4 landscape page
+# width at a readable scale; the long texts wrap inside their cells.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("id", "任务编号", 11), ("category", "类别", 9), ("key_work", "重点工作", 10), ("title", "主要任务", 16),
+    ("measures", "工程措施", 32), ("deadline_text", "完成时限", 11), ("due", "到期日", 11),
+    ("lead_units", "牵头单位", 13), ("cooperating_units", "配合单位", 13), ("responsible_units", "责任单位", 13),
+    ("responsible_persons", "责任人", 8), ("status", "状态", 11), ("progress", "进展", 18),
+    ("last_notice", "最近通知", 18), ("last_letter", "函件", 24), ("remarks", "备注", 10),
+    ("source", "来源", 20),
 )
+PAPER_A4 = 9  # the paperSize code of A4 in SpreadsheetML
 
 
 def _day(text: str | None) -> date | None:
@@ -87,11 +90,13 @@ def notice_text(activity: TaskActivity) -> str:
 
 
 def letter_text(activity: TaskActivity) -> str:
-    letter = activity.letter
-    if letter is None:
-        return ""
-    signed = f"，{letter.acknowledged_on.isoformat()} 已签收" if letter.acknowledged_on else "，未签收"
-    return f"{letter.number}（{letter.sent_on.isoformat() if letter.sent_on else '未发出'}{signed}）"
+    """The 函件 column: every letter about the task, one line each, oldest first."""
+    letters = activity.letters or ((activity.letter,) if activity.letter is not None else ())
+    lines = []
+    for letter in letters:
+        signed = f"，{letter.acknowledged_on.isoformat()} 已签收" if letter.acknowledged_on else "，未签收"
+        lines.append(f"{letter.number}（{letter.sent_on.isoformat() if letter.sent_on else '未发出'}{signed}）")
+    return "\n".join(lines)
 
 
 def _cell_value(row: dict[str, Any], key: str, view: TaskActivity | None) -> Any:
@@ -138,14 +143,15 @@ def export_ledger_xlsx(rows: list[dict[str, Any]], output: str | Path, as_of: da
     fills = {c: (PatternFill("solid", fgColor=bg), Font(color=fg, bold=True)) for c, (bg, fg) in _FILLS.items()}
     counts: dict[str, Counter] = {}
     for plan_id, plan_rows in plans.items():
-        sheet = workbook.create_sheet(_sheet_name(plan_id, workbook.sheetnames))
+        sheet = workbook.create_sheet(_sheet_name(_short((plan_titles or {}).get(plan_id), plan_id),
+                                                  workbook.sheetnames))
         for index, (_, header, width) in enumerate(COLUMNS, start=1):
             cell = sheet.cell(1, index, header)
             cell.font, cell.fill, cell.alignment = header_font, header_fill, Alignment(horizontal="center")
             sheet.column_dimensions[get_column_letter(index)].width = width
         status_col = [k for k, _, _ in COLUMNS].index("status") + 1
         counts[plan_id] = Counter()
-        for r, row in enumerate(progress(plan_rows, f"导出「{plan_id}」"), start=2):
+        for r, row in enumerate(progress(plan_rows, f"导出「{sheet.title}」"), start=2):
             view = (views or {}).get(row["id"])
             found = row_standing(row, as_of, view)
             counts[plan_id][found.lamp] += 1
@@ -154,20 +160,26 @@ def export_ledger_xlsx(rows: list[dict[str, Any]], output: str | Path, as_of: da
                 sheet.cell(r, c, value).alignment = wrap
             fill, font = fills[found.lamp]
             sheet.cell(r, status_col).fill, sheet.cell(r, status_col).font = fill, font
+            sheet.row_dimensions[r].height = _row_height(sheet, r)
         sheet.freeze_panes = "B2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(plan_rows) + 1}"
+        _print_setup(sheet, header_rows="1:1", title=(plan_titles or {}).get(plan_id) or sheet.title)
     summary.append([f"督办台账（截至 {as_of.isoformat()}）"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["计划编号", "计划名称", "任务数",
+    summary.append(["方案", "方案全称", "任务数",
                     *(f"{LAMP_NAMES[lamp]}（{SUMMARY_HEADS[lamp]}）" for lamp in (RED, YELLOW, GREEN))])
     for cell in summary[2]:
         cell.font, cell.fill = header_font, header_fill
     for plan_id, counter in counts.items():
-        summary.append([plan_id, (plan_titles or {}).get(plan_id, ""), sum(counter.values()),
+        summary.append([_short((plan_titles or {}).get(plan_id), plan_id), (plan_titles or {}).get(plan_id, ""),
+                        sum(counter.values()),
                         counter[RED], counter[YELLOW], counter[GREEN]])
-    for column, width in zip("ABCDEF", (18, 56, 10, 12, 16, 16)):
+    for column, width in zip("ABCDEF", (26, 56, 8, 10, 14, 14)):
         summary.column_dimensions[column].width = width
+    for row in summary.iter_rows(min_row=3):
+        row[1].alignment = wrap
     summary.freeze_panes = "A3"
+    _print_setup(summary, header_rows="1:2", title=f"督办台账汇总（截至 {as_of.isoformat()}）")
     for sheet in workbook.worksheets:
         _as_text(sheet)
     workbook.save(output)
@@ -187,6 +199,42 @@ def _as_text(sheet: Any) -> None:
             if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"
                 cell.quotePrefix = True
+
+
+def _row_height(sheet: Any, row: int) -> float:
+    """The height in points that shows every wrapped line of the row: spreadsheet programs do not
+    grow a row for wrapped text written by another program, so the printout would cut it off.
+    A CJK character takes two units of column width."""
+    lines = 1
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        value = sheet.cell(row, index).value
+        if isinstance(value, str) and value:
+            units = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in part) for part in value.split("\n")]
+            lines = max(lines, sum(max(1, -(-n // max(width - 1, 1))) for n in units))
+    return min(15.0 * lines, 409.0)  # 409 pt: the tallest row Excel allows
+
+
+def _print_setup(sheet: Any, header_rows: str, title: str) -> None:
+    """Ready to print as offices file it: A4 landscape, one page wide (as many pages down as the rows
+    need), the header rows repeated on every page, the title in the page header and 第N页 共M页."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages down as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = header_rows
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddHeader.center.text = title.replace("&", "&&")
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+
+def _short(title: str | None, plan_id: str) -> str:
+    """A plan's short title (长治市2019-2020年秋冬季方案) as a sheet name; its id when it has no title."""
+    from scheduler.letters.digest import plan_short_title
+
+    return plan_short_title(title) if title else plan_id
 
 
 def _sheet_name(plan_id: str, taken: list[str]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.escalation.status import COUNTED_ROLES
@@ -158,6 +158,7 @@ class TaskActivity:
     report: LatestReport | None = None
     notice: LatestNotice | None = None
     letter: LatestLetter | None = None
+    letters: tuple[LatestLetter, ...] = ()  # every letter about the task up to the day, oldest first
 
 
 def task_activity(session: Session, as_of: date) -> dict[str, TaskActivity]:
@@ -179,9 +180,11 @@ def task_activity(session: Session, as_of: date) -> dict[str, TaskActivity]:
         if notice_task is not None:  # the query asks for task notices; this tells the type checker
             notices[notice_task] = LatestNotice(created_on, level, unit, status)
     letters: dict[str, LatestLetter] = {}
+    every: dict[str, dict[str, LatestLetter]] = {}
+    # a letter carries a unit's notices of one level and day, numbered under the first one's key
     found = session.execute(
         select(m.Notice.task_id, m.Letter.number, m.Notice.sent_on, m.Notice.acknowledged_on, m.Letter.id)
-        .join(m.Letter, m.Letter.notice_key == m.Notice.key)
+        .join(m.Letter, m.Letter.notice_key == func.coalesce(m.Notice.letter_key, m.Notice.key))
         .where(m.Notice.task_id.is_not(None), m.Notice.created_on <= as_of)).all()
     # a numbered letter not sent yet is the newest; sorted here because databases place NULLs differently
     for letter_task, number, sent_on, acknowledged_on, _ in sorted(
@@ -189,6 +192,7 @@ def task_activity(session: Session, as_of: date) -> dict[str, TaskActivity]:
         if letter_task is None or (sent_on is not None and sent_on > as_of):
             continue
         letters[letter_task] = LatestLetter(number, sent_on, acknowledged_on)
+        every.setdefault(letter_task, {})[number] = letters[letter_task]
     overrides: dict[str, date] = {}
     for plan_id in session.scalars(select(m.Plan.id)):
         overrides.update({tid: due for tid, (due, _, _) in latest_overrides(session, plan_id).items()})
@@ -197,5 +201,6 @@ def task_activity(session: Session, as_of: date) -> dict[str, TaskActivity]:
     plans = list(session.scalars(select(m.Plan.id)))
     urged = {task_id for task_id, unit in urged_pairs(session, plans, as_of) if (task_id, unit) in counted}
     return {tid: TaskActivity(status=status, percent=percent, due=overrides.get(tid), urged=tid in urged,
-                              report=reports.get(tid), notice=notices.get(tid), letter=letters.get(tid))
+                              report=reports.get(tid), notice=notices.get(tid), letter=letters.get(tid),
+                              letters=tuple(every.get(tid, {}).values()))
             for tid, (status, percent) in tasks.items()}

@@ -78,9 +78,9 @@ def shipped_xlsx(tmp_path_factory) -> Path:
 
 def test_every_plan_gets_a_sheet_with_frozen_header_filters_and_colours(shipped_xlsx):
     workbook = openpyxl.load_workbook(shipped_xlsx)
-    assert workbook.sheetnames == ["汇总", "changzhi-2019", "changzhi-2022", "jincheng-2020", "jinzhong-2020",
-                                   "zezhou-2023"]
-    sheet = workbook["changzhi-2019"]
+    assert workbook.sheetnames == ["汇总", "长治市2019-2020年秋冬季方案", "长治市2022－2023年行动计划",
+                                   "晋城市2020-2021年秋冬季方案", "晋中市2020-2021年秋冬季方案", "泽州县2023年行动计划"]
+    sheet = workbook["长治市2019-2020年秋冬季方案"]
     assert sheet.freeze_panes == "B2"
     assert sheet.auto_filter.ref == "A1:Q82"  # 81 tasks under the header, 17 columns
     header = [c.value for c in sheet[1]]
@@ -96,9 +96,50 @@ def test_every_plan_gets_a_sheet_with_frozen_header_filters_and_colours(shipped_
     assert r001[header.index("牵头单位")].value == "市能源局"
     summary = workbook["汇总"]
     assert summary["A1"].value == "督办台账（截至 2019-12-20）"
-    changzhi = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "changzhi-2019")
+    assert [c.value for c in summary[2]][:2] == ["方案", "方案全称"]
+    changzhi = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "长治市2019-2020年秋冬季方案")
     assert changzhi[1] == "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案任务分解"
     assert changzhi[2] == 81 and sum(changzhi[3:]) == 81
+
+
+def test_every_sheet_is_set_up_to_print_a4_landscape_one_page_wide_with_repeated_headers(shipped_xlsx):
+    workbook = openpyxl.load_workbook(shipped_xlsx)
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) == 9, sheet.title  # 9: A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert int(setup.fitToWidth) == 1 and int(setup.fitToHeight) == 0  # one page wide, pages down as needed
+        assert sheet.print_title_rows == ("$1:$2" if sheet.title == "汇总" else "$1:$1")
+        assert sheet.oddHeader.center.text and "&P" in sheet.oddFooter.center.text
+    widths = [workbook.worksheets[1].column_dimensions[c].width for c in "ABCDEFGHIJKLMNOPQ"]
+    assert all(8 <= w <= 32 for w in widths) and sum(widths) < 260  # readable when fitted to A4 width
+
+
+def _pdf_page_widths(pdf: Path) -> list[float]:
+    """The width in points of every page of a PDF (pdfinfo -f 1 -l N)."""
+    text = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return [float(line.split()[3]) for line in text.splitlines() if line.startswith("Page") and "size:" in line]
+
+
+@pytest.mark.office
+def test_libreoffice_prints_the_summary_on_one_page_and_a_plan_one_page_wide(shipped_xlsx, tmp_path):
+    """The summary alone (a copy of the workbook with only it) converts to one landscape A4 page."""
+    workbook = openpyxl.load_workbook(shipped_xlsx)
+    for name in workbook.sheetnames[2:]:
+        del workbook[name]
+    only = tmp_path / "汇总.xlsx"
+    workbook.save(only)
+    completed = subprocess.run(
+        [_soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(only)],
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    widths = _pdf_page_widths(tmp_path / "汇总.pdf")
+    # the summary is one page; the 81 tasks of 长治 run down the pages but never across: every page
+    # is A4 landscape (842 pt wide), and the 长治 sheet takes far fewer pages than its 51 before
+    assert widths and all(abs(w - 842) < 2 for w in widths)
+    assert len(widths) < 30
 
 
 def _soffice() -> str:
@@ -147,7 +188,8 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
                              number="长大气办函〔2019〕8号"))
         session.commit()
         later = task_activity(session, date(2019, 12, 22))["t-2019/1"]
-    assert letter_text(later) == "长大气办函〔2019〕8号（未发出，未签收）"  # numbered, not yet sent: the newest
+    # every letter of the task, oldest first; the numbered one not yet sent is the newest
+    assert letter_text(later) == "长大气办函〔2019〕7号（2019-12-11，未签收）\n长大气办函〔2019〕8号（未发出，未签收）"
     assert notice_text(later) == f"2019-12-21 预警通知函 {unit_name('襄垣县政府')}（待审核）"
     store.dispose()
     first = views["t-2019/1"]
@@ -162,11 +204,11 @@ def test_progress_notices_and_letters_come_from_the_store(store_url, tmp_path, m
     monkeypatch.setenv("DUBAN_DB", url)
     assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(data),
                  "--as-of", "2019-12-20", "--with-store"]) == 0
-    sheet = openpyxl.load_workbook(out)["t-2019"]
+    sheet = openpyxl.load_workbook(out)["测试方案"]
     header = [c.value for c in sheet[1]]
     row = [c.value for c in sheet[2]]
     assert row[header.index("进展")] == f"60%\n2019-12-02 {luchen} 推进中 60%：已关停1家"
-    assert row[header.index("最近函件")] == "长大气办函〔2019〕7号（2019-12-11，未签收）"
+    assert row[header.index("函件")] == "长大气办函〔2019〕7号（2019-12-11，未签收）"
     assert row[header.index("状态")] == "黄：临近到期（11天）"
 
 
@@ -187,7 +229,7 @@ def test_the_coordinator_path_docx_in_xlsx_out_opens_in_libreoffice(tmp_path):
     out = tmp_path / "changzhi.xlsx"
     assert main(["ledger", "export", "--format", "xlsx", "--output", str(out), "--data", str(data),
                  "--as-of", "2019-12-20"]) == 0
-    sheet = openpyxl.load_workbook(out)["changzhi-2019"]
+    sheet = openpyxl.load_workbook(out)["长治市2019-2020年秋冬季方案"]
     assert sheet.max_row == 82 and sheet["A2"].value == "changzhi-2019/r001"
     assert sheet["Q2"].value == "changzhi-2019.docx#附件3:2"
     completed = subprocess.run(
