@@ -189,6 +189,7 @@ def bulk_load_ledgers(
     extras = Extras(session, directory, moves(session))
     batch = _Batch(session)
     names = _Names(directory, report, extras)
+    chosen: dict[str, list[tuple[str, str, str]]] | None = None
     for ledger in ledgers:
         meta = ledger.plan
         upsert_plan(session, ledger)
@@ -219,11 +220,12 @@ def bulk_load_ledgers(
                 batch.write()  # earlier rows first, so ids keep ledger order
                 if overrides is None:
                     overrides = latest_overrides(session, meta.id)
-                chosen = latest_unit_overrides(session, [task.id]).get(task.id, [])
+                if chosen is None:  # a coordinator's unit choices are few: read them all once
+                    chosen = latest_unit_overrides(session)
                 row = session.get(m.Task, task.id)
                 assert row is not None
                 update_task(session, row, task, position, digest, assignments,
-                            Change(context, overrides.get(task.id), chosen, actor, now), report)
+                            Change(context, overrides.get(task.id), chosen.get(task.id, []), actor, now), report)
                 session.flush()
             done += 1
             if len(batch) >= BATCH:

@@ -14,6 +14,7 @@ from scheduler.plans.ledger import Ledger, load_ledger, load_ledgers
 from scheduler.store import open_store
 from scheduler.store import schema as m
 from scheduler.store.bulkload import bulk_load_ledgers
+from scheduler.store.unitoverrides import assign_units
 from tests.store.builders import DIRECTORY, NOW, action, ledger, unit_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +49,15 @@ def province() -> list[Ledger]:
 
 
 def edited() -> list[Ledger]:
-    """The province after a coordinator's edits: a date moved, a unit dropped, a task removed, a task
-    inserted at the front (every later position moves), a removed task back."""
+    """The province after a coordinator's edits: a date moved, a unit dropped, a task removed, two
+    tasks inserted at the front (every later position moves), a task of the test plan removed."""
     ledgers = province()
     plan = ledgers[-2]
     plan.tasks[0].deadline_text = "2020年2月底前"
     plan.tasks[1].responsible_units = plan.tasks[1].responsible_units[:1]
     del plan.tasks[2]
-    plan.tasks.insert(0, plan.tasks[5].model_copy(update={"id": "syn-2019/new", "source": "synthetic:0"}))
+    for n in (1, 2):  # two in, one out: every later task moves down a place
+        plan.tasks.insert(0, plan.tasks[5].model_copy(update={"id": f"syn-2019/new{n}", "source": f"new:{n}"}))
     ledgers[-1] = ledger("2020年1月底前", ("潞城区政府",), extra_task=False)
     return ledgers
 
@@ -77,12 +79,16 @@ def run(url: str, loader) -> list[str]:
     store = open_store(url)
     summaries = []
     luzhou = unit_name("潞城区政府")
+    dropped = synthetic().tasks[1].responsible_units[1]
     with store.session() as session:
         summaries.append(loader(session, province(), DIRECTORY, now=NOW).summary())
         repo.insert_notices(session, [
             action("a", luzhou, level="reminder"), action("x", unit_name("襄垣县政府"), level="reminder"),
             action("s", luzhou, level="reminder", task="syn-2019/3"),
+            action("c", dropped, level="reminder", task="syn-2019/2"),
         ], date(2019, 11, 20), now=NOW)
+        # a coordinator keeps the unit the edit below drops from the ledger: its notice must survive
+        assign_units(session, "syn-2019/2", dropped, [dropped], by="王五", reason="协调会议纪要", now=NOW)
         session.commit()
     for _ in range(2):
         with store.session() as session:
@@ -114,6 +120,11 @@ def test_the_bulk_load_and_the_row_by_row_load_leave_identical_stores(store_url,
     assert sum(len(rows) for rows in found.values()) > 3000
     for table in expected:
         assert found[table] == expected[table], table
+    store = open_store(second_url, migrate=False)
+    with store.session() as session:
+        notices = dict(session.execute(select(m.Notice.key, m.Notice.status)).all())
+    store.dispose()
+    assert notices == {"a": "cancelled", "x": "cancelled", "s": "cancelled", "c": "queued"}
 
 
 def test_a_second_bulk_load_of_the_same_ledgers_changes_nothing_and_says_so(store_url):
