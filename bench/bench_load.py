@@ -258,7 +258,7 @@ def main() -> None:
                       f"of YAML: {cli['seconds']:.1f} s end to end, of which reading the YAML {read['seconds']:.1f} s; "
                       f"{cli['summary']}", flush=True)
                 figure(f"duban load end to end ({args.cli_assignments:,})", kind, [cli["seconds"]],
-                       f"<= {TARGET_S * args.cli_assignments / 1_000_000:.0f} s pro rata",
+                       f"<= {TARGET_S * args.cli_assignments / 1_000_000:g} s pro rata",
                        yaml_read_s=read["seconds"], yaml_mb=written["bytes"] / 1e6)
     finally:
         if server is not None:
