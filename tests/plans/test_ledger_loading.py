@@ -10,7 +10,7 @@ import pytest
 
 from scheduler.errors import InputError
 from scheduler.plans.deadlines import DeadlineContext
-from scheduler.plans.ledger import STANDING_NOTE, load_ledger, load_ledgers, task_deadline
+from scheduler.plans.ledger import STANDING_NOTE, dump_ledger, load_ledger, load_ledgers, task_deadline
 from tests.plans.test_ledger import GOOD, write
 
 
@@ -63,3 +63,15 @@ def test_an_empty_cell_of_a_task_that_is_not_standing_stays_unknown() -> None:
     got = task_deadline("", False, DeadlineContext(plan_year=2019))
     assert got.kind == "unknown"
     assert STANDING_NOTE not in got.notes
+
+
+def test_a_dumped_ledger_breaks_a_long_line_once_it_passes_100_columns_and_reads_back_the_same(
+        tmp_path: Path) -> None:
+    ledger = load_ledger(write(tmp_path, GOOD))
+    remarks = "x" * 65 + " tail words here and more words"
+    ledger.tasks[0].remarks = remarks
+    text = dump_ledger(ledger)
+    lines = text.splitlines()
+    at = lines.index("  remarks: " + remarks.removesuffix(" words"))  # 101 columns: the next word wraps
+    assert len(lines[at]) == 101 and lines[at + 1] == "    words"
+    assert load_ledger(write(tmp_path, text, "again.yaml")) == ledger
