@@ -168,10 +168,18 @@ def _module_of(key: str) -> str:
     return key.rsplit(".", 1)[0].removeprefix("scheduler.")
 
 
+def _metas(workdir: Path) -> list[Path]:
+    """Return mutmut's verdict files for the modules the tree still has: a module since turned into
+    a package (units.py -> units/) leaves its old verdicts behind in the cache."""
+    mutants = workdir / "mutants"
+    return [meta for meta in sorted(mutants.rglob("*.py.meta"))
+            if (workdir / meta.relative_to(mutants).with_suffix("")).exists()]
+
+
 def _summary(workdir: Path, spec: str) -> dict[str, Counter[str]]:
     """Count the verdicts per module of a target (or of one of its modules) from mutmut's .meta files."""
     counts: dict[str, Counter[str]] = {}
-    for meta in sorted((workdir / "mutants").rglob("*.py.meta")):
+    for meta in _metas(workdir):
         data = json.loads(meta.read_text(encoding="utf-8"))
         for key, code in data.get("exit_code_by_key", {}).items():
             module = _module_of(key)
@@ -188,7 +196,7 @@ def _unsettled(workdir: Path, spec: str) -> list[str]:
     need another run."""
     settled = {"killed", "timeout", "caught by type check"}
     names = []
-    for meta in sorted((workdir / "mutants").rglob("*.py.meta")):
+    for meta in _metas(workdir):
         data = json.loads(meta.read_text(encoding="utf-8"))
         for key, code in data.get("exit_code_by_key", {}).items():
             module = _module_of(key)
