@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -208,9 +208,12 @@ def notice_row(session: Session, notice_id: int) -> m.Notice | None:
 
 
 def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: int, page_size: int,
-                   sent_only: bool, plan_ids: Sequence[str] | None = None) -> dict[str, Any]:
+                   sent_only: bool, plan_ids: Sequence[str] | None = None, q: str = "", level: str = "",
+                   unit: str = "", since: date | None = None, until: date | None = None) -> dict[str, Any]:
     """Numbered letters (newest first) and, for coordinators (no `units`), approved ones awaiting
-    delivery; with `plan_ids`, only the letters of those plans (an office's own)."""
+    delivery; with `plan_ids`, only the letters of those plans (an office's own). `q` (every word
+    in the 文号, the unit or the task's title), `level`, `unit` and the days it was sent
+    (`since`..`until`) narrow the numbered letters."""
     query = (select(m.Letter, m.Notice, m.Task.title).join(m.Notice, m.Notice.key == m.Letter.notice_key)
              .outerjoin(m.Task, m.Task.id == m.Notice.task_id))
     if units is not None:
@@ -219,6 +222,17 @@ def letter_listing(session: Session, *, units: tuple[str, ...] | None, page_no: 
         query = query.where(m.Notice.plan_id.in_(list(plan_ids)))
     if sent_only:
         query = query.where(m.Notice.status == "sent")
+    for word in q.split():
+        like = f"%{word}%"
+        query = query.where(or_(m.Letter.number.ilike(like), m.Notice.unit.ilike(like), m.Task.title.ilike(like)))
+    if level:
+        query = query.where(m.Notice.level == level)
+    if unit:
+        query = query.where(m.Notice.unit == unit)
+    if since is not None:
+        query = query.where(m.Notice.sent_on >= since)
+    if until is not None:
+        query = query.where(m.Notice.sent_on <= until)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(m.Letter.year.desc(), m.Letter.serial.desc())
                            .limit(page_size).offset((page_no - 1) * page_size)).all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.ladder import REVIEWABLE_STATUSES
@@ -24,6 +24,7 @@ class QueueFilter:
     units: tuple[str, ...] | None = None  # None: any unit
     statuses: tuple[str, ...] = REVIEWABLE_STATUSES
     plans: tuple[str, ...] | None = None  # the plans of the user's offices; None: every plan
+    q: str = ""  # the search box: every word in the task's title, the unit or the task number
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class QueueItem:
 
 
 def _filtered(flt: QueueFilter) -> Select:
-    query = select(m.Notice.id).where(m.Notice.needs_review.is_(True), m.Notice.status.in_(flt.statuses))
+    query = (select(m.Notice.id).outerjoin(m.Task, m.Task.id == m.Notice.task_id)
+             .where(m.Notice.needs_review.is_(True), m.Notice.status.in_(flt.statuses)))
     if flt.plan:
         query = query.where(m.Notice.plan_id == flt.plan)
     if flt.level:
@@ -54,6 +56,9 @@ def _filtered(flt: QueueFilter) -> Select:
         query = query.where(m.Notice.unit.in_(flt.units))
     if flt.plans is not None:
         query = query.where(m.Notice.plan_id.in_(flt.plans))
+    for word in flt.q.split():
+        like = f"%{word}%"
+        query = query.where(or_(m.Task.title.ilike(like), m.Notice.unit.ilike(like), m.Notice.task_id.ilike(like)))
     return query
 
 
@@ -67,7 +72,6 @@ def queue_items(session: Session, flt: QueueFilter, offset: int, limit: int) -> 
         _filtered(flt).with_only_columns(
             m.Notice.id, m.Notice.key, m.Notice.level, m.Notice.plan_id, m.Notice.task_id, m.Task.title, m.Notice.unit,
             m.Notice.due, m.Notice.created_on, m.Notice.status, m.Notice.explanation, m.Notice.review_reason)
-        .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
         .order_by(m.Notice.created_on, m.Notice.id).limit(limit).offset(offset)
     ).all()
     return [QueueItem(i, key, level, plan, task or "", title or "", unit, due, created_on, status, explanation,

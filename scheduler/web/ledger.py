@@ -3,23 +3,28 @@ timeline of notices, progress reports, letters and deliveries; sign-off (销号)
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from scheduler.clock import local_day
 from scheduler.delivery.run import digest_key
 from scheduler.escalation.facts import TaskFacts
 from scheduler.escalation.status import COUNTED_ROLES, Standing, as_seen_by, due_dates, standing
+from scheduler.exports.xlsx import export_ledger_xlsx
 from scheduler.glossary import DEADLINE_KINDS, PROGRESS_STATUSES
 from scheduler.ladder import LETTER_LEVELS
+from scheduler.plans.views import export_rows
 from scheduler.store import sign_off, task_facts
 from scheduler.store.catalog import plan_rows, unit_rows
 from scheduler.store.dashboard import urged_pairs
 from scheduler.store.deliverylog import deliveries_for
-from scheduler.store.ledgerview import task_flags, task_history
+from scheduler.store.ledgerview import task_activity, task_flags, task_history
 from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
@@ -28,9 +33,11 @@ from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
 from scheduler.web.labels import page_names
+from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
 TASK_STATUSES = ("open", "reported_done", "signed_off", "waived")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNIT_VISIBLE = ("queued", "sent")  # what a unit user sees of its notices: never the internal review
 
 
@@ -46,15 +53,26 @@ def task_standing(task: TaskFacts, as_of: date, urged: set[tuple[str, str]], uni
     return standing(task, as_of, any((task.task_id, u) in urged for u in counted))
 
 
+def matches(words: str, *texts: str) -> bool:
+    """The search box: every word (split on spaces) found in one of the texts, case ignored."""
+    haystack = "\n".join(texts).casefold()
+    return all(word in haystack for word in words.casefold().split())
+
+
 def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = "", status: str = "",
-              kind: str = "", units: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+              kind: str = "", units: tuple[str, ...] | None = None, q: str = "",
+              plan_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Return the tasks matching the filters with their effective deadline and 红黄绿 state.
-    With `units` (a unit user), only tasks those units hold, and the state for them only."""
+    With `units` (a unit user), only tasks those units hold, and the state for them only; with
+    `plan_ids` (the plans of the user's offices) only those plans; `q` searches the title, the
+    deadline words, the units and the task number."""
     as_of = ctx.today()
-    plan_ids = [plan] if plan else None
+    if plan and plan_ids is not None and plan not in plan_ids:
+        return []
+    plan_ids = [plan] if plan else plan_ids
     facts = task_facts(session, as_of, plan_ids=plan_ids, heating=ctx.config.heating_season_start)
     flags = task_flags(session)
-    urged = urged_pairs(session, [p.id for p in plan_rows(session)] if not plan else [plan], as_of)
+    urged = urged_pairs(session, plan_ids if plan_ids is not None else [p.id for p in plan_rows(session)], as_of)
     rows = []
     for task in facts:
         holders = task.units("lead", "cooperating", "responsible")
@@ -66,6 +84,9 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
         if unit and unit not in holders:
             continue
         if status and task.status != status:
+            continue
+        if q and not matches(q, task.title, task.deadline.text, task.task_id, *task.units("lead", "cooperating",
+                                                                                          "responsible")):
             continue
         flag = flags.get(task.task_id)
         deadline_kind = _deadline_kind(task, flag.standing if flag else False)
@@ -84,16 +105,17 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
 
 
 def ledger_data(session: Session, ctx: WebContext, plan: str, unit: str, status: str, kind: str,
-                page_no: int) -> dict[str, Any]:
-    rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind)
+                page_no: int, q: str = "", plan_ids: list[str] | None = None) -> dict[str, Any]:
+    rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(), plan_ids=plan_ids)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page_no = min(max(1, page_no), pages)
+    chosen = {"plan": plan, "unit": unit, "status": status, "kind": kind, "q": q.strip()}
     return {
         "tasks": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "total": len(rows), "page_no": page_no,
-        "pages": pages, "plans": [(p.id, p.title) for p in plan_rows(session)],
-        "units": [u.name for u in unit_rows(session)],
+        "pages": pages, "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
+        "units": [(u.name, u.region) for u in unit_rows(session)],  # by region, then name: the picker's order
         "statuses": TASK_STATUSES, "kinds": list(DEADLINE_KINDS),
-        "filter": {"plan": plan, "unit": unit, "status": status, "kind": kind},
+        "filter": chosen, "query": urlencode({k: v for k, v in chosen.items() if v}),
     }
 
 
@@ -180,11 +202,30 @@ def task_json(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/ledger")
-def ledger_page(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "",
+def ledger_page(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "", q: str = "",
                 page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
     ctx = web(request)
-    return page(request, "ledger.html", user, **ledger_data(session, ctx, plan, unit, status, kind, page_no),
-                names=page_names(session, ctx))
+    data = ledger_data(session, ctx, plan, unit, status, kind, page_no, q, plan_ids=user_plans(session, user))
+    return page(request, "ledger.html", user, **data, names=page_names(session, ctx))
+
+
+@router.get("/ledger/export")
+def ledger_export(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "", q: str = "",
+                  user: WebUser = Depends(staff), session: Session = Depends(db)):
+    """The 台账 workbook of the tasks the page shows (its filter applied), with the store's progress,
+    notices and letters, as `duban ledger export --format xlsx --with-store` writes it."""
+    ctx = web(request)
+    shown = {r["id"] for r in task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(),
+                                        plan_ids=user_plans(session, user))}
+    as_of = ctx.today()
+    rows = [r for r in export_rows(ctx.config.path(ctx.config.data_dir), ctx.config) if r["id"] in shown]
+    titles = {p.id: p.title for p in plan_rows(session)}
+    with tempfile.TemporaryDirectory() as folder:
+        path = export_ledger_xlsx(rows, Path(folder) / "ledger.xlsx", as_of, task_activity(session, as_of), titles)
+        content = path.read_bytes()
+    name = f"台账{as_of.strftime('%Y%m%d')}.xlsx"
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 @router.get("/tasks/{task_id:path}")

@@ -10,7 +10,9 @@ of its issue day.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -21,6 +23,7 @@ from scheduler.letters.numbers import format_number, issuer_for_region
 from scheduler.letters.render import letter_file_stem
 from scheduler.store import deliverylog
 from scheduler.store import schema as m
+from scheduler.store.catalog import unit_rows
 from scheduler.store.letters import letter_listing, letter_source, notice_row, numbered_letter, recorded_file
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
@@ -31,6 +34,7 @@ from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
+LETTER_SEARCH = ("q", "level", "unit", "since", "until")
 UNNUMBERED = "（待编号）"
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -119,10 +123,24 @@ def notice_or_404(session: Session, notice_id: int, *, units: tuple[str, ...] | 
 
 
 def letters_data(session: Session, *, units: tuple[str, ...] | None = None, page_no: int = 1,
-                 sent_only: bool = False, plan_ids: list[str] | None = None) -> dict[str, Any]:
-    """Numbered letters (newest first) and, for coordinators, approved ones awaiting delivery."""
-    return letter_listing(session, units=units, page_no=page_no, page_size=PAGE_SIZE, sent_only=sent_only,
-                          plan_ids=plan_ids)
+                 sent_only: bool = False, plan_ids: list[str] | None = None,
+                 search: dict[str, str] | None = None) -> dict[str, Any]:
+    """Numbered letters (newest first) and, for coordinators, approved ones awaiting delivery;
+    `search` is the page's form: q, level, unit, since, until (a day that is no date is ignored)."""
+    found = {k: v.strip() for k, v in (search or {}).items() if k in LETTER_SEARCH}
+    listing = letter_listing(session, units=units, page_no=page_no, page_size=PAGE_SIZE, sent_only=sent_only,
+                             plan_ids=plan_ids, q=found.get("q", ""),
+                             level=found.get("level", "") if found.get("level") in LETTER_LEVELS else "",
+                             unit=found.get("unit", ""), since=_day(found.get("since")), until=_day(found.get("until")))
+    return {**listing, "search": {k: found.get(k, "") for k in LETTER_SEARCH},
+            "query": urlencode({k: v for k, v in found.items() if v})}
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def failed_deliveries(session: Session) -> list[dict[str, Any]]:
@@ -131,9 +149,11 @@ def failed_deliveries(session: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/letters")
-def letters_page(request: Request, page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "letters.html", user,
-                **letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user)))
+def letters_page(request: Request, page_no: int = 1, q: str = "", level: str = "", unit: str = "", since: str = "",
+                 until: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
+    search = {"q": q, "level": level, "unit": unit, "since": since, "until": until}
+    return page(request, "letters.html", user, levels=LETTER_LEVELS, units=[u.name for u in unit_rows(session)],
+                **letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user), search=search))
 
 
 @router.get("/letters/{notice_id:int}/html")

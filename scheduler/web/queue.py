@@ -41,6 +41,7 @@ class QueueFilter:
     level: str = ""
     county: str = ""
     status: str = ""
+    q: str = ""
 
     def query_string(self, **extra: Any) -> str:
         values = {k: v for k, v in {**self.__dict__, **extra}.items() if v not in ("", None)}
@@ -50,7 +51,7 @@ class QueueFilter:
         """The store's filter, held to `plan_ids` (the plans of the user's offices; None: every plan)."""
         units = tuple(u for u, c in counties.items() if c == self.county) if self.county else None
         return stored.QueueFilter(self.plan, self.level, units, STATUSES.get(self.status, STATUSES[""]),
-                                  plans=None if plan_ids is None else tuple(plan_ids))
+                                  plans=None if plan_ids is None else tuple(plan_ids), q=self.q.strip())
 
 
 def queue_data(session: Session, flt: QueueFilter, page_no: int = 1, *,
@@ -97,10 +98,11 @@ def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, dec
 
 
 @router.get("/queue")
-def queue_page(request: Request, plan: str = "", level: str = "", county: str = "", status: str = "",
+def queue_page(request: Request, plan: str = "", level: str = "", county: str = "", status: str = "", q: str = "",
                page_no: int = 1, done: str = "", n: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
-    flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "")
+    flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "",
+                      q.strip())
     return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=user_plans(session, user)),
                 done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
 
@@ -125,7 +127,7 @@ def queue_letter(request: Request, notice_id: int, user: WebUser = Depends(staff
 async def queue_decide(request: Request, user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
     form = await request.form()
     decision, reason = str(form.get("decision", "")), str(form.get("reason", "")).strip()
-    flt = QueueFilter(*(str(form.get(k, "")) for k in ("plan", "level", "county", "status")))
+    flt = QueueFilter(*(str(form.get(k, "")) for k in ("plan", "level", "county", "status", "q")))
     if form.get("scope") == "filtered":
         ids = None
     else:
