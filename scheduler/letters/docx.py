@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape
 
 from scheduler.letters.body import FACT_TABLE, Block, TableSpec, fact_table
 from scheduler.letters.content import LetterContext, zh_date
+from scheduler.letters.qr import QR_MM, qr_png
+from scheduler.letters.titles import title_lines
 
 # Fonts as offices name them; fonts/fonts.conf maps them for LibreOffice here.
 FANGSONG, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "方正小标宋简体", "宋体"
@@ -271,6 +273,7 @@ class OfficialDocument:
     cc_line: str = ""
     attachments: tuple[str, ...] = ()
     keywords: str = ""
+    ack_url: str = ""  # printed as a QR code beside the signature; the e-mail carries the link itself
 
     @classmethod
     def from_letter(cls, letter: LetterContext, blocks: Sequence[Block]) -> OfficialDocument:
@@ -278,7 +281,7 @@ class OfficialDocument:
             issuer=letter.issuer, number=letter.number, title=letter.title, addressee=letter.addressee,
             blocks=tuple(blocks), signature=letter.signature, date=letter.date,
             tables={FACT_TABLE: fact_table(letter)}, contact=letter.contact, cc_line=letter.cc_line,
-            attachments=letter.attachments, keywords=" ".join(letter.notice_keys)[:250],
+            attachments=letter.attachments, keywords=" ".join(letter.notice_keys)[:250], ack_url=letter.ack_url,
         )
 
 
@@ -313,7 +316,10 @@ def _table(spec: TableSpec) -> str:
 
 
 def _body(doc: OfficialDocument) -> str:
-    out = [_para("DubanTitle", _run(doc.title)), _para("DubanAddressee", _run(f"{doc.addressee}："))]
+    # the title's lines are broken between words and balanced (scheduler.letters.titles), not left
+    # to the word processor, which cuts wherever the first line is full
+    title = '<w:r><w:br/></w:r>'.join(_run(line) for line in title_lines(doc.title))
+    out = [_para("DubanTitle", title), _para("DubanAddressee", _run(f"{doc.addressee}："))]
     last = len(doc.blocks) - 1
     for n, block in enumerate(doc.blocks):
         if block.kind == "table":
@@ -338,13 +344,56 @@ def _body(doc: OfficialDocument) -> str:
     date_text = zh_date(doc.date)
     shift = (len(doc.signature) - len(date_text)) * BODY_PT / 2
     right = twips(max(4 * BODY_PT - shift, 0))
-    out.append(_para("DubanSignature", _run(doc.signature), _ind(right=right)))
+    qr = _qr_anchor() if doc.ack_url else ""
+    out.append(_para("DubanSignature", qr + _run(doc.signature), _ind(right=right)))
     out.append(_para("DubanDate", _run(date_text)))
     if doc.contact:
         out.append(_para("DubanNote", _run(doc.contact)))
     if doc.cc_line:  # 抄送 in a frame at the bottom of the last page's type area
         out.append(_para("DubanRecord", _run(doc.cc_line), RECORD_FRAME))
     return f"{_XML}<w:document {_NS}><w:body>{''.join(out)}{SECTION}</w:body></w:document>"
+
+
+QR_REL = "rIdAckQr"
+QR_PART = "word/media/ack-qr.png"
+
+
+def _qr_anchor() -> str:
+    """The 签收 QR code as a run floating at the left of the signature lines (which hold only the
+    right-aligned issuer and date), so it takes no line of its own; the seal space on the right stays free."""
+    size = mm_twips(QR_MM) * 635  # EMU
+    return (
+        '<w:r><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" behindDoc="0" locked="0" '
+        'layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{size}" cy="{size}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        '<wp:docPr id="1" name="签收二维码"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:nvPicPr><pic:cNvPr id="1" name="ack-qr.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{QR_REL}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{size}" cy="{size}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        '</a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
+    )
+
+
+def _with_qr(parts: tuple[tuple[zipfile.ZipInfo, bytes], ...]) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """The shared parts with the QR image's relationship and the PNG content type added."""
+    image = (f'<Relationship Id="{QR_REL}" Type="{_REL}/image" Target="media/ack-qr.png"/>'
+             "</Relationships>").encode()
+    png = b'<Default Extension="png" ContentType="image/png"/>'
+    out = []
+    for info, data in parts:
+        if info.filename == "word/_rels/document.xml.rels":
+            data = data.replace(b"</Relationships>", image)
+        elif info.filename == "[Content_Types].xml":
+            data = data.replace(b'<Default Extension="xml"', png + b'<Default Extension="xml"')
+        out.append((info, data))
+    return out
 
 
 def _core(doc: OfficialDocument) -> str:
@@ -361,10 +410,12 @@ def write_document_docx(doc: OfficialDocument, path: Path | str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     own = (("word/document.xml", _body(doc)), ("word/header1.xml", _header(doc)), ("docProps/core.xml", _core(doc)))
     with zipfile.ZipFile(target, "w") as package:
-        for info, data in skeleton():
+        for info, data in (_with_qr(skeleton()) if doc.ack_url else skeleton()):
             package.writestr(info, data)
         for name, xml in own:
             package.writestr(_info(name), xml.encode("utf-8"))
+        if doc.ack_url:
+            package.writestr(_info(QR_PART), qr_png(doc.ack_url))
     return target
 
 

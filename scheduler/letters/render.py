@@ -33,6 +33,7 @@ from scheduler.letters.content import BULLETIN, LetterContext, sample_digest, sa
 from scheduler.letters.digest import DigestContext
 from scheduler.letters.docx import OfficialDocument, write_document_docx, write_letter_docx
 from scheduler.letters.pdf import FONTS_CONF, RenderError, docx_to_pdf_batch
+from scheduler.letters.titles import title_lines
 
 __all__ = [
     "Block", "FONTS_CONF", "OfficialDocument", "RenderError", "Renderer", "TABLE_MARK",
@@ -74,6 +75,7 @@ def make_environment(templates_dir: Path | str = TEMPLATES_DIR) -> SandboxedEnvi
     )
     env.filters["zhdate"] = zh_date
     env.filters["zhnum"] = zh_number
+    env.globals["title_lines"] = title_lines  # a letter title in balanced lines broken between words
     return env
 
 

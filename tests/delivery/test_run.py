@@ -6,6 +6,7 @@ import email
 import shutil
 import socket
 import threading
+import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -643,8 +644,13 @@ def test_letters_carry_a_signed_link_recorded_in_the_store_and_digests_list_lett
     secret = ack_secret(config)  # no DUBAN_SECRET here: the private file under config.base_dir
     token = url.rsplit("/", 1)[1]
     assert read_ack(token, secret, DAY) == "w1"
-    document = Document(config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx")
-    assert any(url in p.text and "签收" in p.text for p in document.paragraphs)
+    docx_path = config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx"
+    document = Document(docx_path)
+    assert any("签收" in p.text and "二维码" in p.text for p in document.paragraphs)
+    from scheduler.letters.qr import qr_png  # the printed letter carries the link as a QR code
+
+    with zipfile.ZipFile(docx_path) as package:
+        assert package.read("word/media/ack-qr.png") == qr_png(url)
     with store.session() as session:
         [row] = session.scalars(select(AckLink)).all()
     assert (row.notice_key, row.expires_on) == ("w1", DAY + timedelta(days=60))
