@@ -121,3 +121,72 @@ def test_a_result_that_would_not_load_is_refused_whole() -> None:
     edit = add_units(TEXT, twice, UnitDirectory.from_yaml_text(TEXT), "u.csv", "data/units.yaml")
     assert edit.text == TEXT and edit.added == []
     assert edit.problems and all(p.file == "data/units.yaml" for p in edit.problems)
+
+
+TWO_UNITS = """\
+version: 1
+regions:
+  - name: 长治市
+units:
+  - id: cz-a
+    name: 长治市甲局
+    kind: city_department
+    region: 长治市
+    aliases: []
+    head_title: 局长
+  - id: cz-b
+    name: 长治市乙局
+    kind: city_department
+    region: 长治市
+    aliases: []
+    head_title: 局长
+groups:
+  - name: 甲乙两局
+    region: 长治市
+    aliases: []
+    status: complete
+    members: [cz-a, cz-b]
+titles:
+  - name: 县区长
+    note: 职务称谓
+"""
+
+
+def test_an_alias_naming_a_group_or_a_title_is_refused_with_what_it_already_means() -> None:
+    edit = add_units(TWO_UNITS, [row(2, "长治市丙局", "长治市", aliases=("甲乙两局",)),
+                                 row(3, "长治市丁局", "长治市", aliases=("县区长",))],
+                     UnitDirectory.from_yaml_text(TWO_UNITS), "u.csv")
+    assert edit.added == [] and edit.text == TWO_UNITS
+    assert edit.problems == [Problem("u.csv", 2, "“甲乙两局”在长治市已指长治市甲局、长治市乙局", "名称或别名"),
+                             Problem("u.csv", 3, "“县区长”在长治市已指title", "名称或别名")]
+
+
+def test_several_aliases_and_contacts_are_written_as_one_flow_list_each() -> None:
+    edit = add_units(TWO_UNITS, [row(4, "长治市戊局", "长治市", aliases=("戊局", "市戊局"), email=("a@x.cn", "b@x.cn"),
+                                     webhook=("https://a.cn", "https://b.cn"))],
+                     UnitDirectory.from_yaml_text(TWO_UNITS), "u.csv")
+    assert '    aliases: ["戊局", "市戊局"]\n' in edit.text
+    assert '    contacts: {email: ["a@x.cn", "b@x.cn"], webhook: ["https://a.cn", "https://b.cn"]}\n' in edit.text
+    unit = UnitDirectory.from_yaml_text(edit.text).find("长治市戊局")
+    assert unit is not None and unit.aliases == ("戊局", "市戊局")
+
+
+def test_an_empty_unit_list_followed_by_another_block_gets_its_units_right_below_it() -> None:
+    text = "version: 1\nregions:\n  - name: 长治市\nunits: []\ntitles:\n  - name: 县区长\n    note: 职务称谓\n"
+    edit = add_units(text, [row(2, "长治市丙局", "长治市")], UnitDirectory.from_yaml_text(text), "u.csv")
+    assert edit.problems == []
+    assert edit.text.startswith("version: 1\nregions:\n  - name: 长治市\nunits:\n"
+                                "  # 由 duban units import 自 u.csv 导入\n")
+    assert edit.text.endswith('    contacts: {email: [], webhook: []}\ntitles:\n  - name: 县区长\n    note: 职务称谓\n')
+
+
+def test_a_unit_of_a_region_the_directory_does_not_declare_has_no_names_to_clash_with() -> None:
+    directory = UnitDirectory.from_yaml_text(TWO_UNITS)
+    edit = add_units(TWO_UNITS, [row(2, "大同市统筹办", "大同市", aliases=("各县区政府",))], directory, "u.csv")
+    assert edit.problems == [] and [r.name for r in edit.added] == ["大同市统筹办"]
+
+
+def test_a_refused_edit_names_units_yaml_unless_told_otherwise() -> None:
+    twice = [row(2, "长治市气象局", "长治市"), row(3, "长治市气象局", "长治市")]
+    edit = add_units(TEXT, twice, UnitDirectory.from_yaml_text(TEXT), "u.csv")
+    assert edit.problems and {p.file for p in edit.problems} == {"units.yaml"}
