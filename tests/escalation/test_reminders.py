@@ -370,3 +370,18 @@ def test_only_a_window_with_both_ends_gets_window_notices():
     not_window = task(Deadline("10月起", "from", start=date(2019, 10, 1), end=date(2019, 12, 31)))
     assert evaluate([open_end], rules, CAL, {}, date(2019, 10, 1)) == []
     assert evaluate([not_window], rules, CAL, {}, date(2019, 10, 1)) == []
+
+
+def test_a_window_starting_on_a_working_day_is_announced_that_day():
+    starts_monday = task(Deadline("12月2日至31日", "window", start=date(2019, 12, 2), end=date(2019, 12, 31)))
+    assert fired(evaluate([starts_monday], RULES, CAL, {}, date(2019, 12, 2)), "window_start") == both("2019-12-02")
+    assert fired(evaluate([starts_monday], RULES, CAL, {}, date(2019, 12, 3)), "window_start") == []
+
+
+def test_a_past_occurrence_does_not_stop_the_reminder_of_the_next_one():
+    # Occurrences on the 3rd and 6th: a catch-up on Wednesday 12-04 skips the 3rd, which has passed,
+    # and still sends the reminder for Friday the 6th that fell due on Tuesday the 3rd.
+    twice = task(Deadline("每月3日、6日", "recurring", rrule="FREQ=MONTHLY;BYMONTHDAY=3,6"))
+    actions = evaluate([twice], RULES, CAL, {}, date(2019, 12, 4), since=date(2019, 12, 1))
+    assert fired(actions, "progress_request") == both("2019-12-03")
+    assert {a.due for a in actions} == {date(2019, 12, 6)}
