@@ -134,6 +134,28 @@ def test_issuing_records_the_link_once_and_honouring_acknowledges_the_notice(sto
     store.dispose()
 
 
+@pytest.mark.parametrize("level", ["reminder", "urge"])
+def test_a_valid_link_to_a_notice_that_takes_no_ack_is_refused_before_anything_is_recorded(store_url, level):
+    store = _store(store_url)
+    key = KEY.replace("warning", level)
+    with store.session() as session:
+        repo.insert_notices(session, [Action(
+            key=key, level=level, rule_id=f"overdue-{level}", ruleset_id="default", ruleset_version="1",
+            plan_id="changzhi-2019", task_id="cz2019-12", unit="潞州区人民政府", due=date(2019, 11, 30),
+            kind="overdue", needs_review=False, clause="001 五（五）", explanation="测试")], date(2019, 12, 20), NOW)
+        session.commit()
+    token = sign_ack(key, date(2020, 1, 31), SECRET)
+    with store.session() as session:
+        with pytest.raises(AckLinkError, match="无需签收"):
+            honour_ack(session, token, secret=SECRET, by="x", today=date(2019, 12, 23), now=NOW)
+        session.commit()  # even a caller that commits after the refusal records nothing
+    with store.session() as session:
+        assert repo.notice_by_key(session, key).acknowledged_on is None
+        assert session.scalars(select(AckLink)).all() == []
+        assert session.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "notice.acknowledge")).all() == []
+    store.dispose()
+
+
 def test_a_valid_link_to_a_missing_notice_is_refused(store_url):
     store = _store(store_url)
     token = sign_ack("no-such-notice", date(2020, 1, 31), SECRET)
