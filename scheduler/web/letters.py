@@ -27,6 +27,7 @@ from scheduler.store.catalog import unit_rows
 from scheduler.store.letters import letter_listing, letter_source, notice_row, numbered_letter, recorded_file
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
+from scheduler.web import bulletins
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, int_or_none, page, web
@@ -34,6 +35,7 @@ from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
 
 router = APIRouter(include_in_schema=False)
+router.include_router(bulletins.router)  # the monthly 通报, a letter of the office too
 LETTER_SEARCH = ("q", "level", "unit", "since", "until")
 UNNUMBERED = "（待编号）"
 MEDIA = {

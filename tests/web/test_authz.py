@@ -42,7 +42,7 @@ EXPECT = {
         "/api/queue/{notice_id:int}", "/api/queue/{notice_id:int}/letter", "/api/tasks", "/api/tasks/{task_id:path}",
         "/api/open-points", "/api/letters", "/api/deliveries", "/api/audit", "/metrics",
         "/metrics/imports/{import_id:int}", "/api/metrics/status", "/api/metrics/imports/{import_id:int}",
-        "/extensions")},
+        "/extensions", "/preview", "/ledger/export", "/bulletins", "/bulletins/{month}/{index:int}/{kind}")},
     **{("POST", p): COORD for p in (
         "/queue/decide", "/signoff/{task_id:path}", "/deadline/{task_id:path}", "/deliveries/retry",
         "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry", "/metrics/import",
@@ -81,7 +81,11 @@ def fixtures(store, config) -> dict:
             m.Assignment.unit == UNIT_A, m.Assignment.task_id != letter.task_id)).first()
         session.commit()
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
-    values = {"notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
+    draft = config.path(config.outbox) / "bulletins" / "2019-11" / "通报-长治市-2019-11（送审稿）"
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    draft.with_suffix(".json").write_text('{"region": "长治市"}', encoding="utf-8")
+    draft.with_suffix(".docx").write_bytes(b"PK")
+    values = {"month": "2019-11", "index": 0, "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
               "pending": pending, "dead": dead, "feed": "", "import_id": import_id,
               "request_id": request_id, "other_task": other_task}
     if has_module("scheduler.exports.ics"):
