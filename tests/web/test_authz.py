@@ -85,7 +85,8 @@ def fixtures(store, config) -> dict:
     draft.parent.mkdir(parents=True, exist_ok=True)
     draft.with_suffix(".json").write_text('{"region": "长治市"}', encoding="utf-8")
     draft.with_suffix(".docx").write_bytes(b"PK")
-    values = {"month": "2019-11", "index": 0, "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
+    values = {"month": "2019-11", "index": 0,
+              "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
               "pending": pending, "dead": dead, "feed": "", "import_id": import_id,
               "request_id": request_id, "other_task": other_task}
     if has_module("scheduler.exports.ics"):
