@@ -41,7 +41,7 @@ class _Reading:
     def give(self, names: list[str], role: str | None) -> None:
         if role is None:
             return
-        for raw in _shared_prefix([part for name in names for part in _with_included(name)]):
+        for raw in _shared_suffix(_shared_prefix([part for name in names for part in _with_included(name)])):
             if role == PERSONS:
                 person = clean_person(raw)
                 if person and person not in self.persons:
@@ -83,6 +83,28 @@ def _shared_prefix(names: list[str]) -> list[str]:
     for name in names:
         prefix = _GROUP_PREFIX.match(out[-1]) if out else None
         out.append(prefix.group(0) + name if prefix and _BARE_KIND.fullmatch(name) else name)
+    return out
+
+
+# "城乡一体化示范区、高新区党工委和管委会": bodies of parallel places share the last one's organs
+_ORGANS = r"(?:党工委和管委会|党委和人民政府|党委和政府|党工委|管委会|管理委员会|人民政府|政府|办事处)"
+_PLACE_WITH_ORGANS = re.compile(rf"^.+?(?P<kind>区|县|市|镇|乡|街道)(?P<organs>{_ORGANS})$")
+
+
+def _shared_suffix(names: list[str]) -> list[str]:
+    """Give a bare place the organs of the named place after it when both are the same kind of
+    place ("A示范区、B高新区管委会"), never to a group ("各区") nor across kinds ("A市、B区政府")."""
+    out = list(names)
+    organs, kind = "", ""
+    for i in range(len(out) - 1, -1, -1):
+        name = out[i]
+        m = _PLACE_WITH_ORGANS.match(name)
+        if m:
+            organs, kind = m["organs"], m["kind"]
+        elif organs and len(name) >= 3 and name.endswith(kind) and not name.startswith("各"):
+            out[i] = name + organs
+        else:
+            organs, kind = "", ""
     return out
 
 

@@ -36,6 +36,8 @@ _OPEN_ONLY = re.compile(r"等?(?:相关|有关|其他)?(?:部门|单位)?|等")
 _NUMERAL = "一二三四五六七八九十"
 _CHAPTER = re.compile(rf"^(?:[{_NUMERAL}]+[、.．]|[（(][{_NUMERAL}]+[）)]|第[{_NUMERAL}]+)")
 _UNIT_FIELDS = ("lead", "coop", "resp")
+# a period a ledger names once for all its rows ("四季度任务分解", "2024年上半年重点工作")
+_PERIOD = re.compile(r"(?:\d{4}年)?(?:第?[一二三四1-4]季度|[上下]半年)")
 
 
 @dataclass
@@ -68,6 +70,7 @@ class _Row:
     merged: list[str]  # fields whose cell continues a merge from the row above
     category: str
     number: str
+    period: str = ""  # the quarter or half-year the table's header or caption names
 
 
 def import_task_tables(grids: list[Grid], plan_id: str) -> tuple[ImportResult, list[TableSeen]]:
@@ -100,6 +103,7 @@ def _read_table(grid: Grid, problems: list[Problem], several: bool) -> tuple[lis
     report.recognised = {header[col - 1]: FIELD_NAMES[key] for key, col in columns.items()}
     report.unrecognised = [h for i, h in enumerate(header, start=1) if h and i not in used]
     category = _category_of_caption(grid.caption, several) if "category" not in columns else ""
+    period = _period_of(grid, last, grid.caption)
     rows: list[_Row] = []
     for cells in grid.rows[last + 1:]:
         texts = [squeeze(grid.shown(c)) for c in cells]
@@ -126,7 +130,8 @@ def _read_table(grid: Grid, problems: list[Problem], several: bool) -> tuple[lis
         if rows and "measures" in columns:
             _inherit_labels(rows[-1], values, merged)
         number = squeeze(values.get("number", ""))
-        rows.append(_Row(grid, cells, values, merged, tidy(values.get("category", "")) or category, number))
+        rows.append(_Row(grid, cells, values, merged, tidy(values.get("category", "")) or category, number,
+                         period))
     report.tasks = sum(1 for r in rows if _has_task_text(r))
     report.rejected = len(rows) - report.tasks
     for row in rows:
@@ -151,6 +156,17 @@ def _numbered_by_content(grid: Grid, last: int, columns: dict[str, int]) -> tupl
                 return last, {}
             return last, columns
     return last, columns
+
+
+def _period_of(grid: Grid, last: int, caption: str) -> str:
+    """The one quarter or half-year a ledger's header or caption names ("四季度任务分解"): the
+    deadline of every row that gives none of its own. Two different periods name none."""
+    texts = [squeeze(grid.shown(c)) for row in grid.rows[:last + 1] for c in row] + [squeeze(caption)]
+    found = {m.group(0) for text in texts for m in _PERIOD.finditer(text)}
+    bare = {re.sub(r"^(?:\d{4}年)?第?", "", p) for p in found}
+    if len(bare) != 1:
+        return ""
+    return max(found, key=len)
 
 
 def _header_name(grid: Grid, last: int, column: int) -> str:
@@ -365,6 +381,9 @@ def _task(plan_id: str, local: str, row: _Row) -> Task:
         deadline = find_deadline_phrase(f"{measures}。{title_text}")
         if deadline:
             notes.append("完成时限取自措施文字")
+    if not deadline and row.period:
+        deadline = row.period
+        notes.append(f"完成时限取自表头：{row.period}")
     if row.merged:
         notes.append("沿用上一行（合并单元格）：" + "、".join(FIELD_NAMES[k] for k in row.merged))
     if not deadline:
