@@ -174,3 +174,30 @@ def test_a_file_of_another_kind_is_refused_before_it_is_opened(tmp_path: Path) -
         (str(tmp_path / "missing.docx"), None, "单位表应为 .csv 或 .xlsx 文件")]
     missing = read_unit_table(tmp_path / "missing.csv", official_divisions(), frozenset())
     assert [(p.line, p.message.split("：")[0]) for p in missing.problems] == [(None, "无法读取单位表")]
+
+
+def test_a_macro_workbook_is_read_like_a_workbook_and_a_formula_is_no_value(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["名称", "地区", "负责人职务"])
+    sheet.append(["长治市气象局", "长治市", '="台长"'])  # saved without a computed value
+    path = tmp_path / "units.xlsm"
+    book.save(path)
+    table = read_unit_table(path, official_divisions(), frozenset({"长治市"}))
+    assert table.problems == []
+    assert [(r.name, r.head_title) for r in table.rows] == [("长治市气象局", "局长")]
+
+
+def test_a_row_shorter_than_the_header_has_empty_cells_at_its_end(tmp_path: Path) -> None:
+    rows, problems = read(tmp_path, "name,region,kind,email\n长治市气象局,长治市\n")
+    assert problems == []
+    assert [(r.name, r.kind, r.email) for r in rows] == [("长治市气象局", "city_department", [])]
+
+
+def test_an_unreadable_table_names_its_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    table = read_unit_table(broken, official_divisions(), frozenset())
+    assert [(p.file, p.line) for p in table.problems] == [(str(broken), None)]
+    assert table.problems[0].message.startswith("无法读取单位表：")
