@@ -73,6 +73,18 @@ class MetricFacts:
     summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
     figures: tuple[tuple[str, str], ...]  # (label, value) rows: 累计平均浓度, 目标, 差距, 排名 ...
     assessment: str = ""  # what was assessed: mean, count, aqi_off_scale, dust_fall, task_pace ...
+    lead: str = ""  # the finding without its numbers, which the figures then state once
+
+
+# The finding without numbers, per assessment: the letter says what is wrong, then lists each figure once.
+LEADS = {
+    "mean": "{region}{label}高于序时进度目标，未达到序时进度要求",
+    "count": "{region}{label}超过序时进度控制目标，未达到序时进度要求",
+    "aqi_off_scale": "{region}空气质量指数持续“爆表”",
+    "dust_fall": "{region}降尘量超过控制要求",
+    "repeated_warnings": "{region}多次被下发预警通知函后空气质量仍未达到序时进度",
+    "task_pace": "{region}重点任务进展落后于序时进度",
+}
 
 
 @dataclass(frozen=True)
@@ -465,6 +477,7 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
     region = str(facts.get("region") or notice.get("unit") or "")
     summary = str(facts.get("finding") or notice.get("explanation") or "").rstrip("。")
     figures: list[tuple[str, str]] = []
+    label = ""
     if kind in ("mean", "count"):
         unit = "天" if kind == "count" else str(facts.get("measure_unit") or "")
         label = "重度及以上污染天数" if kind == "count" else f"{facts.get('metric')}累计平均浓度"
@@ -497,7 +510,8 @@ def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
                     ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
                     ("序时进度", f"{facts.get('expected_percent')}%"),
                     ("落后", f"{facts.get('behind_points')}个百分点")]
-    return MetricFacts(region, summary, tuple(figures), kind)
+    lead = LEADS[kind].format(region=region, label=label) if kind in LEADS and figures else ""
+    return MetricFacts(region, summary, tuple(figures), kind, lead)
 
 
 SAMPLE_PLAN: dict[str, Any] = {

@@ -171,5 +171,6 @@ def test_an_interview_for_air_quality_and_tasks_on_one_day_lists_both():
                         "threshold": 500.0, "threshold_days": 2}}
     letter = build_letter("interview", [metric, *sample_notices()], PLAN, UNIT, ISSUE, "长大气办函〔2019〕13号")
     text = "\n".join(b.text or b.head for b in Renderer().letter_blocks(letter))
-    assert "潞州区AQI连续2天“爆表”。" in text and "以下2项重点任务进展严重滞后" in text
+    assert "潞州区空气质量指数持续“爆表”，具体情况如下：" in text and "以下2项重点任务进展严重滞后" in text
+    assert text.count("540、565") == 1  # each figure once: the lead sentence carries none
     assert len(letter.rows) == 2 and len(letter.metrics) == 1

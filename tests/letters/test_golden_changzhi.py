@@ -78,7 +78,8 @@ def at(day: date) -> datetime:
 def docx_text(path: Path) -> tuple[str, list[list[str]]]:
     document = Document(str(path))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    return "\n".join(p.text for p in document.paragraphs), rows
+    # a title set in balanced lines holds line breaks; its text is still one paragraph
+    return "\n".join(p.text.replace("\n", "") for p in document.paragraphs), rows
 
 
 def letters_of(config: Config, day: date) -> dict[str, tuple[str, list[list[str]]]]:

@@ -44,7 +44,8 @@ def test_a_metric_warning_letter_prints_the_figures_and_no_task_table():
     blocks = Renderer(ROOT / "templates").letter_blocks(letter)
     texts = [b.head + b.text for b in blocks]
     assert "table" not in {b.kind for b in blocks}
-    assert "经监测和调度，潞城区PM2.5累计平均浓度66.7微克/立方米，未达到序时进度。具体情况如下：" in texts
+    assert "经监测和调度，潞城区PM2.5累计平均浓度高于序时进度目标，未达到序时进度要求，具体情况如下：" in texts
+    assert sum(text.count("66.7微克/立方米") for text in texts) == 1  # each figure stated once
     assert "县区排名：第12名（共12个县区）。" in texts
     assert "（三）于2020年1月17日前将书面整改情况报送市大气办。" in texts  # 10 days, no calendar given
 
@@ -57,7 +58,7 @@ def test_a_metric_interview_letter_states_the_figures_as_its_reason():
     letter = build_letter("interview", [notice], SAMPLE_PLAN, {"name": "襄垣县人民政府"}, date(2020, 1, 20),
                           "长大气办函〔2020〕5号")
     texts = [b.head + b.text for b in Renderer(ROOT / "templates").letter_blocks(letter)]
-    assert texts[texts.index("一、约谈事由") + 1] == "襄垣县连续2天AQI超过500。"
+    assert texts[texts.index("一、约谈事由") + 1] == "襄垣县空气质量指数持续“爆表”，具体情况如下："
     assert "时段：2020年1月15日至2020年1月16日（连续2天）。" in texts
     assert "空气质量指数：540、565。" in texts
     message = Renderer(ROOT / "templates").letter_message(letter)

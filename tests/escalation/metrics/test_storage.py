@@ -134,7 +134,7 @@ def test_an_approved_metric_warning_becomes_a_numbered_letter_with_the_figures(s
     assert report.letters_sent == 1
     [path] = (config.outbox / "letters").rglob("*.docx")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
-    assert "关于潞城区人民政府环境空气质量改善未达到序时进度要求的预警通知函" in text
+    assert "关于潞城区人民政府环境空气质量改善\n未达到序时进度要求的预警通知函" in text  # balanced title lines
     assert "PM2.5累计平均浓度：70.0微克/立方米。" in text
     assert "目标：65.1微克/立方米（2018-2019年同期70微克/立方米，下降7%）。" in text
     assert "县区排名：第2名（共2个县区）。" in text
