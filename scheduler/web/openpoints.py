@@ -74,6 +74,9 @@ def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
             "region": task.region if task is not None else "",
             "unit": point.unit, **_unit_state(point.unit, states),
         })
+        row = rows[-1]
+        # settled by a coordinator (dated, units chosen, unit confirmed or merged): counted apart
+        row["resolved"] = bool(row["set_due"] or row["chosen"] or row["unit_state"] not in ("", PROVISIONAL))
     return rows
 
 
@@ -111,7 +114,7 @@ def open_points_page(request: Request, done: str = "", user: WebUser = Depends(s
     points = points_data(session, web(request))
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
     pickers = region_units(session) if user.role == "coordinator" else {}
-    return page(request, "open_points.html", user, points=points, kinds=[(k, LABELS[k]) for k in kinds], done=done,
+    return page(request, "open_points.html", user, points=points, open_count=sum(not p["resolved"] for p in points), kinds=[(k, LABELS[k]) for k in kinds], done=done,
                 pickers=pickers, roles=ROLES, unit_kinds=KINDS, names=page_names(session, web(request)))
 
 
