@@ -114,7 +114,8 @@ def open_points_page(request: Request, done: str = "", user: WebUser = Depends(s
     points = points_data(session, web(request))
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
     pickers = region_units(session) if user.role == "coordinator" else {}
-    return page(request, "open_points.html", user, points=points, open_count=sum(not p["resolved"] for p in points), kinds=[(k, LABELS[k]) for k in kinds], done=done,
+    return page(request, "open_points.html", user, points=points,
+                open_count=sum(not p["resolved"] for p in points), kinds=[(k, LABELS[k]) for k in kinds], done=done,
                 pickers=pickers, roles=ROLES, unit_kinds=KINDS, names=page_names(session, web(request)))
 
 
