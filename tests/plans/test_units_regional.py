@@ -138,3 +138,12 @@ def test_a_county_group_in_a_county_plan_is_no_group(directory: UnitDirectory) -
     resolution = directory.resolve("各县区政府", "阳高县")
     assert resolution.status == "provisional"
     assert [u.name for u in resolution.units] == ["各县区人民政府（阳高县）"]
+
+
+def test_a_relative_name_reaches_the_declared_unit_of_its_qualified_name() -> None:
+    text = ("version: 1\nregions:\n  - name: 大同市\nunits:\n  - id: dt-eco\n    name: 大同市生态环境局\n"
+            "    kind: city_department\n    region: 大同市\n    aliases: []\n    head_title: 局长\n")
+    directory = UnitDirectory.from_yaml_text(text)
+    resolution = directory.resolve("市生态环境局", "大同市")
+    assert (resolution.written, resolution.status, resolution.note) == ("市生态环境局", "unit", "")
+    assert [u.id for u in resolution.units] == ["dt-eco"]
