@@ -242,23 +242,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unsettled", action="store_true",
                         help="retest only the mutants the last run left alive (after adding tests)")
     args = parser.parse_args(argv)
-    ok = True
     for spec in args.targets:
-        name, _, module = spec.partition(".")
-        if name not in TARGETS:
+        if spec.partition(".")[0] not in TARGETS:
             parser.error(f"unknown target {spec!r}: one of {', '.join(TARGETS)}, or target.module")
+    ok = True
+    # Specs of one target share its scratch copy; with --unsettled they share one mutmut run too,
+    # since generating the mutants alone takes a minute or two on this machine.
+    groups = [[spec] for spec in args.targets] if not args.unsettled else [
+        [spec for spec in args.targets if spec.partition(".")[0] == name]
+        for name in dict.fromkeys(spec.partition(".")[0] for spec in args.targets)]
+    for specs in groups:
+        name = specs[0].partition(".")[0]
         target, workdir = TARGETS[name], args.workdir / name
         started = time.monotonic()
         if not args.report_only:
-            pattern = _unsettled(workdir, spec) if args.unsettled else [f"scheduler.{spec}.*"] if module else []
+            if args.unsettled:
+                pattern = [key for spec in specs for key in _unsettled(workdir, spec)]
+            else:
+                pattern = [f"scheduler.{specs[0]}.*"] if "." in specs[0] else []
             _prepare(name, target, workdir, args.worktree)
             code = 0
             if pattern or not args.unsettled:  # with nothing unsettled there is nothing to run
                 code = _mutmut(workdir, "run", "--max-children", str(args.max_children), *pattern)
             if code not in (0, 1):  # mutmut exits 1 when mutants survive; anything else is a broken run
-                print(f"mutmut failed on {spec} (exit {code}); see {workdir}", file=sys.stderr)
+                print(f"mutmut failed on {' '.join(specs)} (exit {code}); see {workdir}", file=sys.stderr)
                 return code
-        ok &= _report(spec, _summary(workdir, spec), (time.monotonic() - started) / 60, workdir)
+        for spec in specs:
+            ok &= _report(spec, _summary(workdir, spec), (time.monotonic() - started) / 60, workdir)
     return 0 if ok else 1
 
 
