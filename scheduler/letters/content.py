@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scheduler import ladder
 from scheduler.letters.basis import (
@@ -25,10 +25,11 @@ from scheduler.letters.basis import (
     summoned,
     summoned_short,
 )
+from scheduler.letters.dates import as_date as as_date  # re-exported: letters read dates from here
+from scheduler.letters.dates import zh_date as zh_date
+from scheduler.letters.metricfacts import MetricFacts as MetricFacts
+from scheduler.letters.metricfacts import metric_facts as metric_facts
 from scheduler.letters.numbers import parse_number
-
-if TYPE_CHECKING:
-    from scheduler.letters.digest import DigestContext
 
 # The 通报 is a letter of its own, not a rung of the ladder: no unit's notices make it, nobody signs
 # for it, and it goes to every unit of the region at once.
@@ -63,28 +64,6 @@ class FactRow:
     deadline: str  # as the letter prints it, e.g. 2019年12月31日
     overdue: str  # e.g. 逾期12个工作日; empty when not yet late
     progress: str
-
-
-@dataclass(frozen=True)
-class MetricFacts:
-    """The numbers behind a metric-based letter: what was measured against which target."""
-
-    region: str
-    summary: str  # the rule's finding in one sentence, e.g. PM2.5累计平均浓度……未达到序时进度
-    figures: tuple[tuple[str, str], ...]  # (label, value) rows: 累计平均浓度, 目标, 差距, 排名 ...
-    assessment: str = ""  # what was assessed: mean, count, aqi_off_scale, dust_fall, task_pace ...
-    lead: str = ""  # the finding without its numbers, which the figures then state once
-
-
-# The finding without numbers, per assessment: the letter says what is wrong, then lists each figure once.
-LEADS = {
-    "mean": "{region}{label}高于序时进度目标，未达到序时进度要求",
-    "count": "{region}{label}超过序时进度控制目标，未达到序时进度要求",
-    "aqi_off_scale": "{region}空气质量指数持续“爆表”",
-    "dust_fall": "{region}降尘量超过控制要求",
-    "repeated_warnings": "{region}多次被下发预警通知函后空气质量仍未达到序时进度",
-    "task_pace": "{region}重点任务进展落后于序时进度",
-}
 
 
 @dataclass(frozen=True)
@@ -186,23 +165,6 @@ class LetterContext:
     def cc_line(self) -> str:
         """Return the 抄送 line, units separated by commas and ending with 。"""
         return "抄送：" + "，".join(self.cc) + "。" if self.cc else ""
-
-
-def zh_date(day: date) -> str:
-    """Write a date as letters do: Arabic numerals, no padding (2024年7月2日)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def as_date(value: Any, what: str) -> date | None:
-    """Read a date given as a date or ISO text; empty is None, anything else an error naming `what`."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{what} 不是日期：{value!r}") from None
 
 
 def need(data: Mapping[str, Any], key: str, what: str) -> Any:
@@ -459,124 +421,10 @@ def build_letter(
     )
 
 
-def _figure(value: Any, unit: str = "") -> str:
-    return f"{float(value):.1f}{unit}" if isinstance(value, (int, float)) else "—"
+def __getattr__(name: str) -> Any:
+    """The samples moved to scheduler.letters.samples; older imports from here still find them."""
+    if name in ("SAMPLE_PLAN", "SAMPLE_UNIT", "sample_notices", "sample_letter", "sample_digest"):
+        from scheduler.letters import samples
 
-
-def _zh_iso(value: Any) -> str:
-    day = as_date(value, "日期")
-    return zh_date(day) if day else "—"
-
-
-def metric_facts(notice: Mapping[str, Any]) -> MetricFacts | None:
-    """Read the facts a metric rule stored (escalation.metrics.rules) into letter rows; None for a task notice."""
-    facts = notice.get("facts") or {}
-    kind = facts.get("assessment")
-    if not kind:
-        return None
-    region = str(facts.get("region") or notice.get("unit") or "")
-    summary = str(facts.get("finding") or notice.get("explanation") or "").rstrip("。")
-    figures: list[tuple[str, str]] = []
-    label = ""
-    if kind in ("mean", "count"):
-        unit = "天" if kind == "count" else str(facts.get("measure_unit") or "")
-        label = "重度及以上污染天数" if kind == "count" else f"{facts.get('metric')}累计平均浓度"
-        span = f"{_zh_iso(facts.get('period_start'))}至{_zh_iso(facts.get('checkpoint'))}"
-        figures += [
-            ("考核时段", span),
-            (label, _figure(facts.get("value"), unit)),
-            ("目标", f"{_figure(facts.get('limit'), unit)}（{facts.get('target_basis', '')}）"),
-            ("差距", ("高出" if (facts.get("gap") or 0) > 0 else "") + _figure(facts.get("gap"), unit)),
-            ("有效监测天数", f"{facts.get('days_with_data')}天（应有{facts.get('days_elapsed')}天）"),
-        ]
-        if facts.get("rank") is not None:
-            figures.append(("县区排名", f"第{facts['rank']}名（共{facts['rank_of']}个县区）"))
-        if facts.get("required_rest") is not None and kind == "mean":
-            figures.append(("剩余期间须控制在", _figure(facts.get("required_rest"), unit) + "以下"))
-    elif kind == "aqi_off_scale":
-        figures += [("时段", f"{_zh_iso(facts.get('first_day'))}至{_zh_iso(facts.get('last_day'))}"
-                            f"（连续{facts.get('days')}天）"),
-                    ("空气质量指数", "、".join(f"{v:g}" for v in facts.get("values") or ())),
-                    ("规定", f"AQI超过{facts.get('threshold'):g}连续{facts.get('threshold_days')}天")]
-    elif kind == "dust_fall":
-        figures += [("月份", str(facts.get("month"))), ("降尘量", _figure(facts.get("value"), "吨/月·平方公里")),
-                    ("上限", _figure(facts.get("cap"), "吨/月·平方公里")),
-                    ("超出", _figure(facts.get("excess"), "吨/月·平方公里"))]
-    elif kind == "repeated_warnings":
-        figures += [("已下发预警通知函", f"{facts.get('warning_count')}次"),
-                    ("规定", f"{facts.get('threshold_count')}次")]
-    elif kind == "task_pace":
-        figures += [("任务", str(facts.get("task_title"))), ("完成时限", _zh_iso(facts.get("due"))),
-                    ("报送完成比例", f"{facts.get('percent')}%（{facts.get('reported_on')}）"),
-                    ("序时进度", f"{facts.get('expected_percent')}%"),
-                    ("落后", f"{facts.get('behind_points')}个百分点")]
-    lead = LEADS[kind].format(region=region, label=label) if kind in LEADS and figures else ""
-    return MetricFacts(region, summary, tuple(figures), kind, lead)
-
-
-SAMPLE_PLAN: dict[str, Any] = {
-    "title": "长治市2019-2020年秋冬季大气污染综合治理攻坚行动方案",
-    "number": "长政办发〔2019〕78号",
-    "clause": "（五）强化考核督察。对重点任务进展缓慢的县区，及时下发预警通知函。对重点任务进展严重滞后的县区，"
-              "组织开展约谈政府主要负责人。",
-    "interview": {"time": "2019年12月27日上午9时", "place": "市生态环境局三楼会议室",
-                  "attendees": "分管负责同志、相关部门主要负责同志", "contact": "市大气办 王明，0355-2021234"},
-    "issuer": "长治市大气污染防治工作领导组办公室",
-    "contact": "（联系人：王明；联系电话：0355-2021234）",
-    "period": "2019年12月",
-}
-SAMPLE_UNIT: dict[str, Any] = {"name": "潞州区人民政府", "addressee": "潞州区人民政府"}
-
-
-def sample_notices() -> list[dict[str, Any]]:
-    """Return two overdue notices shaped like the store's, for template checks and benchmarks."""
-    return [
-        {
-            "key": "overdue-warning|cz2019-12|潞州区人民政府|2019-11-30",
-            "level": "warning", "kind": "overdue", "task_id": "cz2019-12",
-            "task_title": "完成城中村和城乡结合部散煤清洁化替代", "unit": "潞州区人民政府",
-            "due": "2019-11-30", "progress": "已完成68%", "plan_title": SAMPLE_PLAN["title"],
-            "task_number": 12, "measure": "完成城中村和城乡结合部散煤清洁化替代3.2万户。",
-            "explanation": "任务「完成城中村和城乡结合部散煤清洁化替代」的完成时限2019年11月30日"
-                           "已过12个工作日仍未完成。",
-            "facts": {"workdays_overdue": 12},
-        },
-        {
-            "key": "overdue-warning|cz2019-31|潞州区人民政府|2019-12-15",
-            "level": "warning", "kind": "overdue", "task_id": "cz2019-31",
-            "task_title": "建成区渣土运输车辆全部实现密闭运输", "unit": "潞州区人民政府",
-            "due": "2019-12-15", "explanation": "", "plan_title": SAMPLE_PLAN["title"],
-            "task_number": 31, "measure": "渣土运输车辆全部安装密闭装置，实行线路、时间管控。",
-            "facts": {"workdays_overdue": 3},
-        },
-    ]
-
-
-def sample_letter(kind: str = "warning") -> LetterContext:
-    """Build a realistic urge, warning or interview letter, to test-render templates before the service starts.
-
-    The 通报 has its own sample, scheduler.letters.bulletin.sample_bulletin: its body needs a computed Bulletin.
-    """
-    return build_letter(kind, sample_notices(), SAMPLE_PLAN, SAMPLE_UNIT, date(2019, 12, 20),
-                        "长大气办函〔2019〕12号")
-
-
-def sample_digest() -> DigestContext:
-    """Build a digest with an item in every section."""
-    from scheduler.letters.digest import build_digest  # the digest builds on this module
-
-    notices = sample_notices() + [
-        {"key": "before-due|cz2019-40|潞州区人民政府|2019-12-31", "level": "reminder",
-         "kind": "before_due", "task_id": "cz2019-40", "task_title": "完成工业企业无组织排放治理",
-         "due": "2019-12-31", "plan_title": SAMPLE_PLAN["title"], "task_number": 40,
-         "measure": "钢铁、焦化、建材企业完成物料储存、输送和生产工艺无组织排放深度治理。"},
-        {"key": "progress|cz2019-41|潞州区人民政府|P2019-12-01", "level": "urge",
-         "kind": "progress_missing", "task_id": "cz2019-41", "task_title": "推进清洁取暖改造",
-         "due": None},
-        {"key": "overdue-urge|cz2019-42|潞州区人民政府|2019-12-10", "level": "urge",
-         "kind": "overdue", "task_id": "cz2019-42", "task_title": "完成加油站油气回收检测",
-         "due": "2019-12-10"},
-        {"key": "recurring|cz2019-43|潞州区人民政府|x", "level": "reminder", "kind": "recurring",
-         "task_id": "cz2019-43", "task_title": "每周开展道路清扫保洁", "due": None},
-    ]
-    return build_digest(SAMPLE_UNIT, notices, date(2019, 12, 20))
+        return getattr(samples, name)
+    raise AttributeError(name)

@@ -29,10 +29,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from scheduler import ladder
 from scheduler.errors import Problem
 from scheduler.letters.body import FACT_TABLE, TABLE_MARK, Block, TableSpec, fact_table, parse_blocks, zh_number
-from scheduler.letters.content import BULLETIN, LetterContext, sample_digest, sample_letter, zh_date
+from scheduler.letters.content import BULLETIN, LetterContext, zh_date
 from scheduler.letters.digest import DigestContext
 from scheduler.letters.docx import OfficialDocument, write_document_docx, write_letter_docx
 from scheduler.letters.pdf import FONTS_CONF, RenderError, docx_to_pdf_batch
+from scheduler.letters.samples import sample_digest, sample_letter
 from scheduler.letters.titles import title_lines
 
 __all__ = [

@@ -5,10 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.letters.content import build_letter, sample_letter, sample_notices, zh_date
+from scheduler.letters.content import build_letter, zh_date
 from scheduler.letters.digest import build_digest
 from scheduler.letters.numbers import DocNumber, format_number, next_serial, parse_number
 from scheduler.letters.render import Renderer
+from scheduler.letters.samples import sample_letter, sample_notices
 
 ISSUE = date(2019, 12, 20)
 PLAN = {

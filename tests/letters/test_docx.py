@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 
 from scheduler.letters.body import Block, TableSpec, parse_blocks
-from scheduler.letters.content import sample_letter
 from scheduler.letters.docx import OfficialDocument, write_document_docx
 from scheduler.letters.render import Renderer
+from scheduler.letters.samples import sample_letter
 from tests.docxfacts import layout_facts
 
 KINDS = ("urge", "warning", "interview")

@@ -14,9 +14,10 @@ from docx import Document
 
 from scheduler import glossary, ladder
 from scheduler.ladder import Rung
-from scheduler.letters.content import SAMPLE_PLAN, SAMPLE_UNIT, build_letter, sample_notices
+from scheduler.letters.content import build_letter
 from scheduler.letters.digest import build_digest
 from scheduler.letters.render import TEMPLATES_DIR, Renderer, check_templates
+from scheduler.letters.samples import SAMPLE_PLAN, SAMPLE_UNIT, sample_notices
 
 ISSUED = date(2020, 3, 2)
 NUMBER = "长大气办函〔2020〕31号"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.letters.content import sample_letter
 from scheduler.letters.qr import qr_png
 from scheduler.letters.render import Renderer, render_letter_files
+from scheduler.letters.samples import sample_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = ("https://duban.example.gov.cn/ack/MjAyMC0wMS0xNXxvdmVyZHVlLXdhcm5pbmd8Y2hhbmd6aGktMjAxOS9yMDE3fOa9nuW3nuWMuuS6"

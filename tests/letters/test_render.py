@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from scheduler.letters.content import sample_digest, sample_letter
 from scheduler.letters.render import (
     TEMPLATES_DIR,
     Renderer,
@@ -19,6 +18,7 @@ from scheduler.letters.render import (
     render_letter_files,
     zh_number,
 )
+from scheduler.letters.samples import sample_digest, sample_letter
 
 KINDS = ("urge", "warning", "interview")  # the 通报 has its own facts: tests/bulletin/
 NEEDS_OFFICE = pytest.mark.skipif(

@@ -46,8 +46,8 @@ def test_a_title_without_known_words_still_breaks_evenly():
 def test_the_docx_sets_the_title_in_its_balanced_lines(tmp_path):
     from docx import Document
 
-    from scheduler.letters.content import sample_letter
     from scheduler.letters.render import Renderer
+    from scheduler.letters.samples import sample_letter
 
     letter = sample_letter("warning")
     path = Renderer(Path(__file__).resolve().parents[2] / "templates").letter_docx(letter, tmp_path / "x.docx")
