@@ -45,6 +45,12 @@ class Names:
             return self.words(task_id)
         return f"《{self.titles[plan_id]}》{number.lstrip('r') if number[1:].isdigit() else number}"
 
+    def number(self, task_id: str | None) -> str:
+        """A task's number within its plan (第001项), for a row whose plan is shown beside it."""
+        _, _, number = (task_id or "").partition("/")
+        number = number.lstrip("r") if number[1:].isdigit() else number
+        return f"第{number}项" if number.isdigit() else number
+
     def source(self, source: str | None) -> str:
         """A task's source (`file:line`) as 《方案简称》第N行."""
         return self.words(source or "")
