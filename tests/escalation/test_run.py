@@ -16,7 +16,7 @@ from scheduler.escalation.calendar import WorkCalendar
 from scheduler.escalation.evaluate import evaluate
 from scheduler.escalation.facts import Assignment, PastNotice, TaskFacts
 from scheduler.escalation.ruleset import RuleBook, load_rulebook, parse_ruleset
-from scheduler.plans.deadlines import Deadline
+from scheduler.plans.deadlines import Deadline, Milestone
 
 RULES = load_rulebook(Path(__file__).resolve().parents[2] / "rules")
 CAL = WorkCalendar()
@@ -172,3 +172,23 @@ def test_an_urge_about_the_old_date_is_no_premise_for_a_warning_about_the_new_on
 
     assert levels(date(2019, 11, 18)) == ["urge"]
     assert levels(date(2019, 11, 20)) == ["urge", "warning"]
+
+
+def test_a_warning_names_the_urge_it_rests_on_without_a_number_an_urge_never_has():
+    urge = PastNotice(key="U1", level="urge", rule_id="overdue-urge", task_id=TASK, unit=COUNTY,
+                      created_on=date(2019, 11, 20), status="sent", sent_on=date(2019, 11, 20))
+    actions = evaluate([task(due(date(2019, 11, 15)))], RULES, CAL, history(urge), date(2019, 11, 29))
+    [warning] = [a for a in actions if a.level == "warning"]
+    assert warning.explanation.endswith("；此前已于2019年11月20日催办，已过7个工作日。")
+
+
+# -- dates of one task -------------------------------------------------------------------------------
+
+
+def test_two_milestones_on_one_day_are_one_date_to_remind_of():
+    halves = (Milestone(due=date(2019, 12, 31), text="年底前完成一半", phrase="完成一半"),
+              Milestone(due=date(2019, 12, 31), text="年底前完成验收", phrase="完成验收"))
+    t = task(due(date(2020, 3, 31)), milestones=halves)
+    actions = evaluate([t], RULES, CAL, {}, date(2019, 12, 24))
+    assert [(a.key, a.facts["milestone"]) for a in actions] == [
+        (f"remind-before-due|{TASK}|{COUNTY}|2019-12-31|7d", "完成一半")]
