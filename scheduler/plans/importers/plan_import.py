@@ -56,7 +56,7 @@ class Draft:
 def read_draft(path: str | Path) -> Draft:
     """Read a plan document of any supported kind into a draft ledger's tasks."""
     from scheduler.plans.importers.task_tables import import_task_tables
-    from scheduler.plans.importers.text_tables import text_grids
+    from scheduler.plans.importers.text_tables import run_on_headers, text_grids
 
     path = Path(path)
     document = read_document(path)
@@ -70,6 +70,10 @@ def read_draft(path: str | Path) -> Draft:
         if flattened:
             result, tables = import_task_tables(flattened, DRAFT_ID)
             seen += [f"正文中的文字表格：{t.describe()}" for t in tables]
+    if not result.tasks:
+        seen += [f"第{line}行：任务表的表头（{'、'.join(names)}）与表格内容挤在同一行（PDF 文字层被拉平），"
+                 "各列文字前后交错，无法按列读出；请改用原 PDF、Word 或 Excel 版本导入，或整理为每行一项任务"
+                 for line, names in run_on_headers(document.lines)]
     result.problems[:0] = cell_problems
     draft = Draft(document, facts, result, "表格" if result.tasks else "", seen)
     if not result.tasks:

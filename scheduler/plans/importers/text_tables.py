@@ -183,6 +183,30 @@ def _cell_table(file: str, lines: list[str], start: int, width: int, n: int) -> 
     return build_grid(file, f"表{n}", values, []), end + 1
 
 
+def run_on_headers(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """Find task-table headers that share a line with the table's cells, as a PDF's text layer
+    flattens a table into one run ("… 序号 重点任务 工作措施 牵头部门 主责单位 … 1 目标任务 …"):
+    (line number, the header's names). Such cells interleave across columns and cannot be read
+    by position, so the import says where the table is instead of finding nothing silently."""
+    found: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(lines, start=1):
+        words = line.split()
+        if len(words) < 6:
+            continue
+        run: list[str] = []
+        best: list[str] = []
+        for word in words + [""]:
+            if word and header_key(word) is not None:
+                run.append(word)
+                continue
+            if len(run) > len(best):
+                best = run
+            run = []
+        if len(best) >= 3 and is_task_header(_keys(best)) and len(best) < len(words):
+            found.append((number, best))
+    return found
+
+
 def _keys(names: list[str]) -> dict[str, int]:
     keys: dict[str, int] = {}
     for column, name in enumerate(names, start=1):

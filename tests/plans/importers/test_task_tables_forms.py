@@ -63,3 +63,31 @@ def test_a_header_without_a_period_leaves_the_deadline_for_the_coordinator():
     task = tasks_in(QUARTER_LEDGER.replace("四季度任务分解", "任务分解"))["1"]
     assert task.deadline_text == ""
     assert "完成时限空白，待协调人确认" in task.notes
+
+
+RUN_ON = ("某某市2021年行动计划 序号 重点任务 工作措施 牵头部门 主责单位 完成时限 一 空气质量目标 市交通委 , "
+          "1 目标任务 巩固改善空气质量 年底前 各区政府 市生态环境局")
+
+
+def test_a_header_flattened_into_one_line_with_its_cells_is_named_with_its_line():
+    from scheduler.plans.importers.text_tables import run_on_headers
+
+    header = ["序号", "重点任务", "工作措施", "牵头部门", "主责单位", "完成时限"]
+    assert run_on_headers(["通知", RUN_ON]) == [(2, header)]
+
+
+def test_an_import_that_finds_nothing_says_where_a_flattened_table_stands(tmp_path):
+    from scheduler.plans.importers.plan_import import read_draft
+
+    path = tmp_path / "plan.txt"
+    path.write_text(f"某某市人民政府\n{RUN_ON}\n", encoding="utf-8")
+    draft = read_draft(path)
+    assert not draft.result.tasks
+    said = [line.strip() for line in draft.report()]
+    assert any(line.startswith("第2行：任务表的表头（序号、重点任务") and "挤在同一行" in line for line in said)
+
+
+def test_a_sentence_that_merely_names_columns_is_no_flattened_table():
+    from scheduler.plans.importers.text_tables import run_on_headers
+
+    assert run_on_headers(["请填写 序号 和 完成时限，报 牵头单位 汇总。"]) == []
