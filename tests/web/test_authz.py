@@ -47,7 +47,7 @@ EXPECT = {
         "/queue/decide", "/signoff/{task_id:path}", "/deadline/{task_id:path}", "/deliveries/retry",
         "/api/queue/decide", "/api/deadline/{task_id:path}", "/api/deliveries/retry", "/metrics/import",
         "/api/metrics/import", "/assign/{task_id:path}", "/api/assign/{task_id:path}",
-        "/extensions/{request_id:int}/decide")},
+        "/extensions/{request_id:int}/decide", "/units/{action}")},
     **{("GET", p): UNIT for p in (
         "/portal", "/portal/tasks/{task_id:path}", "/portal/letters/{notice_id:int}/html",
         "/portal/letters/{notice_id:int}/{kind}", "/api/portal/tasks", "/api/portal/tasks/{task_id:path}",
@@ -79,6 +79,8 @@ def fixtures(store, config) -> dict:
                                        now=NOW).id
         other_task = session.scalars(select(m.Assignment.task_id).where(
             m.Assignment.unit == UNIT_A, m.Assignment.task_id != letter.task_id)).first()
+        provisional = "长治市测试临时单位"
+        session.add(m.Unit(name=provisional, id="provisional-authz", kind="provisional", region="长治市"))
         session.commit()
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
     draft = config.path(config.outbox) / "bulletins" / "2019-11" / "通报-长治市-2019-11（送审稿）"
@@ -88,7 +90,8 @@ def fixtures(store, config) -> dict:
     values = {"month": "2019-11", "index": 0,
               "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
               "pending": pending, "dead": dead, "feed": "", "import_id": import_id,
-              "request_id": request_id, "other_task": other_task}
+              "request_id": request_id, "other_task": other_task,
+              "action": "confirm", "provisional": provisional}
     if has_module("scheduler.exports.ics"):
         from scheduler.exports.ics import feed_token
 
@@ -113,6 +116,7 @@ def body(method: str, path: str, values: dict) -> dict:
         "/api/portal/progress/{task_id:path}": {"status": "in_progress", "note": "推进中"},
         "/portal/extensions": {"task": values["other_task"], "due": "2020-06-30", "reason": "资金未到位"},
         "/extensions/{request_id:int}/decide": {"decision": "reject", "reason": "理由不充分"},
+        "/units/{action}": {"name": values["provisional"], "kind": "", "reason": "核实为本市单位"},
     }.get(path, {})
     if path.endswith("/metrics/import"):  # a multipart upload, the same for page and API
         return {"data": {}, "files": {"file": ("pm25.csv", "date,region,metric,value\n2019-12-02,潞城区,PM2.5,71\n"
