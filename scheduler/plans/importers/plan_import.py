@@ -154,7 +154,7 @@ def plan_meta(draft: Draft, given: Given) -> tuple[dict[str, Any], list[tuple[st
         notes.append(f"文件中未找到标题，暂以文件名「{title}」为标题")
     issuer = given.issuer or facts.issuer
     if not issuer:
-        issuer = "（文件未载发文机关）"
+        issuer = f"{region}（文件未载发文机关）" if region else "文件未载发文机关"  # as the seeds write it
         notes.append("文件中未找到发文机关，可用 --issuer 补充")
     missing = []
     if not region:
