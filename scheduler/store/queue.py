@@ -25,6 +25,8 @@ class QueueFilter:
     statuses: tuple[str, ...] = REVIEWABLE_STATUSES
     plans: tuple[str, ...] | None = None  # the plans of the user's offices; None: every plan
     q: str = ""  # the search box: every word in the task's title, the unit or the task number
+    since: date | None = None  # created on or after
+    until: date | None = None  # created on or before
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ def _filtered(flt: QueueFilter) -> Select:
         query = query.where(m.Notice.unit.in_(flt.units))
     if flt.plans is not None:
         query = query.where(m.Notice.plan_id.in_(flt.plans))
+    if flt.since is not None:
+        query = query.where(m.Notice.created_on >= flt.since)
+    if flt.until is not None:
+        query = query.where(m.Notice.created_on <= flt.until)
     for word in flt.q.split():
         like = f"%{word}%"
         query = query.where(or_(m.Task.title.ilike(like), m.Notice.unit.ilike(like), m.Notice.task_id.ilike(like)))

@@ -5,7 +5,7 @@ writes who, when, what and why to the audit log in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,6 +42,8 @@ class QueueFilter:
     county: str = ""
     status: str = ""
     q: str = ""
+    since: str = ""  # YYYY-MM-DD, the day the sweep proposed it; anything else is ignored
+    until: str = ""
 
     def query_string(self, **extra: Any) -> str:
         values = {k: v for k, v in {**self.__dict__, **extra}.items() if v not in ("", None)}
@@ -51,7 +53,15 @@ class QueueFilter:
         """The store's filter, held to `plan_ids` (the plans of the user's offices; None: every plan)."""
         units = tuple(u for u, c in counties.items() if c == self.county) if self.county else None
         return stored.QueueFilter(self.plan, self.level, units, STATUSES.get(self.status, STATUSES[""]),
-                                  plans=None if plan_ids is None else tuple(plan_ids), q=self.q.strip())
+                                  plans=None if plan_ids is None else tuple(plan_ids), q=self.q.strip(),
+                                  since=_day(self.since), until=_day(self.until))
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def queue_data(session: Session, flt: QueueFilter, page_no: int = 1, *,
@@ -99,10 +109,10 @@ def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, dec
 
 @router.get("/queue")
 def queue_page(request: Request, plan: str = "", level: str = "", county: str = "", status: str = "", q: str = "",
-               page_no: int = 1, done: str = "", n: str = "", user: WebUser = Depends(staff),
-               session: Session = Depends(db)):
+               since: str = "", until: str = "", page_no: int = 1, done: str = "", n: str = "",
+               user: WebUser = Depends(staff), session: Session = Depends(db)):
     flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "",
-                      q.strip())
+                      q.strip(), since, until)
     return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=user_plans(session, user)),
                 done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
 
@@ -127,7 +137,7 @@ def queue_letter(request: Request, notice_id: int, user: WebUser = Depends(staff
 async def queue_decide(request: Request, user: WebUser = Depends(coordinator_post), session: Session = Depends(db)):
     form = await request.form()
     decision, reason = str(form.get("decision", "")), str(form.get("reason", "")).strip()
-    flt = QueueFilter(*(str(form.get(k, "")) for k in ("plan", "level", "county", "status", "q")))
+    flt = QueueFilter(*(str(form.get(k, "")) for k in ("plan", "level", "county", "status", "q", "since", "until")))
     if form.get("scope") == "filtered":
         ids = None
     else:

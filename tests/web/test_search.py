@@ -61,3 +61,13 @@ def test_the_audit_log_speaks_in_words_and_pages(client):
     assert "共 " in page
     logins = client.get("/audit", params={"action": "web.login"}).text
     assert "登录控制台" in logins and "批准" not in logins.split("<table", 1)[1]
+
+
+def test_the_queue_filters_by_the_day_an_escalation_was_proposed(client):
+    login(client, "li")
+    items = client.get("/api/queue").json()["items"]
+    first = min(i["created_on"] for i in items)
+    later = client.get("/queue", params={"since": "2030-01-01"}).text
+    assert later.count("预览公文") == 0 and 'name="since" value="2030-01-01"' in later
+    assert client.get("/queue", params={"since": first, "until": first}).text.count("预览公文") > 0
+    assert client.get("/queue", params={"since": "不是日期"}).status_code == 200  # ignored, not an error
