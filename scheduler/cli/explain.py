@@ -107,6 +107,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(data[0] if len(data) == 1 else data)
         return 0
+    from scheduler.store.lookup import looks_like_number, normalize_number
+
+    text = " ".join(args.key)
+    if looks_like_number(text) and data[0]["key"] != text:
+        print(f"函件 {normalize_number(text)} 载有 {len(data)} 项通知：")
     for number, item in enumerate(data, 1):
         if len(data) > 1:
             print(f"{'—' * 4} 第{number}项，共{len(data)}项 {'—' * 4}")

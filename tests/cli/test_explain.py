@@ -56,6 +56,8 @@ def test_explain_takes_a_letter_number_and_explains_every_notice_it_carries(deli
     # typed with square brackets and a leading zero, the way a keyboard without 〔〕 writes it
     assert main(["explain", "长大气办函[2019]01号", "--json"]) == 0
     assert capsys.readouterr().out.strip()
+    assert main(["explain", "长大气办函〔2019〕1号"]) == 0
+    assert capsys.readouterr().out.startswith(f"函件 长大气办函〔2019〕1号 载有 {len(carried)} 项通知")
 
 
 def test_explain_takes_a_unit_short_name_and_task_number(delivered, capsys):
