@@ -25,6 +25,7 @@ from scheduler.store.catalog import plan_rows, unit_rows
 from scheduler.store.dashboard import urged_pairs
 from scheduler.store.deliverylog import deliveries_for
 from scheduler.store.ledgerview import task_activity, task_flags, task_history
+from scheduler.store.offices import plan_offices
 from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError
 from scheduler.store.session import Session
@@ -32,6 +33,7 @@ from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
+from scheduler.web.dashboard import unit_counties
 from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
 
@@ -104,17 +106,34 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
     return rows
 
 
+def narrowed(session: Session, plan_ids: list[str] | None, office: str) -> list[str] | None:
+    """The user's plans, narrowed to one issuing office's when the filter names one."""
+    if not office:
+        return plan_ids
+    chosen = [pid for pid, issuer in plan_offices(session).items() if issuer == office]
+    return chosen if plan_ids is None else [pid for pid in chosen if pid in plan_ids]
+
+
 def ledger_data(session: Session, ctx: WebContext, plan: str, unit: str, status: str, kind: str,
-                page_no: int, q: str = "", plan_ids: list[str] | None = None) -> dict[str, Any]:
-    rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(), plan_ids=plan_ids)
+                page_no: int, q: str = "", plan_ids: list[str] | None = None, county: str = "",
+                office: str = "") -> dict[str, Any]:
+    counties = unit_counties(session)
+    offices = sorted({o for pid, o in plan_offices(session).items() if o and (plan_ids is None or pid in plan_ids)})
+    rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(),
+                     plan_ids=narrowed(session, plan_ids, office))
+    if county:
+        rows = [r for r in rows if any(counties.get(u) == county for u in r["units"])]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page_no = min(max(1, page_no), pages)
-    chosen = {"plan": plan, "unit": unit, "status": status, "kind": kind, "q": q.strip()}
+    chosen = {"plan": plan, "unit": unit, "status": status, "kind": kind, "q": q.strip(), "county": county,
+              "office": office}
     return {
-        "tasks": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "total": len(rows), "page_no": page_no,
+        "tasks": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "all": rows, "total": len(rows),
+        "page_no": page_no,
         "pages": pages, "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
         "units": [(u.name, u.region) for u in unit_rows(session)],  # by region, then name: the picker's order
-        "statuses": TASK_STATUSES, "kinds": list(DEADLINE_KINDS),
+        "statuses": TASK_STATUSES, "kinds": list(DEADLINE_KINDS), "offices": offices,
+        "counties": sorted(set(counties.values())),
         "filter": chosen, "query": urlencode({k: v for k, v in chosen.items() if v}),
     }
 
@@ -203,20 +222,23 @@ def task_json(detail: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/ledger")
 def ledger_page(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "", q: str = "",
-                page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
+                county: str = "", office: str = "", page_no: int = 1, user: WebUser = Depends(staff),
+                session: Session = Depends(db)):
     ctx = web(request)
-    data = ledger_data(session, ctx, plan, unit, status, kind, page_no, q, plan_ids=user_plans(session, user))
+    data = ledger_data(session, ctx, plan, unit, status, kind, page_no, q, plan_ids=user_plans(session, user),
+                       county=county, office=office)
     return page(request, "ledger.html", user, **data, names=page_names(session, ctx))
 
 
 @router.get("/ledger/export")
 def ledger_export(request: Request, plan: str = "", unit: str = "", status: str = "", kind: str = "", q: str = "",
-                  user: WebUser = Depends(staff), session: Session = Depends(db)):
+                  county: str = "", office: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
     """The 台账 workbook of the tasks the page shows (its filter applied), with the store's progress,
     notices and letters, as `duban ledger export --format xlsx --with-store` writes it."""
     ctx = web(request)
-    shown = {r["id"] for r in task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(),
-                                        plan_ids=user_plans(session, user))}
+    data = ledger_data(session, ctx, plan, unit, status, kind, 1, q, plan_ids=user_plans(session, user),
+                       county=county, office=office)
+    shown = {r["id"] for r in data["all"]}
     as_of = ctx.today()
     rows = [r for r in export_rows(ctx.config.path(ctx.config.data_dir), ctx.config) if r["id"] in shown]
     titles = {p.id: p.title for p in plan_rows(session)}

@@ -71,3 +71,13 @@ def test_the_queue_filters_by_the_day_an_escalation_was_proposed(client):
     assert later.count("预览公文") == 0 and 'name="since" value="2030-01-01"' in later
     assert client.get("/queue", params={"since": first, "until": first}).text.count("预览公文") > 0
     assert client.get("/queue", params={"since": "不是日期"}).status_code == 200  # ignored, not an error
+
+
+@pytest.mark.slow  # three ledger pages (about 3 s)
+def test_the_ledger_filters_by_county_and_by_issuing_office(client):
+    login(client, "wang")
+    county = client.get("/ledger", params={"county": "襄垣县"}).text
+    assert UNIT_B in county and "（0 项任务）" not in county
+    assert "洗煤行业整治" not in county  # 长治市能源局's task: a city department's, not the county's
+    jincheng = client.get("/ledger", params={"office": "晋城市大气污染防治工作领导组办公室"}).text
+    assert "晋城市" in jincheng and "长治市2019-2020年秋冬季方案</td>" not in jincheng
