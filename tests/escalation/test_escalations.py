@@ -18,8 +18,8 @@ import pytest
 from scheduler.escalation.calendar import WorkCalendar
 from scheduler.escalation.evaluate import evaluate
 from scheduler.escalation.facts import Assignment, PastNotice, ProgressReport, TaskFacts
-from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.deadlines import Deadline
+from scheduler.escalation.ruleset import RuleBook, load_rulebook, parse_ruleset
+from scheduler.plans.deadlines import Deadline, Milestone
 
 RULES = load_rulebook(Path(__file__).resolve().parents[2] / "rules")
 CAL = WorkCalendar()
@@ -221,3 +221,83 @@ def test_a_signed_or_recent_letter_does_not_hide_an_older_unsigned_one():
     old = warning("old", date(2019, 12, 3))
     actions = of_kind(evaluate([task()], RULES, CAL, history(signed, recent, old), date(2019, 12, 6)), "ack_missing")
     assert [a.facts["letter_key"] for a in actions] == ["old"]
+
+
+# -- overdue and serious_delay ------------------------------------------------------------------------
+
+
+def overdue_rule(trigger: str) -> RuleBook:
+    text = ("id: one\nversion: 1\ntitle: 测试\napplies_to: \"*\"\nclause: {source: s, text: t}\nrules:\n"
+            f"  - id: o\n    level: urge\n    trigger: {trigger}\n    to: [lead, responsible]\n"
+            "    clause: c\n    label: 逾期\n")
+    return RuleBook([parse_ruleset(text, "one.yaml")])
+
+
+def test_an_overdue_urge_is_the_whole_notice():
+    [lead, county] = evaluate([task()], RULES, CAL, {}, date(2019, 12, 2))
+    assert whole(county) == {
+        "key": f"overdue-urge|{TASK}|{COUNTY}|2019-11-29", "level": "urge", "rule_id": "overdue-urge",
+        "ruleset_id": "default", "ruleset_version": "2", "plan_id": "changzhi-2019", "task_id": TASK, "unit": COUNTY,
+        "due": date(2019, 11, 29), "kind": "overdue", "needs_review": False, "clause": "督办通用做法：逾期即催办",
+        "explanation": "【催办】依据规则「逾期催办」（default/overdue-urge 第2版，督办通用做法：逾期即催办）："
+                       "任务「洗煤行业整治」的完成时限2019年11月29日已过1个工作日仍未完成（规定逾期1个工作日催办），"
+                       "责任单位：潞州区人民政府。",
+        "facts": {"workdays_overdue": 1, "threshold_workdays": 1, "milestone": None, "task": TASK,
+                  "plan": "changzhi-2019", "unit": COUNTY, "role": "responsible", "due": "2019-11-29",
+                  "as_of": "2019-12-02"},
+    }
+    assert lead.unit == LEAD and lead.explanation.endswith("牵头单位：市能源局。")
+
+
+def test_a_passed_milestone_counts_only_under_a_rule_that_includes_milestones():
+    half = Milestone(due=date(2019, 11, 29), text="11月底前完成一半", phrase="完成一半")
+    later = task(Deadline("2020年3月底前", "due", due=(date(2020, 3, 31),)), milestones=(half,))
+    with_milestones = overdue_rule("{type: overdue, after_workdays: 1, include_milestones: true}")
+    [lead, _county] = evaluate([later], with_milestones, CAL, {}, date(2019, 12, 2))
+    assert lead.facts["milestone"] == "完成一半" and lead.due == date(2019, 11, 29)
+    assert "任务「洗煤行业整治」的节点「完成一半」2019年11月29日已过1个工作日仍未完成" in lead.explanation
+    assert evaluate([later], overdue_rule("{type: overdue, after_workdays: 1}"), CAL, {}, date(2019, 12, 2)) == []
+
+
+def test_a_date_not_yet_late_enough_does_not_hide_an_older_one():
+    old = Milestone(due=date(2019, 11, 29), text="11月底前", phrase="第一阶段")
+    recent = task(Deadline("12月20日前", "due", due=(date(2019, 12, 20),)), milestones=(old,))
+    rule = overdue_rule("{type: overdue, after_workdays: 3, include_milestones: true}")
+    assert [a.facts["milestone"] for a in evaluate([recent], rule, CAL, {}, date(2019, 12, 24))] == ["第一阶段"] * 2
+
+
+def test_with_no_grace_a_date_is_overdue_the_next_working_day_not_on_the_day():
+    rule = overdue_rule("{type: overdue, after_workdays: 0}")
+    assert evaluate([task()], rule, CAL, {}, date(2019, 11, 29)) == []
+    assert [a.facts["workdays_overdue"] for a in evaluate([task()], rule, CAL, {}, date(2019, 12, 2))] == [1, 1]
+
+
+def test_a_unit_already_urged_does_not_stop_the_next_unit_being_urged():
+    urged = PastNotice(key=f"overdue-urge|{TASK}|{LEAD}|2019-11-29", level="urge", rule_id="overdue-urge",
+                       task_id=TASK, unit=LEAD, created_on=date(2019, 12, 2), status="sent", sent_on=date(2019, 12, 2))
+    assert [a.unit for a in evaluate([task()], RULES, CAL, history(urged), date(2019, 12, 2))] == [COUNTY]
+
+
+def lead_interview() -> PastNotice:
+    return PastNotice(key="lead-interview", level="interview", rule_id="serious-delay-interview", task_id=TASK,
+                      unit=LEAD, created_on=date(2019, 12, 2), status="pending_review")
+
+
+def test_a_unit_with_an_open_interview_does_not_stop_the_next_units_serious_delay_interview():
+    # 30 working days after 10-31 is 12-12; the county's signed warning of 11-15 has stood 19 working days.
+    signed = warning("W1", date(2019, 11, 15), acked=date(2019, 11, 15))
+    late = task(Deadline("10月底前", "due", due=(date(2019, 10, 31),)))
+    actions = evaluate([late], RULES, CAL, history(lead_interview(), signed), date(2019, 12, 12))
+    assert [(a.unit, a.kind) for a in actions if a.level == "interview"] == [(COUNTY, "serious_delay")]
+
+
+def test_a_unit_with_an_open_interview_does_not_stop_the_next_units_warning_follow_up():
+    sent = warning("W1", date(2019, 12, 3))
+    actions = evaluate([task()], RULES, CAL, history(lead_interview(), sent), date(2019, 12, 24))
+    assert interviews(actions) == [(COUNTY, "W1")]
+
+
+def test_a_warning_issued_on_the_day_the_deadline_moved_is_about_the_new_date():
+    sent = warning("W1", date(2019, 12, 3))
+    moved = task(deadline_changed_on=date(2019, 12, 3))
+    assert interviews(evaluate([moved], RULES, CAL, history(sent), date(2019, 12, 24))) == [(COUNTY, "W1")]
