@@ -23,6 +23,8 @@ from starlette.datastructures import UploadFile
 
 from scheduler.escalation.metrics.status import plan_status
 from scheduler.escalation.metrics.values import ImportReport, import_file
+from scheduler.letters.digest import plan_short_title
+from scheduler.store.catalog import plan_rows
 from scheduler.store.metricimports import ImportRecord, import_record, recent_import_records, save_import_record
 from scheduler.store.metrics import read_series
 from scheduler.store.repo import StoreError, audit
@@ -166,8 +168,9 @@ def metrics_page(request: Request, as_of: str = "", region: str = "", plan: str 
     except StoreError as exc:
         error = str(exc)
         data = status_data(session, ctx, ctx.today())
+    titles = {p.id: plan_short_title(p.title) for p in plan_rows(session)}
     return page(request, "metrics.html", user, **data, imports=recent_imports(session), error=error,
-                max_mb=ctx.config.web.max_upload_mb)
+                max_mb=ctx.config.web.max_upload_mb, plan_titles=titles)
 
 
 @router.post("/metrics/import")

@@ -43,8 +43,14 @@ def test_pages_and_decisions_on_both_databases(store_url, tmp_path):
         assert data["totals"] == {"overdue": 0, "at_risk": 2, "on_track": 14}
         queue = client.get("/api/queue?county=潞城区").json()
         assert sorted(i["key"] for i in queue["items"]) == ["i1", "w1"]
-        decided = client.post("/api/queue/decide", json={"decision": "approve", "filter": {"county": "潞城区"}},
-                              headers={"X-CSRF-Token": csrf_of(client)})
+        token = {"X-CSRF-Token": csrf_of(client)}
+        refused = client.post("/api/queue/decide", json={"decision": "approve", "filter": {"county": "潞城区"}},
+                              headers=token)
+        assert refused.status_code == 400 and "约谈" in refused.text  # an interview needs its time and place
+        arrangement = {"time": "2019年12月5日9:00", "place": "市政府3楼会议室", "attendees": "县政府主要负责同志",
+                       "contact": "王协调 0355-1234567"}
+        decided = client.post("/api/queue/decide", json={"decision": "approve", "filter": {"county": "潞城区"},
+                                                         "arrangement": arrangement}, headers=token)
         assert decided.json()["decided"] == 2
         client.post("/api/session", json={"name": "lc", "password": "correct-horse-1"})
         tasks = client.get("/api/portal/tasks").json()
