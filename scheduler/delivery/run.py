@@ -38,7 +38,7 @@ from scheduler.letters.digest import build_digest, digest_day, digest_key
 from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.letters.render import Renderer, RenderError, render_letter_files
 from scheduler.store import acks, deliveries, letters, notices
-from scheduler.store.deliveries import Awaiting, ClaimedDelivery, dead_letters
+from scheduler.store.deliveries import Awaiting, ClaimedDelivery
 from scheduler.store.letters import issue_day, notice_facts, plan_basis
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLAIM_BATCH", "NOTICE_BUDGET", "DeliveryReport", "deliver",
     # Their homes are elsewhere; the console still imports them from here until it moves.
-    "LETTER_LEVELS", "Issuer", "backoff", "dead_letters", "digest_key", "issue_day", "issuer_for_region",
+    "LETTER_LEVELS", "Issuer", "backoff", "digest_key", "issue_day", "issuer_for_region",
     "notice_facts", "plan_basis",
 ]
 

@@ -8,7 +8,8 @@ one that took over. A sent row, its notices' sent state and its audit entry comm
 
 The statements run once or more per message, so they are built once: building them per call cost
 more than executing them (bench/RESULTS.md); SQLAlchemy caches their compiled forms by structure.
-Callers get plain values (ClaimedDelivery, DeliveryRow), never ORM rows.
+Callers get plain values (ClaimedDelivery), never ORM rows; the delivery log as coordinators read it
+is scheduler.store.deliverylog.
 """
 
 from __future__ import annotations
@@ -114,22 +115,6 @@ class ClaimBatch:
     claimed: list[ClaimedDelivery]
     tried: int  # ids looked at; the rest wait for the next batch
     withheld: int  # claimed, but everything in it was held, rejected or signed off meanwhile
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    """One delivery as a coordinator sees it (dead letters, retries)."""
-
-    id: int
-    message_key: str
-    channel: str
-    address: str
-    status: str
-    attempts: int
-    last_error: str
-    message_id: str
-    next_attempt_at: datetime | None
-    first_failed_at: datetime | None
 
 
 # --- what is due ----------------------------------------------------------------------------------
@@ -401,21 +386,3 @@ def settle_failed(store: Store, delivery_id: int, *, dead: bool, retry_at: datet
         conn.execute(_AUDIT, {"at": now, "actor": ACTOR, "action": "delivery.dead" if dead else "delivery.retry",
                               "object_type": "delivery", "object_id": object_id, "detail": detail})
     return True
-
-
-def dead_letters(session: Session) -> list[DeliveryRow]:
-    """Return the deliveries that gave up, oldest first, for a coordinator to resolve."""
-    rows = session.scalars(select(m.Delivery).where(m.Delivery.status == "dead").order_by(m.Delivery.id))
-    return [_row(d) for d in rows]
-
-
-def retrying(session: Session) -> list[DeliveryRow]:
-    """Return the deliveries that failed and wait for another attempt, oldest first."""
-    rows = session.scalars(select(m.Delivery).where(m.Delivery.status.in_(("pending", "sending")),
-                                                    m.Delivery.attempts > 0).order_by(m.Delivery.id))
-    return [_row(d) for d in rows]
-
-
-def _row(d: m.Delivery) -> DeliveryRow:
-    return DeliveryRow(d.id, d.message_key, d.channel, d.address, d.status, d.attempts, d.last_error,
-                       d.message_id, d.next_attempt_at, d.first_failed_at)

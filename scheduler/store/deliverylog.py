@@ -33,11 +33,12 @@ class DeliveryRecord:
     next_attempt_at: datetime | None
     last_error: str
     first_failed_at: datetime | None
+    message_id: str = ""
 
 
 def _record(d: m.Delivery) -> DeliveryRecord:
     return DeliveryRecord(d.id, d.message_key, d.channel, d.address, d.status, d.attempts, d.next_attempt_at,
-                          d.last_error, d.first_failed_at)
+                          d.last_error, d.first_failed_at, d.message_id or "")
 
 
 def deliveries_for(session: Session, message_keys: Iterable[str]) -> list[DeliveryRecord]:

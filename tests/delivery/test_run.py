@@ -35,7 +35,7 @@ from scheduler.plans.ledger import Ledger
 from scheduler.plans.units import UnitDirectory
 from scheduler.store import deliveries, open_store
 from scheduler.store import schema as m
-from scheduler.store.deliveries import dead_letters
+from scheduler.store.deliverylog import dead_deliveries as dead_letters
 from scheduler.store.letters import allocate_letter
 
 ROOT = Path(__file__).resolve().parents[2]
