@@ -5,27 +5,9 @@ names) only. Unit arguments take canonical names, aliases and short names (sched
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from typing import Any
 
-from scheduler.cli.main import add_arguments, command, emit_json, parse_day, runtime_for
-
-
-def _change(args: argparse.Namespace, change: Callable[[Any, Any], str]) -> int:
-    """Run `change(session, runtime)` in one transaction; a refusal prints in Chinese and exits 1."""
-    from scheduler.store import StoreError
-
-    runtime = runtime_for(args)
-    with runtime.store.session() as session:
-        try:
-            message = change(session, runtime)
-        except StoreError as exc:
-            print(f"未执行：{exc}", file=sys.stderr)
-            return 1
-        session.commit()
-    print(message)
-    return 0
+from scheduler.cli.main import add_arguments, command, emit_json, parse_day, runtime_for, store_change
 
 
 def _units(session: Any, runtime: Any, task_id: str, written: list[str]) -> list[str]:
@@ -46,7 +28,7 @@ def cmd_extension_request(args: argparse.Namespace) -> int:
         request = request_extension(session, args.task, unit, args.date, args.reason, args.by)
         return f"已提交延期申请第{request.id}号：{unit} 的任务 {args.task} 申请延至 {args.date}，待协调人审批。"
 
-    return _change(args, change)
+    return store_change(args, change)
 
 
 @command("extension decide")
@@ -66,7 +48,7 @@ def cmd_extension_decide(args: argparse.Namespace) -> int:
         return (f"延期申请第{args.id}号已批准：{'、'.join(moved)} 的任务 {request.task_id} 完成时限延至 "
                 f"{request.requested_due}，其督办阶梯随之顺延；其他单位不受影响。")
 
-    return _change(args, change)
+    return store_change(args, change)
 
 
 @command("extension list")

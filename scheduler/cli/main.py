@@ -77,6 +77,23 @@ def runtime_for(args: argparse.Namespace):
     return Runtime(config_for(args))
 
 
+def store_change(args: argparse.Namespace, change: Callable[[Any, Any], str]) -> int:
+    """Run `change(session, runtime)` in one transaction and print its message; a refusal
+    (StoreError) prints in Chinese and exits 1 with nothing written."""
+    from scheduler.store import StoreError
+
+    runtime = runtime_for(args)
+    with runtime.store.session() as session:
+        try:
+            message = change(session, runtime)
+        except StoreError as exc:
+            print(f"未执行：{exc}", file=sys.stderr)
+            return 1
+        session.commit()
+    print(message)
+    return 0
+
+
 # What the options every group shares mean; a command's own "help" wins. One table, so that the
 # same flag reads the same in every `--help`.
 COMMON_HELP: dict[str, str] = {

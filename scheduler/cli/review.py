@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scheduler.cli.main import add_arguments, command, emit_json, parse_day, register, runtime_for
+from scheduler.cli.main import add_arguments, command, emit_json, parse_day, register, runtime_for, store_change
 
 # --- store, sweep, review queue, progress -------------------------------------------------
 
@@ -201,18 +201,10 @@ for _decision in ("approve", "hold", "reject"):
 
 
 def _store_change(args: argparse.Namespace, change: Callable) -> int:
+    """Run `change(session, today)` as one store change (scheduler.cli.main.store_change)."""
     from scheduler import clock
-    from scheduler.store import StoreError
 
-    with runtime_for(args).store.session() as session:
-        try:
-            message = change(session, clock.today())
-        except StoreError as exc:
-            print(f"未执行：{exc}", file=sys.stderr)
-            return 1
-        session.commit()
-    print(message)
-    return 0
+    return store_change(args, lambda session, runtime: change(session, clock.today()))
 
 
 @command("progress report")
