@@ -201,3 +201,9 @@ def test_an_unreadable_table_names_its_file(tmp_path: Path) -> None:
     table = read_unit_table(broken, official_divisions(), frozenset())
     assert [(p.file, p.line) for p in table.problems] == [(str(broken), None)]
     assert table.problems[0].message.startswith("无法读取单位表：")
+
+
+def test_a_good_row_after_a_duplicate_still_comes_through(tmp_path: Path) -> None:
+    rows, problems = read(tmp_path, "name,region\nA局,长治市\nA局,长治市\nB局,长治市\n")
+    assert [(r.row, r.name) for r in rows] == [(2, "A局"), (4, "B局")]
+    assert problems == [(3, "第 1 列（name）", "“A局”与第 2 行重复")]
