@@ -26,9 +26,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from scheduler.clock import SHANGHAI
-from tests.production.harness import Instance, Mailbox, SmtpServer, approve_waiting, prepare_store
+from tests.production.harness import (
+    URGES_SENT,
+    Instance,
+    Mailbox,
+    SmtpServer,
+    approve_waiting,
+    prepare_store,
+    sweep_and_send,
+)
 
-DAY = date(2020, 11, 2)  # 464 notices: 43 unit digests and 46 numbered letters once approved
+DAY = date(2020, 11, 2)  # after a week of urges: 43 unit digests and 9 numbered warning letters once approved
 PLANS = ("jincheng-2020", "jinzhong-2020")
 RECOVERY_AT = "09:20"  # after the crashed sender's 15-minute lease from 09:00
 
@@ -65,9 +73,11 @@ class Backend:
         if kind == "sqlite":
             self.base = workdir / "base.db"
             prepare_store(f"sqlite:///{self.base}", PLANS)
+            sweep_and_send(f"sqlite:///{self.base}", URGES_SENT, workdir / "out-history")
         else:
             self.base_url = postgres.create_database()
             prepare_store(self.base_url, PLANS)  # disposes its engine: a template must have no sessions
+            sweep_and_send(self.base_url, URGES_SENT, workdir / "out-history")
 
     def fresh(self) -> str:
         self.count += 1

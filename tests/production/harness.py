@@ -105,6 +105,11 @@ def prepare_store(url: str, plans: tuple[str, ...] | None = None) -> None:
     store.dispose()
 
 
+# what an approving coordinator enters for an interview (约谈), which its notice must state
+ARRANGEMENT = {"time": "2020年11月20日9:00", "place": "市政府三楼会议室", "attendees": "主要负责同志",
+               "contact": "王协调 0356-1234567"}
+
+
 def approve_waiting(url: str, by: str = "王协调") -> int:
     """The coordinator approves every escalation waiting for review; returns how many."""
     from scheduler import store as repo
@@ -115,7 +120,8 @@ def approve_waiting(url: str, by: str = "王协调") -> int:
         with store.session() as session:
             waiting = [n.id for n in repo.review_queue(session, statuses=("pending_review",))]
             if waiting:
-                repo.decide_notices(session, waiting, "approve", by, "", now=datetime(2020, 1, 1, 9))
+                repo.decide_notices(session, waiting, "approve", by, "", now=datetime(2020, 1, 1, 9),
+                                    arrangement=ARRANGEMENT)
             session.commit()
         return len(waiting)
     finally:
@@ -182,8 +188,8 @@ def workdays(first: date, last: date) -> list[date]:
     return days
 
 
-def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-2020",)) -> None:
-    """A store with notices, deliveries, letters and audit entries: 26 October and 2 November 2020 swept and sent."""
+def sweep_and_send(url: str, day: date, outbox: Path) -> None:
+    """Sweep `day`, approve what waits for review, deliver to the file outbox: a day of history."""
     from scheduler.clock import SHANGHAI
     from scheduler.config import load_config
     from scheduler.delivery.run import deliver
@@ -192,15 +198,24 @@ def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-20
     from scheduler.store import open_store
     from scheduler.sweep import run_sweep
 
-    prepare_store(url, plans)
-    config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": tmp_path / "out"})
+    config = load_config(ROOT / "config.yaml").model_copy(update={"database": url, "outbox": outbox})
     calendar = WorkCalendar.load(ROOT / "data" / "calendar")
     store = open_store(url, migrate=False)
-    rules = load_rulebook(ROOT / "rules")
-    # A week of urges first: a warning letter rests on an urge issued at least 5 working days before.
-    for day in (date(2020, 10, 26), date(2020, 11, 2)):
-        run_sweep(store, rules, calendar, day, heating=config.heating_season_start)
+    try:
+        run_sweep(store, load_rulebook(ROOT / "rules"), calendar, day, heating=config.heating_season_start)
         approve_waiting(url)
         deliver(store, config, calendar, day, now=datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI),
                 pdf=False)
-    store.dispose()
+    finally:
+        store.dispose()
+
+
+# A week of urges first: a warning letter rests on an urge issued at least 5 working days before.
+URGES_SENT = date(2020, 10, 26)
+
+
+def swept_store(url: str, tmp_path: Path, plans: tuple[str, ...] = ("jincheng-2020",)) -> None:
+    """A store with notices, deliveries, letters and audit entries: 26 October and 2 November 2020 swept and sent."""
+    prepare_store(url, plans)
+    for day in (URGES_SENT, date(2020, 11, 2)):
+        sweep_and_send(url, day, tmp_path / "out")

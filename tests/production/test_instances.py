@@ -96,7 +96,7 @@ def test_three_instances_create_send_and_number_everything_exactly_once(backend,
 
     # document numbers: each once, serials 1..n per issuer and year, the same ones that arrived
     numbers = [a.number for a in arrivals if a.number]
-    assert len(numbers) == len(set(numbers)) == len(letters) > 50
+    assert len(numbers) == len(set(numbers)) == len(letters) > 30  # one letter per unit and level a day
     serials: dict[tuple[str, int], list[int]] = defaultdict(list)
     for issuer, year, serial, _number in letters:
         serials[issuer, year].append(serial)
