@@ -48,6 +48,15 @@ MODULE_TIERS = {
     "tests/web/test_authz.py::test_walk_every_route_as": "slow",
     "tests/web/test_openpoints_cache.py::": "slow",
     "tests/test_service.py::": "slow",
+    "tests/production/": "slow",
+    "tests/test_yamlsource_limits.py::test_nesting_deeper_than_python_can_recurse": "slow",
+    "tests/web/test_hardening.py::test_an_upload_past_the_row_limit": "slow",
+    "tests/delivery/test_run.py::test_a_mail_server_down_for_three_days": "slow",
+    "tests/web/test_metrics.py::test_the_status_page_shows_the_pro_rata_standing": "slow",
+    "tests/escalation/metrics/test_commands.py::test_check_and_serve_refuse_a_broken_metric_rule_file": "slow",
+    "tests/cli/test_main.py::test_check_fails_on_a_broken_rule_file_naming_file_and_line": "slow",
+    "tests/plans/test_views.py::test_clause_parse_from_the_command_line": "slow",
+    "tests/plans/test_views.py::test_ledger_export_json_from_the_command_line": "slow",
 }
 
 
