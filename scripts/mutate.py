@@ -142,6 +142,14 @@ def _prepare(name: str, target: Target, workdir: Path, worktree: bool) -> None:
                        + _target_settings(base, target), encoding="utf-8")
 
 
+# pytest escapes a non-ASCII parametrised id, and escapes an explicit one (ids=...) once more in a
+# second session of the same process, which is how mutmut runs it: the id it recorded is then "not
+# found". Such a run dies; this names the cause.
+_UNSTABLE_IDS = (b"not found: ", "mutmut could not hand a test id back to pytest. A test parametrised "
+                 "with explicit non-ASCII ids (ids=[...] or ids=lambda) gets another id in mutmut's "
+                 "second pytest session; give it ASCII ids (see docs/mutation.md).")
+
+
 def _mutmut(workdir: Path, *args: str) -> int:
     """Run mutmut, passing its output through; return its exit code, or 2 for a run that crashed.
 
@@ -149,7 +157,7 @@ def _mutmut(workdir: Path, *args: str) -> int:
     that pytest refuses, say), and the second would leave the last run's verdicts to be reported
     as if they were new; only a run that printed its speed got to the end."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    finished, tail = False, b""
+    finished, unstable, tail = False, False, b""
     with subprocess.Popen([str(BIN / "mutmut"), *args], cwd=workdir, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT) as proc:
         assert proc.stdout is not None
@@ -158,9 +166,14 @@ def _mutmut(workdir: Path, *args: str) -> int:
             sys.stdout.flush()
             window = tail + chunk  # the marker may straddle two reads
             finished = finished or b"mutations/second" in window
+            unstable = unstable or _UNSTABLE_IDS[0] in window
             tail = window[-64:]
     code = proc.returncode
-    return 2 if code == 1 and not finished else code
+    if code not in (0, 1) or not finished:
+        if unstable:
+            print(_UNSTABLE_IDS[1], file=sys.stderr)
+        return 2 if code == 1 else code
+    return code
 
 
 def _module_of(key: str) -> str:
