@@ -37,8 +37,8 @@ from scheduler.letters.content import LetterContext, build_letter, needs_ack, zh
 from scheduler.letters.digest import build_digest, digest_day, digest_key
 from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.letters.render import Renderer, RenderError, render_letter_files
-from scheduler.store import acks, deliveries, letters, notices
-from scheduler.store.deliveries import Awaiting, ClaimedDelivery
+from scheduler.store import acks, claims, deliveries, letters, notices
+from scheduler.store.claims import Awaiting, ClaimedDelivery
 from scheduler.store.letters import issue_day, notice_facts, plan_basis
 
 if TYPE_CHECKING:
@@ -248,7 +248,7 @@ def _batches(store: Store, delivery_ids: Iterator[int], day: date, now: datetime
         ids = waiting + list(islice(delivery_ids, CLAIM_BATCH - len(waiting)))  # read before claiming
         if not ids:
             return
-        batch = deliveries.claim_batch(store, ids, day, now, now + policy.LEASE, NOTICE_BUDGET)
+        batch = claims.claim_batch(store, ids, day, now, now + policy.LEASE, NOTICE_BUDGET)
         report.withheld += batch.withheld
         waiting = ids[batch.tried:]
         if batch.claimed:

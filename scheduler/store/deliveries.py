@@ -2,9 +2,10 @@
 
 Exactly once lives here. Each message gets a row per channel address, inserted under its unique
 key (insert-or-nothing); a sender owns a row only when its conditional UPDATE pending->sending
-changed exactly one row, and it settles the row with another conditional UPDATE (sending->sent,
-or back to pending / dead), so a sender whose lease ran out cannot overwrite the outcome of the
-one that took over. A sent row, its notices' sent state and its audit entry commit together.
+changed exactly one row (scheduler.store.claims), and it settles the row with another conditional
+UPDATE (sending->sent, or back to pending / dead), so a sender whose lease ran out cannot overwrite
+the outcome of the one that took over. A sent row, its notices' sent state and its audit entry
+commit together.
 
 The statements run once or more per message, so they are built once: building them per call cost
 more than executing them (bench/RESULTS.md); SQLAlchemy caches their compiled forms by structure.
@@ -15,21 +16,28 @@ is scheduler.store.deliverylog.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import BindParameter, Date, Select, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from scheduler.ladder import ACK_LEVELS, LETTER_LEVELS
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.content import zh_date
 from scheduler.letters.digest import digest_day, digest_key
 from scheduler.store import schema as m
-from scheduler.store.acks import link_expiry
-from scheduler.store.letters import notice_facts
-from scheduler.store.notices import letter_facts
-from scheduler.store.repo import audit, chunks, insert_for
+from scheduler.store.repo import chunks, insert_for
 
 if TYPE_CHECKING:
     from scheduler.store import Store
@@ -39,7 +47,6 @@ DUE_STATUSES = ("queued", "approved")
 CLOSED_TASKS = ("signed_off", "waived")
 PAGE = 1000  # due delivery ids read per query
 _LETTERS = tuple(sorted(LETTER_LEVELS))  # a unit's approved ones of one level go out as one numbered letter
-_ACKS = tuple(sorted(ACK_LEVELS))
 
 Route = Callable[[str, Sequence[tuple[str, str]]], Sequence[tuple[str, str]]]
 
@@ -47,18 +54,6 @@ _D, _N = cast(Table, m.Delivery.__table__), cast(Table, m.Notice.__table__)
 _Q = TypeVar("_Q", bound=Select)
 _CONTACTS = (select(m.Contact.channel, m.Contact.address).where(m.Contact.unit == bindparam("unit"))
              .order_by(m.Contact.id))
-_CLAIM = (
-    update(_D)
-    .where(
-        _D.c.id == bindparam("did"),
-        or_(
-            and_(_D.c.status == "pending",
-                 or_(_D.c.next_attempt_at.is_(None), _D.c.next_attempt_at <= bindparam("stamp"))),
-            and_(_D.c.status == "sending", _D.c.next_attempt_at <= bindparam("stamp")),
-        ),
-    )
-    .values(status="sending", attempts=_D.c.attempts + 1, next_attempt_at=bindparam("lease"))
-)
 _SETTLE = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
            .values(status="sent", next_attempt_at=None, message_id=bindparam("mid"), last_error="",
                    first_failed_at=None))
@@ -77,50 +72,10 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class Awaiting:
-    """A sent letter its unit has not signed for yet, listed in the unit's digest."""
-
-    facts: dict[str, Any]  # as a digest lists a notice, with the letter's number
-    link_expires: date | None  # the last day of the link issued with it; None: none recorded
-
-
-@dataclass
-class ClaimedDelivery:
-    """A delivery this sender owns until its lease ends: where it goes and what it carries."""
-
-    delivery_id: int
-    key: str
-    channel: str
-    address: str
-    attempts: int  # this one included (the claim counted it)
-    first_failed_at: datetime | None
-    unit: str
-    plan_id: str
-    level: str
-    notices: list[dict[str, Any]]  # re-read at the claim: held, rejected or signed-off ones dropped out
-    contacts: tuple[tuple[str, str], ...] = ()  # the unit's (contact field, address); file outbox only
-    awaiting: list[Awaiting] = field(default_factory=list)  # digests only
-
-    @property
-    def weight(self) -> int:
-        """Notices carried or listed: what a batch's budget counts."""
-        return len(self.notices) + len(self.awaiting)
-
-
-@dataclass
-class ClaimBatch:
-    """What one claiming transaction did."""
-
-    claimed: list[ClaimedDelivery]
-    tried: int  # ids looked at; the rest wait for the next batch
-    withheld: int  # claimed, but everything in it was held, rejected or signed off meanwhile
-
-
 # --- what is due ----------------------------------------------------------------------------------
 
 
-def _due_where(query: _Q, day: date | BindParameter[date]) -> _Q:
+def due_where(query: _Q, day: date | BindParameter[date]) -> _Q:
     return query.outerjoin(m.Task, m.Task.id == m.Notice.task_id).where(
         m.Notice.created_on <= day,
         or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)),
@@ -132,11 +87,11 @@ def _due_messages(session: Session, day: date) -> dict[str, str]:
     notice; reads keys only (not the notices), since a province's day is ~100k of them."""
     due = m.Notice.status.in_(DUE_STATUSES)
     digests = session.execute(
-        _due_where(select(func.min(m.Notice.id), m.Notice.unit), day)
+        due_where(select(func.min(m.Notice.id), m.Notice.unit), day)
         .where(due, m.Notice.level.not_in(_LETTERS)).group_by(m.Notice.unit)
     ).all()
     letters = session.execute(
-        _due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit, m.Notice.level, m.Notice.letter_key), day)
+        due_where(select(m.Notice.id, m.Notice.key, m.Notice.unit, m.Notice.level, m.Notice.letter_key), day)
         .where(due, m.Notice.level.in_(_LETTERS)).order_by(m.Notice.id)
     ).all()
     # One letter per unit and level: a notice not yet in a letter joins the one its unit's
@@ -226,133 +181,6 @@ def held_count(store: Store) -> int:
     with store.session() as session:
         return session.scalar(select(func.count()).select_from(m.Delivery).where(
             m.Delivery.status.in_(("pending", "sending")), m.Delivery.channel != "file")) or 0
-
-
-# --- claiming ---------------------------------------------------------------------------------------
-
-
-_LIVE_LETTER = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
-    m.Notice.key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
-_LIVE_GROUP = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
-    m.Notice.letter_key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
-# A letter's lead takes in the unit's other due notices of its level not yet in a letter.
-_JOIN_GROUP = (
-    update(_N)
-    .where(_N.c.unit == bindparam("g_unit"), _N.c.level == bindparam("g_level"), _N.c.letter_key.is_(None),
-           _N.c.status.in_(DUE_STATUSES), _N.c.created_on <= bindparam("g_day", type_=Date),
-           or_(_N.c.task_id.is_(None), _N.c.task_id.not_in(
-               select(m.Task.id).where(m.Task.status.in_(CLOSED_TASKS)).scalar_subquery())))
-    .values(letter_key=bindparam("lead"), version_id=_N.c.version_id + 1)
-)
-_LIVE_DIGEST = _due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
-    m.Notice.unit == bindparam("unit"),
-    m.Notice.created_on <= bindparam("digest_day", type_=Date),
-    m.Notice.level.not_in(_LETTERS),
-    or_(
-        m.Notice.status.in_(DUE_STATUSES),
-        and_(m.Notice.status == "sent", m.Notice.sent_on == bindparam("digest_day", type_=Date)),
-    ),
-).order_by(m.Notice.id)
-_AWAITING = (
-    select(m.Notice, m.Task, m.Letter.number)
-    .outerjoin(m.Task, m.Task.id == m.Notice.task_id)
-    .outerjoin(m.Letter, m.Letter.notice_key == m.Notice.key)
-    .where(m.Notice.unit == bindparam("unit"), m.Notice.level.in_(_ACKS), m.Notice.status == "sent",
-           m.Notice.acknowledged_on.is_(None), m.Notice.sent_on <= bindparam("day", type_=Date),
-           or_(m.Notice.letter_key.is_(None), m.Notice.letter_key == m.Notice.key),  # one line per letter
-           or_(m.Task.id.is_(None), m.Task.status.not_in(CLOSED_TASKS)))
-    .order_by(m.Notice.sent_on, m.Notice.id)
-)
-
-
-def claim(session: Session, delivery_id: int, now: datetime, lease_until: datetime) -> bool:
-    """Take the row: pending and due, or sending with an expired lease; True for one caller only."""
-    stamp = utc(now)
-    result = session.connection().execute(_CLAIM, {"did": delivery_id, "stamp": stamp, "lease": utc(lease_until)})
-    return result.rowcount == 1
-
-
-def claim_batch(store: Store, delivery_ids: Sequence[int], day: date, now: datetime, lease_until: datetime,
-                budget: int) -> ClaimBatch:
-    """Claim the rows of `delivery_ids` in one transaction, in order, until the claimed ones carry
-    `budget` notices; read what each carries. A row whose notices all dropped out is withheld."""
-    batch = ClaimBatch([], 0, 0)
-    weight = 0
-    with store.session() as session:
-        for delivery_id in delivery_ids:
-            batch.tried += 1
-            if claim(session, delivery_id, now, lease_until):
-                claimed = _read_claimed(session, delivery_id, day, now)
-                if claimed is None:
-                    batch.withheld += 1
-                else:
-                    batch.claimed.append(claimed)
-                    weight += claimed.weight
-            if weight >= budget:
-                break
-        session.commit()
-    return batch
-
-
-def _read_claimed(session: Session, delivery_id: int, day: date, now: datetime) -> ClaimedDelivery | None:
-    delivery = session.get_one(m.Delivery, delivery_id)
-    live = _live_notices(session, delivery.message_key, day)
-    if not live:
-        delivery.status, delivery.next_attempt_at = "withheld", None
-        delivery.last_error = "所含事项已暂缓、驳回、撤销或销号，未发送"
-        audit(session, ACTOR, "delivery.withhold", "delivery", delivery.message_key,
-              {"channel": delivery.channel, "address": delivery.address}, now)
-        return None
-    first = live[0][0]
-    on = digest_day(delivery.message_key)
-    return ClaimedDelivery(
-        delivery_id=delivery_id,
-        key=delivery.message_key,
-        channel=delivery.channel,
-        address=delivery.address,
-        attempts=delivery.attempts,
-        first_failed_at=delivery.first_failed_at,
-        unit=first.unit,
-        plan_id=first.plan_id,
-        level=first.level,
-        notices=[letter_facts(session, n, t, notice_facts(n, t)) for n, t in live],
-        contacts=unit_contacts(session, first.unit) if delivery.channel == "file" else (),
-        awaiting=_awaiting(session, first.unit, on) if on is not None else [],
-    )
-
-
-def _live_notices(session: Session, key: str, day: date) -> list[tuple[m.Notice, m.Task | None]]:
-    """Return the notices a message carries, re-read now: held, rejected, cancelled or
-    signed-off ones drop out. Notices an earlier target already sent today stay in."""
-    on = digest_day(key)
-    if on is None:
-        rows = session.execute(_letter_query(session, key, day), {"day": day, "key": key})
-    else:
-        unit = key.split("|", 1)[1].rsplit("|", 1)[0]
-        rows = session.execute(_LIVE_DIGEST, {"day": day, "unit": unit, "digest_day": on})
-    return [(row[0], row[1]) for row in rows]
-
-
-def _letter_query(session: Session, key: str, day: date) -> Select[m.Notice, m.Task]:
-    """Return the query of the notices a letter carries, first gathering its group: the lead and
-    the unit's other due notices of its level. A lead no longer due before it was ever grouped
-    carries nothing (its group forms anew under another lead); a letter sent before letters were
-    grouped carries its one notice."""
-    lead = session.scalar(select(m.Notice).where(m.Notice.key == key))
-    if lead is None:
-        return _LIVE_LETTER
-    if lead.letter_key is None and lead.status in DUE_STATUSES:
-        session.connection().execute(_JOIN_GROUP, {"g_unit": lead.unit, "g_level": lead.level, "g_day": day,
-                                                    "lead": key})
-        session.expire(lead)
-        return _LIVE_GROUP
-    return _LIVE_LETTER if lead.letter_key is None else _LIVE_GROUP  # in another letter: nothing here
-
-
-def _awaiting(session: Session, unit: str, day: date) -> list[Awaiting]:
-    """Return the unit's letters sent by `day` and not yet signed for, with their links' expiry."""
-    return [Awaiting({**notice_facts(notice, task), "number": number or ""}, link_expiry(session, notice.key))
-            for notice, task, number in session.execute(_AWAITING, {"unit": unit, "day": day})]
 
 
 # --- settling ---------------------------------------------------------------------------------------

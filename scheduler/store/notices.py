@@ -215,14 +215,21 @@ def _warned(session: Session, notice: m.Notice) -> tuple[Any, list[dict[str, Any
     return due, prior
 
 
-def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts: dict[str, Any]) -> dict[str, Any]:
+def letter_facts(session: Session, notice: m.Notice, task: m.Task | None, facts: dict[str, Any],
+                 plan_titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Add to a notice's facts what its letter or digest line prints besides: the plan's title,
     the task's number in its plan and its measures, an interview's arrangement, and for an
-    interview the deadline and the warning letters (number, date) it follows."""
-    plan = session.get(m.Plan, notice.plan_id)
+    interview the deadline and the warning letters (number, date) it follows.
+
+    `plan_titles` (plan id -> title), read once for many notices, saves a query per notice."""
+    if plan_titles is None:
+        plan = session.get(m.Plan, notice.plan_id)
+        title = plan.title if plan is not None else ""
+    else:
+        title = plan_titles.get(notice.plan_id, "")
     extra: dict[str, Any] = {
         "plan_id": notice.plan_id,
-        "plan_title": plan.title if plan is not None else "",
+        "plan_title": title,
         "task_number": task.position + 1 if task is not None else None,
         "measure": task.measures if task is not None else "",
         "deadline_text": task.deadline_text if task is not None else "",  # printed when no date is known

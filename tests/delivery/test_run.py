@@ -33,7 +33,7 @@ from scheduler.letters.digest import digest_key
 from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.plans.ledger import Ledger
 from scheduler.plans.units import UnitDirectory
-from scheduler.store import deliveries, open_store
+from scheduler.store import claims, deliveries, open_store
 from scheduler.store import schema as m
 from scheduler.store.deliverylog import dead_deliveries as dead_letters
 from scheduler.store.letters import allocate_letter
@@ -338,7 +338,7 @@ def test_a_sender_that_crashed_after_claiming_is_replaced_after_its_lease_with_t
         (t.channel, t.address) for t in route(contacts, config.delivery, config.outbox)[0]])
     with store.session() as session:
         delivery_id = session.scalar(select(m.Delivery.id))
-        assert deliveries.claim(session, delivery_id, NOW, NOW + LEASE)  # ... and the process dies here
+        assert claims.claim(session, delivery_id, NOW, NOW + LEASE)  # ... and the process dies here
         session.commit()
     during = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=10), pdf=False)
     after = deliver(store, config, CALENDAR, DAY, now=NOW + timedelta(minutes=15), pdf=False)
