@@ -42,17 +42,21 @@ def bulletin_facts(
     ).all())
     tasks = []
     for facts in task_facts(session, period.end, plan_ids, heating):
-        units = tuple(dict.fromkeys(a.unit for a in facts.assignments if a.role in COUNTED_ROLES))
-        tasks.append(TaskRecord(
-            task_id=facts.task_id,
-            title=facts.title,
-            due=facts.deadline.due[-1] if facts.deadline.due else None,
-            done_on=signed.get(facts.task_id) if facts.status == "signed_off" else None,
-            units=units,
-            progress=_progress(facts.reports),
-            waived=facts.status == "waived",
-            reported_on=min((r.on for r in facts.reports if r.status == "done"), default=None),
-        ))
+        # one record per view: a unit with its own approved extension is counted at its own date
+        for view in facts.by_unit():
+            units = tuple(dict.fromkeys(a.unit for a in view.assignments if a.role in COUNTED_ROLES))
+            if not units and view is not facts:
+                continue  # an extended unit that only cooperates is accountable for nothing
+            tasks.append(TaskRecord(
+                task_id=facts.task_id,
+                title=facts.title,
+                due=view.deadline.due[-1] if view.deadline.due else None,
+                done_on=signed.get(facts.task_id) if facts.status == "signed_off" else None,
+                units=units,
+                progress=_progress(facts.reports),
+                waived=facts.status == "waived",
+                reported_on=min((r.on for r in facts.reports if r.status == "done"), default=None),
+            ))
     letters = [
         LetterRecord(key, unit, level, sent_on, acknowledged_on)
         for key, unit, level, sent_on, acknowledged_on in session.execute(

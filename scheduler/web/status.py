@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import COUNTED_ROLES, STATES, closed_on, overdue_on, standing
+from scheduler.escalation.status import COUNTED_ROLES, STATES, as_seen_by, closed_on, overdue_on, standing
 
 
 @dataclass
@@ -56,7 +56,8 @@ def lights(
     by_unit: dict[str, Tally] = {}
     for task in tasks:
         for unit in task.units(*COUNTED_ROLES):
-            found = standing(task, as_of, (task.task_id, unit) in urged)
+            # a unit's own approved extension moves its lamp only
+            found = standing(as_seen_by(task, (unit,)), as_of, (task.task_id, unit) in urged)
             if not found.is_open:
                 continue
             state = found.state
@@ -83,7 +84,10 @@ def sample_days(start: date, end: date, points: int = 26) -> list[date]:
 def overdue_series(tasks: Sequence[TaskFacts], signoffs: Mapping[str, date], days: Sequence[date]) -> list[int]:
     """Return the number of overdue tasks on each day (current deadlines applied throughout)."""
     closes = {t.task_id: closed_on(t, signoffs.get(t.task_id)) for t in tasks}
-    return [sum(1 for t in tasks if overdue_on(t, day, closes[t.task_id])) for day in days]
+    # overdue when late for an accountable unit at that unit's own date
+    views = [(t.task_id, [v for v in t.by_unit() if v is t or v.units(*COUNTED_ROLES)]) for t in tasks]
+    return [sum(1 for task_id, held in views if any(overdue_on(v, day, closes[task_id]) for v in held))
+            for day in days]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from scheduler.escalation.facts import Assignment, ProgressReport, TaskFacts
+from scheduler.escalation.facts import Assignment, ProgressReport, TaskFacts, UnitDeadline
 from scheduler.plans.deadlines import Deadline
 from scheduler.web import status
 
@@ -55,6 +56,20 @@ def test_overdue_series_counts_a_task_until_it_is_reported_done_or_signed_off():
     signoffs = {"t2": date(2019, 12, 12)}
     # 11-20: t2 late. 12-01: t1, t2. 12-06: t1, t2, t3. 12-12: t1 done on 12-10, t2 signed off that day -> t3.
     assert status.overdue_series(tasks, signoffs, days) == [1, 2, 3, 1, 1]
+
+
+def test_a_units_own_extension_moves_its_lamp_and_the_series_only():
+    a, b = "A县人民政府", "B县人民政府"
+    held = task("held", (date(2019, 11, 30),), units=((a, "responsible"), (b, "responsible")))
+    both = replace(held, unit_deadlines=(UnitDeadline(b, date(2020, 3, 31), date(2019, 11, 25)),))
+    by_county, _ = status.lights([both], AS_OF, {a: "A县", b: "B县"})
+    got = {t.name: (t.counts["overdue"], t.counts["on_track"]) for t in by_county}
+    assert got == {"A县": (1, 0), "B县": (0, 1)}  # B's date moved to March: on track; A still late
+    # the task stays overdue while A is late, and stops being overdue once only B, extended, holds it
+    only_b = replace(both, assignments=(Assignment(b, "responsible"),))
+    days = [date(2019, 12, 1)]
+    assert status.overdue_series([both], {}, days) == [1]
+    assert status.overdue_series([only_b], {}, days) == [0]
 
 
 def test_sample_days_spreads_points_evenly_and_ends_today():

@@ -10,7 +10,8 @@ period's last day, so a bulletin printed later says the same thing:
 - 函件: 预警通知函 and 约谈通知 sent in the period; 已签收 by the period's end; 平均签收用时:
   days from sending to 签收, over the signed ones.
 A task counts for its lead units and its responsible units (cooperating units are not
-accountable for it); waived tasks (核减) count nowhere. Counties (county and town governments,
+accountable for it); a unit with its own approved extension (延期) is counted at its own date, and
+the totals count each task once; waived tasks (核减) count nowhere. Counties (county and town governments,
 development zones) and city departments (everything else) are ranked separately, best first:
 fewer overdue tasks, then fewer overdue days, then a higher completion rate, then fewer unsigned
 letters, then faster 签收; equal keys share a rank (1, 2, 2, 4).

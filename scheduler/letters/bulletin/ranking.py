@@ -54,7 +54,8 @@ def previous_month(day: date) -> Period:
 
 @dataclass(frozen=True)
 class TaskRecord:
-    """One task as the bulletin needs it."""
+    """One task as the bulletin needs it: one record per date its units hold it at (a unit with its
+    own approved extension gets a record of its own, at its own date)."""
 
     task_id: str
     title: str
@@ -232,6 +233,25 @@ def _late(task: TaskRecord, end: date) -> bool:
     return past_due((task.due,), end + timedelta(days=1), closed)
 
 
+def _once_per_task(tasks: Sequence[TaskRecord], end: date) -> list[TaskRecord]:
+    """Return one record per task for the totals: a task whose units hold it at different dates (an
+    approved extension of one unit) counts once, by its worst record — late at the earliest missed
+    date if any unit is late, else at its earliest date."""
+    chosen: dict[str, TaskRecord] = {}
+    for task in tasks:
+        held = chosen.get(task.task_id)
+        if held is None or _worse(task, held, end):
+            chosen[task.task_id] = task
+    return list(chosen.values())
+
+
+def _worse(task: TaskRecord, than: TaskRecord, end: date) -> bool:
+    late, late_than = _late(task, end), _late(than, end)
+    if late != late_than:
+        return late
+    return (task.due or date.max) < (than.due or date.max)
+
+
 def _days_late(due: date, end: date) -> int:
     """Count whole days late when the period's last day is over: due on that day is 1 day late."""
     return (end - due).days + 1
@@ -290,7 +310,7 @@ def compute_bulletin(
         period=period,
         counties=rank(counties),
         units=rank(units),
-        totals=_standing("合计", live, sent, period),
+        totals=_standing("合计", _once_per_task(live, end), sent, period),
         overdue=tuple(overdue),
         plans=tuple(plans),
     )

@@ -58,6 +58,20 @@ def test_counts_follow_the_rules_of_the_docstring():
     assert bulletin.counties == ()
 
 
+def test_a_task_held_at_two_dates_counts_each_unit_at_its_own_and_the_totals_once():
+    # one record per date: 乙局 has an extension of its own on x and z, 甲局 on y
+    tasks = [_task("x", date(2019, 12, 10), None, ["甲局"]), _task("x", date(2020, 1, 15), None, ["乙局"]),
+             _task("y", date(2019, 12, 20), None, ["乙局"]), _task("y", date(2020, 1, 20), None, ["甲局"]),
+             _task("z", date(2019, 12, 5), None, ["甲局"]), _task("z", date(2019, 12, 15), None, ["乙局"])]
+    bulletin = compute_bulletin("长治市", DECEMBER, tasks, [], {})
+    rows = {r.name: (r.due, r.overdue, r.days_overdue) for r in bulletin.units}
+    assert rows == {"甲局": (2, 2, 22 + 27), "乙局": (2, 2, 12 + 17)}
+    assert [(t.task_id, t.units, t.days) for t in bulletin.overdue] == [
+        ("z", ("甲局",), 27), ("x", ("甲局",), 22), ("z", ("乙局",), 17), ("y", ("乙局",), 12)]
+    totals = bulletin.totals  # three tasks, each late once, at its earliest missed date
+    assert (totals.due, totals.overdue, totals.days_overdue) == (3, 3, 22 + 12 + 27)
+
+
 def test_ranks_put_the_best_first_and_share_equal_places():
     def standing(name, overdue=0, days=0, due=0, done=0, letters=0, acked=0, ack_days=0):
         return Standing(name, due, done, overdue, days, letters, acked, ack_days)

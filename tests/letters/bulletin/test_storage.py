@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from scheduler.escalation.calendar import WorkCalendar
 from scheduler.letters.bulletin.ranking import compute_bulletin
 from scheduler.store import open_store
 from scheduler.store.bulletin import bulletin_facts
+from scheduler.store.extensions import decide_extension, request_extension
 from tests.letters.bulletin.builders import DECEMBER, ECO, LUCHENG, MIIT, ROOT, XIANGYUAN
 from tests.store.builders import DIRECTORY, NOW
 
@@ -39,6 +40,24 @@ def test_the_bulletin_of_a_small_store_matches_the_hand_count(small_store):
     assert [(o.task_id, o.days, set(o.units), o.progress) for o in bulletin.overdue] == [
         ("b-2019/7", 62, {MIIT, XIANGYUAN}, "未报送进展"), ("b-2019/3", 1, {MIIT, XIANGYUAN}, "已完成60%")]
     assert [p.citation for p in bulletin.plans] == ["《长治市测试方案》（长政办发〔2019〕1号）"]
+
+
+def test_a_unit_with_its_own_extension_is_counted_at_its_new_date_and_the_others_are_not(small_store):
+    # b-2019/7 (due 10-31, 市工信局 and 襄垣县, never done): 襄垣县 is granted 2020-01-31 in November
+    with small_store.session() as session:
+        asked = request_extension(session, "b-2019/7", XIANGYUAN, date(2020, 1, 31), "设备到货延迟", XIANGYUAN,
+                                  now=datetime(2019, 11, 18, 9, tzinfo=UTC))
+        decide_extension(session, asked.id, True, "王协调", "同意", now=datetime(2019, 11, 20, 9, tzinfo=UTC))
+        session.commit()
+        tasks, letters, kinds, plans = bulletin_facts(session, "长治市", DECEMBER)
+    bulletin = compute_bulletin("长治市", DECEMBER, tasks, letters, kinds, plans)
+    rows = {s.name: (s.due, s.done, s.overdue, s.days_overdue) for s in bulletin.counties + bulletin.units}
+    assert rows[XIANGYUAN] == (2, 1, 1, 1)  # only b/3 is late for it now (was 2 tasks, 63 days)
+    assert rows[MIIT] == (1, 0, 2, 63)  # the lead's date did not move
+    assert [(o.task_id, o.days, set(o.units)) for o in bulletin.overdue] == [
+        ("b-2019/7", 62, {MIIT}), ("b-2019/3", 1, {MIIT, XIANGYUAN})]
+    t = bulletin.totals  # each task once: b/7 is still late (for 市工信局)
+    assert (t.due, t.done, t.overdue, t.days_overdue) == (2, 1, 2, 63)
 
 
 # --- golden: the real 长治 ledger after the simulated season ---------------------------------
