@@ -190,3 +190,28 @@ def test_a_refused_edit_names_units_yaml_unless_told_otherwise() -> None:
     twice = [row(2, "长治市气象局", "长治市"), row(3, "长治市气象局", "长治市")]
     edit = add_units(TEXT, twice, UnitDirectory.from_yaml_text(TEXT), "u.csv")
     assert edit.problems and {p.file for p in edit.problems} == {"units.yaml"}
+
+
+def test_a_file_whose_lists_start_at_the_keys_column_gets_entries_at_that_column() -> None:
+    flush = """\
+version: 1
+regions:
+- name: 长治市
+units:
+- id: cz-energy
+  name: 长治市能源局
+  kind: city_department
+  region: 长治市
+  aliases: [市能源局]
+  head_title: 局长
+  contacts: {email: [], webhook: []}
+"""
+    directory = UnitDirectory.from_yaml_text(flush)
+    edit = add_units(flush, [row(2, "长治市气象局", "长治市"), row(3, "潞州区发改局", "潞州区")], directory, "u.csv")
+    assert edit.problems == []
+    assert [r.name for r in edit.added] == ["长治市气象局", "潞州区发改局"]
+    assert '- name: "潞州区"\n  parent: "长治市"\nunits:' in edit.text
+    assert '\n- id: u-' in edit.text and '\n  name: "长治市气象局"\n' in edit.text
+    loaded = UnitDirectory.from_yaml_text(edit.text)
+    assert loaded.find("长治市气象局") is not None and loaded.find("潞州区发改局") is not None
+    assert loaded.find("长治市能源局") is not None

@@ -33,13 +33,33 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
-def _unit_yaml(row: UnitRow, code: str) -> str:
+def _unit_yaml(row: UnitRow, code: str, dash: str = "  ") -> str:
+    """Write one unit entry, its `- ` at the indentation `dash` the file's own list items use."""
     digest = hashlib.sha1(f"{row.region}/{row.name}".encode()).hexdigest()[:8]
-    return (f"  - id: u-{code}-{digest}\n    name: {_q(row.name)}\n    kind: {row.kind}\n"
-            f"    region: {_q(row.region)}\n    aliases: [{', '.join(_q(a) for a in row.aliases)}]\n"
-            f"    head_title: {_q(row.head_title)}\n"
-            f"    contacts: {{email: [{', '.join(_q(e) for e in row.email)}], "
+    key = dash + "  "
+    return (f"{dash}- id: u-{code}-{digest}\n{key}name: {_q(row.name)}\n{key}kind: {row.kind}\n"
+            f"{key}region: {_q(row.region)}\n{key}aliases: [{', '.join(_q(a) for a in row.aliases)}]\n"
+            f"{key}head_title: {_q(row.head_title)}\n"
+            f"{key}contacts: {{email: [{', '.join(_q(e) for e in row.email)}], "
             f"webhook: [{', '.join(_q(w) for w in row.webhook)}]}}\n")
+
+
+def _region_yaml(region: str, parent: str | None, dash: str = "  ") -> str:
+    return f"{dash}- name: {_q(region)}\n" + (f"{dash}  parent: {_q(parent)}\n" if parent else "")
+
+
+def _dash(lines: list[str], key: str) -> str:
+    """Return the indentation of the list items under a top-level key: YAML allows `- ` at the key's
+    own column as well as indented, and an entry added at the other one would not load."""
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{key}:"), None)
+    if start is not None:
+        for line in lines[start + 1:]:
+            if _TOP_KEY.match(line):
+                break
+            stripped = line.lstrip(" ")
+            if stripped.startswith("- ") or stripped.rstrip() == "-":
+                return line[: len(line) - len(stripped)]
+    return "  "
 
 
 def _block_end(lines: list[str], key: str) -> int:
@@ -60,8 +80,8 @@ def add_units(text: str, rows: list[UnitRow], directory: UnitDirectory, source: 
     name or alias means another unit in its region is a problem naming the sheet row."""
     edit = DirectoryEdit(text)
     declared = set(directory.regions())
-    region_lines: list[str] = []
-    unit_lines: list[str] = []
+    region_lines: list[tuple[str, str | None]] = []
+    unit_lines: list[tuple[UnitRow, str]] = []
     for row in rows:
         existing = directory.find(row.name)
         if existing is not None:
@@ -84,19 +104,22 @@ def add_units(text: str, rows: list[UnitRow], directory: UnitDirectory, source: 
             if region not in declared:
                 declared.add(region)
                 edit.regions.append(region)
-                region_lines.append(f"  - name: {_q(region)}\n" + (f"    parent: {_q(parent)}\n" if parent else ""))
-        unit_lines.append(_unit_yaml(row, here.code if here else "x"))
+                region_lines.append((region, parent))
+        unit_lines.append((row, here.code if here else "x"))
         edit.added.append(row)
     if not unit_lines:
         return edit
     lines = _EMPTY_LIST.sub(lambda m: f"{m['key']}:", text).splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
+    dash = _dash(lines, "units")
     at_units = _block_end(lines, "units")
-    lines[at_units:at_units] = [f"  # 由 duban units import 自 {source} 导入\n", *unit_lines]
+    lines[at_units:at_units] = [f"{dash}# 由 duban units import 自 {source} 导入\n",
+                                *(_unit_yaml(row, code, dash) for row, code in unit_lines)]
     if region_lines:
+        dash = _dash(lines, "regions")
         at_regions = _block_end(lines, "regions")
-        lines[at_regions:at_regions] = region_lines
+        lines[at_regions:at_regions] = [_region_yaml(region, parent, dash) for region, parent in region_lines]
     edit.text = "".join(lines)
     try:
         UnitDirectory.from_yaml_text(edit.text, filename)
