@@ -1,7 +1,8 @@
 """Measure `duban load` at province scale: the row-by-row ORM load against the bulk load.
 
 Run as `.venv/bin/python bench/bench_load.py [--assignments 1000000] [--old-assignments 100000]
-[--db sqlite|postgresql|both] [--runs 1] [--cli-assignments 20000]`.
+[--db sqlite|postgresql|both] [--runs 1] [--cli-assignments 100000] [--cli-only]
+[--baseline DIR]`.
 
 The province is bench_sweep.py's generator (synthetic 长治 tasks, 10 units each), cut into plans of
 5,000 tasks so each ledger file stays under the 8 MB YAML limit. Every measurement runs in its own
@@ -9,7 +10,9 @@ subprocess on a fresh database, so ru_maxrss is that measurement's alone:
 - store: `bulk_load_ledgers` (or the old `load_ledgers`) on ledgers already validated in memory,
   then a second load of the same ledgers (must change nothing), then a load with 1% of the tasks
   edited (row-by-row update path); peak memory includes the ledgers held in memory, as in the CLI;
-- cli: `duban load DIR` end to end on YAML files, with the time spent reading YAML reported apart.
+- cli: `duban load DIR` end to end on YAML files, with the time spent reading YAML reported apart;
+  with --baseline DIR (an unpacked `git archive` of an earlier commit) the same files are loaded by
+  that code too, alternating with this one run by run, so both see the same machine load.
 The old path is timed at --old-assignments (it runs ~4 minutes a million) and compared by rate.
 Prints `FIGURE {json}` lines for bench/run_all.py.
 """
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,22 +156,21 @@ def child_read_yaml(folder: str) -> dict[str, Any]:
             "peak_mb": _peak_mb()}
 
 
-def run_cli(url: str, folder: str) -> dict[str, Any]:
-    """Time `duban load DIR` as a user runs it, with its peak memory (the child's ru_maxrss)."""
+def run_cli(url: str, folder: str, code: Path = ROOT) -> dict[str, Any]:
+    """Time `duban load DIR` as a user runs it (the package in `code`), in a process of its own."""
     env = {**os.environ, "DUBAN_DB": url}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "scheduler", "load", folder], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=7200)
+                          env=env, cwd=code, timeout=7200)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"duban load failed:\n{done.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": seconds, "summary": done.stdout.strip().splitlines()[0], "peak_mb": peak}
+    return {"seconds": seconds, "summary": done.stdout.strip().splitlines()[0]}
 
 
-def _child(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                          timeout=7200)
+def _child(*args: str, code: Path = ROOT) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, str(code / "bench" / "bench_load.py"), "--child", *args],
+                          capture_output=True, text=True, timeout=7200, cwd=code)
     if done.returncode != 0:
         raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,6 +183,66 @@ def figure(name: str, store: str, samples: list[float], target: str, unit: str =
     print("FIGURE " + json.dumps(row, ensure_ascii=False), flush=True)
 
 
+def store_figures(args: argparse.Namespace, kind: str, fresh: Callable[[str], str]) -> None:
+    """Time the store alone: the old path against the bulk path, then the bulk path at full scale."""
+    rates: dict[str, list[float]] = {"old": [], "bulk-small": []}
+    for run in range(args.runs):
+        for path, key in (("old", "old"), ("bulk", "bulk-small")):
+            result = _child("store", fresh(f"{path}-small-{run}"), path, str(args.old_assignments))
+            rates[key].append(args.old_assignments / result["first"]["seconds"])
+            print(f"[{kind}] {path}, {args.old_assignments:,} assignments: first "
+                  f"{result['first']['seconds']:.1f} s, again {result['again']['seconds']:.1f} s, "
+                  f"1% edited {result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB", flush=True)
+    figure(f"load, store only, old path ({args.old_assignments:,})", kind, rates["old"], "—", "assignments/s")
+    figure(f"load, store only, bulk ({args.old_assignments:,})", kind, rates["bulk-small"], "—",
+           "assignments/s", ratio=statistics.median(rates["bulk-small"]) / statistics.median(rates["old"]))
+    firsts, agains, editeds, peaks = [], [], [], []
+    for run in range(args.runs):
+        result = _child("store", fresh(f"bulk-{run}"), "bulk", str(args.assignments))
+        firsts.append(result["first"]["seconds"])
+        agains.append(result["again"]["seconds"])
+        editeds.append(result["edited"]["seconds"])
+        peaks.append(result["peak_mb"])
+        print(f"[{kind}] bulk, {args.assignments:,} assignments ({result['tasks']:,} tasks, ledgers built in "
+              f"{result['build_s']:.1f} s): first {result['first']['seconds']:.1f} s, again "
+              f"{result['again']['seconds']:.1f} s, {result['edited_tasks']:,} edited "
+              f"{result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB; rows {result['rows']}",
+              flush=True)
+        for step in ("first", "again", "edited"):
+            print(f"    {step}: {result[step]['summary']}", flush=True)
+    scale = f"{args.assignments:,}"
+    old_rate = statistics.median(rates["old"])
+    figure(f"load, store only, bulk, first ({scale})", kind, firsts, f"<= {TARGET_S} s",
+           peak_mb=max(peaks), ratio=args.assignments / old_rate / statistics.median(firsts))
+    figure(f"load, store only, bulk, same again ({scale})", kind, agains, f"<= {TARGET_S} s")
+    figure(f"load, store only, bulk, 1% edited ({scale})", kind, editeds, f"<= {TARGET_S} s")
+    figure(f"load, peak memory ({scale})", kind, peaks, f"<= {TARGET_MB} MB", "MB")
+
+
+def cli_figures(args: argparse.Namespace, kind: str, workdir: Path, fresh: Callable[[str], str]) -> None:
+    """Time `duban load DIR` end to end, and reading the YAML alone, alternating with --baseline."""
+    folder = workdir / f"yaml-{kind}"
+    folder.mkdir(exist_ok=True)
+    written = _child("write", str(folder), str(args.cli_assignments))
+    codes = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
+    seconds: dict[str, list[float]] = {name: [] for name in codes}
+    reads: dict[str, list[float]] = {name: [] for name in codes}
+    for run in range(args.runs):
+        for name, code in (codes.items() if run % 2 == 0 else reversed(codes.items())):
+            read = _child("read", str(folder), code=code)
+            cli = run_cli(fresh(f"cli-{name}-{run}"), str(folder), code)
+            seconds[name].append(cli["seconds"])
+            reads[name].append(read["seconds"])
+            print(f"[{kind}] {name}: duban load, {args.cli_assignments:,} assignments in "
+                  f"{written['bytes'] / 1e6:.1f} MB of YAML: {cli['seconds']:.1f} s end to end; reading the "
+                  f"YAML alone {read['seconds']:.1f} s (peak {read['peak_mb']:.0f} MB), load average "
+                  f"{os.getloadavg()[0]:.1f}; {cli['summary']}", flush=True)
+    for name in codes:
+        figure(f"duban load end to end ({args.cli_assignments:,}){'' if name == 'this' else ', baseline'}", kind,
+               seconds[name], f"<= {TARGET_S * args.cli_assignments / 1_000_000:g} s pro rata",
+               yaml_read_s=statistics.median(reads[name]), yaml_mb=written["bytes"] / 1e6)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignments", type=int, default=1_000_000)
@@ -187,6 +250,8 @@ def main() -> None:
     parser.add_argument("--cli-assignments", type=int, default=100_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--cli-only", action="store_true", help="only `duban load DIR` end to end")
+    parser.add_argument("--baseline", type=Path, help="an unpacked `git archive` to compare end to end")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -216,50 +281,10 @@ def main() -> None:
                 server = server or _pg_server()
                 return server.create_database()
 
-            rates: dict[str, list[float]] = {"old": [], "bulk-small": []}
-            for run in range(args.runs):
-                for path, key in (("old", "old"), ("bulk", "bulk-small")):
-                    result = _child("store", fresh(f"{path}-small-{run}"), path, str(args.old_assignments))
-                    rates[key].append(args.old_assignments / result["first"]["seconds"])
-                    print(f"[{kind}] {path}, {args.old_assignments:,} assignments: first "
-                          f"{result['first']['seconds']:.1f} s, again {result['again']['seconds']:.1f} s, "
-                          f"1% edited {result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB", flush=True)
-            figure(f"load, store only, old path ({args.old_assignments:,})", kind, rates["old"], "—", "assignments/s")
-            figure(f"load, store only, bulk ({args.old_assignments:,})", kind, rates["bulk-small"], "—",
-                   "assignments/s", ratio=statistics.median(rates["bulk-small"]) / statistics.median(rates["old"]))
-            firsts, agains, editeds, peaks = [], [], [], []
-            for run in range(args.runs):
-                result = _child("store", fresh(f"bulk-{run}"), "bulk", str(args.assignments))
-                firsts.append(result["first"]["seconds"])
-                agains.append(result["again"]["seconds"])
-                editeds.append(result["edited"]["seconds"])
-                peaks.append(result["peak_mb"])
-                print(f"[{kind}] bulk, {args.assignments:,} assignments ({result['tasks']:,} tasks, ledgers built in "
-                      f"{result['build_s']:.1f} s): first {result['first']['seconds']:.1f} s, again "
-                      f"{result['again']['seconds']:.1f} s, {result['edited_tasks']:,} edited "
-                      f"{result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB; rows {result['rows']}",
-                      flush=True)
-                for step in ("first", "again", "edited"):
-                    print(f"    {step}: {result[step]['summary']}", flush=True)
-            scale = f"{args.assignments:,}"
-            old_rate = statistics.median(rates["old"])
-            figure(f"load, store only, bulk, first ({scale})", kind, firsts, f"<= {TARGET_S} s",
-                   peak_mb=max(peaks), ratio=args.assignments / old_rate / statistics.median(firsts))
-            figure(f"load, store only, bulk, same again ({scale})", kind, agains, f"<= {TARGET_S} s")
-            figure(f"load, store only, bulk, 1% edited ({scale})", kind, editeds, f"<= {TARGET_S} s")
-            figure(f"load, peak memory ({scale})", kind, peaks, f"<= {TARGET_MB} MB", "MB")
+            if not args.cli_only:
+                store_figures(args, kind, fresh)
             if args.cli_assignments:
-                folder = workdir / f"yaml-{kind}"
-                folder.mkdir(exist_ok=True)
-                written = _child("write", str(folder), str(args.cli_assignments))
-                read = _child("read", str(folder))
-                cli = run_cli(fresh("cli"), str(folder))
-                print(f"[{kind}] duban load, {args.cli_assignments:,} assignments in {written['bytes'] / 1e6:.1f} MB "
-                      f"of YAML: {cli['seconds']:.1f} s end to end, of which reading the YAML {read['seconds']:.1f} s; "
-                      f"{cli['summary']}", flush=True)
-                figure(f"duban load end to end ({args.cli_assignments:,})", kind, [cli["seconds"]],
-                       f"<= {TARGET_S * args.cli_assignments / 1_000_000:g} s pro rata",
-                       yaml_read_s=read["seconds"], yaml_mb=written["bytes"] / 1e6)
+                cli_figures(args, kind, workdir, fresh)
     finally:
         if server is not None:
             server.stop()

@@ -156,21 +156,52 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _shares_nodes(root: yaml.Node) -> bool:
-    """Tell whether a node is reachable twice, i.e. whether the document uses an alias."""
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+
+
+class _Unusual(Exception):
+    """A node the fast walk leaves to the reference: one reached twice (an alias), or a key that
+    is not a plain scalar (a merge key, a collection)."""
+
+
+def _build(loader: Any, root: yaml.Node, watch_aliases: bool) -> tuple[Any, LineMap]:
+    """Build the document's values and its line map in one pass, as the reference's constructor
+    and `_index_lines` would: strings, lists and maps directly (most of a ledger), every other
+    scalar by the constructor. With `watch_aliases`, a node reached twice stops the walk before
+    an alias can expand."""
+    lines = LineMap()
     seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return True
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-    return False
+    construct = loader.construct_object
+
+    def visit(node: yaml.Node) -> None:
+        if watch_aliases:
+            if id(node) in seen:
+                raise _Unusual
+            seen.add(id(node))
+
+    def build(node: yaml.Node, path: Path_) -> Any:
+        lines[path] = node.start_mark.line + 1
+        visit(node)
+        if node.tag == _STR:
+            return node.value
+        if node.tag == _SEQ:
+            return [build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if node.tag != _MAP:
+            return construct(node, deep=True)
+        mapping = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_KEYS:
+                raise _Unusual
+            visit(key_node)
+            key = key_node.value if key_node.tag == _STR else construct(key_node, deep=True)
+            mapping[key] = build(value_node, path + (key_node.value,))
+            lines[path + (key_node.value,)] = key_node.start_mark.line + 1
+        return mapping
+
+    return build(root, ()), lines
+
+
+_PLAIN_KEYS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 # Where the two parsers part (found by feeding both mutated ledgers, rules and config): libyaml
@@ -199,11 +230,7 @@ def _load_with_libyaml(text: str) -> tuple[Any, LineMap] | None:
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
-        if "*" in text and _shares_nodes(node):  # an alias is written `*name`: no star, no alias
-            return None
-        lines = LineMap()
-        _index_lines(node, (), lines)
-        return loader.construct_document(node), lines
+        return _build(loader, node, watch_aliases="*" in text)  # an alias is written `*name`
     except Exception:  # noqa: BLE001 - the reference reads it again and reports as it always has
         return None
     finally:

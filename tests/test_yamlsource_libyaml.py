@@ -102,3 +102,16 @@ def test_mutated_documents_read_the_same_as_with_the_reference():
         if "\x00" in text:
             continue
         assert _outcome(lambda t: load_yaml_text(t, "f.yaml"), text) == _outcome(_reference, text), repr(text)
+
+
+@needs_libyaml
+def test_keys_that_are_numbers_dates_or_null_read_as_the_reference_reads_them():
+    text = "1: a\n2019-01-01: b\nnull: c\ntrue: d\n1.5: [x, {2: y}]\n"
+    fast = yamlsource._load_with_libyaml(text)
+    assert fast is not None and (fast[0], dict(fast[1])) == (_reference(text)[0], dict(_reference(text)[1]))
+
+
+@pytest.mark.parametrize("text", ["<<: {a: 1}\nb: 2\n", "a:\n  <<: {x: 1}\n  y: 2\n", "=: 1\n", "[a]: 1\n"])
+def test_merge_keys_and_unusual_keys_are_left_to_the_reference(text):
+    assert yamlsource._load_with_libyaml(text) is None
+    assert _outcome(lambda t: load_yaml_text(t, "f.yaml"), text) == _outcome(_reference, text)

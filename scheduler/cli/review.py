@@ -5,6 +5,7 @@ scheduler.cli.extensions)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,11 +28,15 @@ def cmd_load(args: argparse.Namespace) -> int:
     data_dir = Path(args.data)
     ledgers = _read_ledgers(data_dir)
     directory = UnitDirectory.load(data_dir / "units.yaml")
-    with runtime.store.session() as session, _load_bar(sum(len(x.tasks) for x in ledgers)) as advance:
-        report = bulk_load_ledgers(
-            session, ledgers, directory, runtime.config.heating_season_start, actor=args.by, progress=advance
-        )
-        session.commit()
+    gc.freeze()  # the ledgers live until the end: spare the collector walking them at every pass
+    try:
+        with runtime.store.session() as session, _load_bar(sum(len(x.tasks) for x in ledgers)) as advance:
+            report = bulk_load_ledgers(
+                session, ledgers, directory, runtime.config.heating_season_start, actor=args.by, progress=advance
+            )
+            session.commit()
+    finally:
+        gc.unfreeze()
     print(report.summary())
     for line in report.unresolved if args.verbose else []:
         print(f"  待协调：{line}")
