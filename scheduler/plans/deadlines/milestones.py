@@ -4,6 +4,7 @@ milestone with the phrase it governs, so it gets reminders too."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from scheduler.plans.deadlines.cells import SEASON, season
@@ -55,6 +56,21 @@ def _scan(s: str, ctx: DeadlineContext) -> list[tuple[int, int, date, list[str]]
     return found
 
 
+def _borrowed(original: Callable[[int, int], str], sentence: int, start: int, earlier: list[tuple[int, int]]) -> str:
+    """Return the words before a date whose own phrase is too short to say what is due: the start of
+    its sentence, but never another milestone's date — with earlier dates in the sentence, the words
+    before the first of them (the shared subject), else the words after the last one."""
+    def cleaned(a: int, b: int) -> str:
+        text = original(a, b).strip(",，、 ")
+        for word in _WRAPPERS:
+            text = text.removesuffix(word)
+        return text.strip(",，、 ")
+
+    if not earlier:
+        return cleaned(sentence, start)
+    return cleaned(sentence, earlier[0][0]) or cleaned(earlier[-1][1], start)
+
+
 def find_milestones(measures: str, context: DeadlineContext | None = None) -> list[Milestone]:
     """Find dated milestones inside measure text, so buried deadlines get reminders too."""
     try:
@@ -87,12 +103,8 @@ def find_milestones_strictly(text: str, ctx: DeadlineContext) -> list[Milestone]
             a += 1
         phrase = original(a, limit).rstrip(",，、 ")
         if len(phrase) <= 4:  # "…关停退出，2024年12月底前完成": the action comes before the date
-            b = start
-            stop_before = max(s.rfind(c, 0, start) for c in ";。")
-            before = original(stop_before + 1, b).rstrip(",，、 ")
-            for word in _WRAPPERS:
-                before = before.removesuffix(word)
-            before = before.rstrip(",，、 ")
+            sentence = max(s.rfind(c, 0, start) for c in ";。") + 1
+            before = _borrowed(original, sentence, start, [(a, b) for a, b, *_ in found[:n] if a >= sentence])
             if before:
                 phrase = f"{before}，{phrase}" if phrase else before
         written = " ".join(text[index[start]:index[end - 1] + 1].split())
