@@ -133,10 +133,26 @@ def _snapshot(workdir: Path, worktree: bool) -> None:
     shutil.rmtree(fresh)
 
 
+def _forget_test_map(workdir: Path) -> None:
+    """Make mutmut map every test to the functions it reaches again, keeping the verdicts.
+
+    mutmut re-runs its stats only for tests it has not seen: a test it knows keeps the functions it
+    reached before, so a function that moved (clauses.py split into clauses/) or that a known test
+    reaches only since a change has none of those tests, and its mutants survive tests that would
+    kill them. The function hashes stay, so verdicts of unchanged code still stand."""
+    stats = workdir / "mutants" / "mutmut-stats.json"
+    if not stats.exists():
+        return
+    data = json.loads(stats.read_text(encoding="utf-8"))
+    data.update(tests_by_mangled_function_name={}, duration_by_test={}, function_dependencies={})
+    stats.write_text(json.dumps(data, indent=4), encoding="utf-8")
+
+
 def _prepare(name: str, target: Target, workdir: Path, worktree: bool) -> None:
     base = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
     workdir.mkdir(parents=True, exist_ok=True)
     _snapshot(workdir, worktree)
+    _forget_test_map(workdir)
     project = workdir / "pyproject.toml"
     project.write_text(_without_mutmut_table(project.read_text(encoding="utf-8")).rstrip() + "\n\n"
                        + _target_settings(base, target), encoding="utf-8")
