@@ -16,13 +16,22 @@ def _token(text: str) -> str:
     return text.rsplit("/ack/", 1)[1].strip("/") if "/ack/" in text else text
 
 
-@command("ack", [("token", {"help": "签收链接中的令牌，或整条链接"}),
+def _short(text: str) -> str:
+    """The short code of a letter's printed link (…/q/<code>) or of a bare code; empty otherwise."""
+    from scheduler.delivery.acklinks import is_short_code
+
+    text = text.strip()
+    code = text.rsplit("/q/", 1)[1].strip("/") if "/q/" in text else text
+    return code if "/q/" in text or is_short_code(code) else ""
+
+
+@command("ack", [("token", {"help": "签收链接中的令牌或短码，或整条链接"}),
                  ("--by", {"help": "签收人（默认：受文单位）"}),
                  ("--on", {"type": parse_day, "help": "签收日期（默认今天；也用于判断链接是否过期）"}),
                  ("--json", {"action": "store_true"})])
 def cmd_ack(args: argparse.Namespace) -> int:
     from scheduler import clock
-    from scheduler.delivery.acklinks import AckLinkError, ack_secret, honour_ack, read_ack
+    from scheduler.delivery.acklinks import AckLinkError, ack_secret, honour_ack, read_ack, resolve_short
     from scheduler.store import open_store
     from scheduler.store.records import notice_record_by_key
 
@@ -32,12 +41,13 @@ def cmd_ack(args: argparse.Namespace) -> int:
     try:
         secret = ack_secret(config)
         with store.session() as session:
+            code = _short(args.token)
+            token = resolve_short(session, code, secret=secret, today=today) if code else _token(args.token)
             by = args.by
             if not by:  # default to the addressed unit, so the record says who signed
-                notice = notice_record_by_key(session, read_ack(_token(args.token), secret, today))
+                notice = notice_record_by_key(session, read_ack(token, secret, today))
                 by = notice.unit if notice is not None else "签收链接"
-            result = honour_ack(session, _token(args.token), secret=secret, by=by, today=today,
-                                now=clock.now())
+            result = honour_ack(session, token, secret=secret, by=by, today=today, now=clock.now())
             session.commit()
     except AckLinkError as exc:
         print(f"未签收：{exc}", file=sys.stderr)

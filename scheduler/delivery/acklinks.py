@@ -6,6 +6,11 @@ give the same token, so a letter re-sent after a failure carries the same link. 
 reading (sign_ack, read_ack, signed_link, ack_url) take the secret and `today` and touch nothing
 else; the store records issuing and use (scheduler.store.acks), and `honour_ack` joins the two.
 
+A letter prints the short form `{base_url}/q/<code>`: the code is a hash of the token (60 bits, so
+it cannot be guessed or enumerated), the store keeps the code's hash beside the token's, and the
+console turns a code back into the token by re-signing the row's notice and expiry. The long
+`/ack/<token>` links of letters already sent keep working.
+
 The secret is the value of the environment variable named by config.web.secret_env (DUBAN_SECRET).
 When it is unset, a random secret is created once in `<config dir>/.duban-secret` (mode 0600) and
 used with a warning: good for a demo on one machine; several hosts must share DUBAN_SECRET.
@@ -28,6 +33,7 @@ from typing import TYPE_CHECKING
 from scheduler.ladder import ACK_LEVELS, is_known, rung
 from scheduler.store import notice_by_key
 from scheduler.store.acks import AckResult, IssuedLink, StoreSession, honour
+from scheduler.store.shortlinks import fill_short_hashes, link_by_short
 
 if TYPE_CHECKING:
     from scheduler.config import Config
@@ -37,6 +43,10 @@ log = logging.getLogger(__name__)
 SECRET_FILE = ".duban-secret"
 MIN_SECRET_BYTES = 16
 SIGNATURE_BYTES = 16  # 128-bit HMAC tag: unguessable, and the link stays short
+# 12 base32 characters = 60 bits: not enumerable over HTTP, and `http://127.0.0.1:8080/q/<code>`
+# is 36 characters, one printed line; base32 has no 0/1/8/9 to misread when typed from paper
+SHORT_CODE_CHARS = 12
+_SHORT_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz234567")
 _WARNED: set[Path] = set()
 
 
@@ -90,8 +100,30 @@ def read_ack(token: str, secret: bytes, today: date) -> str:
     return key
 
 
+def short_code(token: str) -> str:
+    """Return the token's short code: derived from the token, so only the secret's holder knows it."""
+    digest = hashlib.sha256(b"duban-ack-short|" + token.strip().encode("ascii")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:SHORT_CODE_CHARS]
+
+
+def short_hash(code: str) -> str:
+    """Return what the store keeps of a short code: its SHA-256."""
+    return hashlib.sha256(code.strip().lower().encode("ascii")).hexdigest()
+
+
+def is_short_code(text: str) -> bool:
+    """Whether `text` has the form of a short code (a lookup can still find nothing)."""
+    code = text.strip().lower()
+    return len(code) == SHORT_CODE_CHARS and set(code) <= _SHORT_ALPHABET
+
+
 def ack_url(base_url: str, token: str) -> str:
-    """Return the link a letter prints: `{base_url}/ack/{token}`."""
+    """Return the link a letter prints: the short `{base_url}/q/{code}`."""
+    return f"{base_url.rstrip('/')}/q/{short_code(token)}"
+
+
+def long_ack_url(base_url: str, token: str) -> str:
+    """Return the token's own link, `{base_url}/ack/{token}` (what letters printed before short codes)."""
     return f"{base_url.rstrip('/')}/ack/{token}"
 
 
@@ -146,7 +178,35 @@ def _file_secret(path: Path) -> bytes:
 def signed_link(notice_key: str, expires_on: date, secret: bytes) -> tuple[str, IssuedLink]:
     """Sign a link for `notice_key` and return the token and what the store records of it."""
     token = sign_ack(notice_key, expires_on, secret)
-    return token, IssuedLink(notice_key, token_hash(token), expires_on)
+    return token, IssuedLink(notice_key, token_hash(token), expires_on, short_hash(short_code(token)))
+
+
+def resolve_short(session: StoreSession, code: str, *, secret: bytes, today: date) -> str:
+    """Return the token a letter's short code stands for; AckLinkError when no link has it.
+
+    Links issued before short codes get theirs on the first miss (the caller commits), so the
+    short links a digest prints for them work too."""
+    code = code.strip().lower()
+    if not is_short_code(code):
+        raise AckLinkError(UNKNOWN_SHORT)
+    link = link_by_short(session, short_hash(code))
+    if link is None and fill_short_hashes(session, today, lambda row: _short_of(row, secret)):
+        link = link_by_short(session, short_hash(code))
+    if link is None:
+        raise AckLinkError(UNKNOWN_SHORT)
+    token = sign_ack(link.notice_key, link.expires_on, secret)
+    if not hmac.compare_digest(short_code(token), code):  # a row signed with another secret
+        raise AckLinkError(UNKNOWN_SHORT)
+    return token
+
+
+UNKNOWN_SHORT = "没有这个签收链接，请核对函件上的网址或扫描二维码"
+
+
+def _short_of(link: IssuedLink, secret: bytes) -> str | None:
+    """The short hash of a recorded link, if the token signed with our secret matches the row."""
+    token = sign_ack(link.notice_key, link.expires_on, secret)
+    return short_hash(short_code(token)) if token_hash(token) == link.token_hash else None
 
 
 def token_expiry(token: str) -> date:
@@ -175,7 +235,8 @@ def honour_ack(session: StoreSession, token: str, *, secret: bytes, by: str, tod
     if refusal:  # checked before anything is recorded
         raise AckLinkError(refusal)
     token = token.strip()
-    result = honour(session, IssuedLink(key, token_hash(token), token_expiry(token)), by=by, today=today, now=now)
+    link = IssuedLink(key, token_hash(token), token_expiry(token), short_hash(short_code(token)))
+    result = honour(session, link, by=by, today=today, now=now)
     if result is None:
         raise AckLinkError("签收链接对应的函件不存在或已撤销，请联系市大气办")
     return result

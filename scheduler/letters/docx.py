@@ -346,12 +346,29 @@ def _body(doc: OfficialDocument) -> str:
     right = twips(max(4 * BODY_PT - shift, 0))
     qr = _qr_anchor() if doc.ack_url else ""
     out.append(_para("DubanSignature", qr + _run(doc.signature), _ind(right=right)))
-    out.append(_para("DubanDate", _run(date_text)))
+    out.append(_para("DubanDate", *_date_line(doc, date_text)))
     if doc.contact:
         out.append(_para("DubanNote", _run(doc.contact)))
     if doc.cc_line:  # 抄送 in a frame at the bottom of the last page's type area
         out.append(_para("DubanRecord", _run(doc.cc_line), RECORD_FRAME))
     return f"{_XML}<w:document {_NS}><w:body>{''.join(out)}{SECTION}</w:body></w:document>"
+
+
+ACK_URL_PT = 9.0  # 小五: the short link under its QR code, for typing it in
+ACK_URL_MM = 80.0  # the free left part of the date line (the date takes the right ~40 mm)
+
+
+def _date_line(doc: OfficialDocument, date_text: str) -> tuple[str, str]:
+    """The 成文日期 line's runs and paragraph settings: with a 签收 link, its short URL in small
+    type at the left, under the QR code (which sits in the signature's blank lines), and the date
+    at its place by a right tab, so the link takes no line of its own."""
+    if not doc.ack_url:
+        return _run(date_text), ""
+    size = min(ACK_URL_PT, ACK_URL_MM * 2.835 / (len(doc.ack_url) * 0.55))  # Latin glyphs ~0.55 em
+    stop = mm_twips(TYPE_WIDTH_MM) - twips(4 * BODY_PT)
+    ppr = f'<w:tabs><w:tab w:val="right" w:pos="{stop}"/></w:tabs>{_ind()}<w:jc w:val="left"/>'
+    url = _run(doc.ack_url, rpr=f'<w:sz w:val="{half_points(size)}"/>')
+    return url + "<w:r><w:tab/></w:r>" + _run(date_text), ppr
 
 
 QR_REL = "rIdAckQr"

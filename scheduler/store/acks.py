@@ -36,6 +36,7 @@ class IssuedLink:
     notice_key: str
     token_hash: str
     expires_on: date
+    short_hash: str = ""  # SHA-256 of the link's short code (scheduler.delivery.acklinks.short_code)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,12 @@ class AckResult:
 
 def record_issued(session: Session, link: IssuedLink, now: datetime) -> None:
     """Record that a link was put into a letter (once per token; a re-send changes nothing)."""
-    if session.scalar(select(AckLink.id).where(AckLink.token_hash == link.token_hash)) is None:
+    row = session.scalar(select(AckLink).where(AckLink.token_hash == link.token_hash))
+    if row is None:
         session.add(AckLink(token_hash=link.token_hash, notice_key=link.notice_key, expires_on=link.expires_on,
-                            issued_at=now, uses=0))
+                            issued_at=now, uses=0, short_hash=link.short_hash or None))
+    elif link.short_hash and not row.short_hash:  # issued before short codes: a re-send adds it
+        row.short_hash = link.short_hash
 
 
 def record_links(store: Store, links: Iterable[IssuedLink], now: datetime) -> None:
@@ -83,7 +87,7 @@ def honour(session: Session, link: IssuedLink, *, by: str, today: date, now: dat
     row = session.scalar(select(AckLink).where(AckLink.token_hash == link.token_hash))
     if row is None:  # signed with our secret but issued before links were recorded
         session.add(AckLink(token_hash=link.token_hash, notice_key=link.notice_key, expires_on=link.expires_on,
-                            issued_at=now, used_at=now, used_by=by, uses=1))
+                            issued_at=now, used_at=now, used_by=by, uses=1, short_hash=link.short_hash or None))
     else:
         session.execute(
             update(AckLink).where(AckLink.id == row.id)

@@ -1,5 +1,6 @@
-"""Routes for the other features' signed links: /ack/{token} (签收 without logging in) and
-/feeds/{unit}.ics (a unit's calendar). Each is mounted only when its module exists."""
+"""Routes for the other features' signed links: /ack/{token} (签收 without logging in), the short
+form letters print, /q/{code}, which redirects there, and /feeds/{unit}.ics (a unit's calendar).
+Each is mounted only when its module exists."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import importlib.util
 import secrets
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from scheduler.web.core import page, web
@@ -30,7 +31,7 @@ def _secret(request: Request) -> bytes:
 
 
 def ack_router() -> APIRouter:
-    from scheduler.delivery.acklinks import AckLinkError, ack_refusal, honour_ack, read_ack
+    from scheduler.delivery.acklinks import AckLinkError, ack_refusal, honour_ack, read_ack, resolve_short
     from scheduler.store import notice_by_key
     from scheduler.web.letters import letter_for
 
@@ -68,6 +69,20 @@ def ack_router() -> APIRouter:
     @router.get("/ack/{token}")
     def ack_page(request: Request, token: str):
         return _show(request, token)
+
+    @router.get("/q/{code}")
+    def short_link(request: Request, code: str):
+        """A letter's printed short link: on to the token's page (where the form's cookie lives)."""
+        ctx = web(request)
+        with ctx.store.session() as session:
+            try:
+                token = resolve_short(session, code, secret=_secret(request), today=ctx.today())
+            except AckLinkError as exc:
+                session.rollback()
+                return page(request, "ack.html", None, status_code=404, notice=None, letter=Markup(""),
+                            error=str(exc), result=None, form_token="", token="")
+            session.commit()  # links issued before short codes may have just got theirs
+        return RedirectResponse(f"/ack/{token}", status_code=303)
 
     @router.post("/ack/{token}")
     async def ack_post(request: Request, token: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,11 @@ from scheduler.delivery.acklinks import (
     ack_secret,
     ack_url,
     honour_ack,
+    long_ack_url,
     read_ack,
+    resolve_short,
+    short_code,
+    short_hash,
     sign_ack,
     signed_link,
     token_hash,
@@ -67,9 +72,21 @@ def test_malformed_tokens_are_refused(token):
         read_ack(token, SECRET, date(2019, 12, 20))
 
 
-def test_the_url_puts_the_token_under_ack():
-    assert ack_url("https://dqb.example.cn/", "abc.def") == "https://dqb.example.cn/ack/abc.def"
-    assert ack_url("http://127.0.0.1:8080", "abc.def") == "http://127.0.0.1:8080/ack/abc.def"
+def test_the_long_url_puts_the_token_under_ack():
+    assert long_ack_url("https://dqb.example.cn/", "abc.def") == "https://dqb.example.cn/ack/abc.def"
+    assert long_ack_url("http://127.0.0.1:8080", "abc.def") == "http://127.0.0.1:8080/ack/abc.def"
+
+
+def test_the_printed_url_is_a_short_code_under_q_that_fits_one_line():
+    token = sign_ack(KEY, date(2020, 2, 18), SECRET)
+    url = ack_url("http://127.0.0.1:8080/", token)
+    assert url == f"http://127.0.0.1:8080/q/{short_code(token)}" and len(url) < 40
+    assert len(f"http://127.0.0.1:8080/ack/{token}") > 100  # what letters printed before
+    assert short_code(token) == short_code(token + " ")  # stable for a re-sent letter
+    # another secret, notice or expiry gives another code
+    others = {short_code(sign_ack(KEY, date(2020, 2, 18), SECRET + b"x")), short_code(sign_ack(KEY + "x",
+              date(2020, 2, 18), SECRET)), short_code(sign_ack(KEY, date(2020, 2, 19), SECRET))}
+    assert short_code(token) not in others and len(others) == 3
 
 
 def test_a_short_secret_is_refused():
@@ -165,6 +182,41 @@ def test_a_valid_link_to_a_missing_notice_is_refused(store_url):
 
 
 
+def test_a_short_code_resolves_to_its_letters_token_and_a_wrong_one_is_refused(store_url):
+    store = _store(store_url)
+    with store.session() as session:
+        token, link = signed_link(KEY, ack_expiry(date(2019, 12, 20), 60), SECRET)
+        record_issued(session, link, NOW)
+        session.commit()
+        row = session.scalar(select(AckLink))
+        assert row.short_hash == short_hash(short_code(token)) and short_code(token) not in row.short_hash
+        assert resolve_short(session, short_code(token).upper(), secret=SECRET, today=date(2019, 12, 23)) == token
+        wrong = ("a" if short_code(token)[0] != "a" else "b") + short_code(token)[1:]
+        for code in (wrong, "", "abc", short_code(token) + "a", "0" * 12):
+            with pytest.raises(AckLinkError, match="没有这个签收链接"):
+                resolve_short(session, code, secret=SECRET, today=date(2019, 12, 23))
+        with pytest.raises(AckLinkError, match="没有这个签收链接"):  # the row exists, the secret differs
+            resolve_short(session, short_code(token), secret=SECRET + b"x", today=date(2019, 12, 23))
+    store.dispose()
+
+
+def test_a_link_issued_before_short_codes_gets_its_code_on_first_use(store_url):
+    store = _store(store_url)
+    token, link = signed_link(KEY, ack_expiry(date(2019, 12, 20), 60), SECRET)
+    with store.session() as session:  # as a store upgraded from 0010 holds it: no short hash
+        record_issued(session, replace(link, short_hash=""), NOW)
+        session.commit()
+        assert session.scalar(select(AckLink.short_hash)) is None
+        assert resolve_short(session, short_code(token), secret=SECRET, today=date(2019, 12, 23)) == token
+        session.commit()
+    with store.session() as session:
+        assert session.scalar(select(AckLink.short_hash)) == link.short_hash
+        record_issued(session, link, NOW)  # a re-send changes nothing more
+        session.commit()
+        assert len(session.scalars(select(AckLink)).all()) == 1
+    store.dispose()
+
+
 def test_duban_ack_honours_a_link_from_a_delivered_letter(tmp_path):
     import email as emaillib
     import json
@@ -192,7 +244,7 @@ def test_duban_ack_honours_a_link_from_a_delivered_letter(tmp_path):
     assert "以下单位没有可用的联系方式，消息已放入文件发件箱" in delivered.stdout
     mail = emaillib.message_from_bytes(next((tmp_path / "out" / "2019-12-20").glob("overdue-warning*.eml"))
                                        .read_bytes(), policy=policy.default)
-    url = re.search(r"http://127\.0\.0\.1:8080/ack/\S+", mail.get_body(("plain",)).get_content()).group(0)
+    url = re.search(r"http://127\.0\.0\.1:8080/q/\w+", mail.get_body(("plain",)).get_content()).group(0)
     first = duban("ack", url, "--on", "2019-12-23", "--by", "张三")
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("已签收：") and "签收人 张三，日期 2019-12-23" in first.stdout

@@ -628,11 +628,11 @@ def test_in_quiet_hours_only_the_file_outbox_is_written_and_the_rest_goes_after(
 def _link(text: str) -> str:
     import re
 
-    return re.search(r"http://127\.0\.0\.1:8080/ack/[A-Za-z0-9_.-]+", text).group(0)
+    return re.search(r"http://127\.0\.0\.1:8080/q/[a-z2-7]+", text).group(0)  # the short form
 
 
 def test_letters_carry_a_signed_link_recorded_in_the_store_and_digests_list_letters_awaiting_it(store, config):
-    from scheduler.delivery.acklinks import ack_secret, honour_ack, read_ack
+    from scheduler.delivery.acklinks import ack_secret, honour_ack, read_ack, resolve_short
     from scheduler.store.schema import AckLink
 
     add(store, action("w1", level="warning"), approve=("w1",))
@@ -642,7 +642,8 @@ def test_letters_carry_a_signed_link_recorded_in_the_store_and_digests_list_lett
     html = letter.get_body(("html",)).get_content()
     assert f'href="{url}"' in html and "签收本函" in html
     secret = ack_secret(config)  # no DUBAN_SECRET here: the private file under config.base_dir
-    token = url.rsplit("/", 1)[1]
+    with store.session() as session:
+        token = resolve_short(session, url.rsplit("/", 1)[1], secret=secret, today=DAY)
     assert read_ack(token, secret, DAY) == "w1"
     docx_path = config.outbox / "letters" / "2019-12-02" / "长大气办函〔2019〕1号.docx"
     document = Document(docx_path)

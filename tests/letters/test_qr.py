@@ -15,11 +15,10 @@ from scheduler.letters.render import Renderer, render_letter_files
 from scheduler.letters.samples import sample_letter
 
 ROOT = Path(__file__).resolve().parents[2]
-URL = ("https://duban.example.gov.cn/ack/MjAyMC0wMS0xNXxvdmVyZHVlLXdhcm5pbmd8Y2hhbmd6aGktMjAxOS9yMDE3fOa9nuW3nuWMuuS6"
-       "uuawkeaUv-W6nA.x7Jq2mN0bH4kVd9sQw1eZg")
+URL = "https://duban.example.gov.cn/q/x7jq2mn4bh4k"  # the short form letters print (scheduler.delivery.acklinks)
 
 
-def test_a_letter_with_a_link_carries_its_qr_code_and_not_the_long_link(tmp_path):
+def test_a_letter_with_a_link_carries_its_qr_code_and_the_short_link_beside_the_signature(tmp_path):
     letter = replace(sample_letter("warning"), ack_url=URL)
     path = Renderer(ROOT / "templates").letter_docx(letter, tmp_path / "x.docx")
     with zipfile.ZipFile(path) as package:
@@ -27,7 +26,10 @@ def test_a_letter_with_a_link_carries_its_qr_code_and_not_the_long_link(tmp_path
         assert b'Target="media/ack-qr.png"' in package.read("word/_rels/document.xml.rels")
         assert b'Extension="png"' in package.read("[Content_Types].xml")
         body = package.read("word/document.xml").decode()
-    assert URL not in body and "扫描落款旁二维码" in body and "<wp:anchor" in body
+    assert "扫描落款旁二维码" in body and "<wp:anchor" in body
+    # the short link in small type under the QR code, on the date's line (it takes no line of its own)
+    date_line = body[body.index('<w:pStyle w:val="DubanDate"/>'):].split("</w:p>")[0]
+    assert URL in date_line and "2019年12月20日" in date_line and "<w:tab/>" in date_line
     assert qr_png(URL)[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from scheduler.delivery.acklinks import ack_secret, sign_ack
+from scheduler.delivery.acklinks import ack_secret, short_code, sign_ack
 from scheduler.escalation.metrics import regions_from
 from scheduler.escalation.metrics.values import RawRow, check_rows
 from scheduler.plans.units import UnitDirectory
@@ -33,6 +33,7 @@ LAST = {("POST", "/logout"), ("DELETE", "/api/session")}  # they end the session
 EXPECT = {
     ("GET", "/openapi.json"): PUBLIC, ("GET", "/"): PUBLIC, ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC,
     ("POST", "/api/session"): PUBLIC, ("GET", "/ack/{token}"): PUBLIC, ("POST", "/ack/{token}"): PUBLIC,
+    ("GET", "/q/{code}"): PUBLIC,
     ("GET", "/feeds/{unit}.ics"): PUBLIC,
     ("POST", "/logout"): USER, ("GET", "/api/session"): USER, ("DELETE", "/api/session"): USER,
     **{("GET", p): STAFF for p in (
@@ -83,12 +84,14 @@ def fixtures(store, config) -> dict:
         session.add(m.Unit(name=provisional, id="provisional-authz", kind="provisional", region="长治市"))
         session.commit()
     token = sign_ack(letter.key, DAY + timedelta(days=30), ack_secret(config))
+    code = short_code(sign_ack(letter.key, DAY + timedelta(days=60), ack_secret(config)))  # the letter's own
     draft = config.path(config.outbox) / "bulletins" / "2019-11" / "通报-长治市-2019-11（送审稿）"
     draft.parent.mkdir(parents=True, exist_ok=True)
     draft.with_suffix(".json").write_text('{"region": "长治市"}', encoding="utf-8")
     draft.with_suffix(".docx").write_bytes(b"PK")
     values = {"month": "2019-11", "index": 0,
-              "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "unit": UNIT_A,
+              "notice_id": str(letter.id), "task_id": letter.task_id, "kind": "docx", "token": token, "code": code,
+              "unit": UNIT_A,
               "pending": pending, "dead": dead, "feed": "", "import_id": import_id,
               "request_id": request_id, "other_task": other_task,
               "action": "confirm", "provisional": provisional}
@@ -197,6 +200,7 @@ def public_answer(method: str, path: str, role: str) -> int:
         ("POST", "/login"): 403,  # no login-form token
         ("POST", "/api/session"): 422,  # no credentials
         ("GET", "/ack/{token}"): 200,
+        ("GET", "/q/{code}"): 303,  # a letter's short link: on to its /ack/ page
         ("POST", "/ack/{token}"): 403,  # no form token
         ("GET", "/feeds/{unit}.ics"): 200,
     }[(method, path)]
