@@ -1,5 +1,6 @@
 """`duban explain KEY | 文号 | 单位 任务序号`: why a notice (or every notice a letter carries) went out,
-in the words a coordinator reads; `--json` keeps the stored fields and their internal keys."""
+in the words a coordinator reads (plans by their short titles, rules by their labels, tasks by plan
+and number); `--json` keeps the stored fields and their internal keys."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from datetime import date
 from typing import Any
 
 from scheduler.cli.main import command, emit_json, runtime_for
+from scheduler.web.labels import Names, names_for, rule_label
 
 # The facts a rule records, in Chinese. A fact missing here is shown under its own name, so a new
 # rule's facts are never hidden; tests/cli/test_explain.py keeps this table complete for the demo.
 FACT_LABELS: dict[str, str] = {
     "task": "任务", "task_title": "事项", "plan": "方案", "unit": "单位", "role": "单位角色", "as_of": "判断日期",
-    "due": "完成时限", "milestone": "节点", "fire_day": "提醒日", "offset": "提前（工作日）",
+    "due": "完成时限", "milestone": "节点", "fire_day": "提醒日", "offset": "提前",
     "period": "报送周期起", "every": "报送周期", "workdays_waited": "已等待（工作日）",
     "threshold_workdays": "规则规定（工作日）", "workdays_overdue": "已逾期（工作日）",
     "requested_on": "要求报送日", "request_key": "对应的报送提醒",
@@ -36,6 +38,7 @@ FACT_LABELS: dict[str, str] = {
     "calendar": "日历", "calendar_years": "暂算日历的年份",
 }
 _VALUE_WORDS = {"month": "每月", "week": "每周", "quarter": "每季度", "year": "每年", "dust_fall": "降尘量",
+                "mean": "累计平均浓度", "count": "累计天数",
                 "pm25_prorata": "PM2.5 序时进度", "aqi_off_scale": "AQI 爆表", "repeated_warnings": "多次预警"}
 
 
@@ -62,9 +65,40 @@ def _plain(value: Any, name: str = "") -> str:
     return _VALUE_WORDS.get(text, text)
 
 
-def fact_lines(facts: dict[str, Any]) -> list[str]:
-    """The notice's facts as `  标签：值` lines, in the order the rule recorded them."""
-    return [f"  {FACT_LABELS.get(name, name)}：{_plain(value, name)}" for name, value in facts.items()]
+# The calendar's own record, like other notices' keys (*_key) and the plan (printed above the
+# facts by its title), appears in --json only.
+HIDDEN_FACTS = frozenset({"calendar", "calendar_years"})
+_OFFSET = re.compile(r"(?P<n>\d+)(?P<unit>wd|d)")
+
+
+def _offset(text: str) -> str:
+    match = _OFFSET.fullmatch(text)
+    if match is None:
+        return text
+    return f"{match['n']}个工作日" if match["unit"] == "wd" else f"{match['n']}天"
+
+
+def fact_lines(facts: dict[str, Any], names: Names | None = None, rules_dir: str = "") -> list[str]:
+    """The notice's facts as `  标签：值` lines, in the order the rule recorded them; with `names`,
+    plans, tasks, sources and rules in words, and other notices' keys left out."""
+    lines = []
+    for name, value in facts.items():
+        if names is not None and (name in HIDDEN_FACTS or name.endswith("_key") or name == "plan"):
+            continue
+        text = _plain(value, name)
+        if names is not None and value not in (None, "", []):
+            if name == "task":
+                text = names.task(str(value))
+            elif name == "plan":
+                text = names.plan(str(value))
+            elif name == "offset":
+                text = _offset(text)
+            elif name == "warning_rule" and rules_dir:
+                text = rule_label(rules_dir, str(value))
+            else:
+                text = names.words(text)
+        lines.append(f"  {FACT_LABELS.get(name, name)}：{text}")
+    return lines
 
 
 def _find(session, runtime, words: list[str]) -> tuple[list, str]:
@@ -98,9 +132,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from scheduler.store import notice_json
 
     runtime = runtime_for(args)
+    rules_dir = str(runtime.config.path(runtime.config.rules_dir))
     with runtime.store.session() as session:
         notices, why = _find(session, runtime, list(args.key))
         data = [notice_json(n) for n in notices]
+        names = names_for(session, rules_dir) if data and not args.json else None
     if not data:
         print(why, file=sys.stderr)
         return 1
@@ -115,17 +151,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for number, item in enumerate(data, 1):
         if len(data) > 1:
             print(f"{'—' * 4} 第{number}项，共{len(data)}项 {'—' * 4}")
-        print(item["explanation"])
+        assert names is not None
+        print(names.words(item["explanation"]))
         if str(item["facts"].get("calendar", "")).startswith("provisional"):
             years = "、".join(str(year) for year in item["facts"].get("calendar_years", []))
             print(f"注意：本通知的工作日按暂算日历计算——{years} 年节假日安排当时尚未公布，按法定节假日暂算"
                   f"（周末休息，不含调休），期限和提醒日可能与正式安排相差数日。")
         status = NOTICE_STATUSES.get(item["status"], item["status"])
         print(f"级别：{TERMS.get(item['level'], item['level'])}；状态：{status}")
-        print(f"依据：{item['clause']}")
-        print(f"规则：{item['rule']}（规则集 {item['ruleset']}）")
-        print(f"通知编号：{item['key']}")
+        print(f"依据：{names.words(item['clause'])}")
+        set_id, _, version = str(item["ruleset"]).partition("@")
+        title = names.rulesets.get(set_id, set_id)
+        edition = f"第{version}版" if version else ""
+        print(f"规则：「{rule_label(rules_dir, item['rule'], set_id)}」（《{title}》{edition}）")
+        if item.get("plan"):
+            print(f"方案：{names.plan(item['plan'])}")
         print("事实：")
-        for line in fact_lines({k: v for k, v in item["facts"].items() if k not in ("calendar", "calendar_years")}):
+        for line in fact_lines(item["facts"], names, rules_dir):
             print(line)
     return 0

@@ -19,7 +19,7 @@ from scheduler.store.catalog import plan_rows, source_files
 from scheduler.store.session import Session
 from scheduler.web.core import WebContext
 
-_SOURCE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.[a-z]+)(?::(?P<line>\d+))?")
+_SOURCE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.[a-z]+)(?::(?P<line>\d+(?:-\d+)?))?")
 _TASK = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{4}/[A-Za-z0-9-]+")
 _RULE = re.compile(r"(?P<set>[a-z][a-z0-9-]*)/(?P<rule>[a-z][a-z0-9-]*)(?P<version> 第\d+版)")
 
@@ -88,17 +88,35 @@ def names(session: Session, rules_dir: Path | None = None) -> Names:
 
 @lru_cache(maxsize=4)
 def ruleset_titles(folder: str) -> dict[str, str]:
-    """Each rule set's id with its title, read once per folder (a broken file is `duban check`'s
-    business: here it simply keeps its id)."""
-    titles: dict[str, str] = {}
-    for path in sorted(Path(folder).glob("*.yaml")):
+    """Each rule set's id with its title (rules/ and rules/metrics/), read once per folder (a broken
+    file is `duban check`'s business: here it simply keeps its id)."""
+    return {set_id: title for set_id, (title, _) in _rulesets(folder).items()}
+
+
+def rule_label(folder: str, rule_id: str, ruleset_id: str = "") -> str:
+    """A rule's Chinese label (逾期十个工作日下发预警通知函): from its set, else from any set that
+    has a rule of that id (a plan's set overrides the default's rules by id); the id when none has."""
+    sets = _rulesets(folder)
+    for _, labels in [sets.get(ruleset_id, ("", {})), *sets.values()]:
+        if rule_id in labels:
+            return labels[rule_id]
+    return rule_id
+
+
+@lru_cache(maxsize=4)
+def _rulesets(folder: str) -> dict[str, tuple[str, dict[str, str]]]:
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    for path in sorted(Path(folder).rglob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(data, dict) and data.get("id") and data.get("title"):
-            titles[str(data["id"])] = str(data["title"])
-    return titles
+            rules = data.get("rules")
+            rules = rules if isinstance(rules, list) else []
+            found[str(data["id"])] = (str(data["title"]), {
+                str(r["id"]): str(r["label"]) for r in rules if isinstance(r, dict) and r.get("id") and r.get("label")})
+    return found
 
 
 def sentence(value: Any, names_: Names) -> str:
@@ -114,6 +132,11 @@ def sentence(value: Any, names_: Names) -> str:
     if value is False:
         return "否"
     return names_.words(str(value))
+
+
+def names_for(session: Session, rules_dir: str) -> Names:
+    """The names as `names` reads them, for a caller that holds the rules folder as text (the CLI)."""
+    return names(session, Path(rules_dir))
 
 
 def page_names(session: Session, ctx: WebContext) -> Names:

@@ -44,6 +44,21 @@ def test_explain_prints_chinese_labels_not_fact_keys(delivered, capsys):
         assert english not in out
 
 
+def test_explain_names_plan_rule_and_task_by_their_titles_and_keeps_internal_keys_for_json(delivered, capsys):
+    capsys.readouterr()
+    assert main(["explain", KEY]) == 0
+    out = capsys.readouterr().out
+    assert "方案：长治市2019-2020年秋冬季方案" in out and "规则：「逾期十个工作日下发预警通知函」" in out
+    assert "《默认督办规则（提醒、催办、预警通知函、约谈）》第2版" in out
+    assert "任务：《长治市2019-2020年秋冬季方案》017" in out and "前一级：催办" in out
+    for internal in ("changzhi-2019", "overdue-warning", "overdue-urge", "default", "|", "r017", "前一级通知"):
+        assert internal not in out, internal
+    assert main(["explain", KEY, "--json"]) == 0
+    item = json.loads(capsys.readouterr().out)
+    assert (item["plan"], item["rule"], item["key"]) == ("changzhi-2019", "overdue-warning", KEY)
+    assert item["facts"]["premise_key"].startswith("overdue-urge|")
+
+
 def test_explain_takes_a_letter_number_and_explains_every_notice_it_carries(delivered, capsys):
     capsys.readouterr()
     assert main(["explain", KEY, "--json"]) == 0
