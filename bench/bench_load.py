@@ -2,7 +2,7 @@
 
 Run as `.venv/bin/python bench/bench_load.py [--assignments 1000000] [--old-assignments 100000]
 [--db sqlite|postgresql|both] [--runs 1] [--cli-assignments 100000] [--cli-only]
-[--baseline DIR]`.
+[--baseline DIR]`; `--old-assignments 0` skips the old path.
 
 The province is bench_sweep.py's generator (synthetic 长治 tasks, 10 units each), cut into plans of
 5,000 tasks so each ledger file stays under the 8 MB YAML limit. Every measurement runs in its own
@@ -184,39 +184,49 @@ def figure(name: str, store: str, samples: list[float], target: str, unit: str =
 
 
 def store_figures(args: argparse.Namespace, kind: str, fresh: Callable[[str], str]) -> None:
-    """Time the store alone: the old path against the bulk path, then the bulk path at full scale."""
+    """Time the store alone: the old path against the bulk path (skipped with --old-assignments 0),
+    then the bulk path at full scale, alternating with --baseline's when given."""
     rates: dict[str, list[float]] = {"old": [], "bulk-small": []}
-    for run in range(args.runs):
+    for run in range(args.runs if args.old_assignments else 0):
         for path, key in (("old", "old"), ("bulk", "bulk-small")):
             result = _child("store", fresh(f"{path}-small-{run}"), path, str(args.old_assignments))
             rates[key].append(args.old_assignments / result["first"]["seconds"])
             print(f"[{kind}] {path}, {args.old_assignments:,} assignments: first "
                   f"{result['first']['seconds']:.1f} s, again {result['again']['seconds']:.1f} s, "
                   f"1% edited {result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB", flush=True)
-    figure(f"load, store only, old path ({args.old_assignments:,})", kind, rates["old"], "—", "assignments/s")
-    figure(f"load, store only, bulk ({args.old_assignments:,})", kind, rates["bulk-small"], "—",
-           "assignments/s", ratio=statistics.median(rates["bulk-small"]) / statistics.median(rates["old"]))
-    firsts, agains, editeds, peaks = [], [], [], []
+    if args.old_assignments:
+        figure(f"load, store only, old path ({args.old_assignments:,})", kind, rates["old"], "—", "assignments/s")
+        figure(f"load, store only, bulk ({args.old_assignments:,})", kind, rates["bulk-small"], "—",
+               "assignments/s", ratio=statistics.median(rates["bulk-small"]) / statistics.median(rates["old"]))
+    codes = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
+    steps = ("first", "again", "edited")
+    seconds: dict[str, dict[str, list[float]]] = {name: {step: [] for step in steps} for name in codes}
+    peaks: dict[str, list[float]] = {name: [] for name in codes}
     for run in range(args.runs):
-        result = _child("store", fresh(f"bulk-{run}"), "bulk", str(args.assignments))
-        firsts.append(result["first"]["seconds"])
-        agains.append(result["again"]["seconds"])
-        editeds.append(result["edited"]["seconds"])
-        peaks.append(result["peak_mb"])
-        print(f"[{kind}] bulk, {args.assignments:,} assignments ({result['tasks']:,} tasks, ledgers built in "
-              f"{result['build_s']:.1f} s): first {result['first']['seconds']:.1f} s, again "
-              f"{result['again']['seconds']:.1f} s, {result['edited_tasks']:,} edited "
-              f"{result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB; rows {result['rows']}",
-              flush=True)
-        for step in ("first", "again", "edited"):
-            print(f"    {step}: {result[step]['summary']}", flush=True)
+        for name, code in (codes.items() if run % 2 == 0 else reversed(codes.items())):
+            result = _child("store", fresh(f"bulk-{name}-{run}"), "bulk", str(args.assignments), code=code)
+            for step in steps:
+                seconds[name][step].append(result[step]["seconds"])
+            peaks[name].append(result["peak_mb"])
+            print(f"[{kind}] {name}: bulk, {args.assignments:,} assignments ({result['tasks']:,} tasks, ledgers "
+                  f"built in {result['build_s']:.1f} s): first {result['first']['seconds']:.1f} s, again "
+                  f"{result['again']['seconds']:.1f} s, {result['edited_tasks']:,} edited "
+                  f"{result['edited']['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB; rows {result['rows']}; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            for step in steps:
+                print(f"    {step}: {result[step]['summary']}", flush=True)
     scale = f"{args.assignments:,}"
-    old_rate = statistics.median(rates["old"])
-    figure(f"load, store only, bulk, first ({scale})", kind, firsts, f"<= {TARGET_S} s",
-           peak_mb=max(peaks), ratio=args.assignments / old_rate / statistics.median(firsts))
-    figure(f"load, store only, bulk, same again ({scale})", kind, agains, f"<= {TARGET_S} s")
-    figure(f"load, store only, bulk, 1% edited ({scale})", kind, editeds, f"<= {TARGET_S} s")
-    figure(f"load, peak memory ({scale})", kind, peaks, f"<= {TARGET_MB} MB", "MB")
+    for name in codes:
+        tag = "" if name == "this" else ", baseline"
+        extra = ({"ratio": args.assignments / statistics.median(rates["old"]) / statistics.median(
+            seconds[name]["first"])} if args.old_assignments else {})
+        figure(f"load, store only, bulk, first ({scale}){tag}", kind, seconds[name]["first"], f"<= {TARGET_S} s",
+               peak_mb=max(peaks[name]), **extra)
+        figure(f"load, store only, bulk, same again ({scale}){tag}", kind, seconds[name]["again"],
+               f"<= {TARGET_S} s")
+        figure(f"load, store only, bulk, 1% edited ({scale}){tag}", kind, seconds[name]["edited"],
+               f"<= {TARGET_S} s")
+        figure(f"load, peak memory ({scale}){tag}", kind, peaks[name], f"<= {TARGET_MB} MB", "MB")
 
 
 def cli_figures(args: argparse.Namespace, kind: str, workdir: Path, fresh: Callable[[str], str]) -> None:
