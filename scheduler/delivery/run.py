@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
@@ -32,6 +33,7 @@ from scheduler.delivery.acklinks import AckLinkError, ack_expiry, ack_secret, ac
 from scheduler.delivery.channels.base import Channel, OutgoingMessage, Receipt, TransportError
 from scheduler.delivery.channels.registry import ChannelFactory, channel_factory
 from scheduler.delivery.policy import backoff, delivery_settings, in_quiet_hours
+from scheduler.delivery.sending import send_all
 from scheduler.delivery.targets import Target, recipients, route
 from scheduler.letters.content import LetterContext, build_letter, needs_ack, zh_date
 from scheduler.letters.digest import build_digest, digest_day, digest_key
@@ -216,17 +218,20 @@ def deliver(
             report.skipped_reason = policy.quiet_reason(cfg, report.quiet_held)
     used: dict[int, Channel] = {}
     down: dict[int, TransportError] = {}
+
+    def record(job: _Job, receipt: Receipt | None, error: TransportError | None) -> None:
+        _record(store, job, receipt, error, day, now, cfg, report)
+
     try:
-        for jobs in _batches(store, deliveries.due_ids(store, files_only=quiet), day, now, report, links):
-            for job in jobs:
-                if job.digest_day is None:
-                    _prepare_letter(store, job, day, now, pick_issuer, calendar, links, config.standing_basis_for)
-            _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
-            _keep_records(store, jobs, renderer, now)
-            for job in jobs:  # each outcome commits before the next send: a crash resends at most one
-                receipt, error = _send(job, factory, used, down)
-                job.message = None  # sent: the batch keeps only what recording needs
-                _record(store, job, receipt, error, day, now, cfg, report)
+        with ThreadPoolExecutor(1, thread_name_prefix="duban-record") as recorder:
+            for jobs in _batches(store, deliveries.due_ids(store, files_only=quiet), day, now, report, links):
+                for job in jobs:
+                    if job.digest_day is None:
+                        _prepare_letter(store, job, day, now, pick_issuer, calendar, links,
+                                        config.standing_basis_for)
+                _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
+                _keep_records(store, jobs, renderer, now)
+                send_all(jobs, factory, used, down, record, recorder)
     finally:
         for channel in used.values():
             close = getattr(channel, "close", None)
@@ -378,27 +383,6 @@ def _letter_html(renderer: Renderer, letter: LetterContext, attached: Sequence[s
     except TemplateNotFound:
         return None
     return template.render(letter=letter, attached=tuple(attached))
-
-
-def _send(job: _Job, factory: ChannelFactory, used: dict[int, Channel],
-          down: dict[int, TransportError]) -> tuple[Receipt | None, TransportError | None]:
-    """Hand the message to its channel; return the receipt or the error."""
-    if job.error is not None or job.message is None:
-        return None, job.error
-    channel: Channel | None = None
-    try:
-        channel = factory(job.target.channel, job.target.address)
-        used[id(channel)] = channel
-        if id(channel) in down:  # unreachable earlier in this run: do not wait for it again
-            raise TransportError(f"{down[id(channel)]}（本轮不再尝试）", permanent=False)
-        return channel.send(job.message), None
-    except TransportError as exc:
-        if exc.unreachable and channel is not None:
-            down[id(channel)] = exc
-        return None, exc
-    except Exception as exc:  # noqa: BLE001 - a broken channel must not stop the others
-        log.exception("channel %s failed on %s", job.target.channel, job.key)
-        return None, TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
 
 
 def _record(store: Store, job: _Job, receipt: Receipt | None, error: TransportError | None,

@@ -9,6 +9,7 @@ reported as `unreachable`, so the loop does not wait for the same timeout once p
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -23,6 +24,7 @@ from scheduler.delivery.channels.base import (
     Clock,
     OutgoingMessage,
     Receipt,
+    Staged,
     TransportError,
     email_bytes,
     message_id,
@@ -48,6 +50,9 @@ class SmtpSettings:
 def _code_error(what: str, code: int, reply: bytes | str) -> TransportError:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
     return TransportError(f"{what}：{code} {text}", permanent=code >= 500)
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")  # doubled in DATA (RFC 5321 4.5.2), as smtplib does
 
 
 def _login(server: smtplib.SMTP, user: str, password: str) -> None:
@@ -125,6 +130,23 @@ class SmtpChannel:
                 raise
         return self._deliver(self._session(), message, mail)
 
+    def stage(self, message: OutgoingMessage) -> Staged:
+        """Run the SMTP transaction up to the end of DATA, all but the final dot: the server holds
+        the message but has not accepted it. complete() sends the dot; abort() drops the session,
+        and a server discards a transaction whose DATA never ended (RFC 5321 4.1.1.4), as it does
+        when the sender dies. Like send(), a dropped kept session is replaced once."""
+        if not message.to:
+            raise TransportError(f"{message.unit} 没有配置邮箱地址", permanent=True)
+        mail = email_bytes(message, self.settings.sender, self.now(), domain=self.settings.domain)
+        reused = self._server is not None
+        try:
+            return self._begin(self._session(), message, mail)
+        except TransportError as exc:
+            self.close()
+            if not reused or exc.permanent:
+                raise
+        return self._begin(self._session(), message, mail)
+
     def send_batch(self, messages: list[OutgoingMessage]) -> list[Receipt | TransportError]:
         """Deliver several messages over one SMTP session, one result each; close at the end.
 
@@ -157,6 +179,8 @@ class SmtpChannel:
         server: smtplib.SMTP | None = None
         try:
             server = self._connect()
+            if server.sock is not None:  # the final dot follows DATA alone: Nagle would hold it ~40 ms
+                server.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if credentials:
                 _login(server, *credentials)
             return server
@@ -175,6 +199,32 @@ class SmtpChannel:
             raise self._classify(exc) from None
         detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""
         return Receipt(self.name, message_id(message.key, self.settings.domain), detail)
+
+    def _begin(self, server: smtplib.SMTP, message: OutgoingMessage, mail: bytes) -> _StagedMail:
+        """smtplib.sendmail's steps (MAIL, RCPT, DATA, the message), stopped before the final dot."""
+        try:
+            server.ehlo_or_helo_if_needed()
+            options = [f"size={len(mail)}"] if server.does_esmtp and server.has_extn("size") else []
+            code, reply = server.mail(self.settings.sender, options)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, self.settings.sender)
+            refused: dict[str, tuple[int, bytes]] = {}
+            recipients = [*message.to, *message.cc]
+            for address in recipients:
+                code, reply = server.rcpt(address)
+                if code not in (250, 251):
+                    refused[address] = (code, reply)
+            if len(refused) == len(recipients):
+                raise smtplib.SMTPRecipientsRefused(refused)
+            code, reply = server.docmd("data")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            body = _LEADING_DOT.sub(b"..", mail)
+            server.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+        except Exception as exc:  # noqa: BLE001 - classified below
+            raise self._classify(exc) from None
+        detail = "；".join(f"{a} 被拒绝" for a in refused) if refused else ""
+        return _StagedMail(self, server, Receipt(self.name, message_id(message.key, self.settings.domain), detail))
 
     def _classify(self, exc: BaseException) -> TransportError:
         """Map an smtplib/socket failure to TransportError: 5xx and auth permanent, else retry."""
@@ -196,6 +246,31 @@ class SmtpChannel:
             where = f"{self.settings.host}:{self.settings.port}"
             return TransportError(f"无法连接 SMTP 服务器 {where}：{exc}", permanent=False)
         raise exc
+
+
+class _StagedMail:
+    """An SMTP transaction waiting for its final dot."""
+
+    def __init__(self, channel: SmtpChannel, server: smtplib.SMTP, receipt: Receipt) -> None:
+        self.channel, self.server, self.receipt = channel, server, receipt
+
+    def complete(self) -> Receipt:
+        """Send the final dot; the server's 250 is its acceptance."""
+        try:
+            code, reply = self.server.docmd(".")
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except Exception as exc:  # noqa: BLE001 - classified below
+            error = self.channel._classify(exc)
+            self.channel.close()
+            raise error from None
+        return self.receipt
+
+    def abort(self) -> None:
+        """Drop the connection mid-DATA, without QUIT (which would be read as part of the message)."""
+        if self.channel._server is self.server:
+            self.channel._server = None
+        self.server.close()
 
 
 def _close(server: smtplib.SMTP) -> None:

@@ -70,3 +70,13 @@ def test_webhook_formats_follow_the_robot_host_unless_configured():
     assert format_for("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x") == "wecom"
     assert format_for("https://hooks.example.gov.cn/duban") == "json"
     assert format_for("https://oapi.dingtalk.com/robot/send", "json") == "json"
+
+
+def test_any_subject_reads_back_as_written_in_lines_of_at_most_78(message):
+    for subject in ("督办事项汇总", "A plain subject", "x" * 120, "=?utf-8?b?Zm9v?= is not a word",
+                    "督办😀" * 30, "中 英  mixed, two  spaces", "关于（" + "𠀀" * 40 + "）"):
+        raw = email_bytes(replace(message, subject=subject), "duban@changzhi.gov.cn", NOW)
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78, subject
+        mail = _parse(raw)
+        assert mail["Subject"] == subject and not mail.defects
