@@ -88,10 +88,11 @@ MUTATIONS = list(":-[]{}#&*!|>'\"\n ?,%@`\\\t") + ["\r\n", "  ", "- ", ": ", "\x
                                                   "---", "~", "0x", "2019-", "!!", "|-", ">+"]
 
 
-def test_mutated_documents_read_the_same_as_with_the_reference():
-    bases = [path.read_text(encoding="utf-8")[:2500] for path in SHIPPED[::4]]
-    rng = random.Random(20261207)
-    for _ in range(400):
+def mutate_and_compare(cases: int, seed: int) -> None:
+    """Mutate the beginnings of shipped files and require the same outcome both ways."""
+    bases = [path.read_text(encoding="utf-8")[:1200] for path in SHIPPED[::4]]
+    rng = random.Random(seed)
+    for _ in range(cases):
         text = rng.choice(bases)
         for _ in range(rng.randint(1, 3)):
             at = rng.randrange(len(text) + 1)
@@ -102,6 +103,15 @@ def test_mutated_documents_read_the_same_as_with_the_reference():
         if "\x00" in text:
             continue
         assert _outcome(lambda t: load_yaml_text(t, "f.yaml"), text) == _outcome(_reference, text), repr(text)
+
+
+def test_mutated_documents_read_the_same_as_with_the_reference():
+    mutate_and_compare(40, seed=20261207)
+
+
+@pytest.mark.slow
+def test_many_more_mutated_documents_read_the_same_as_with_the_reference():
+    mutate_and_compare(1500, seed=1207)
 
 
 @needs_libyaml
