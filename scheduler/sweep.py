@@ -4,6 +4,11 @@ Idempotence comes from the notices' unique occurrence keys (insert-or-nothing), 
 remembering what ran; a repeated sweep of the same day therefore creates nothing. After downtime,
 the sweep passes the last swept day as `since`, so one catch-up run covers the missed days and
 sends each pending reminder once (the latest one), not once per missed day.
+
+The sweep is incremental: it evaluates only the tasks whose next possible firing day has come or
+whose facts or notices changed since the sweep that last evaluated them (scheduler.store.cursors,
+scheduler.escalation.wake), and leaves the rest, which would propose nothing. `full=True` evaluates
+every task, as the reference the incremental sweep must equal; a dry run always does.
 """
 
 from __future__ import annotations
@@ -114,18 +119,52 @@ def run_sweep(
     instance: str = "cli",
     heating=lambda region: (11, 1),
     metrics=None,
+    full: bool = False,
 ) -> SweepResult:
     """Evaluate every open plan as of `as_of` and store the new notices under their keys.
 
-    `metrics` (a scheduler.escalation.metrics.MetricSetup) adds the metric rules' notices: same table, same keys."""
+    `metrics` (a scheduler.escalation.metrics.MetricSetup) adds the metric rules' notices: same table, same keys.
+    `full` evaluates every task instead of those whose next firing day came or whose facts changed."""
     with _cyclic_gc_paused():
-        return _sweep(store, rulebook, calendar, as_of, dry_run, grace_days, instance, heating, metrics)
+        return _sweep(store, rulebook, calendar, as_of, dry_run, grace_days, instance, heating, metrics, full)
+
+
+def whole_plans(metrics) -> set[str]:
+    """Return the plans whose metric rules read every task (task pace): their tasks are always evaluated."""
+    if metrics is None:
+        return set()
+    found: set[str] = set()
+    for loaded in metrics.rules.sets:
+        if any(rule.trigger.type == "progress_behind" for rule in loaded.model.rules):
+            found.update(loaded.model.applies_to)
+    return found
+
+
+def next_days(facts, rulebook, calendar, history, actions: list[Action], as_of: date):
+    """Yield (task id, next day its rules can fire) for the tasks just evaluated, with the day's
+    proposals counted as stored (they are, once the sweep commits)."""
+    from scheduler.escalation.facts import PastNotice
+    from scheduler.escalation.run import TaskRun
+    from scheduler.escalation.wake import next_day
+
+    for action in actions:
+        if action.task_id is None:
+            continue
+        folded = action.kind.endswith("|folded")
+        status = "folded" if folded else "pending_review" if action.needs_review else "queued"
+        history.setdefault((action.task_id, action.unit), []).append(PastNotice(
+            action.key, action.level, action.rule_id, action.task_id, action.unit, as_of, status,  # type: ignore[arg-type]
+            plan_id=action.plan_id))
+    ev = TaskRun(calendar, history, as_of, None)
+    for task in facts:
+        yield task.task_id, next_day(ev, task, rulebook.rules_for(task.plan_id))
 
 
 def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: int, instance: str,
-           heating, metrics=None) -> SweepResult:
+           heating, metrics=None, full: bool = False) -> SweepResult:
     from scheduler import store as repo
     from scheduler.escalation.evaluate import evaluate
+    from scheduler.store import cursors
 
     result = SweepResult(as_of=as_of, dry_run=dry_run)
     if not calendar.is_workday(as_of):
@@ -133,14 +172,22 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
     with store.session() as session:
         result.plans = open_plan_ids(repo.plan_periods(session), as_of, grace_days)
         result.since = repo.last_swept_day(session, before=as_of)
-        facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating)
-        history = repo.history(session, plan_ids=None)  # every unit's interviews inhibit urges
+        selection = None
+        if not (full or dry_run):
+            digest = cursors.world_digest(session, rulebook, calendar, result.plans, heating, as_of)
+            selection = cursors.select_tasks(session, as_of, result.plans, digest, whole_plans(metrics))
+        picked = selection is not None and not selection.full
+        facts = repo.task_facts(session, as_of, plan_ids=result.plans, heating=heating,
+                                task_ids=selection.task_ids if selection is not None and picked else None)
+        history = repo.history(session, plan_ids=None, picked=picked)  # every unit's interviews inhibit urges
         already = repo.created_on_day(session, as_of, result.plans)
         series = read_series(session, as_of) if metrics is not None else None
     actions = evaluate(facts, rulebook, calendar, history, as_of, since=result.since, plans=result.plans)
     if metrics is not None:  # numbers against targets: pure, like evaluate()
         actions += metrics.evaluate(series, facts, history, calendar, as_of, plans=result.plans)
     facts_seen = [f for f in facts if not f.assignments]  # for the sweep's warning on unaddressed tasks
+    wakes = (list(next_days(facts, rulebook, calendar, history, actions, as_of))
+             if selection is not None and selection.save else [])
     del facts, history  # a province's facts are hundreds of MB; free them before inserting
     years = calendar_years(actions, as_of)  # the sweep day's at least: a day off is decided too
     result.warnings.extend(calendar.provisional_warning(year)
@@ -156,6 +203,8 @@ def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: in
         result.created = repo.insert_notices(session, actions, as_of)
         result.unchanged += len(actions) - len(result.created)
         repo.record_sweep_run(session, as_of, instance, len(result.created))
+        if selection is not None:  # in the notices' transaction: a cursor never runs ahead of them
+            cursors.save(session, selection, as_of, wakes, (action.task_id for action in result.created))
         # Which calendar each year of the day's decisions came from: once the official year
         # replaces a provisional one, the audit log shows which notices were decided on which.
         replaced = repo.record_sweep_calendar(session, as_of, instance, sources, {

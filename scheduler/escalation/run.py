@@ -64,6 +64,7 @@ class TaskRun(Proposals):
         self._occurrences: dict[tuple[str, date, int], tuple[date, ...]] = {}
         self._interviewed: set[tuple[str, str]] = set()
         self._with_history: set[str | None] | None = None
+        self.wake_cache: dict[tuple[object, ...], Any] = {}  # scheduler.escalation.wake's, per call
 
     # -- calendar questions, cached per call ---------------------------------------------------
 
@@ -74,7 +75,8 @@ class TaskRun(Proposals):
             value = self._late[due] = self.cal.workdays_between(due, self.as_of)
         return value
 
-    def _fire_days(self, rule: CompiledRule, day: date) -> tuple[tuple[date, date, Offset], ...]:
+    def fire_days(self, rule: CompiledRule, day: date) -> tuple[tuple[date, date, Offset], ...]:
+        """Return (fire day, nominal day, offset) of `rule` for a date, earliest fire first."""
         key = (rule.index, day)
         fires = self._fires.get(key)
         if fires is None:
@@ -101,7 +103,7 @@ class TaskRun(Proposals):
     def pick(self, rule: CompiledRule, day: date, floor: date | None) -> tuple[date, Offset] | None:
         """Return the latest (fire day, offset) of `rule` for `day` inside the window."""
         lo, as_of = self.lo, self.as_of
-        for fire, _nominal, offset in reversed(self._fire_days(rule, day)):
+        for fire, _nominal, offset in reversed(self.fire_days(rule, day)):
             if fire <= as_of:
                 if fire > lo and (floor is None or fire >= floor):
                     return fire, offset

@@ -53,9 +53,11 @@ def settle_as_sent(session: Session, keys: Iterable[str], day: date, letters: di
     """Mark notices as delivered on `day` (in a scratch store), grouped into letters by lead key, so
     the next day's sweep sees the history it would see had they gone out."""
     for chunk in chunks(list(keys)):
-        session.execute(update(m.Notice).where(m.Notice.key.in_(chunk)).values(status="sent", sent_on=day))
+        session.execute(update(m.Notice).where(m.Notice.key.in_(chunk)).values(status="sent", sent_on=day,
+                                                                                    version_id=m.Notice.version_id + 1))
     for key, lead in letters.items():
-        session.execute(update(m.Notice).where(m.Notice.key == key).values(letter_key=lead))
+        session.execute(update(m.Notice).where(m.Notice.key == key)
+                        .values(letter_key=lead, version_id=m.Notice.version_id + 1))
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ assignment values shared between tasks because a unit holds the same role in tho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast  # the store trusts its own columns: values are checked on the way in
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Column, Connection, MetaData, String, Table, insert, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
@@ -24,6 +24,18 @@ from scheduler.store.schema import UnitOverride
 
 LETTER_LEVELS = frozenset({"warning", "interview"})  # the notices delivered as numbered letters
 OVERRIDE_LABELS = {"external_date": "协调人补录时限", "extension": "批准延期"}
+# The tasks an incremental sweep evaluates, joined rather than listed: a day's pick can be thousands.
+PICKED = Table("sweep_picked", MetaData(), Column("task_id", String(96), primary_key=True), prefixes=["TEMPORARY"])
+
+
+def pick(connection: Connection, task_ids: Collection[str]) -> Any:
+    """Fill this connection's temporary table with `task_ids`; return the clause keeping only them."""
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS sweep_picked (task_id VARCHAR(96) PRIMARY KEY)")
+    connection.exec_driver_sql("DELETE FROM sweep_picked")
+    rows = [{"task_id": tid} for tid in task_ids]
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(PICKED), rows[start:start + 5000])
+    return select(PICKED.c.task_id)
 
 
 def plan_context(plan: m.Plan, heating: Callable[[str], tuple[int, int]]) -> DeadlineContext:
@@ -60,15 +72,19 @@ def task_facts(
     as_of: date,
     plan_ids: Sequence[str] | None = None,
     heating: Callable[[str], tuple[int, int]] = lambda region: (11, 1),
+    task_ids: Collection[str] | None = None,
 ) -> list[TaskFacts]:
-    """Return the facts of every task still in its ledger (any status) of `plan_ids` (None: all)."""
+    """Return the facts of every task still in its ledger (any status) of `plan_ids` (None: all);
+    with `task_ids`, of those tasks only."""
     session.flush()  # the Core reads below do not autoflush
     connection = session.connection()
     plans = {p.id: p for p in session.scalars(select(m.Plan))}
     wanted = sorted(plans) if plan_ids is None else sorted(set(plan_ids) & set(plans))
     contexts = {pid: plan_context(plans[pid], heating) for pid in wanted}
     in_plans = m.Task.plan_id.in_(wanted)
-    live = (m.Task.removed.is_(False), in_plans)
+    live: tuple[Any, ...] = (m.Task.removed.is_(False), in_plans)
+    if task_ids is not None:
+        live = (*live, m.Task.id.in_(pick(connection, task_ids)))
     tasks = connection.execute(
         select(m.Task.id, m.Task.plan_id, m.Task.title, m.Task.measures, m.Task.deadline_text, m.Task.standing,
                m.Task.status)
@@ -193,8 +209,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tuple[str | None, str], list[PastNotice]]:
+def history(session: Session, plan_ids: Sequence[str] | None = None, picked: bool = False
+            ) -> dict[tuple[str | None, str], list[PastNotice]]:
     """Return every notice as escalation history, keyed by (task id, unit), oldest first.
+
+    `picked`: only what evaluating the tasks last passed to task_facts(task_ids=...) can ask — their
+    notices, the notices without task, and every interview (an interview case folds a unit's urges).
 
     Letters carry their plan and document number: a metric letter (no task) is followed up by its plan's
     rules, and the follow-up names the letter by its number."""
@@ -206,6 +226,9 @@ def history(session: Session, plan_ids: Sequence[str] | None = None) -> dict[tup
                    m.Notice.created_on, m.Notice.status, m.Notice.acknowledged_on, m.Notice.sent_on, m.Notice.plan_id)
     if plan_ids is not None:
         query = query.where(m.Notice.plan_id.in_(plan_ids))
+    if picked:
+        query = query.where(or_(m.Notice.task_id.in_(select(PICKED.c.task_id)), m.Notice.task_id.is_(None),
+                                m.Notice.level == "interview"))
     result: dict[tuple[str | None, str], list[PastNotice]] = defaultdict(list)
     for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on, plan_id in (
         connection.execute(query.order_by(m.Notice.id))
