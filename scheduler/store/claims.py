@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 from scheduler.ladder import ACK_LEVELS, LETTER_LEVELS
 from scheduler.letters.digest import digest_day
 from scheduler.store import schema as m
-from scheduler.store.deliveries import ACTOR, CLOSED_TASKS, DUE_STATUSES, due_where, unit_contacts, utc
+from scheduler.store.deliveries import (
+    ACTOR,
+    CLOSED_TASKS,
+    DUE_STATUSES,
+    due_where,
+    unit_contacts,
+    units_contacts,
+    utc,
+)
 from scheduler.store.letters import notice_facts
 from scheduler.store.notices import letter_facts
 from scheduler.store.repo import audit, chunks
@@ -138,8 +146,6 @@ _AWAITED = _awaited(m.Notice, m.Task, m.Letter.number).order_by(m.Notice.sent_on
 _AWAITED_COUNT = _awaited(m.Notice.unit, func.count()).group_by(m.Notice.unit)
 _LINKS_EXPIRE = (select(m.AckLink.notice_key, func.max(m.AckLink.expires_on))
                  .where(m.AckLink.notice_key.in_(bindparam("keys", expanding=True))).group_by(m.AckLink.notice_key))
-_CONTACTS_OF = (select(m.Contact.unit, m.Contact.channel, m.Contact.address).where(m.Contact.unit.in_(_UNITS))
-                .order_by(m.Contact.id))
 _PLAN_TITLES = select(m.Plan.id, m.Plan.title).where(m.Plan.id.in_(bindparam("ids", expanding=True)))
 _LIVE_LETTER = due_where(select(m.Notice, m.Task), bindparam("day", type_=Date)).where(
     m.Notice.key == bindparam("key"), m.Notice.status.in_((*DUE_STATUSES, "sent"))).order_by(m.Notice.id)
@@ -246,11 +252,7 @@ def _claim_digests(session: Session, delivery_ids: Sequence[int], day: date, now
     expiry: dict[str, date] = {}
     for part in chunks(letter_keys):
         expiry.update({key: last for key, last in session.execute(_LINKS_EXPIRE, {"keys": list(part)}) if last})
-    contacts: dict[str, list[tuple[str, str]]] = {}
-    filed = sorted({_digest_unit(row.message_key) for row in rows if row.channel == "file"})
-    for part in chunks(filed):
-        for unit, channel, address in session.execute(_CONTACTS_OF, {"units": list(part)}):
-            contacts.setdefault(unit, []).append((channel, address))
+    contacts = units_contacts(session, [_digest_unit(row.message_key) for row in rows if row.channel == "file"])
     claimed: dict[int, ClaimedDelivery | None] = {}
     for row in rows:
         unit, row_day = _digest_unit(row.message_key), digest_day(row.message_key) or day
@@ -265,7 +267,7 @@ def _claim_digests(session: Session, delivery_ids: Sequence[int], day: date, now
             attempts=row.attempts, first_failed_at=row.first_failed_at, unit=first.unit, plan_id=first.plan_id,
             level=first.level,
             notices=[letter_facts(session, n, t, notice_facts(n, t), titles) for n, t in carried],
-            contacts=tuple(contacts.get(unit, ())) if row.channel == "file" else (),
+            contacts=contacts.get(unit, ()),
             awaiting=[Awaiting({**notice_facts(n, t), "number": number or ""}, expiry.get(n.key))
                       for n, t, number in awaiting.get((unit, row_day), [])],
         )

@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -54,6 +55,8 @@ _D, _N = cast(Table, m.Delivery.__table__), cast(Table, m.Notice.__table__)
 _Q = TypeVar("_Q", bound=Select)
 _CONTACTS = (select(m.Contact.channel, m.Contact.address).where(m.Contact.unit == bindparam("unit"))
              .order_by(m.Contact.id))
+_CONTACTS_OF = (select(m.Contact.unit, m.Contact.channel, m.Contact.address)
+                .where(m.Contact.unit.in_(bindparam("units", expanding=True))).order_by(m.Contact.id))
 _SETTLE = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
            .values(status="sent", next_attempt_at=None, message_id=bindparam("mid"), last_error="",
                    first_failed_at=None))
@@ -63,6 +66,19 @@ _FAIL = (update(_D).where(_D.c.id == bindparam("did"), _D.c.status == "sending")
 _NOTICES_SENT = (update(_N).where(_N.c.key.in_(bindparam("keys", expanding=True)), _N.c.status.in_(DUE_STATUSES))
                  .values(status="sent", sent_on=bindparam("sent_on"), version_id=_N.c.version_id + 1))
 _AUDIT = insert(cast(Table, m.AuditEntry.__table__))
+# PostgreSQL settles a send in one statement (each statement is a round trip to the server): the
+# notices and the audit entry follow only if the conditional UPDATE took the row.
+_A = cast(Table, m.AuditEntry.__table__)
+_SETTLED = _SETTLE.returning(_D.c.id).cte("settled")
+_SETTLE_ONCE = select(func.count()).select_from(_SETTLED).add_cte(
+    _NOTICES_SENT.where(select(_SETTLED.c.id).exists()).cte("sent_notices"),
+    insert(_A).from_select(
+        ["at", "actor", "action", "object_type", "object_id", "detail"],
+        select(bindparam("at", type_=_A.c.at.type), literal(ACTOR), literal("delivery.sent"), literal("delivery"),
+               bindparam("object_id", type_=_A.c.object_id.type), bindparam("detail", type_=_A.c.detail.type))
+        .select_from(_SETTLED),
+    ).cte("audited"),
+)
 
 
 def utc(moment: datetime) -> datetime:
@@ -114,6 +130,15 @@ def unit_contacts(session: Session, unit: str) -> tuple[tuple[str, str], ...]:
     return tuple((c, a) for c, a in session.execute(_CONTACTS, {"unit": unit}))
 
 
+def units_contacts(session: Session, units: Sequence[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return unit_contacts() of many units, a query per chunk of them rather than per unit."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for part in chunks(sorted(set(units))):
+        for unit, channel, address in session.execute(_CONTACTS_OF, {"units": list(part)}):
+            found.setdefault(unit, []).append((channel, address))
+    return {unit: tuple(found.get(unit, ())) for unit in units}
+
+
 def prepare_day(store: Store, day: date, now: datetime, route: Route) -> int:
     """Insert a delivery row for every message due on `day` (nothing on conflict) and supersede
     earlier days' unsent digests, whose notices are still queued and so in today's digest.
@@ -122,11 +147,12 @@ def prepare_day(store: Store, day: date, now: datetime, route: Route) -> int:
     Returns how many digests were superseded."""
     with store.session() as session:
         keys = _due_messages(session, day)  # message key -> unit
+        contacts = units_contacts(session, list(dict.fromkeys(keys.values())))
         targets: dict[str, Sequence[tuple[str, str]]] = {}
         values = []
         for key, unit in keys.items():
             if unit not in targets:
-                targets[unit] = route(unit, unit_contacts(session, unit))
+                targets[unit] = route(unit, contacts[unit])
             values += [dict(message_key=key, channel=channel, address=address, status="pending", attempts=0,
                             last_error="", message_id="") for channel, address in targets[unit]]
         for part in chunks(values):  # SQLite caps the bound parameters per statement
@@ -191,6 +217,10 @@ def settle_sent(store: Store, delivery_id: int, message_id: str, notice_keys: Se
     """Record a send: the row sent (if this sender still owns it), its notices sent on `day`, one
     audit entry; one transaction on a bare connection. False when another sender settled it."""
     with store.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            return conn.execute(_SETTLE_ONCE, {"did": delivery_id, "mid": message_id, "keys": list(notice_keys),
+                                               "sent_on": day, "at": now, "object_id": object_id,
+                                               "detail": detail}).scalar_one() == 1
         if conn.execute(_SETTLE, {"did": delivery_id, "mid": message_id}).rowcount != 1:
             return False
         if notice_keys:
