@@ -23,8 +23,9 @@ from scheduler.store.auditlog import audit_actors, audit_count, audit_records
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
-from scheduler.web.core import PAGE_SIZE, db, page, web
+from scheduler.web.core import db, page, web
 from scheduler.web.labels import Names, page_names, sentence
+from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
 LIMIT = 200
@@ -65,17 +66,14 @@ def _day(text: str) -> date | None:
 def audit_page(request: Request, actor: str = "", action: str = "", since: str = "", until: str = "",
                page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
     start, end = _day(since), _day(until)
-    total = audit_count(session, actor, action, since=start, until=end)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page_no = min(max(1, page_no), pages)
+    at = paging(audit_count(session, actor, action, since=start, until=end), page_no)
     words = page_names(session, web(request))
     rows = [{"at": e["at"], "actor": e["actor"], "action": audit_action(e["action"]),
              "object": object_words(e["object_type"], e["object_id"], words),
              "detail": detail_sentence(e["detail"] or {}, words)}
-            for e in audit_entries(session, actor, action, PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE,
-                                   since=start, until=end)]
+            for e in audit_entries(session, actor, action, at.size, offset=at.offset, since=start, until=end)]
     query = urlencode({k: v for k, v in (("actor", actor), ("action", action), ("since", since),
                                          ("until", until)) if v})
     return page(request, "audit.html", user, entries=rows, actor=actor, action=action, since=since, until=until,
-                total=total, page_no=page_no, pages=pages, query=query, actors=audit_actors(session),
+                **at.values(), query=query, actors=audit_actors(session),
                 actions=sorted(AUDIT_ACTIONS.items(), key=lambda kv: kv[0]))

@@ -20,6 +20,7 @@ from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
 from scheduler.web.core import WebContext, db, page, web
 from scheduler.web.offices import user_offices
+from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
 MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -67,9 +68,11 @@ def drafts(folder: Path, offices: tuple[str, ...] | None) -> list[Draft]:
 
 
 @router.get("/bulletins")
-def bulletins_page(request: Request, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "bulletins.html", user,
-                drafts=drafts(bulletin_folder(web(request)), user_offices(session, user)))
+def bulletins_page(request: Request, page_no: str = "1", user: WebUser = Depends(staff),
+                   session: Session = Depends(db)):
+    found = drafts(bulletin_folder(web(request)), user_offices(session, user))
+    at = paging(len(found), page_no)  # a draft's file links name it by month and index: paging keeps them
+    return page(request, "bulletins.html", user, drafts=at.rows(found), **at.values(), query="")
 
 
 @router.get("/bulletins/{month}/{index:int}/{kind}")

@@ -27,7 +27,6 @@ from scheduler.store.session import Session
 from scheduler.web.filecache import FileCache
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
-PAGE_SIZE = 50
 
 
 def term(name: str | None) -> str:

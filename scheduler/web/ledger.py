@@ -32,10 +32,11 @@ from scheduler.store.session import Session
 from scheduler.store.unitoverrides import task_units
 from scheduler.web.accounts import WebUser, utc
 from scheduler.web.auth import coordinator_post, staff
-from scheduler.web.core import PAGE_SIZE, WebContext, db, page, term, web
+from scheduler.web.core import WebContext, db, page, term, web
 from scheduler.web.dashboard import unit_counties
 from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
+from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
 TASK_STATUSES = ("open", "reported_done", "signed_off", "waived")
@@ -123,14 +124,12 @@ def ledger_data(session: Session, ctx: WebContext, plan: str, unit: str, status:
                      plan_ids=narrowed(session, plan_ids, office))
     if county:
         rows = [r for r in rows if any(counties.get(u) == county for u in r["units"])]
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page_no = min(max(1, page_no), pages)
+    at = paging(len(rows), page_no)
     chosen = {"plan": plan, "unit": unit, "status": status, "kind": kind, "q": q.strip(), "county": county,
               "office": office}
     return {
-        "tasks": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "all": rows, "total": len(rows),
-        "page_no": page_no,
-        "pages": pages, "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
+        "tasks": at.rows(rows), "all": rows, **at.values(),
+        "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
         "units": [(u.name, u.region) for u in unit_rows(session)],  # by region, then name: the picker's order
         "statuses": TASK_STATUSES, "kinds": list(DEADLINE_KINDS), "offices": offices,
         "counties": sorted(set(counties.values())),

@@ -30,9 +30,10 @@ from scheduler.store.session import Session
 from scheduler.web import bulletins
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
-from scheduler.web.core import PAGE_SIZE, WebContext, db, int_or_none, page, web
+from scheduler.web.core import WebContext, db, int_or_none, page, web
 from scheduler.web.labels import page_names
 from scheduler.web.offices import user_plans
+from scheduler.web.paging import PAGE_SIZE, paging
 
 router = APIRouter(include_in_schema=False)
 router.include_router(bulletins.router)  # the monthly 通报, a letter of the office too
@@ -154,7 +155,8 @@ def failed_deliveries(session: Session) -> list[dict[str, Any]]:
 def letters_page(request: Request, page_no: int = 1, q: str = "", level: str = "", unit: str = "", since: str = "",
                  until: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
     search = {"q": q, "level": level, "unit": unit, "since": since, "until": until}
-    return page(request, "letters.html", user, levels=LETTER_LEVELS, units=[u.name for u in unit_rows(session)],
+    units = [(u.name, u.region) for u in unit_rows(session)]  # by region, then name: the picker's order
+    return page(request, "letters.html", user, levels=LETTER_LEVELS, units=units,
                 **letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user), search=search))
 
 
@@ -171,9 +173,12 @@ def letter_download(request: Request, notice_id: int, kind: str, user: WebUser =
 
 
 @router.get("/deliveries")
-def deliveries_page(request: Request, done: str = "", user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return page(request, "deliveries.html", user, deliveries=failed_deliveries(session), done=int_or_none(done),
-                names=page_names(session, web(request)))
+def deliveries_page(request: Request, done: str = "", page_no: str = "1", user: WebUser = Depends(staff),
+                    session: Session = Depends(db)):
+    failed = failed_deliveries(session)
+    at = paging(len(failed), page_no)
+    return page(request, "deliveries.html", user, deliveries=at.rows(failed), **at.values(), query="",
+                done=int_or_none(done), names=page_names(session, web(request)))
 
 
 @router.post("/deliveries/retry")

@@ -1,4 +1,5 @@
-"""Open points (待协调事项): deadlines awaiting a date, unknown units, ambiguous groups.
+"""Open points (待协调事项): deadlines awaiting a date, unknown units, ambiguous groups; paged, and
+filtered by kind, with the counts over all of them.
 
 The list comes from scheduler.plans.views.open_points (the same as `duban ledger check`). A
 deadline left to the state or province, blank or unreadable can be dated here
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -30,24 +32,14 @@ from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, web
 from scheduler.web.labels import page_names
+from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
 DATABLE = ("external_deadline", "missing_deadline", "unknown_deadline", "deadline_conflict")
 ASSIGNABLE = ("ambiguous_group", "unknown_unit", "no_unit")
-KIND_ORDER = ("county_government",)  # county governments first in the unit lists: groups name them
-
-
 def written_key(kind: str, written: str) -> str:
     """The written name a unit choice is stored under ("" for a task that names no unit)."""
     return "" if kind == "no_unit" else written
-
-
-def region_units(session: Session) -> dict[str, list[str]]:
-    """Return region -> unit names, county governments first, for the unit pickers."""
-    units: dict[str, list[tuple[int, str]]] = {}
-    for unit in unit_rows(session):
-        units.setdefault(unit.region, []).append((0 if unit.kind in KIND_ORDER else 1, unit.name))
-    return {region: [name for _, name in sorted(names)] for region, names in units.items()}
 
 
 def points_data(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
@@ -108,15 +100,25 @@ def fix_units(session: Session, ctx: WebContext, task_id: str, written: str, uni
     return assign_units(session, task_id, written, units, by, reason, role=role or None, now=ctx.now())
 
 
+ASSIGN_FIELDS = 4  # unit fields of an assignment form; a saved choice shows its units and one more
+
+
 @router.get("/open-points")
-def open_points_page(request: Request, done: str = "", user: WebUser = Depends(staff),
-                     session: Session = Depends(db)):
+def open_points_page(request: Request, done: str = "", kind: str = "", page_no: str = "1",
+                     user: WebUser = Depends(staff), session: Session = Depends(db)):
     points = points_data(session, web(request))
     kinds = sorted({p["kind"] for p in points}, key=list(LABELS).index)
-    pickers = region_units(session) if user.role == "coordinator" else {}
-    return page(request, "open_points.html", user, points=points,
-                open_count=sum(not p["resolved"] for p in points), kinds=[(k, LABELS[k]) for k in kinds], done=done,
-                pickers=pickers, roles=ROLES, unit_kinds=KINDS, names=page_names(session, web(request)))
+    kind = kind if kind in kinds else ""
+    shown = [p for p in points if not kind or p["kind"] == kind]
+    at = paging(len(shown), page_no)
+    # the picker: every unit by region, then name (typing filters it); only coordinators get forms
+    units = [(u.name, u.region) for u in unit_rows(session)] if user.role == "coordinator" else []
+    open_count = sum(not p["resolved"] for p in points)
+    return page(request, "open_points.html", user, points=at.rows(shown), **at.values(), kind=kind,
+                query=urlencode({"kind": kind} if kind else {}), open_count=open_count,
+                resolved_count=len(points) - open_count, kinds=[(k, LABELS[k]) for k in kinds], done=done,
+                units=units, assign_fields=ASSIGN_FIELDS, roles=ROLES, unit_kinds=KINDS,
+                names=page_names(session, web(request)))
 
 
 @router.post("/deadline/{task_id:path}")

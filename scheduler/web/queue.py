@@ -22,10 +22,11 @@ from scheduler.store.repo import StoreError, chunks
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
-from scheduler.web.core import PAGE_SIZE, db, int_or_none, page, web
+from scheduler.web.core import db, int_or_none, page, web
 from scheduler.web.dashboard import unit_counties
 from scheduler.web.letters import letter_html, notice_or_404
 from scheduler.web.offices import user_plans
+from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
 REVIEWED_LEVELS = tuple(level for level in LEVELS if level in REVIEW_LEVELS)  # the levels the queue holds
@@ -70,13 +71,11 @@ def queue_data(session: Session, flt: QueueFilter, page_no: int = 1, *,
     `plan_ids` (the plans of the user's offices; None: every plan)."""
     counties = unit_counties(session)
     wanted = flt.for_store(counties, plan_ids)
-    total = stored.queue_count(session, wanted)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page_no = min(max(1, page_no), pages)
+    at = paging(stored.queue_count(session, wanted), page_no)
     items = [{**asdict(item), "county": counties.get(item.unit, "其他")}
-             for item in stored.queue_items(session, wanted, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)]
+             for item in stored.queue_items(session, wanted, at.offset, at.size)]
     return {
-        "items": items, "total": total, "page_no": page_no, "pages": pages, "filter": flt,
+        "items": items, **at.values(), "filter": flt,
         "plans": [(p.id, p.title) for p in plan_rows(session) if plan_ids is None or p.id in plan_ids],
         "counties": sorted(set(counties.values())), "levels": REVIEWED_LEVELS, "statuses": REVIEWABLE_STATUSES,
     }

@@ -20,4 +20,4 @@ def test_dating_an_external_deadline_lowers_the_count(client):
                                                     "reason": "省生态环境厅通知"}, follow_redirects=False)
     assert answer.status_code == 303
     assert open_count(client) == before - 1
-    assert "已处理 1 项" in client.get("/open-points").text
+    assert '已处理 <span id="resolved-count">1</span> 项' in client.get("/open-points").text
