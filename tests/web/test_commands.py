@@ -66,6 +66,19 @@ def test_first_coordinator_then_a_unit_user_from_the_command_line(config_file, m
     store.dispose()
 
 
+def test_user_create_without_a_terminal_says_how_to_give_the_password_instead_of_a_traceback(
+        config_file, monkeypatch, capsys):
+    import getpass
+
+    def no_terminal(prompt: str = "") -> str:  # what getpass does with no tty and stdin at its end
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", no_terminal)
+    with pytest.raises(SystemExit) as stopped:
+        run(config_file, monkeypatch, capsys, "user", "create", "--role", "coordinator", "--name", "wang")
+    assert "--password-stdin" in str(stopped.value.code) and "未创建账号" in str(stopped.value.code)
+
+
 def test_the_web_server_answers_over_http(config_file):
     from scheduler.config import load_config
 
