@@ -17,8 +17,8 @@ def read_password(from_stdin: bool) -> str:
         first = getpass.getpass("密码：")
         again = getpass.getpass("再次输入密码：")
     except EOFError:  # no terminal and nothing on stdin: say how to give it, not a traceback
-        raise SystemExit("\n无法读入密码（没有终端输入）：请在终端中运行，或加 --password-stdin 从标准输入读入一行密码。"
-                         "未创建账号。") from None
+        raise SystemExit("\n无法读入密码（没有终端输入）：请在终端中运行，"
+                         "或加 --password-stdin 从标准输入读入一行密码。未创建账号。") from None
     if again != first:
         raise SystemExit("两次输入的密码不一致，未创建账号。")
     return first
