@@ -32,6 +32,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     from scheduler.web.server import make_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin list is no news to whoever starts the console
     runtime = runtime_for(args)
     server = make_server(runtime.config, runtime.store, args.host, args.port)
     print(f"督办控制台：http://{server.config.host}:{server.config.port}/（Ctrl+C 停止）")
