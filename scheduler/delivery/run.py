@@ -1,13 +1,14 @@
 """A delivery run: one digest per unit per day, one numbered letter per unit and level per day.
 
 A run prepares the day's delivery rows, then streams: it claims a batch (at most CLAIM_BATCH rows,
-or NOTICE_BUDGET notices carried), numbers and renders it, sends it and records each outcome, then
-claims the next, so memory stays bounded by one batch at province scale and a claim's lease starts
-when its batch is about to be sent. Exactly once lives in the store (scheduler.store.deliveries):
-a sender owns a row only when its conditional claim changed exactly one row, and a send commits
-with its notices' sent state and its audit entry before the next is sent. A crash between a
-channel's acceptance and that commit leaves the row "sending" until its lease ends; the resend
-carries the same Message-ID (derived from the key), so the recipient sees one message.
+or NOTICE_BUDGET notices carried), numbers and renders its letters, renders and sends each message
+and records its outcome (scheduler.delivery.sending), then claims the next, so memory stays bounded
+by one batch at province scale and a claim's lease starts when its batch is about to be sent.
+Exactly once lives in the store (scheduler.store.claims, scheduler.store.deliveries): a sender
+owns a row only when its conditional claim changed it, and a send commits with its notices' sent
+state and its audit entry before the next message can be accepted. A crash between a channel's
+acceptance and that commit leaves the row "sending" until its lease ends; the resend carries the
+same Message-ID (derived from the key), so the recipient sees one message.
 
 Retries, quiet hours and dead letters are scheduler.delivery.policy; which contact each channel
 uses is scheduler.delivery.targets; the channels are scheduler.delivery.channels. Letters that must
@@ -222,6 +223,9 @@ def deliver(
     def record(job: _Job, receipt: Receipt | None, error: TransportError | None) -> None:
         _record(store, job, receipt, error, day, now, cfg, report)
 
+    def render_digest(job: _Job) -> None:
+        _render_digest(job, renderer, calendar.provisional_note)
+
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="duban-record") as recorder:
             for jobs in _batches(store, deliveries.due_ids(store, files_only=quiet), day, now, report, links):
@@ -229,9 +233,9 @@ def deliver(
                     if job.digest_day is None:
                         _prepare_letter(store, job, day, now, pick_issuer, calendar, links,
                                         config.standing_basis_for)
-                _render(jobs, renderer, outbox, pdf, day, calendar.provisional_note)
+                _render_letters(jobs, renderer, outbox, pdf, day)
                 _keep_records(store, jobs, renderer, now)
-                send_all(jobs, factory, used, down, record, recorder)
+                send_all(jobs, factory, used, down, record, recorder, prepare=render_digest)
     finally:
         for channel in used.values():
             close = getattr(channel, "close", None)
@@ -312,25 +316,28 @@ def _arrangement(carried: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return dict(found[-1]) if found else {}
 
 
-def _render(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date,
-            calendar_note: Callable[[date], str] = lambda day: "") -> None:
-    """Build every message; write the run's letters as DOCX and convert them in one batch.
-    `calendar_note(day)` is the digest footer's line while that day's year is provisional."""
+def _render_digest(job: _Job, renderer: Renderer, calendar_note: Callable[[date], str]) -> None:
+    """Build a digest's message, just before it is sent: while the previous outcome commits, and
+    holding one rendered digest at a time. `calendar_note(day)` is the footer's line while that
+    day's year is provisional."""
+    if job.digest_day is None or job.error is not None or job.message is not None:
+        return
+    # letters awaiting 签收 are listed, not carried: the digest does not settle them
+    digest = build_digest({"name": job.unit}, job.claimed.notices + job.awaiting, job.digest_day,
+                          calendar_note(job.digest_day))
+    job.message = OutgoingMessage(
+        key=job.key, day=job.digest_day, unit=job.unit,
+        subject=f"督办事项汇总：{job.unit}（{zh_date(job.digest_day)}，共{digest.total}项）",
+        text=renderer.digest_text(digest), html=renderer.digest_html(digest),
+        to=job.to, extra={"kind": "digest"},
+    )
+
+
+def _render_letters(jobs: Sequence[_Job], renderer: Renderer, outbox: Path, pdf: bool, day: date) -> None:
+    """Write the batch's letters as DOCX, convert them in one batch, and build their messages."""
     dated: dict[date, dict[str, LetterContext]] = {}
     for job in jobs:
-        if job.error is not None:
-            continue
-        if job.digest_day is not None:
-            # letters awaiting 签收 are listed, not carried: the digest does not settle them
-            digest = build_digest({"name": job.unit}, job.claimed.notices + job.awaiting, job.digest_day,
-                                  calendar_note(job.digest_day))
-            job.message = OutgoingMessage(
-                key=job.key, day=job.digest_day, unit=job.unit,
-                subject=f"督办事项汇总：{job.unit}（{zh_date(job.digest_day)}，共{digest.total}项）",
-                text=renderer.digest_text(digest), html=renderer.digest_html(digest),
-                to=job.to, extra={"kind": "digest"},
-            )
-        elif job.letter is not None and job.letter_day is not None:
+        if job.error is None and job.letter is not None and job.letter_day is not None:
             dated.setdefault(job.letter_day, {})[job.key] = job.letter
     files: dict[str, tuple[Path, ...]] = {}
     failed: dict[str, TransportError] = {}

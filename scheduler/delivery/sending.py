@@ -39,14 +39,17 @@ class Sendable(Protocol):
 J = TypeVar("J", bound=Sendable)
 
 def send_all(jobs: Sequence[J], factory: ChannelFactory, used: dict[int, Channel], down: dict[int, TransportError],
-             record: Callable[[J, Receipt | None, TransportError | None], None], recorder: Executor) -> None:
+             record: Callable[[J, Receipt | None, TransportError | None], None], recorder: Executor,
+             prepare: Callable[[J], None] = lambda job: None) -> None:
     """Send `jobs` in order; `record(job, receipt, error)` commits each outcome in `recorder`.
 
-    `used` collects the channels made (the caller closes them); `down` the ones found unreachable,
-    which are not tried again this run. An error from `record` stops the batch: the message handed
-    over meanwhile is dropped, not accepted."""
+    `prepare(job)` runs just before a job is handed over, while the previous outcome commits (a
+    digest is rendered then). `used` collects the channels made (the caller closes them); `down`
+    the ones found unreachable, which are not tried again this run. An error from `record` stops
+    the batch: the message handed over meanwhile is dropped, not accepted."""
     landing: Future[None] | None = None
     for job in jobs:
+        prepare(job)  # on an error, the caller's executor still lets the previous outcome land
         complete, abort = hand_over(job, factory, used, down)
         if landing is not None:
             try:

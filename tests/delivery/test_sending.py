@@ -61,7 +61,7 @@ def jobs(n: int) -> list[Job]:
                 OutgoingMessage(key=f"m{i}", day=DAY, unit="单位", subject="s", text="t")) for i in range(n)]
 
 
-def test_the_next_message_is_staged_during_the_commit_and_accepted_only_after_it():
+def test_the_next_message_is_rendered_and_staged_during_the_commit_and_accepted_only_after_it():
     events: list[str] = []
     channel = StagingChannel(events)
 
@@ -71,12 +71,15 @@ def test_the_next_message_is_staged_during_the_commit_and_accepted_only_after_it
         channel.note(f"committed {job.key}")
 
     with ThreadPoolExecutor(1) as recorder:
-        send_all(jobs(3), lambda c, a: channel, {}, {}, record, recorder)
+        send_all(jobs(3), lambda c, a: channel, {}, {}, record, recorder,
+                 prepare=lambda job: channel.note(f"rendered {job.key}"))
     for i in range(3):
+        assert events.index(f"rendered m{i}") < events.index(f"staged m{i}") < events.index(f"accepted m{i}")
         assert events.index(f"accepted m{i}") < events.index(f"committed m{i}")
     for i in range(2):
         assert events.index(f"committed m{i}") < events.index(f"accepted m{i + 1}")  # never two unrecorded
-        assert events.index(f"staged m{i + 1}") < events.index(f"committed m{i}")  # the overlap
+        assert events.index(f"rendered m{i + 1}") < events.index(f"committed m{i}")  # the overlap
+        assert events.index(f"staged m{i + 1}") < events.index(f"committed m{i}")
     assert events[-1] == "committed m2"
 
 
