@@ -159,13 +159,18 @@ def child_read_yaml(folder: str) -> dict[str, Any]:
 def run_cli(url: str, folder: str, code: Path = ROOT) -> dict[str, Any]:
     """Time `duban load DIR` as a user runs it (the package in `code`), in a process of its own."""
     env = {**os.environ, "DUBAN_DB": url}
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "scheduler", "load", folder], capture_output=True, text=True,
-                          env=env, cwd=code, timeout=7200)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"duban load failed:\n{done.stderr[-3000:]}")
-    return {"seconds": seconds, "summary": done.stdout.strip().splitlines()[0]}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "scheduler", "load", folder], stdout=out, stderr=err,
+                                 text=True, env=env, cwd=code)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest child's so far
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if child.returncode != 0:
+            raise RuntimeError(f"duban load failed:\n{err.read()[-3000:]}")
+        summary = out.read().strip().splitlines()[0]
+    return {"seconds": seconds, "summary": summary, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def _child(*args: str, code: Path = ROOT) -> dict[str, Any]:
@@ -237,20 +242,23 @@ def cli_figures(args: argparse.Namespace, kind: str, workdir: Path, fresh: Calla
     codes = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
     seconds: dict[str, list[float]] = {name: [] for name in codes}
     reads: dict[str, list[float]] = {name: [] for name in codes}
+    peaks: dict[str, list[float]] = {name: [] for name in codes}
     for run in range(args.runs):
         for name, code in (codes.items() if run % 2 == 0 else reversed(codes.items())):
             read = _child("read", str(folder), code=code)
             cli = run_cli(fresh(f"cli-{name}-{run}"), str(folder), code)
             seconds[name].append(cli["seconds"])
             reads[name].append(read["seconds"])
+            peaks[name].append(cli["peak_mb"])
             print(f"[{kind}] {name}: duban load, {args.cli_assignments:,} assignments in "
-                  f"{written['bytes'] / 1e6:.1f} MB of YAML: {cli['seconds']:.1f} s end to end; reading the "
+                  f"{written['bytes'] / 1e6:.1f} MB of YAML: {cli['seconds']:.1f} s end to end (peak "
+                  f"{cli['peak_mb']:.0f} MB); reading the "
                   f"YAML alone {read['seconds']:.1f} s (peak {read['peak_mb']:.0f} MB), load average "
                   f"{os.getloadavg()[0]:.1f}; {cli['summary']}", flush=True)
     for name in codes:
         figure(f"duban load end to end ({args.cli_assignments:,}){'' if name == 'this' else ', baseline'}", kind,
                seconds[name], f"<= {TARGET_S * args.cli_assignments / 1_000_000:g} s pro rata",
-               yaml_read_s=statistics.median(reads[name]), yaml_mb=written["bytes"] / 1e6)
+               yaml_read_s=statistics.median(reads[name]), yaml_mb=written["bytes"] / 1e6, peak_mb=max(peaks[name]))
 
 
 def main() -> None:
