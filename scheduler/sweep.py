@@ -157,7 +157,10 @@ def next_days(facts, rulebook, calendar, history, actions: list[Action], as_of: 
             plan_id=action.plan_id))
     ev = TaskRun(calendar, history, as_of, None)
     for task in facts:
-        yield task.task_id, next_day(ev, task, rulebook.rules_for(task.plan_id))
+        if task.status == "open" and not task.assignments:  # the sweep warns about it every day: keep it due
+            yield task.task_id, as_of
+        else:
+            yield task.task_id, next_day(ev, task, rulebook.rules_for(task.plan_id))
 
 
 def _sweep(store, rulebook, calendar, as_of: date, dry_run: bool, grace_days: int, instance: str,

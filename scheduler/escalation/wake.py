@@ -47,6 +47,24 @@ class Wake:
         self.first = as_of + ONE_DAY
         self.day: date | None = None
         self.premises: dict[tuple[str, str, date | None], date | None] = {}  # (unit, level, since): one task's
+        self._recipients: dict[tuple[int, tuple[str, ...]], list[tuple[str, str]]] = {}
+        self._dates: dict[tuple[int, bool], list[tuple[date, str]]] = {}
+
+    def recipients(self, task: TaskFacts, roles: tuple[str, ...]) -> list[tuple[str, str]]:
+        """task.recipients(roles), asked once per view of the task and roles."""
+        key = (id(task), roles)
+        found = self._recipients.get(key)
+        if found is None:
+            found = self._recipients[key] = task.recipients(roles)
+        return found
+
+    def dates(self, task: TaskFacts, milestones: bool) -> list[tuple[date, str]]:
+        """task_dates(task, milestones), asked once per view of the task."""
+        key = (id(task), milestones)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = task_dates(task, milestones)
+        return found
 
     def at(self, day: date | None) -> None:
         if day is None:
@@ -136,7 +154,7 @@ def _reminder(ev: TaskRun, rule: CompiledRule, day: date, floor: date | None, wa
 def _before_due(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules, wake: Wake) -> None:
     trigger = rule.rule.trigger
     assert isinstance(trigger, BeforeDue)
-    for day, _phrase in task_dates(task, trigger.milestones):
+    for day, _phrase in wake.dates(task, trigger.milestones):
         if day > ev.as_of:
             _reminder(ev, rule, day, task.deadline_changed_on, wake)
 
@@ -230,12 +248,11 @@ def _overdue(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveRul
     assert isinstance(trigger, (Overdue, SeriousDelay))
     milestones = isinstance(trigger, Overdue) and trigger.include_milestones
     interview = rule.level == "interview"
-    recipients = task.recipients(rule.roles)
-    for day, _phrase in task_dates(task, milestones):
+    for day, _phrase in wake.dates(task, milestones):
         ready = _after(ev, day, trigger.after_workdays)
         if wake.day is not None and ready >= wake.day:
             continue
-        for unit, _role in recipients:
+        for unit, _role in wake.recipients(task, rule.roles):
             if interview and ev.has_interview(task.task_id, unit):
                 continue
             _state(ev, task, rule, eff, unit, occurrence_key(rule.id, task.task_id, unit, day.isoformat()), ready,
@@ -247,7 +264,7 @@ def _progress_missing(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Eff
     assert isinstance(trigger, ProgressMissing)
     if not ev.has_history(task.task_id):
         return
-    for unit, _role in task.recipients(rule.roles):
+    for unit, _role in wake.recipients(task, rule.roles):
         request: PastNotice | None = None
         for notice in ev.history.get((task.task_id, unit), ()):
             if notice.rule_id in eff.progress_rule_ids and notice.status == "sent":
@@ -267,7 +284,7 @@ def _warning_unresolved(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: E
     assert isinstance(trigger, WarningUnresolved)
     if not ev.has_history(task.task_id):
         return
-    for unit, _role in task.recipients(rule.roles):
+    for unit, _role in wake.recipients(task, rule.roles):
         if ev.has_interview(task.task_id, unit):
             continue
         for notice in ev.history.get((task.task_id, unit), ()):
@@ -285,7 +302,7 @@ def _ack_missing(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Effectiv
     assert isinstance(trigger, AckMissing)
     if not ev.has_history(task.task_id):
         return
-    for unit, _role in task.recipients(rule.roles):
+    for unit, _role in wake.recipients(task, rule.roles):
         for letter in ev.history.get((task.task_id, unit), ()):
             if (letter.level not in trigger.levels or letter.status != "sent" or letter.sent_on is None
                     or letter.acknowledged_on is not None):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
@@ -168,12 +168,9 @@ def select_tasks(session: Session, as_of: date, plan_ids: Sequence[str], digest:
             query = query.join(counts, counts.c.task_id == m.Task.id, isouter=True)
             due += [func.coalesce(counts.c.n, 0) != cursor.notices,
                     func.coalesce(counts.c.v, 0) != cursor.notice_versions]
+        if always:  # plans a metric rule reads whole
+            due.append(m.Task.plan_id.in_(list(always)))
         chosen.update(connection.execute(query.where(*live, or_(*due))).scalars())
-        # open tasks without a unit row, so the sweep can still warn about them; plans a metric rule reads whole
-        lonely = and_(m.Task.status == "open",
-                      ~select(m.Assignment.id).where(m.Assignment.task_id == m.Task.id).exists())
-        chosen.update(connection.execute(select(m.Task.id).where(
-            *live, or_(lonely, m.Task.plan_id.in_(list(always))))).scalars())
         picked = list(chosen)
     selection.task_ids = picked
     if selection.save:

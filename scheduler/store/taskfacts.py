@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast  # the store trusts its own columns: values are checked on the way in
 
-from sqlalchemy import Column, Connection, MetaData, String, Table, insert, or_, select
+from sqlalchemy import Column, Connection, MetaData, String, Table, and_, insert, select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
@@ -227,15 +227,28 @@ def history(session: Session, plan_ids: Sequence[str] | None = None, picked: boo
     if plan_ids is not None:
         query = query.where(m.Notice.plan_id.in_(plan_ids))
     if picked:
-        query = query.where(or_(m.Notice.task_id.in_(select(PICKED.c.task_id)), m.Notice.task_id.is_(None),
-                                m.Notice.level == "interview"))
+        rows = _picked_notices(connection, query)
+    else:
+        rows = list(connection.execute(query.order_by(m.Notice.id)))
     result: dict[tuple[str | None, str], list[PastNotice]] = defaultdict(list)
-    for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on, plan_id in (
-        connection.execute(query.order_by(m.Notice.id))
-    ):
+    for key, level, rule_id, task_id, unit, created_on, status, acknowledged_on, sent_on, plan_id in rows:
         result[(task_id, unit)].append(
             PastNotice(key, cast(Any, level), rule_id, task_id, unit, created_on, cast(Any, status), acknowledged_on,
                        sent_on,
                        plan_id, numbers.get(key, "") if level in LETTER_LEVELS else "")
         )
     return result
+
+
+def _picked_notices(connection: Connection, query: Any) -> list[Any]:
+    """Return the rows of `query` for the picked tasks, without task, and every interview, in id order.
+
+    Three indexed reads rather than one OR, which would scan every notice: interviews are found through
+    the (status, level) index, once per status the table holds (read from that index too)."""
+    statuses = list(connection.execute(select(m.Notice.status).distinct()).scalars())
+    found: dict[int, Any] = {}
+    for condition in (m.Notice.task_id.in_(select(PICKED.c.task_id)), m.Notice.task_id.is_(None),
+                      and_(m.Notice.status.in_(statuses), m.Notice.level == "interview")):
+        for row in connection.execute(query.add_columns(m.Notice.id).where(condition)):
+            found[row[-1]] = row[:-1]
+    return [found[key] for key in sorted(found)]

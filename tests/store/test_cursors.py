@@ -99,7 +99,7 @@ def test_emptied_cursors_are_filled_again_by_the_next_sweep_which_then_equals_th
 def test_a_store_at_the_previous_revision_upgrades_and_sweeps_as_the_full_sweep_does(store_url, tmp_path):
     engine = create_engine(store_url)
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0011")
+        command.upgrade(alembic_config(connection), "0011")  # before the cursors and their index
     engine.dispose()
     old = loaded(store_url)  # open_store migrates it to the head: empty cursor tables
     reference = loaded(f"sqlite:///{tmp_path / 'reference.db'}")

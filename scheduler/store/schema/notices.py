@@ -27,6 +27,8 @@ class Notice(Base):
     __table_args__ = (
         Index("ix_notices_status_level", "status", "level"),
         Index("ix_notices_task_unit", "task_id", "unit"),
+        # the incremental sweep's per-task count and version sum, read from the index alone (0013)
+        Index("ix_notices_task_version", "task_id", "version_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
