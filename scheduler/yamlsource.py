@@ -172,6 +172,7 @@ def _build(loader: Any, root: yaml.Node, watch_aliases: bool) -> tuple[Any, Line
     lines = LineMap()
     seen: set[int] = set()
     construct = loader.construct_object
+    strings: dict[str, str] = {}  # one object per distinct string: a province names each unit ~10^5 times
 
     def visit(node: yaml.Node) -> None:
         if watch_aliases:
@@ -183,7 +184,7 @@ def _build(loader: Any, root: yaml.Node, watch_aliases: bool) -> tuple[Any, Line
         lines[path] = node.start_mark.line + 1
         visit(node)
         if node.tag == _STR:
-            return node.value
+            return strings.setdefault(node.value, node.value)
         if node.tag == _SEQ:
             return [build(item, path + (index,)) for index, item in enumerate(node.value)]
         if node.tag != _MAP:

@@ -125,3 +125,10 @@ def test_keys_that_are_numbers_dates_or_null_read_as_the_reference_reads_them():
 def test_merge_keys_and_unusual_keys_are_left_to_the_reference(text):
     assert yamlsource._load_with_libyaml(text) is None
     assert _outcome(lambda t: load_yaml_text(t, "f.yaml"), text) == _outcome(_reference, text)
+
+
+@needs_libyaml
+def test_a_name_written_many_times_is_held_once_in_memory():
+    text = "".join(f"- id: t{n}\n  lead_units: [市生态环境局, 市工信局]\n" for n in range(50))
+    data, _ = load_yaml_text(text, "p.yaml")
+    assert len({id(task["lead_units"][0]) for task in data}) == 1 and data[7]["lead_units"] == ["市生态环境局", "市工信局"]
