@@ -131,4 +131,5 @@ def test_merge_keys_and_unusual_keys_are_left_to_the_reference(text):
 def test_a_name_written_many_times_is_held_once_in_memory():
     text = "".join(f"- id: t{n}\n  lead_units: [市生态环境局, 市工信局]\n" for n in range(50))
     data, _ = load_yaml_text(text, "p.yaml")
-    assert len({id(task["lead_units"][0]) for task in data}) == 1 and data[7]["lead_units"] == ["市生态环境局", "市工信局"]
+    assert len({id(task["lead_units"][0]) for task in data}) == 1
+    assert data[7]["lead_units"] == ["市生态环境局", "市工信局"]
