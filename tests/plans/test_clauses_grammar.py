@@ -215,3 +215,17 @@ def test_a_later_tasks_statement_may_name_the_later_items_any_way():
 def test_a_key_may_name_both_units_and_departments():
     got = parse_clause("（牵头单位（部门）：市环保局；责任单位(部门)：各区政府）")
     assert roles(got) == (("市环保局",), (), ("各区政府",))
+
+
+def test_a_three_character_place_shares_the_organs_of_the_place_after_it_but_a_group_does_not():
+    assert roles(parse_clause("（潞州区、上党区人民政府负责落实）")) == (
+        (), (), ("潞州区人民政府", "上党区人民政府"))
+    assert roles(parse_clause("（各县区、城区人民政府负责落实）")) == ((), (), ("各县区", "城区人民政府"))
+
+
+def test_a_later_tasks_sentence_without_a_role_word_gives_later_tasks_nothing():
+    # no 负责/落实 and no 不再列出: the units are this task's own, not every later task's
+    got = parse_clause("（市工信局牵头。以下各项任务均涉及各县区政府）")
+    assert roles(got) == (("市工信局",), (), ("各县区政府",))
+    assert got.applies_to_later_tasks is False
+    assert got.later_units == ()
