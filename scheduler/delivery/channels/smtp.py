@@ -77,6 +77,7 @@ class SmtpChannel:
         self.now = now
         self._tls: ssl.SSLContext | None = None
         self._server: smtplib.SMTP | None = None
+        self._mid_data = False  # a staged message awaits its final dot: QUIT would become its text
 
     def _context(self) -> ssl.SSLContext:
         """Build the TLS context once: loading the CA store costs ~30 ms, more than a send."""
@@ -164,10 +165,15 @@ class SmtpChannel:
         return results
 
     def close(self) -> None:
-        """End the session, if one is open (QUIT, else just drop it)."""
+        """End the session, if one is open (QUIT, else just drop it; mid-DATA, drop it, so the
+        server discards the staged message)."""
         server, self._server = self._server, None
+        mid_data, self._mid_data = self._mid_data, False
         if server is not None:
-            _close(server)
+            if mid_data:
+                server.close()
+            else:
+                _close(server)
 
     def _session(self) -> smtplib.SMTP:
         if self._server is None:
@@ -220,6 +226,7 @@ class SmtpChannel:
             if code != 354:
                 raise smtplib.SMTPDataError(code, reply)
             body = _LEADING_DOT.sub(b"..", mail)
+            self._mid_data = True
             server.send(body if body.endswith(b"\r\n") else body + b"\r\n")
         except Exception as exc:  # noqa: BLE001 - classified below
             raise self._classify(exc) from None
@@ -257,6 +264,7 @@ class _StagedMail:
     def complete(self) -> Receipt:
         """Send the final dot; the server's 250 is its acceptance."""
         try:
+            self.channel._mid_data = False
             code, reply = self.server.docmd(".")
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
@@ -269,7 +277,7 @@ class _StagedMail:
     def abort(self) -> None:
         """Drop the connection mid-DATA, without QUIT (which would be read as part of the message)."""
         if self.channel._server is self.server:
-            self.channel._server = None
+            self.channel._server, self.channel._mid_data = None, False
         self.server.close()
 
 

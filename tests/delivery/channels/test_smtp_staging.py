@@ -70,3 +70,16 @@ def test_one_session_carries_staged_messages_one_after_another(smtp_server, mess
     channel.close()
     assert [email.message_from_bytes(e.content)["X-Duban-Key"] for e in inbox.envelopes] == ["m0", "m1", "m2"]
     assert sessions[0] is sessions[1] is sessions[2] is not None
+
+
+def test_closing_the_channel_with_a_message_staged_discards_it_at_once(smtp_server, message):  # noqa: F811
+    inbox, port = smtp_server()
+    channel = _channel(port)
+    channel.stage(replace(message, key="interrupted"))
+    started = time.perf_counter()
+    channel.close()  # e.g. the run stopped between staging and the dot: no QUIT inside DATA
+    assert time.perf_counter() - started < 1
+    channel.stage(replace(message, key="after")).complete()
+    channel.close()
+    settle()
+    assert [email.message_from_bytes(e.content)["X-Duban-Key"] for e in inbox.envelopes] == ["after"]
