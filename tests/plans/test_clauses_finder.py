@@ -79,8 +79,8 @@ def test_the_start_of_an_unclosed_clause_is_given_only_when_no_clause_closes():
 def test_every_bracket_repair_is_named_in_the_notes():
     assert clause_repairs("工责任单位：市生态环境局J") == [OPENER_READ_AS_GONG, "OCR修复：责任条款闭括号被识别为“J”"]
     assert clause_repairs("市工信局牵头j") == ["OCR修复：责任条款闭括号被识别为“j”"]
-    for mismatched in ("［市工信局牵头）", "（市工信局牵头〕", "(市工信局牵头]", "【市工信局牵头)", " ［市工信局牵头 ）",
-                       "（市工信局牵头】"):
+    for mismatched in ("［市工信局牵头）", "（市工信局牵头〕", "(市工信局牵头]", "【市工信局牵头)",
+                       " ［市工信局牵头 ）", "（市工信局牵头】"):
         assert clause_repairs(mismatched) == [MISMATCHED], mismatched
     for fine in ("（市工信局牵头）", "［市工信局牵头］", "［市工信局牵头X", "X市工信局牵头］", "（市工信局牵头X"):
         assert clause_repairs(fine) == [], fine
