@@ -21,6 +21,7 @@ from scheduler.web.core import WebContext
 
 _SOURCE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.[a-z]+)(?::(?P<line>\d+(?:-\d+)?))?")
 _TASK = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{4}/[A-Za-z0-9-]+")
+_SEED = re.compile(r"种子(?P<seed>\d{3})")  # how the importers' notes name a seed document
 _RULE = re.compile(r"(?P<set>[a-z][a-z0-9-]*)/(?P<rule>[a-z][a-z0-9-]*)(?P<version> 第\d+版)")
 
 
@@ -59,6 +60,7 @@ class Names:
         """Free text (an audit detail, an explanation) with every source file and plan id replaced
         by the plan's short title; the longest ids first, so changzhi-2019 never eats changzhi-2019x."""
         text = _SOURCE.sub(self._source, text)
+        text = _SEED.sub(self._seed, text)
         text = _RULE.sub(self._rule, text)
         text = _TASK.sub(self._task, text)
         for plan_id in sorted(self.titles, key=len, reverse=True):
@@ -73,6 +75,10 @@ class Names:
         if title is None:
             return match[0]
         return f"《{title}》{match['version'].strip()}"
+
+    def _seed(self, match: re.Match[str]) -> str:
+        plan_id = next((p for f, p in sorted(self.files.items()) if f.startswith(f"{match['seed']}_")), "")
+        return f"《{self.titles[plan_id]}》" if plan_id in self.titles else match[0]
 
     def _source(self, match: re.Match[str]) -> str:
         plan_id = self.files.get(match["file"], "")

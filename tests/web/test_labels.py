@@ -28,6 +28,12 @@ def test_free_text_loses_plan_ids_rule_ids_and_file_names():
     assert NAMES.words("changzhi-2019x 与 changzhi-2019") == "另一方案 与 长治市2019-2020年秋冬季方案"
 
 
+def test_a_note_naming_a_seed_document_by_number_reads_as_its_plan():
+    assert NAMES.words("原文未写明是哪些县区（如种子000“对保留的焦炉”一行）") == (
+        "原文未写明是哪些县区（如《长治市2019-2020年秋冬季方案》“对保留的焦炉”一行）")
+    assert NAMES.words("种子007 的一行") == "种子007 的一行"  # no plan came from it: left as written
+
+
 def test_stored_values_read_as_sentences_never_as_python_reprs():
     assert sentence(["潞州区人民政府", "襄垣县人民政府"], NAMES) == "潞州区人民政府、襄垣县人民政府"
     assert sentence({"a": [1, 2]}, NAMES) == "a：1、2"
