@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, delete, func, select
 
@@ -96,6 +97,7 @@ def test_emptied_cursors_are_filled_again_by_the_next_sweep_which_then_equals_th
         store.dispose()
 
 
+@pytest.mark.slow  # two stores swept over four days: a second on this machine
 def test_a_store_at_the_previous_revision_upgrades_and_sweeps_as_the_full_sweep_does(store_url, tmp_path):
     engine = create_engine(store_url)
     with engine.begin() as connection:
