@@ -87,7 +87,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     runtime = runtime_for(args)
     as_of = args.as_of or clock.today()
-    result = runtime.sweep(as_of, dry_run=args.dry_run)
+    result = runtime.sweep(as_of, dry_run=args.dry_run, full=args.full)
     result.warnings.extend(w for w in runtime.calendar.warnings(as_of) if w not in result.warnings)
     if args.json:
         emit_json(result.to_json())
@@ -294,6 +294,8 @@ add_arguments({
     "sweep": [
         ("--as-of", {"type": parse_day}),
         ("--dry-run", {"action": "store_true"}),
+        ("--full", {"action": "store_true",
+                    "help": "逐项重算全部任务（不用增量记录；结果与增量相同，用于核对或规则大改后）"}),
         ("--json", {"action": "store_true"}),
     ],
     "queue list": [
