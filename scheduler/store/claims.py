@@ -171,8 +171,10 @@ def claim(session: Session, delivery_id: int, now: datetime, lease_until: dateti
 
 def claim_batch(store: Store, delivery_ids: Sequence[int], day: date, now: datetime, lease_until: datetime,
                 budget: int) -> ClaimBatch:
-    """Claim the rows of `delivery_ids` in one transaction, in order, until the claimed ones carry
-    `budget` notices; read what each carries. A row whose notices all dropped out is withheld."""
+    """Claim the rows of `delivery_ids` in one transaction, in order, until the rows looked at carry
+    `budget` notices (a digest's counted before claiming, a letter's once claimed); read what each
+    claimed one carries. A row whose notices all dropped out is withheld. A row another sender
+    holds is skipped, not waited for; its weight still counts, so the batch is at most `budget`."""
     batch = ClaimBatch([], 0, 0)
     with store.session() as session:
         keys: dict[int, str] = {i: k for i, k in session.execute(_ROWS, {"ids": list(delivery_ids)})}
