@@ -117,6 +117,7 @@ def test_a_folded_urge_keeps_its_key_so_it_never_fires_later():
     [folded] = [a for a in evaluate([task()], RULES, CAL, history(approved), URGE_DAY) if a.unit == COUNTY]
     assert folded.key == f"overdue-urge|{TASK}|{COUNTY}|2019-12-31"
     assert folded.level == "urge" and "并入约谈案件" in folded.explanation
+    assert "已过1个工作日仍未完成" in folded.explanation  # the finding stays, the note follows it
 
 
 # -- progress requests: only a delivered request was made -------------------------------------------
