@@ -191,3 +191,9 @@ def test_a_window_start_notice_from_before_the_deadline_changed_is_not_sent():
     assert starts(None) == BOTH
     assert starts(date(2019, 10, 8)) == BOTH
     assert starts(date(2019, 10, 9)) == []
+
+
+def test_a_signed_off_task_does_not_stop_the_tasks_after_it():
+    done = task(task_id="changzhi-2019/0", status="signed_off")
+    actions = evaluate([done, task()], RULES, CAL, history(), URGE_DAY)
+    assert actions and {a.task_id for a in actions} == {TASK}

@@ -144,3 +144,9 @@ def test_a_missing_rules_folder_is_named(tmp_path):
 def test_a_list_of_rule_files_loads_those_files(tmp_path):
     path = write(tmp_path, "default.yaml", ruleset_text(REMINDER))
     assert [r.id for r in load_rulebook([str(path)]).rules_for("p1").rules] == ["remind"]
+
+
+def test_a_rules_folder_reads_yml_files_after_yaml_files(tmp_path):
+    write(tmp_path, "default.yaml", ruleset_text(REMINDER))
+    write(tmp_path, "plan.yml", ruleset_text(URGE, id="plan", applies="[p1]"))
+    assert [r.id for r in load_rulebook(tmp_path).rules_for("p1").rules] == ["remind", "urge"]
