@@ -197,3 +197,18 @@ def test_a_signed_off_task_does_not_stop_the_tasks_after_it():
     done = task(task_id="changzhi-2019/0", status="signed_off")
     actions = evaluate([done, task()], RULES, CAL, history(), URGE_DAY)
     assert actions and {a.task_id for a in actions} == {TASK}
+
+
+def test_on_a_non_working_day_a_plan_without_weekend_rules_does_not_stop_a_plan_with_them(tmp_path):
+    from tests.escalation.test_ruleset import REMINDER, ruleset_text, write
+
+    write(tmp_path, "default.yaml", ruleset_text(REMINDER))
+    weekend = REMINDER + "    send_on_non_workdays: true\n"
+    write(tmp_path, "plan.yaml", ruleset_text(weekend, id="plan", applies="[weekend-plan]", extends="default"))
+    book = load_rulebook(tmp_path)
+    due = Deadline("2019年12月14日前", "due", due=(date(2019, 12, 14),))
+    saturday = date(2019, 12, 7)  # seven days before the due date
+    weekday_plan = task(deadline=due)
+    weekend_plan = task(deadline=due, task_id="weekend-plan/1", plan_id="weekend-plan")
+    actions = evaluate([weekday_plan, weekend_plan], book, CAL, history(), saturday)
+    assert actions and {a.task_id for a in actions} == {"weekend-plan/1"}
