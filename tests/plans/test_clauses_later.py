@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.plans.clauses import find_later_statement
+from scheduler.plans.clauses import find_later_statement, parse_cell_clause, parse_clause
 
 
 def span(text: str) -> tuple[int, int, str] | None:
@@ -27,3 +27,17 @@ def test_the_statement_ends_at_the_first_full_stop_after_it():
 def test_a_sentence_without_a_word_for_all_or_that_defines_a_short_name_is_no_statement():
     assert find_later_statement("以下任务由各县政府负责落实") is None
     assert find_later_statement("以下各项均简称责任单位") is None
+
+
+def test_a_sentence_with_later_words_but_no_statement_does_not_hide_the_next_one():
+    assert span("以下为重点任务。以下各项任务均由各县政府负责落实") == (8, 24, "各县政府负责落实")
+
+
+def test_the_rest_of_a_cell_around_a_statement_keeps_the_columns_role_and_its_persons():
+    got = parse_cell_clause("市工信局。以下各项任务均由各县政府负责落实", "lead")
+    assert (got.lead_units, got.responsible_units, got.later_units) == (("市工信局",), (), ("各县政府",))
+    # a statement that names no unit is read as part of the cell, which keeps the column's role
+    got = parse_cell_clause("市工信局。以下各项任务均不再列出", "lead")
+    assert (got.lead_units, got.responsible_units, got.applies_to_later_tasks) == (("市工信局",), (), False)
+    got = parse_clause("（市工信局牵头，责任人：张三。以下各项任务均由各县政府负责落实）")
+    assert (got.responsible_persons, got.later_units) == (("张三",), ("各县政府",))
