@@ -23,6 +23,22 @@ from scheduler.escalation.triggers import Overdue, ProgressMissing, SeriousDelay
 from scheduler.glossary import term
 
 
+def unanswered_request(ev: TaskRun, task: TaskFacts, eff: EffectiveRules, unit: str) -> PastNotice | None:
+    """Return the unit's latest delivered progress request on the task if no report came on or after
+    it; only a delivered request was "made": a queued one has not reached the unit yet."""
+    request: PastNotice | None = None
+    for notice in ev.history.get((task.task_id, unit), ()):
+        if notice.rule_id in eff.progress_rule_ids and notice.status == "sent":
+            if request is None or (notice.sent_on or notice.created_on) > (request.sent_on or request.created_on):
+                request = notice
+    if request is None:
+        return None
+    asked = request.sent_on or request.created_on
+    if any(report.unit == unit and report.on >= asked for report in task.reports):
+        return None
+    return request
+
+
 def progress_missing(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     trigger = rule.rule.trigger
     assert isinstance(trigger, ProgressMissing)
@@ -30,17 +46,10 @@ def progress_missing(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Effe
     if not ev.has_history(task.task_id):
         return
     for unit, role in task.recipients(rule.roles):
-        request: PastNotice | None = None
-        for notice in ev.history.get((task.task_id, unit), ()):
-            # Only a delivered request was "made": a queued one has not reached the unit yet.
-            if notice.rule_id in eff.progress_rule_ids and notice.status == "sent":
-                if request is None or (notice.sent_on or notice.created_on) > (request.sent_on or request.created_on):
-                    request = notice
+        request = unanswered_request(ev, task, eff, unit)
         if request is None:
             continue
         asked = request.sent_on or request.created_on
-        if any(report.unit == unit and report.on >= asked for report in task.reports):
-            continue
         waited = ev.cal.workdays_between(asked, ev.as_of)
         if waited < need:
             continue

@@ -66,6 +66,15 @@ def before_due(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveR
         ), {"milestone": phrase or None})
 
 
+def request_span(task: TaskFacts) -> tuple[date | None, date | None]:
+    """Return the days between which progress is asked for: the deadline's own window, else the plan's
+    period, ending at the last due date when there is one."""
+    deadline = task.deadline
+    start = deadline.start or task.plan_period_start
+    end = deadline.end or (deadline.due[-1] if deadline.due else None) or task.plan_period_end
+    return start, end
+
+
 def progress_request(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: EffectiveRules) -> None:
     trigger = rule.rule.trigger
     assert isinstance(trigger, ProgressRequest)
@@ -76,8 +85,7 @@ def progress_request(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Effe
         return
     if deadline.kind not in trigger.kinds:
         return
-    start = deadline.start or task.plan_period_start
-    end = deadline.end or (deadline.due[-1] if deadline.due else None) or task.plan_period_end
+    start, end = request_span(task)
     every, nth = trigger.every, trigger.nth_workday
     found = ev.period_fire(every, nth, rule.send_on_non_workdays)
     if found is None:

@@ -20,8 +20,10 @@ from dateutil.rrule import rrulestr
 from scheduler import ladder
 from scheduler.escalation import premise
 from scheduler.escalation.actions import occurrence_key
+from scheduler.escalation.escalations import unanswered_request
 from scheduler.escalation.evaluate import STOPPED
-from scheduler.escalation.facts import PastNotice, TaskFacts
+from scheduler.escalation.facts import TaskFacts
+from scheduler.escalation.reminders import request_span
 from scheduler.escalation.ruleset import CompiledRule, EffectiveRules
 from scheduler.escalation.run import TaskRun, _next_period, period_start, task_dates
 from scheduler.escalation.triggers import (
@@ -169,8 +171,7 @@ def _progress_request(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Eff
         return
     if deadline.kind not in trigger.kinds:
         return
-    start = deadline.start or task.plan_period_start
-    end = deadline.end or (deadline.due[-1] if deadline.due else None) or task.plan_period_end
+    start, end = request_span(task)
     wake.at(_next_request(ev, trigger.every, trigger.nth_workday, rule.send_on_non_workdays, start, end))
 
 
@@ -265,16 +266,10 @@ def _progress_missing(ev: TaskRun, task: TaskFacts, rule: CompiledRule, eff: Eff
     if not ev.has_history(task.task_id):
         return
     for unit, _role in wake.recipients(task, rule.roles):
-        request: PastNotice | None = None
-        for notice in ev.history.get((task.task_id, unit), ()):
-            if notice.rule_id in eff.progress_rule_ids and notice.status == "sent":
-                if request is None or (notice.sent_on or notice.created_on) > (request.sent_on or request.created_on):
-                    request = notice
+        request = unanswered_request(ev, task, eff, unit)
         if request is None:
             continue
         asked = request.sent_on or request.created_on
-        if any(report.unit == unit and report.on >= asked for report in task.reports):
-            continue
         _state(ev, task, rule, eff, unit, occurrence_key(rule.id, task.task_id, unit, f"R{asked.isoformat()}"),
                _after(ev, asked, trigger.after_workdays), wake)
 
