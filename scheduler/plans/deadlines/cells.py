@@ -201,20 +201,21 @@ def _dates(s: str, ctx: DeadlineContext) -> Reading | None:
 
 
 _BY = ("到", "至", "截至", "截止", "截止到")
-_YEAR_ONLY = re.compile(r"(?:(?<!\d)(\d{4})年)?(全年度?|年内|年度内)|(?<!\d)(\d{4})年度?")
+# "2019年内" shares its 年 with the year; a bare "年内" after other digits ("31年内") is no year at all
+_YEAR_ONLY = re.compile(r"(?:(?<!\d)(\d{4})年)?(全年度?|(?<!\d)年度?内|(?<=\d年)度?内)|(?<!\d)(\d{4})年度?")
 
 
 def _year(s: str, ctx: DeadlineContext) -> Reading | None:
     """Read "全年", "2019年全年", "年内" and a bare "2019年" cell."""
     m = _YEAR_ONLY.search(s)
-    if not m or (m[3] and m.end() != len(s)):
-        return None
+    if not m or (m[3] and m.end() != len(s)) or (m[2] and m[2][0] in "度内" and not m[1]):
+        return None  # "…年内" after a number that is no year ("31年内") says nothing we can date
     explicit = m[1] or m[3]
     year = int(explicit) if explicit else ctx.plan_year
     notes = [] if explicit else ["按计划年度计"]
     if year is None:
         return "unknown", (), None, None, None, ["未写年份，且没有计划年份可用"]
-    if m[2] and m[2].startswith("年"):
+    if m[2] and m[2].endswith("内"):
         return "due", (date(year, 12, 31),), None, None, None, notes + ["“年内”按年底计"]
     if m[3] and s[:m.start()].endswith(_BY):  # "到2020年": by that year, due at its end
         return "due", (date(year, 12, 31),), None, None, None, ["“到某年”按该年年底前完成计"]
