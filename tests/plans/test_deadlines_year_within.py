@@ -12,7 +12,7 @@ from scheduler.plans.deadlines import DeadlineContext, parse_deadline
 PLAN_2020 = DeadlineContext(plan_year=2020)
 
 
-@pytest.mark.parametrize("text", ["2019年内", "2019年内完成", "2019年度内", "确保2019年内完成"])
+@pytest.mark.parametrize("text", ["2019年内", "2019年内完成", "2019年度内", "确保2019年内完成", "2019年年内"])
 def test_a_written_year_with_nei_is_due_at_that_years_end(text: str) -> None:
     deadline = parse_deadline(text, PLAN_2020)
     assert (deadline.kind, deadline.due) == ("due", (date(2019, 12, 31),))

@@ -201,15 +201,16 @@ def _dates(s: str, ctx: DeadlineContext) -> Reading | None:
 
 
 _BY = ("到", "至", "截至", "截止", "截止到")
-# "2019年内" shares its 年 with the year; a bare "年内" after other digits ("31年内") is no year at all
-_YEAR_ONLY = re.compile(r"(?:(?<!\d)(\d{4})年)?(全年度?|(?<!\d)年度?内|(?<=\d年)度?内)|(?<!\d)(\d{4})年度?")
+# "2019年内" shares its 年 with the year ("2019年全年", "2019年年内" do not); "年内" after other
+# digits ("31年内") is no year at all, so without a year before it the phrase must not follow a digit
+_YEAR_ONLY = re.compile(r"(?:(?<!\d)(\d{4})(?:年(?=[全年])|(?=年))|(?<!\d))(全年度?|年度?内)|(?<!\d)(\d{4})年度?")
 
 
 def _year(s: str, ctx: DeadlineContext) -> Reading | None:
     """Read "全年", "2019年全年", "年内" and a bare "2019年" cell."""
     m = _YEAR_ONLY.search(s)
-    if not m or (m[3] and m.end() != len(s)) or (m[2] and m[2][0] in "度内" and not m[1]):
-        return None  # "…年内" after a number that is no year ("31年内") says nothing we can date
+    if not m or (m[3] and m.end() != len(s)):
+        return None
     explicit = m[1] or m[3]
     year = int(explicit) if explicit else ctx.plan_year
     notes = [] if explicit else ["按计划年度计"]
