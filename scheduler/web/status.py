@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.escalation.facts import TaskFacts
-from scheduler.escalation.status import COUNTED_ROLES, STATES, as_seen_by, closed_on, overdue_on, standing
+from scheduler.escalation.status import COUNTED_ROLES, STATES, closed_on, overdue_on, standing
 
 
 @dataclass
@@ -55,15 +55,14 @@ def lights(
     by_county: dict[str, Tally] = {}
     by_unit: dict[str, Tally] = {}
     for task in tasks:
-        for unit in task.units(*COUNTED_ROLES):
-            # a unit's own approved extension moves its lamp only
-            found = standing(as_seen_by(task, (unit,)), as_of, (task.task_id, unit) in urged)
-            if not found.is_open:
-                continue
-            state = found.state
-            county = counties.get(unit, "其他")
-            by_county.setdefault(county, Tally(county)).counts[state] += 1
-            by_unit.setdefault(unit, Tally(unit)).counts[state] += 1
+        for view in task.by_unit():  # each unit as it holds the task: its own extension moves its lamp only
+            for unit in view.units(*COUNTED_ROLES):
+                found = standing(view, as_of, (task.task_id, unit) in urged)
+                if not found.is_open:
+                    continue
+                county = counties.get(unit, "其他")
+                by_county.setdefault(county, Tally(county)).counts[found.state] += 1
+                by_unit.setdefault(unit, Tally(unit)).counts[found.state] += 1
 
     def order(tally: Tally) -> tuple:
         return (-tally.counts["overdue"], -tally.counts["at_risk"], tally.name)
