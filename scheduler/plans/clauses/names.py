@@ -40,11 +40,11 @@ def clean_name(raw: str, protected: tuple[str, ...] = ()) -> tuple[str, bool]:
         name = QUALIFIERS.sub("", name)
         name = TRAILING_NOISE.sub("", name)
         tail = OPEN_TAIL.search(name)
-        if tail and tail.start() > 0:
+        if tail:  # "等有关单位" alone (after a 、) closes the list before it and names no unit
             name, opened = name[:tail.start()], True
     if NOT_A_NAME.search(name):
         return "", opened
-    if OPEN_WHOLE.match(name) or name in ("等", "等部门", "等单位"):
+    if OPEN_WHOLE.match(name):
         return "", True
     name = name.strip("、")
     if len(name) < 2 or not HAN.search(name):
