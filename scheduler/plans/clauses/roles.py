@@ -96,7 +96,7 @@ NOT_A_NAME = re.compile(either_script(
 # Words that qualify a role marker and are not part of the name before it.
 QUALIFIERS = re.compile(either_script(
     r"(?:按照?(?:各自)?(?:职责|职能)(?:分工)?|根据(?:职责|职能)(?:分工)?|依(?:职责|职能)|分别|共同|各自"
-    r"|具体|会同|积极|全力)+$"))
+    r"|具体|会同|积极|全力|及时)+$"))
 # Function words around a name: "由市生态环境局牵头", "均需各县区政府负责落实".
 # (和 and 都 start county names: 和顺县, 都江堰市.)
 # "以上两项由市住建局牵头": a clause covering the items before it names them first.
