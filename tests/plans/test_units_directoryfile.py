@@ -215,3 +215,47 @@ units:
     loaded = UnitDirectory.from_yaml_text(edit.text)
     assert loaded.find("长治市气象局") is not None and loaded.find("潞州区发改局") is not None
     assert loaded.find("长治市能源局") is not None
+
+
+def test_a_file_whose_lists_are_indented_four_spaces_gets_entries_at_four_spaces() -> None:
+    # a blank line and a comment may come before the first item; neither sets the indentation
+    wide = """\
+version: 1
+regions:
+
+    # 市
+    - name: 长治市
+units:
+    # 市直部门
+    - id: cz-energy
+      name: 长治市能源局
+      kind: city_department
+      region: 长治市
+      aliases: [市能源局]
+      head_title: 局长
+"""
+    edit = add_units(wide, [row(2, "潞州区发改局", "潞州区")], UnitDirectory.from_yaml_text(wide), "u.csv")
+    assert edit.problems == []
+    assert '\n    - name: "潞州区"\n      parent: "长治市"\nunits:' in edit.text
+    assert '\n    - id: u-' in edit.text and '\n      name: "潞州区发改局"\n' in edit.text
+    assert UnitDirectory.from_yaml_text(edit.text).find("潞州区发改局") is not None
+
+
+def test_a_file_whose_items_start_with_a_dash_alone_on_its_line_gets_entries_at_that_column() -> None:
+    bare = """\
+version: 1
+regions:
+-
+  name: 长治市
+units:
+-
+  id: cz-energy
+  name: 长治市能源局
+  kind: city_department
+  region: 长治市
+  head_title: 局长
+"""
+    edit = add_units(bare, [row(2, "长治市气象局", "长治市")], UnitDirectory.from_yaml_text(bare), "u.csv")
+    assert edit.problems == []
+    assert '\n- id: u-' in edit.text
+    assert UnitDirectory.from_yaml_text(edit.text).find("长治市气象局") is not None
