@@ -38,3 +38,19 @@ def test_the_bodies_a_group_includes_are_units_of_their_own():
 def test_a_word_in_front_of_a_key_does_not_leave_a_list_open():
     got = parse_cell_clause("相关责任单位：市生态环境局")
     assert (got.responsible_units, got.open_roles) == (("市生态环境局",), ())
+
+
+def test_a_role_word_after_a_keyed_list_governs_only_the_names_since_the_last_role():
+    # 市公安局 comes after 配合 has taken its names: 负责 is its own role, not the key's
+    assert roles(parse_clause("（牵头单位：市发改委，市工信局配合、市公安局负责）")) == (
+        ("市发改委",), ("市工信局",), ("市公安局",), ())
+
+
+def test_a_keyed_list_still_ends_at_its_comma_after_a_bracketed_role():
+    assert roles(parse_clause("牵头单位：市发改委，市工信局（配合单位）、市公安局配合")) == (
+        ("市发改委",), ("市工信局", "市公安局"), (), ())
+
+
+def test_a_key_left_empty_at_the_end_of_a_cell_leaves_no_list_open():
+    got = parse_clause("市生态环境局，其他相关责任单位：")
+    assert (got.responsible_units, got.open_roles) == (("市生态环境局",), ())
