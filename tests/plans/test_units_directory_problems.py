@@ -133,3 +133,9 @@ def test_a_yaml_mistake_in_text_names_the_file_it_came_from():
     with pytest.raises(InputError) as info:
         UnitDirectory.from_yaml_text(HEAD + "units: [\n", "mine.yaml")
     assert [p.file for p in info.value.problems] == ["mine.yaml"]
+
+
+def test_a_title_named_like_a_unit_says_the_name_is_taken_province_wide():
+    titles = "titles:\n  - name: 甲市生态环境局\n"
+    assert problems(HEAD + "units:\n" + UNIT + titles) == [
+        (14, "titles.0.name", "“甲市生态环境局”在全省内已指单位“甲市生态环境局”")]

@@ -39,7 +39,8 @@ class UnitDirectory:
         self._chains = chains
         self._chains_seen: dict[str, tuple[str, ...]] = {}  # undeclared regions, for reuse
         self._index = index
-        self._stems = sorted(((r[:-1], r) for r in chains if len(r) > 2),
+        # a region's name less its level: 晋中市工信局 = 晋中 + 市工信局, 沁县住建局 = 沁 + 县住建局
+        self._stems = sorted(((r[:-1], r) for r in chains if len(r) >= 2),
                              key=lambda pair: -len(pair[0]))
         self._cache: dict[tuple[str, str], Resolution] = {}
         self._divisions = divisions
