@@ -13,19 +13,18 @@ load checks the foreign keys of `assignments` once at the end rather than row by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from datetime import UTC
 from datetime import datetime as dt
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from scheduler import clock
 from scheduler.plans.ledger import Ledger, Task
 from scheduler.store import schema as m
+from scheduler.store.bulkwrite import insert_rows, table_of
 from scheduler.store.load import (
     ROLES,
     Change,
@@ -49,9 +48,9 @@ ASSIGNMENT_COLUMNS = ("task_id", "unit", "role", "written")
 AUDIT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail")
 
 
-TASKS: Table = m.Task.__table__  # type: ignore[assignment]
-ASSIGNMENTS: Table = m.Assignment.__table__  # type: ignore[assignment]
-AUDIT: Table = m.AuditEntry.__table__  # type: ignore[assignment]
+TASKS = table_of(m.Task)
+ASSIGNMENTS = table_of(m.Assignment)
+AUDIT = table_of(m.AuditEntry)
 
 
 class _Stored(NamedTuple):
@@ -65,8 +64,6 @@ class _Batch:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        self.serialize: Callable[[Any], str] = session.get_bind().dialect._json_serializer or json.dumps
         self.tasks: list[tuple] = []
         self.assignments: list[tuple] = []
         self.audits: list[tuple] = []
@@ -90,48 +87,11 @@ class _Batch:
                 update(TASKS).where(TASKS.c.id == bindparam("task_id"))
                 .values(position=bindparam("new_position"), version_id=TASKS.c.version_id + 1),
                 self.positions)
-        if self.postgres:
-            self._copy("tasks", TASK_COLUMNS, [row[:11] + (self.serialize(row[11]),) + row[12:] for row in self.tasks])
-            self._copy("assignments", ASSIGNMENT_COLUMNS, self.assignments)
-            self._copy("audit_log", AUDIT_COLUMNS, [(_utc(row[0]),) + row[1:5] + (self.serialize(row[5]),)
-                                                    for row in self.audits])
-        else:
-            for table, columns, rows in ((TASKS, TASK_COLUMNS, self.tasks),
-                                         (ASSIGNMENTS, ASSIGNMENT_COLUMNS, self.assignments),
-                                         (AUDIT, AUDIT_COLUMNS, self.audits)):
-                self._executemany(table, columns, rows)
+        for table, columns, rows in ((TASKS, TASK_COLUMNS, self.tasks),
+                                     (ASSIGNMENTS, ASSIGNMENT_COLUMNS, self.assignments),
+                                     (AUDIT, AUDIT_COLUMNS, self.audits)):
+            insert_rows(self.session, table, columns, rows)
         self.tasks, self.assignments, self.audits, self.positions = [], [], [], []
-
-    def _executemany(self, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        """INSERT rows through the driver's executemany, each value converted by its column type's
-        own bind processor, so the stored text equals what SQLAlchemy would have written."""
-        if not rows:
-            return
-        dialect = self.session.get_bind().dialect
-        convert = [(index, processor) for index, name in enumerate(columns)
-                   if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-        if convert:
-            converted = []
-            for row in rows:
-                values = list(row)
-                for index, processor in convert:
-                    values[index] = processor(values[index])
-                converted.append(tuple(values))
-            rows = converted
-        raw = self.session.connection().connection.driver_connection
-        assert raw is not None
-        marks = ", ".join("?" for _ in columns)
-        raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-    def _copy(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        """COPY rows into a table inside the session's transaction (psycopg 3)."""
-        if not rows:
-            return
-        raw = self.session.connection().connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 class _Names:
@@ -210,11 +170,6 @@ def _put_keys_back(session: Session, aside: _KeysSetAside) -> None:
     for name, definition in aside.keys:
         session.execute(text(f'ALTER TABLE assignments ADD CONSTRAINT "{name}" {definition}'))
     aside.savepoint.commit()
-
-
-def _utc(at: dt) -> dt:
-    """Return an aware UTC moment, as UtcDateTime stores it (a naive value is UTC already)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def bulk_load_ledgers(

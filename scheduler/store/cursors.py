@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
 from scheduler.store import schema as m
-from scheduler.store.repo import _insert, chunks
+from scheduler.store.bulkwrite import table_of, upsert_rows
+from scheduler.store.repo import _insert
 from scheduler.store.schema import SweepCursor, SweepWorld, UnitOverride
 from scheduler.store.taskfacts import PICKED, pick
 
 FORMAT = "wake-1"  # part of the digest: a change in how next days are computed voids every cursor
 WORLD_ID = 1
-SAVE_BATCH = 5000
+CURSOR_COLUMNS = ("task_id", "day", "next_on", "version", "notices", "notice_versions")
 SIDE_TABLES: dict[str, Any] = {"reports": m.ProgressReport, "dates": m.DeadlineOverride, "units": UnitOverride,
                "extensions": m.ExtensionRequest}
 
@@ -202,13 +203,8 @@ def save(session: Session, selection: Selection, as_of: date, wakes: Iterable[tu
         if later is not None and (next_on is None or later < next_on):
             next_on = later
         plus = added.get(tid, 0)
-        rows.append({"task_id": tid, "day": as_of, "next_on": next_on, "version": seen[0],
-                     "notices": seen[1] + plus, "notice_versions": seen[2] + plus})
-    insert = _insert(session, SweepCursor.__table__)
-    statement = insert.on_conflict_do_update(index_elements=["task_id"], set_={
-        name: insert.excluded[name] for name in ("day", "next_on", "version", "notices", "notice_versions")})
-    for chunk in chunks(rows, SAVE_BATCH):
-        session.execute(statement, list(chunk))
+        rows.append((tid, as_of, next_on, seen[0], seen[1] + plus, seen[2] + plus))
+    upsert_rows(session, table_of(SweepCursor), CURSOR_COLUMNS, rows, key="task_id")
     total = sum(n for tid, n in added.items() if tid is not None)
     marks = {**selection.marks, "notices": [selection.marks["notices"][0] + total,
                                             selection.marks["notices"][1] + total]}

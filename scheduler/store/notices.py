@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from scheduler import clock
 from scheduler.escalation.facts import Action
 from scheduler.store import schema as m
+from scheduler.store.bulkwrite import insert_new, table_of
 from scheduler.store.letters import issue_day
-from scheduler.store.repo import StoreError, _insert, audit, chunks
+from scheduler.store.repo import StoreError, audit
 
 DECISIONS = {"approve": "approved", "hold": "held", "reject": "rejected"}
 # What an interview notice cannot go out without: the approving coordinator enters them.
 ARRANGEMENT_FIELDS = {"time": "约谈时间", "place": "约谈地点", "attendees": "参加人员", "contact": "联系人及电话"}
-NOTICE_BATCH = 5000  # rows per executemany; SQLAlchemy pages them further for the driver
 FOLDED = "|folded"  # escalation marks an urge folded into a pending interview case this way
 
 
@@ -30,30 +30,18 @@ def created_on_day(session: Session, day: date, plan_ids: Sequence[str] | None =
     return session.scalar(query) or 0
 
 
-def _notice_row(action: Action, business_day: date, now: datetime) -> dict[str, Any]:
+NOTICE_COLUMNS = ("key", "plan_id", "task_id", "unit", "level", "kind", "due", "rule_id", "ruleset_id",
+                  "ruleset_version", "rule_snapshot", "facts", "clause", "explanation", "needs_review", "created_on",
+                  "created_at", "review_reason", "status", "version_id")
+
+
+def _notice_row(action: Action, business_day: date, now: datetime) -> tuple[Any, ...]:
+    """The values of NOTICE_COLUMNS for a new notice."""
     folded = action.kind.endswith(FOLDED)
-    return dict(
-        key=action.key,
-        plan_id=action.plan_id,
-        task_id=action.task_id,
-        unit=action.unit,
-        level=action.level,
-        kind=action.kind.removesuffix(FOLDED),
-        due=action.due,
-        rule_id=action.rule_id,
-        ruleset_id=action.ruleset_id,
-        ruleset_version=action.ruleset_version,
-        rule_snapshot=action.rule_snapshot,
-        facts=action.facts,
-        clause=action.clause,
-        explanation=action.explanation,
-        needs_review=action.needs_review,
-        created_on=business_day,
-        created_at=now,
-        review_reason="",
-        status="folded" if folded else "pending_review" if action.needs_review else "queued",
-        version_id=1,
-    )
+    return (action.key, action.plan_id, action.task_id, action.unit, action.level, action.kind.removesuffix(FOLDED),
+            action.due, action.rule_id, action.ruleset_id, action.ruleset_version, action.rule_snapshot,
+            action.facts, action.clause, action.explanation, action.needs_review, business_day, now, "",
+            "folded" if folded else "pending_review" if action.needs_review else "queued", 1)
 
 
 def insert_notices(
@@ -61,18 +49,12 @@ def insert_notices(
 ) -> list[Action]:
     """Insert notices under their unique keys, doing nothing on conflict; return the new ones.
 
-    One executemany per chunk (SQLAlchemy's insertmanyvalues batches it and returns the inserted
-    keys), so a second sweep of the same day, or two sweeps at once, create nothing twice."""
+    Through the driver in bulk (scheduler.store.bulkwrite): a first sweep of a province creates
+    tens of thousands. A second sweep of the same day, or two sweeps at once, create nothing twice."""
     now = now or clock.now()
-    statement = (
-        _insert(session, m.Notice.__table__).on_conflict_do_nothing(index_elements=["key"]).returning(m.Notice.key)
-    )
-    created: list[Action] = []
-    for chunk in chunks(list(actions), NOTICE_BATCH):
-        rows = [_notice_row(a, business_day, now) for a in chunk]
-        new_keys = set(session.scalars(statement, rows))
-        created.extend(a for a in chunk if a.key in new_keys)
-    return created
+    rows = [_notice_row(a, business_day, now) for a in actions]
+    new_keys = insert_new(session, table_of(m.Notice), NOTICE_COLUMNS, rows, key="key")
+    return [a for a in actions if a.key in new_keys]
 
 
 def notice_json(n: m.Notice) -> dict[str, Any]:

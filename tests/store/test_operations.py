@@ -10,7 +10,7 @@ from sqlalchemy import event, select, text
 
 from scheduler import store as repo
 from scheduler.plans.ledger import Ledger
-from scheduler.store import notices, open_store
+from scheduler.store import bulkwrite, notices, open_store
 from scheduler.store import schema as m
 from scheduler.store.migrate import MIGRATIONS, alembic_config
 from tests.store.builders import DIRECTORY, NOW, action, unit_name
@@ -71,7 +71,7 @@ def test_task_facts_only_see_reports_up_to_the_day_and_the_latest_override(store
 
 
 def test_notices_are_inserted_in_batches_and_only_new_keys_come_back(store, monkeypatch):
-    monkeypatch.setattr(notices, "NOTICE_BATCH", 7)
+    monkeypatch.setattr(bulkwrite, "SQLITE_VARIABLES", 7 * len(notices.NOTICE_COLUMNS))  # 7 rows a statement
     with store.session() as session:
         first = repo.insert_notices(session, [action(f"k{i}", level="reminder") for i in range(10)], date(2019, 12, 2))
         second = repo.insert_notices(session, [action(f"k{i}", level="reminder") for i in range(5, 20)],
