@@ -14,6 +14,9 @@ from scheduler.plans.deadlines.normalisation import normalise_mapped, tidy
 
 _PHRASE_STOP = re.compile(r"[;。]")
 _LEAD_PUNCT = ",、:.（(）)“”\"' "
+# Every ITEM match holds 月, 年 or 季 and every SEASON match 暖, and normalising never makes one of
+# them: a text without any has no milestone (most measure texts: 157 of the seeds' 227).
+_DATE_CHARACTERS = frozenset("月年季暖")
 _WRAPPERS = ("确保", "力争", "争取", "在", "于", "到", "至", "截至", "并", "要", "须", "需")
 
 
@@ -83,6 +86,8 @@ def find_milestones(measures: str, context: DeadlineContext | None = None) -> li
 
 def find_milestones_strictly(text: str, ctx: DeadlineContext) -> list[Milestone]:
     """Find milestones like find_milestones, but let an error out (property tests look for them)."""
+    if _DATE_CHARACTERS.isdisjoint(text):
+        return []
     s, index = normalise_mapped(text)
 
     def original(a: int, b: int) -> str:
