@@ -14,6 +14,7 @@ from scheduler.escalation.facts import PastNotice
 from scheduler.escalation.run import TaskRun
 from scheduler.escalation.wake import next_day
 from tests.escalation.test_wake import CAL, DEADLINES, END, PLAN, RULES, START
+from tests.escalation.test_wake_ladder import live, waiting_for_delivery
 
 
 @pytest.mark.parametrize("name", sorted(DEADLINES))
@@ -38,3 +39,13 @@ def test_no_new_notice_comes_before_the_next_day_in_a_season_without_answers(nam
         day += timedelta(days=1)
     if name != "external":
         assert fired > 0  # the season did exercise the rules
+
+
+@pytest.mark.parametrize("name", sorted(DEADLINES))
+def test_no_new_notice_comes_before_the_next_day_when_nothing_stored_is_sent_yet(name):
+    """As the sweep stores its proposals: urges queued and letters approved the same day, none delivered,
+    so every premise and warning counts from the day it was proposed and nothing is signed for."""
+    task = DEADLINES[name]
+    fired = live(task, RULES, {}, START, END + timedelta(days=120), store=waiting_for_delivery)
+    if name != "external":
+        assert fired
