@@ -229,3 +229,8 @@ def test_a_later_tasks_sentence_without_a_role_word_gives_later_tasks_nothing():
     assert roles(got) == (("市工信局",), (), ("各县区政府",))
     assert got.applies_to_later_tasks is False
     assert got.later_units == ()
+
+
+def test_the_cooperating_units_of_other_items_are_a_reference_not_a_unit():
+    got = parse_clause("（市工信局牵头，各项目配合单位、市公安局负责落实）")
+    assert roles(got) == (("市工信局",), (), ("市公安局",))

@@ -139,3 +139,27 @@ def test_a_title_named_like_a_unit_says_the_name_is_taken_province_wide():
     titles = "titles:\n  - name: 甲市生态环境局\n"
     assert problems(HEAD + "units:\n" + UNIT + titles) == [
         (14, "titles.0.name", "“甲市生态环境局”在全省内已指单位“甲市生态环境局”")]
+
+
+def test_a_unit_named_like_another_units_alias_is_named_at_its_name_and_the_units_after_it_are_read():
+    second = UNIT.replace("a-eco", "a-two").replace("name: 甲市生态环境局", "name: 市生态环境局").replace(
+        "[市生态环境局]", "[]")
+    third = UNIT.replace("a-eco", "a-three").replace("region: 甲市", "region: 丙市")
+    assert problems(HEAD + "units:\n" + UNIT + UNIT + second + third) == [
+        (13, "units.1.id", "单位编号“a-eco”重复"),
+        (20, "units.2.name", "“市生态环境局”在全省内已指单位“甲市生态环境局”"),
+        (28, "units.3.region", "地区“丙市”未在 regions 中声明"),
+    ]
+
+
+def test_a_name_clashing_with_a_doubtful_alias_or_a_group_names_who_holds_it():
+    first = UNIT.replace("    aliases: [市生态环境局]\n",
+                         "    doubtful_aliases:\n      - written: 市环保局\n        note: 原环保局\n")
+    second = UNIT.replace("a-eco", "a-two").replace("甲市生态环境局", "甲市环境局").replace(
+        "[市生态环境局]", "[市环保局]")
+    groups = "groups:\n  - name: 各局\n    region: 甲市\n    status: complete\n    members: [a-eco]\n"
+    titles = "titles:\n  - name: 各局\n"
+    assert problems(HEAD + "units:\n" + first + second + groups + titles) == [
+        (19, "units.1.aliases.0", "“市环保局”在甲市内已指单位“甲市生态环境局”"),
+        (27, "titles.0.name", "“各局”在全省内已指分组“各局”"),
+    ]
