@@ -7,26 +7,14 @@ Expectations are worked out by hand from the 2019-20 calendar: 2019-12-01 is a S
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.config import load_config
-from scheduler.escalation.calendar import WorkCalendar
-from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.ledger import load_ledger
-from scheduler.plans.units import UnitDirectory
-from scheduler.store import open_store
 from scheduler.store.schema import Notice
-from scheduler.sweep import run_sweep
+from tests.shipped import CALENDAR, changzhi_store, sweep
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = load_config(ROOT / "config.yaml")
-RULES = load_rulebook(ROOT / "rules")
-CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
 ENERGY = "长治市能源局"
 INDUSTRY = "长治市工业和信息化局"
 COUNTIES = ("潞城区人民政府", "襄垣县人民政府", "武乡县人民政府")
@@ -35,17 +23,9 @@ WASHING, COKE = "changzhi-2019/r001", "changzhi-2019/r002"  # both due 2019-12-3
 
 @pytest.fixture
 def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [load_ledger(ROOT / "data" / "changzhi-2019.yaml")], DIRECTORY,
-                          CONFIG.heating_season_start)
-        session.commit()
+    store = changzhi_store(store_url)
     yield store
     store.dispose()
-
-
-def sweep(store, day: date, **kwargs):
-    return run_sweep(store, RULES, CALENDAR, day, heating=CONFIG.heating_season_start, **kwargs)
 
 
 def notices(result, *tasks: str) -> set[tuple[str, str, str]]:

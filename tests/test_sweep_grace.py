@@ -9,24 +9,14 @@ date is 2020-04-01, the 10th 2020-04-15, the 30th 2020-05-14; 2020-03-31 + 90 da
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from scheduler import store as repo
-from scheduler.config import load_config
-from scheduler.escalation.calendar import WorkCalendar
-from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.ledger import load_ledger
-from scheduler.plans.units import UnitDirectory
-from scheduler.store import open_store
-from scheduler.sweep import open_plan_ids, run_sweep
+from scheduler.sweep import open_plan_ids
+from tests import shipped
+from tests.shipped import CONFIG, changzhi_store
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = load_config(ROOT / "config.yaml")
-RULES = load_rulebook(ROOT / "rules")
-CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
 PLAN = "changzhi-2019"
 PERIOD_END = date(2020, 3, 31)
 LAST_DAY_DUE = ("changzhi-2019/r009", "changzhi-2019/r010")
@@ -36,17 +26,13 @@ PLANS = [(PLAN, date(2019, 10, 1), PERIOD_END)]
 
 @pytest.fixture
 def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [load_ledger(ROOT / "data" / "changzhi-2019.yaml")], DIRECTORY,
-                          CONFIG.heating_season_start)
-        session.commit()
+    store = changzhi_store(store_url)
     yield store
     store.dispose()
 
 
 def sweep(store, day: date):
-    return run_sweep(store, RULES, CALENDAR, day, grace_days=GRACE, heating=CONFIG.heating_season_start)
+    return shipped.sweep(store, day, grace_days=GRACE)
 
 
 def created(result, level: str) -> set[tuple[str, str]]:

@@ -16,22 +16,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.config import load_config
-from scheduler.escalation.calendar import WorkCalendar
 from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.ledger import load_ledger
-from scheduler.plans.units import UnitDirectory
-from scheduler.store import open_store
 from scheduler.store import schema as m
 from scheduler.store.extensions import decide_extension, request_extension
-from scheduler.sweep import run_sweep
+from tests.shipped import ROOT, RULES, changzhi_store, sweep
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = load_config(ROOT / "config.yaml")
-RULES = load_rulebook(ROOT / "rules")
-CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
-LEDGER = load_ledger(ROOT / "data" / "changzhi-2019.yaml")
 SEASON = date(2019, 10, 8)
 BY = "协调员"
 NOTICE_EVENTS = ("approve", "deliver", "ack", "hold")
@@ -127,12 +116,8 @@ def notices(result) -> list[dict]:
 
 def season(urls: tuple[str, str], days: int, skipped: set[int], events: list[tuple[int, tuple[str, int, int]]],
            edit_on: int | None, start: int, folder: Path) -> None:
-    stores = [open_store(url) for url in urls]
+    stores = [changzhi_store(url, at(SEASON)) for url in urls]
     try:
-        for store in stores:
-            with store.session() as session:
-                repo.load_ledgers(session, [LEDGER], DIRECTORY, CONFIG.heating_season_start, now=at(SEASON))
-                session.commit()
         chooser = Chooser(stores[0])
         edited = edited_rules(folder) if edit_on is not None else None
         for n in range(days):
@@ -145,8 +130,8 @@ def season(urls: tuple[str, str], days: int, skipped: set[int], events: list[tup
             if n in skipped:
                 continue
             rules = edited if edited is not None and edit_on is not None and n >= edit_on else RULES
-            incremental, full = (run_sweep(store, rules, CALENDAR, day, heating=CONFIG.heating_season_start,
-                                           full=flag) for store, flag in zip(stores, (False, True), strict=True))
+            incremental, full = (sweep(store, day, rules, full=flag)
+                                 for store, flag in zip(stores, (False, True), strict=True))
             mine, reference = notices(incremental), notices(full)
             assert mine == reference, (day, [n for n in mine if n not in reference][:3],
                                        [n for n in reference if n not in mine][:3])

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from scheduler import store as repo
-from scheduler.config import load_config
-from scheduler.escalation.calendar import WorkCalendar
-from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.ledger import load_ledger
-from scheduler.plans.units import UnitDirectory
-from scheduler.store import open_store
-from scheduler.sweep import run_sweep
+from tests.shipped import changzhi_store, sweep
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = load_config(ROOT / "config.yaml")
-RULES = load_rulebook(ROOT / "rules")
-CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
 ENERGY = "长治市能源局"
 WASHING = "changzhi-2019/r001"
 ESCALATIONS = {"urge", "warning", "interview"}
@@ -35,17 +23,9 @@ ESCALATIONS = {"urge", "warning", "interview"}
 
 @pytest.fixture
 def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [load_ledger(ROOT / "data" / "changzhi-2019.yaml")], DIRECTORY,
-                          CONFIG.heating_season_start)
-        session.commit()
+    store = changzhi_store(store_url)
     yield store
     store.dispose()
-
-
-def sweep(store, day: date):
-    return run_sweep(store, RULES, CALENDAR, day, heating=CONFIG.heating_season_start)
 
 
 def washing(result) -> set[tuple[str, str, str]]:

@@ -4,43 +4,23 @@ and a store migrated from the previous revision (no cursors yet) sweeps as the f
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, delete, func, select
 
 from scheduler import store as repo
-from scheduler.config import load_config
-from scheduler.escalation.calendar import WorkCalendar
-from scheduler.escalation.ruleset import load_rulebook
-from scheduler.plans.ledger import load_ledger
-from scheduler.plans.units import UnitDirectory
-from scheduler.store import cursors, open_store
+from scheduler.store import cursors
 from scheduler.store import schema as m
 from scheduler.store.migrate import alembic_config
-from scheduler.sweep import run_sweep
+from tests.shipped import CALENDAR, CONFIG, RULES, changzhi_store, sweep
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = load_config(ROOT / "config.yaml")
-RULES = load_rulebook(ROOT / "rules")
-CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
-DIRECTORY = UnitDirectory.load(ROOT / "data" / "units.yaml")
-LEDGER = load_ledger(ROOT / "data" / "changzhi-2019.yaml")
 DAY = date(2019, 12, 2)
 NOW = datetime(2019, 12, 2, 2, 0, tzinfo=UTC)
 
 
 def loaded(url: str):
-    store = open_store(url)
-    with store.session() as session:
-        repo.load_ledgers(session, [LEDGER], DIRECTORY, CONFIG.heating_season_start, now=NOW)
-        session.commit()
-    return store
-
-
-def sweep(store, day: date, **options):
-    return run_sweep(store, RULES, CALENDAR, day, heating=CONFIG.heating_season_start, **options)
+    return changzhi_store(url, NOW)
 
 
 def picked(store, day: date) -> set[str]:
