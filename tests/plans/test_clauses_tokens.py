@@ -60,3 +60,13 @@ def test_an_empty_cell_joins_to_nothing():
 def test_a_persons_line_ending_in_an_open_bracket_goes_on_on_the_next_line():
     assert roles(parse_cell_clause("张三（\n副市长）", "persons")) == ((), (), (), ("张三（副市长）",))
     assert roles(parse_cell_clause("张三\n李四", "persons")) == ((), (), (), ("张三", "李四"))
+
+
+def test_yiji_before_a_key_written_without_its_colon_still_opens_the_keyed_list():
+    # OCR drops the colon after 单位; 以及 is read whole, so the key is a key and not a reference
+    assert roles(parse_cell_clause("牵头单位：市发改委以及配合单位市工信局")) == (
+        ("市发改委",), ("市工信局",), (), ())
+
+
+def test_words_after_a_reference_to_other_items_lead_units_do_not_lose_the_clause():
+    assert roles(parse_clause("（市发改委牵头，各项目牵头单位各自负责）")) == (("市发改委",), (), (), ())
