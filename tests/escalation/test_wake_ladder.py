@@ -187,6 +187,24 @@ def test_a_premise_is_the_units_own_and_not_the_first_units():
     assert fires == bound == date(2020, 1, 15)
 
 
+def test_a_warning_waits_for_its_urge_to_stand_and_a_reminder_is_no_urge():
+    """The county's urge of 2020-01-10 stands 5 working days on 01-17, after the warning's 10 days
+    overdue (01-15); the lead unit was only reminded, so it gets no warning at all."""
+    rules = book(WARNING, MISSING)
+    past = history(notice("missing", "urge", COUNTY, date(2020, 1, 10)),
+                   notice("before", "reminder", LEAD, date(2019, 12, 24)))
+    found = bounds([task()], rules, past, date(2020, 1, 10))
+    assert found == [(date(2020, 1, 17), date(2020, 1, 17))]
+    lead = task(assignments=(Assignment(LEAD, "lead"),))
+    assert bounds([lead], rules, past, date(2020, 1, 10)) == [(None, None)]
+
+
+def test_an_urge_due_but_not_stored_wakes_the_task_the_next_day():
+    """A unit added to the task today is already overdue: its urge comes tomorrow, not before."""
+    [(bound, fires)] = bounds([task()], book(URGE), {}, date(2020, 1, 2))
+    assert fires == bound == date(2020, 1, 3)
+
+
 def test_the_earliest_of_two_urges_is_the_premise_of_a_warning():
     rules = book(WARNING, MISSING)
     past = history(notice("missing", "urge", COUNTY, date(2020, 1, 2)),

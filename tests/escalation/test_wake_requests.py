@@ -120,10 +120,12 @@ def test_the_end_of_a_window_on_a_sunday_is_reminded_the_friday_before_and_on_a_
     assert found == [(date(2019, 11, 29), date(2019, 11, 29))] * 2
 
 
-def test_a_window_starting_on_a_saturday_is_announced_that_day_by_a_rule_sent_on_any_day():
-    rules = book(rule("start", "reminder", "{type: window_start}", any_day=True))
-    [(bound, fires)] = bounds([task(window(date(2019, 11, 30), date(2019, 12, 31)))], rules, {}, date(2019, 11, 20))
-    assert fires == bound == date(2019, 11, 30)
+def test_a_window_starting_on_a_saturday_is_announced_that_day_by_a_rule_sent_on_any_day_only():
+    saturday = [task(window(date(2019, 11, 30), date(2019, 12, 31)))]
+    assert bounds(saturday, book(rule("start", "reminder", "{type: window_start}", any_day=True)), {},
+                  date(2019, 11, 20)) == [(date(2019, 11, 30), date(2019, 11, 30))]
+    assert bounds(saturday, book(rule("start", "reminder", "{type: window_start}")), {},
+                  date(2019, 11, 20)) == [(date(2019, 12, 2), date(2019, 12, 2))]  # else the Monday after
 
 
 def test_a_fire_day_on_the_day_the_date_changed_is_kept_when_the_sweep_is_run_for_a_day_before():
@@ -158,7 +160,16 @@ def test_on_a_fire_day_the_next_day_is_the_following_fire_day_not_tomorrow():
 
 
 def test_a_fire_day_before_the_date_changed_is_no_next_day():
-    """Swept for a day before the change (2019-12-02): the reminder of 11-29 is not sent, the one of 12-24 is."""
+    """Swept for a day before the change (2019-12-02): the reminder of 11-29 is not sent, the one of 12-24
+    is; likewise for the occurrences of a monthly task (11-27 for 11-30, 12-26 for 12-31)."""
     rules = book(rule("before", "reminder", "{type: before_due, offsets: [{days: 30}, {days: 7}]}"))
-    assert bounds([task(deadline_changed_on=date(2019, 12, 2))], rules, {}, date(2019, 11, 20)) == [
+    changed = date(2019, 12, 2)
+    assert bounds([task(deadline_changed_on=changed)], rules, {}, date(2019, 11, 20)) == [
         (date(2019, 12, 24), date(2019, 12, 24))]
+    each_month = task(recurring("FREQ=MONTHLY;BYMONTHDAY=-1"), deadline_changed_on=changed)
+    assert bounds([each_month], RULES, {}, date(2019, 11, 20)) == [(date(2019, 12, 26), date(2019, 12, 26))]
+
+
+def test_a_window_over_before_the_next_request_is_not_looked_at_again():
+    ended = task(window(date(2019, 11, 5), date(2019, 11, 25)))
+    assert bounds([ended], book(monthly()), {}, date(2019, 11, 10)) == [(None, None)]
