@@ -163,6 +163,11 @@ def _read_clause(paragraph: Paragraph, file: str, problems: list[Problem]) -> _R
             notes.append("责任条款含“等（相关）单位”，未逐一列出的单位待协调人补充")
         elif clause.open_list:
             notes.append("责任条款以“等”或“相关部门”结尾，未逐一列出的单位待协调人补充")
+        earlier = find_clause(body[:start])
+        if earlier is not None:  # side by side with no measure between: not split into sub-tasks
+            problems.append(Problem(file, paragraph.line_at(offset + earlier[2]),
+                                    f"该段另有责任条款“{earlier[0]}”紧挨在后一条款之前，只读取了后一条款的单位，请核对原文"))
+            notes.append(f"段内另有责任条款“{earlier[0]}”，其单位未读取，请核对")
         for unclosed_at in unclosed_clause_starts(body[:start]):
             # an OCR paragraph whose clause never closed ran on into the next paragraph
             problems.append(Problem(file, paragraph.line_at(offset + unclosed_at),

@@ -168,7 +168,8 @@ def build_paragraphs(lines: list[str], first: int) -> tuple[list[Paragraph], int
                 paragraphs, state, number, text, flat, num, level, ocr, broken_by_page)
     if heading is not None and find_clause(heading.text):
         _part_is_task(paragraphs, heading)
-    return [piece for p in paragraphs for piece in _split_runaway(p)], level
+    return [clause_piece for p in paragraphs for piece in _split_runaway(p)
+            for clause_piece in split_at_clauses(piece)], level
 
 
 _LOOSE_ITEM = re.compile(r"^(\d{1,2})[．.](.+)$")
@@ -303,6 +304,66 @@ def _split_runaway(paragraph: Paragraph) -> list[Paragraph]:
                      tail_pieces, closed=paragraph.closed,
                      repairs=[(o - cut, note) for o, note in paragraph.repairs if o >= cut])
     return [head, *_split_runaway(tail)]
+
+
+# Fewer Chinese characters than this between two clauses ("和", "及") are no measure of their own.
+_MEASURE_CHARS = 4
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+SPLIT_NOTE = "原文本段含{count}个责任条款，已按条款拆为子任务：每个条款管它与上一条款之间的措施"
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Return the span of every closed clause of a text, in order (find_clause gives the last)."""
+    spans: list[tuple[int, int]] = []
+    found = find_clause(text)
+    while found is not None:
+        spans.append((found[2], found[3]))
+        found = find_clause(text[:found[2]])
+    return spans[::-1]
+
+
+def _is_measure(text: str) -> bool:
+    found = numbering(text)  # an item's number ("（十一）") is no measure
+    words = found.rest if found else text
+    return len(_HAN.findall(words)) >= _MEASURE_CHARS
+
+
+def split_at_clauses(paragraph: Paragraph) -> list[Paragraph]:
+    """Split a paragraph whose measures each close with their own clause ("措施A〔A牵头〕措施B
+    （B牵头）"): each clause governs the measure text since the clause before it, so each
+    becomes a sub-task with its own units. Text after the last clause stays with the last."""
+    if paragraph.heading or paragraph.covers:
+        return [paragraph]
+    spans = clause_spans(paragraph.text)
+    if len(spans) < 2:
+        return [paragraph]
+    cuts: list[int] = []
+    has_measure = _is_measure(paragraph.text[:spans[0][0]])
+    for (_, previous_end), (start, _) in zip(spans, spans[1:], strict=False):
+        if not _is_measure(paragraph.text[previous_end:start]):
+            continue  # clauses side by side govern the same measure
+        if has_measure:
+            cuts.append(previous_end)
+        has_measure = True
+    if not cuts:
+        return [paragraph]
+    note = SPLIT_NOTE.format(count=len(cuts) + 1)
+    bounds = [0, *cuts, len(paragraph.text)]
+    pieces = []
+    for n, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        last = end == len(paragraph.text)
+        lines = [(0, paragraph.line_at(start))]
+        lines += [(o - start, line) for o, line in paragraph.pieces if start < o < end]
+        repairs = [(0, note)]
+        repairs += [(o - start, text) for o, text in paragraph.repairs
+                    if start <= o < end or last and o == end]
+        pieces.append(Paragraph(
+            lines[0][1], paragraph.section, paragraph.subsection, paragraph.item,
+            paragraph.numbered, paragraph.is_item_start and n == 0, paragraph.text[start:end],
+            lines, closed=paragraph.closed if last else True, repairs=repairs,
+            title=paragraph.title if n == 0 else "", open_keyed=paragraph.open_keyed and last,
+            synthetic=paragraph.synthetic and last))
+    return pieces
 
 
 _UNIT_NAME = r"[^，,、。；;：:]{1,30}(?:局|委|政府|管委会|单位|支队|公司|分局|部门|办|牵头|配合|负责|落实)"
