@@ -31,6 +31,12 @@ _CITED = re.compile(r"(?:(?:根据|根據|按照|依据|依據|贯彻|貫徹|落
                     r"|和|及|、)《")
 _INNER_BOOK = str.maketrans("〈〉<>", "《》《》")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*\d{4}\s*[〕\]］）)】]\s*\d{1,4}\s*[号號]")
+_NUMBER_OPEN = "〔[［（(【"
+# a number standing as a line of its own, perhaps bracketed or labelled ("文号：")
+_NUMBER_LINE = re.compile(r"^(?:(?:发文字号|發文字號|文号|文號)[:：]?)?[（(]?"
+                          rf"({_NUMBER.pattern})[）)]?$")
+_NUMBER_LEAD = re.compile(r"^.*(?:通知|通告|决定|意见|方案|办法|發文字號|发文字号|文号|文號)[:：]?(?=.)")
+_CITING = re.compile(r"根据|根據|按照|依据|依據|贯彻|貫徹|落实|落實|执行|執行|对照|對照|参照|參照|遵照")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _SEASON = re.compile(r"(\d{4})\s*[-－—–~至到]\s*(\d{4})\s*年\s*(?:度)?\s*秋冬季")
 _ONE_SEASON = re.compile(r"(\d{4})\s*年\s*秋冬季")
@@ -90,14 +96,48 @@ def read_facts(lines: list[str]) -> PlanFacts:
              and not re.match(r"^[一二三四五六七八九十（(\d]", t) and not re.search(r"[，。,；;！]", t)), None)
     if facts.issuer is None:
         facts.issuer = next((line for line in head[:3] if _is_issuer(line)), None) or _signature(flat)
-    number = next((m for line in head for m in [_NUMBER.search(line)] if m), None) or _NUMBER.search(joined)
-    facts.document_number = re.sub(r"\s", "", number.group(0)) if number else ""
+    facts.document_number = _own_number(head, joined, facts.title)
     facts.issue_date = _issue_date(flat)
     _period(facts)
     lead = _NEWS_LEAD.search(joined)  # "日前，某省某市印发《…》" on a news page
     places = [facts.title, facts.issuer, lead.group(1) if lead else None]
     facts.region = next((r for r in map(_place, places) if r), None)
     return facts
+
+
+def _own_number(head: list[str], joined: str, title: str | None) -> str:
+    """The document's own number: on a line of its own, else the first one the text does not
+    cite ("为落实《省方案》（粤府〔2018〕128号）" names the province's document, not this one)."""
+    alone = next((m for line in head for m in [_NUMBER_LINE.match(line)] if m), None)
+    if alone:
+        return _number_text(alone.group(1))
+    for text in (*head, joined):
+        for found in _NUMBER.finditer(text):
+            if not _cites(text, found, title):
+                return _number_text(found.group(0))
+    return ""
+
+
+def _cites(text: str, number: re.Match[str], title: str | None) -> bool:
+    """Tell whether a number in brackets belongs to a document the text cites: right after a
+    title in 《》 that is not the plan's own, or in a sentence that says 根据, 按照, 落实 …"""
+    before = text[:number.start()].rstrip()
+    if not before or before[-1] not in _NUMBER_OPEN:
+        return False
+    before = before[:-1].rstrip()
+    if _CITING.search(re.split(r"[。；;！!？?]", before)[-1]):
+        return True
+    if not before.endswith(("》", "〉", ">")):
+        return False
+    # a news page gives the plan's own number after its title: "某市印发《某市方案》（某政发〔2020〕3号）"
+    book = before[max(before.rfind("《"), before.rfind("〈"), before.rfind("<")) + 1:-1]
+    return not (title and title in book.translate(_INNER_BOOK).replace("《", "").replace("》", ""))
+
+
+def _number_text(text: str) -> str:
+    """A number without spaces, and without the words run into it before its issuer's
+    abbreviation ("…的通知拱政办发〔2018〕42号", "文号汉政办发〔2018〕61号")."""
+    return _NUMBER_LEAD.sub("", re.sub(r"\s", "", text))
 
 
 def _place(text: str | None) -> str | None:

@@ -106,3 +106,40 @@ def test_a_web_pages_publication_date_stands_in_for_a_missing_signature():
     facts = read_facts(["某某市河长制办公室关于印发《某某市全面推行河长制主要任务分解方案》的通知",
                         "发布日期:2018-07-09     浏览次数:"])
     assert facts.issue_date == date(2018, 7, 9) and facts.region == "某某市"
+
+
+def test_a_number_after_a_cited_title_is_the_cited_documents_not_the_plans():
+    facts = read_facts(["某某市打赢蓝天保卫战实施方案(2019-2020年)",
+                        "为落实《某某省人民政府关于印发<某某省打赢蓝天保卫战实施方案(2018-2020年)>的通知》"
+                        "(某府〔2018〕128号)部署要求,制定本实施方案。",
+                        "2.全面落实《某某市人民政府关于印发某某市整治工作方案的通知》(某市府〔2018〕17号)要求。"])
+    assert facts.document_number == ""
+    assert facts.title == "某某市打赢蓝天保卫战实施方案(2019-2020年)"
+
+
+def test_a_number_in_a_sentence_that_cites_by_根据_or_按照_is_no_plans_number():
+    for line in ("根据省政府办公厅有关通知(某府办〔2018〕3号)要求，制定本方案。",
+                 "按照省大气办部署（某气办〔2019〕5号），结合我市实际，制定本方案。"):
+        assert read_facts(["某某市大气污染防治实施方案", line]).document_number == "", line
+
+
+def test_the_plans_own_number_wins_over_a_cited_one_wherever_each_stands():
+    facts = read_facts(["某某市人民政府办公室关于印发某某市2020年大气污染防治实施方案的通知",
+                        "各县区人民政府：为贯彻《某某省方案》（某政发〔2019〕9号），现将方案印发给你们。",
+                        "某政办发〔2020〕28号"])
+    assert facts.document_number == "某政办发〔2020〕28号"
+    header = read_facts(["某某市人民政府办公室文件", "（某政办发〔2020〕28号）",
+                         "根据《某某省方案》（某政发〔2019〕9号）"])
+    assert header.document_number == "某政办发〔2020〕28号"
+
+
+def test_a_news_page_gives_the_plans_own_number_after_its_own_title():
+    facts = read_facts(["近日，某某市人民政府办公室印发《某某市2020年大气污染防治实施方案》（某政办发〔2020〕3号）。"])
+    assert facts.title == "某某市2020年大气污染防治实施方案"
+    assert facts.document_number == "某政办发〔2020〕3号"
+
+
+def test_a_number_keeps_no_label_or_title_words_run_into_it():
+    assert read_facts(["文号：某政办发〔2018〕61号"]).document_number == "某政办发〔2018〕61号"
+    run_on = read_facts(["某某区人民政府办公室关于印发某某区2018年实施计划的通知 某政办发〔2018〕42号"])
+    assert run_on.document_number == "某政办发〔2018〕42号"
