@@ -22,11 +22,14 @@ def confirm_hint(name: str) -> str:
             f"或 duban units rename {name} --to 新名称（改名），也可在控制台“待协调事项”中处理")
 
 # 各县（市、区）人民政府, 各县区政府, 各区政府, 各县（市）, 各县市区: the letters name the types meant
-_GROUP = re.compile(r"^各(?P<kinds>[县市区旗（）、]{1,8}?)(?:人民政府|党委和人民政府|党委、人民政府)?$")
+_GROUP = re.compile(r"^各(?P<kinds>[县市区旗（）、]{1,8}?)(?:人民政府|党委和人民政府|党委、人民政府)?"
+                    r"(?P<zones>（(?:管委会|管理委员会)）)?$")  # "各县、区人民政府（管委会）"
 _KINDS = {"区": DISTRICT, "县": COUNTY, "旗": COUNTY, "市": COUNTY_CITY}
 _GOVERNMENT = re.compile(r"^(?P<place>.{1,12}?(?:区|县|市|旗))(?:人民政府)?$")
 # a department written relative to the plan's own level: 市生态环境局, 县住建局, 区城管局
-_RELATIVE = re.compile(r"^(?P<level>[市县区旗])(?!辖区)(?P<body>.{2,})$")
+_RELATIVE = re.compile(r"^(?P<level>[市县区旗])(?!辖区|场)(?P<body>.{2,})$")  # 市场监管局 is no 市 + 场…
+# a department written without any place ("市发展和改革局、工业和信息化局"): the plan region's own
+_BARE_DEPARTMENT = re.compile(r"^(?!各|有关|相关|其他|其它)[^省市州县区旗]{2,}(?:局|委|委员会|办|办公室|厅)$")
 _HEADS = (("人民政府", "主要负责同志"), ("管委会", "主任"), ("委员会", "主任"), ("局", "局长"),
           ("委", "主任"), ("厅", "厅长"), ("办", "主任"), ("公司", "总经理"), ("支队", "支队长"),
           ("大队", "大队长"))
@@ -92,6 +95,11 @@ class RegionalNames:
         if group and here is not None and here.is_city:
             types = frozenset().union(*(_KINDS[c] for c in group["kinds"] if c in _KINDS))
             members = tuple(self._government(d) for d in self.divisions.counties(city, types))
+            if members and group["zones"]:
+                listed = "、".join(unit.name for unit in members)
+                note = (f"“{written.strip()}”按行政区划名录读作{listed}；其中的管委会（功能区）不在名录中，"
+                        f"未列入，如需提醒请在 data/units.yaml 中登记该地区的管委会和分组")
+                return Resolution(written, "group", members, note)
             if members:
                 return Resolution(written, "group", members)
         government = _GOVERNMENT.match(key)
@@ -132,6 +140,8 @@ class RegionalNames:
                 return here.city + body
             if not here.is_city and here.name.endswith(level):
                 return here.name + body
+        if here is not None and relative is None and _BARE_DEPARTMENT.match(key.replace("市场", "")):
+            return here.name + key
         return f"{key}（{region}）"
 
     def _starts_with_place(self, key: str) -> bool:
