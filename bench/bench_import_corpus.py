@@ -61,7 +61,7 @@ def squash(text: str) -> str:
 
 
 def unit_key(name: str) -> str:
-    return re.sub(r"^[市县区]", "", squash(name))
+    return re.sub(r"^[市县区](?!场)", "", squash(name))  # 市场监管局 keeps its 市场
 
 
 def title_key(text: str) -> str:
