@@ -173,3 +173,13 @@ def test_a_fire_day_before_the_date_changed_is_no_next_day():
 def test_a_window_over_before_the_next_request_is_not_looked_at_again():
     ended = task(window(date(2019, 11, 5), date(2019, 11, 25)))
     assert bounds([ended], book(monthly()), {}, date(2019, 11, 10)) == [(None, None)]
+
+
+def test_a_weekly_request_for_a_seventh_working_day_waits_for_a_week_that_has_one():
+    """Only a week with both weekend days worked has a 7th working day (2022-01-24 to 01-30, before 春节):
+    more than 60 weeks without one must mean "look again then", not "never"."""
+    rules = book(rule("weekly", "reminder", "{type: progress_request, every: week, nth_workday: 7}"))
+    one = task(ONGOING, plan_period_end=date(2022, 12, 31))
+    [(bound, fires)] = bounds([one], rules, {}, date(2020, 6, 1), horizon=640)
+    assert fires == date(2022, 1, 30)
+    assert bound is not None and bound < fires
