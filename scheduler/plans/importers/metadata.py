@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -67,6 +67,7 @@ class PlanFacts:
     title: str | None = None
     issuer: str | None = None
     document_number: str = ""
+    cited_numbers: list[str] = field(default_factory=list)  # numbers of the documents it cites
     issue_date: date | None = None
     period_start: date | None = None
     period_end: date | None = None
@@ -97,6 +98,8 @@ def read_facts(lines: list[str]) -> PlanFacts:
     if facts.issuer is None:
         facts.issuer = next((line for line in head[:3] if _is_issuer(line)), None) or _signature(flat)
     facts.document_number = _own_number(head, joined, facts.title)
+    facts.cited_numbers = list(dict.fromkeys(
+        _number_text(m.group(0)) for line in head for m in _NUMBER.finditer(line) if _cites(line, m, facts.title)))
     facts.issue_date = _issue_date(flat)
     _period(facts)
     lead = _NEWS_LEAD.search(joined)  # "日前，某省某市印发《…》" on a news page

@@ -141,6 +141,12 @@ def plan_meta(draft: Draft, given: Given) -> tuple[dict[str, Any], list[tuple[st
         elif re.search(r"\d{4}", facts.document_number):
             year = int(re.findall(r"\d{4}", facts.document_number)[0])
             notes.append(f"文件标题和完成时限都未写年度，按文号 {facts.document_number} 取 {year} 年")
+        elif facts.cited_numbers:
+            # a plan is made after the documents it implements, mostly in the year of the latest
+            cited = max(facts.cited_numbers, key=lambda n: re.findall(r"\d{4}", n)[0])
+            year = int(re.findall(r"\d{4}", cited)[0])
+            notes.append(f"文件标题、完成时限和发文日期都未写年度，本文也未载文号，"
+                         f"按所引文件 {cited} 取 {year} 年，请核对")
     if year is not None and start is None:
         issued = facts.issue_date
         start = issued if issued is not None and issued.year == year else date(year, 1, 1)
