@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scheduler.errors import InputError
+from scheduler.issuers import SHIPPED, Issuer, Issuers, prefix_problem
 from scheduler.yamlsource import load_yaml_file, validate
 
 MONTH_DAY = re.compile(r"^(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])$")
@@ -237,6 +238,34 @@ class WebConfig(BaseModel):
     hash_workers: int = Field(2, ge=1, le=16)  # password hashes computed at once (64 MiB each)
 
 
+def _issuer_key(value: str) -> str:
+    if not _plain(value).strip():
+        raise ValueError("地区不能为空")
+    return value
+
+
+def _issuer_prefix(value: str) -> str:
+    problem = prefix_problem(_plain(value))
+    if problem is not None:
+        raise ValueError(f"{problem}；机关代字应形如 长大气办函（发文字号“长大气办函〔2019〕1号”中年份之前的部分）")
+    return value
+
+
+def _issuer_name(value: str) -> str:
+    if not _plain(value).strip():
+        raise ValueError("发文机关名称不能为空")
+    return value
+
+
+class IssuerSetting(BaseModel):
+    """One region's issuing office as config.yaml writes it: {name: 发文机关, prefix: 机关代字}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(_issuer_name)]
+    prefix: Annotated[str, AfterValidator(_issuer_prefix)]
+
+
 class Config(BaseModel):
     """Validated configuration; paths are resolved against the config file's folder."""
 
@@ -253,6 +282,9 @@ class Config(BaseModel):
     # An office's standing basis for its letters (a 督查督办 rule it names), by the plan's region:
     # cited by letters of plans that have no assessment clause of their own. "default" for any region.
     standing_basis: dict[str, str] = Field(default_factory=dict)
+    # Who signs each region's letters, by a key the plan's region contains (first match wins);
+    # absent: the shipped table (scheduler.issuers.SHIPPED); {}: no office numbers any letter.
+    issuers: dict[Annotated[str, AfterValidator(_issuer_key)], IssuerSetting] | None = None
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     web: WebConfig = Field(default_factory=WebConfig)
@@ -270,6 +302,23 @@ class Config(BaseModel):
         if "default" not in value:
             raise ValueError("heating_season 需要 default 项")
         return value
+
+    @field_validator("issuers")
+    @classmethod
+    def _reachable(cls, value: dict[str, IssuerSetting] | None) -> dict[str, IssuerSetting] | None:
+        keys = list(value or {})
+        for at, key in enumerate(keys):
+            earlier = next((k for k in keys[:at] if k in key), None)
+            if earlier is not None:  # the earlier key takes every region this one would
+                raise ValueError(f"地区“{key}”含有排在它前面的“{earlier}”，永远用不到；请把更具体的“{key}”移到前面")
+        return value
+
+    @property
+    def letter_issuers(self) -> Issuers:
+        """Return the configured issuer table; the shipped one when config.yaml has no `issuers:`."""
+        if self.issuers is None:
+            return SHIPPED
+        return Issuers.of((key, Issuer(s.name.strip(), s.prefix)) for key, s in self.issuers.items())
 
     def heating_season_start(self, region: str | None) -> tuple[int, int]:
         """Return (month, day) on which the heating season starts in `region`."""

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from scheduler.clock import SHANGHAI
 from scheduler.glossary import term
+from scheduler.issuers import missing_issuer
 from scheduler.ladder import LETTER_LEVELS, LEVELS, rung
 from scheduler.letters.content import zh_date
-from scheduler.letters.numbers import Issuer, issuer_for_region
+from scheduler.letters.numbers import Issuer
 from scheduler.store import Store
 from scheduler.store.letters import allocate_letter, letter_plan
 from scheduler.store.scratch import Outgoing, outgoing, scratch_store, settle_as_sent
@@ -137,12 +138,13 @@ def sweeper(runtime: Runtime) -> Sweeper:
 
 
 def preview(store: Store, sweep: Sweeper, is_workday: Callable[[date], bool], start: date, end: date, *,
-            unit: str | None = None, offices: Iterable[str] | None = None,
-            issuer_for: Callable[[str], Issuer] = issuer_for_region) -> Preview:
+            issuer_for: Callable[[str], Issuer], unit: str | None = None,
+            offices: Iterable[str] | None = None) -> Preview:
     """Run the sweep for each day from `start` to `end` in a scratch store and say what would go out.
 
-    `unit` keeps one unit's messages; `offices` (issuing office names) keeps the plans those offices
-    issue. Every unit is still swept, so the letter numbers are the ones the office would give."""
+    `issuer_for` names a region's issuing office (config.letter_issuers.for_region); `unit` keeps
+    one unit's messages; `offices` (issuing office names) keeps the plans those offices issue. Every
+    unit is still swept, so the letter numbers are the ones the office would give."""
     if end < start:
         raise ValueError(f"结束日期 {end} 早于开始日期 {start}")
     if (end - start).days >= MAX_DAYS:
@@ -157,13 +159,13 @@ def preview(store: Store, sweep: Sweeper, is_workday: Callable[[date], bool], st
             else:
                 swept = sweep(scratch, day)
                 result.warnings.extend(w for w in swept.warnings if w not in result.warnings)
-                result.days.append(_go_out(scratch, day, unit, wanted, issuer_for))
+                result.days.append(_go_out(scratch, day, unit, wanted, issuer_for, result.warnings))
             day += timedelta(days=1)
     return result
 
 
 def _go_out(scratch: Store, day: date, unit: str | None, offices: set[str] | None,
-            issuer_for: Callable[[str], Issuer]) -> PreviewDay:
+            issuer_for: Callable[[str], Issuer], warnings: list[str]) -> PreviewDay:
     """Deliver `day` in the scratch store the way delivery groups it, and describe it."""
     with scratch.session() as session:
         going = outgoing(session, day)
@@ -184,6 +186,9 @@ def _go_out(scratch: Store, day: date, unit: str | None, offices: set[str] | Non
                                                    now).number
         except LookupError:  # no office for the plan's region: delivery would refuse it too
             numbers[name, level] = "（无发文机关）"
+            said = missing_issuer(lead.plan_id, regions[lead.plan_id])
+            if said not in warnings:
+                warnings.append(said)
         letters_of.update({n.key: lead.key for n in carried})
     for notice in going:
         if (unit is not None and notice.unit != unit) or not _in_offices(regions[notice.plan_id], offices, issuer_for):

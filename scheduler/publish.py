@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scheduler.letters.bulletin.document import REPLY_WORKDAYS, bulletin_letter, first_workday_after
 from scheduler.letters.bulletin.ranking import Bulletin, Period, compute_bulletin, previous_month
 from scheduler.letters.content import LetterContext, zh_date
-from scheduler.letters.numbers import draft_number, issuer_for_region, parse_number
+from scheduler.letters.numbers import draft_number, parse_number
 
 if TYPE_CHECKING:
     from scheduler.config import Config
@@ -52,7 +52,9 @@ def publish_bulletins(
     """Compute each region's bulletin and write it as HTML, DOCX (GB/T 9704) and PDF drafts.
 
     `offices` keeps the regions those offices issue for (scheduler.store.offices): an office
-    publishes its own 通报, never one on another office's counties.
+    publishes its own 通报, never one on another office's counties. The issuing office of each
+    region is config.letter_issuers; without `regions`, a region that has none is left out (`duban
+    check` names it), and a region asked for by name that has none is a LookupError saying so.
 
     A draft's document number has its serial blank ("长大气办函〔2020〕　号"): the office numbers the
     bulletin in its own register when it signs it off. `number` prints a number already assigned.
@@ -60,8 +62,6 @@ def publish_bulletins(
     from scheduler.letters.pdf import docx_to_pdf_batch
     from scheduler.letters.render import Renderer
     from scheduler.store.bulletin import bulletin_facts, regions_with_plans
-    from scheduler.store.offices import office_of
-
     renderer = renderer or Renderer(config.path(config.templates_dir))
     day = issued or first_workday_after(period, calendar.is_workday)
     if number:  # typed brackets and padding are normalised; the year must be the date's
@@ -71,15 +71,16 @@ def publish_bulletins(
         number = str(parsed)
     published: list[PublishedBulletin] = []
     with store.session() as session:
-        wanted = list(regions) if regions else regions_with_plans(session, period)
+        issuers = config.letter_issuers
+        wanted = list(regions) if regions else [r for r in regions_with_plans(session, period) if issuers.covers(r)]
         if offices is not None:
-            wanted = [region for region in wanted if office_of(region) in set(offices)]
+            wanted = [region for region in wanted if issuers.office_of(region) in set(offices)]
         for region in wanted:
             tasks, letters, kinds, plans = bulletin_facts(session, region, period, config.heating_season_start)
             if not plans:
                 raise LookupError(f"{region}在{period.label}没有执行中的方案，无法生成通报")
             bulletin = compute_bulletin(region, period, tasks, letters, kinds, plans)
-            issuer = issuer_for_region(region)
+            issuer = issuers.for_region(region)
             head = bulletin_letter(bulletin, issuer.name, number or draft_number(issuer.prefix, day.year), day,
                                    calendar.add_workdays(day, REPLY_WORKDAYS))
             published.append(PublishedBulletin(bulletin, head))

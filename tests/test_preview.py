@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, select
 
 from scheduler import store as repo
 from scheduler.config import load_config
+from scheduler.issuers import SHIPPED
 from scheduler.plans.ledger import load_ledgers
 from scheduler.preview import describe, preview
 from scheduler.runtime import Runtime
@@ -59,7 +60,8 @@ def every_row(runtime: Runtime) -> dict[str, list[tuple]]:
 
 
 def run(runtime: Runtime, start: date, end: date, **options):
-    return preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, start, end, **options)
+    return preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, start, end,
+                   issuer_for=runtime.config.letter_issuers.for_region, **options)
 
 
 def test_a_preview_leaves_every_row_as_it_was(runtime):
@@ -116,9 +118,9 @@ def test_a_preview_for_one_unit_lists_only_its_messages_and_reads_as_text(runtim
 
 
 def test_a_preview_scoped_to_another_office_lists_nothing_of_changzhi(runtime):
-    result = run(runtime, date(2019, 12, 3), date(2019, 12, 6), offices=office_names(["晋城"]))
+    result = run(runtime, date(2019, 12, 3), date(2019, 12, 6), offices=office_names(SHIPPED, ["晋城"]))
     assert all(not d.units for d in result.days)
-    own = run(runtime, date(2019, 12, 3), date(2019, 12, 6), offices=office_names(["长治市大气办"]))
+    own = run(runtime, date(2019, 12, 3), date(2019, 12, 6), offices=office_names(SHIPPED, ["长治市大气办"]))
     assert own.totals()["digests"] > 0
 
 

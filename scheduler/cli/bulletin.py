@@ -18,10 +18,10 @@ def _month(text: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _offices(written: list[str] | None) -> list[str] | None:
+def _offices(issuers, written: list[str] | None) -> list[str] | None:
     from scheduler.store.offices import office_names
 
-    return office_names(written) if written else None
+    return office_names(issuers, written) if written else None
 
 
 @command("bulletin", [
@@ -45,7 +45,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     try:
         published = publish_bulletins(runtime.store, config, runtime.calendar, args.month, out,
                                       regions=args.region, issued=args.date, number=args.number,
-                                      pdf=not args.no_pdf, offices=_offices(args.office))
+                                      pdf=not args.no_pdf, offices=_offices(config.letter_issuers, args.office))
     except (LookupError, RenderError, InputError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -56,7 +56,7 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
     config = config_for(args)
     rows = export_rows(_data_dir(args, config), config)
     if args.office:
-        rows = _of_offices(rows, _data_dir(args, config), args.office)
+        rows = _of_offices(rows, _data_dir(args, config), config.letter_issuers, args.office)
     if args.format == "json":
         emit_json(rows)
         return 0
@@ -143,16 +143,16 @@ add_arguments({
 })
 
 
-def _of_offices(rows: list, data_dir: Path, written: list[str]) -> list:
+def _of_offices(rows: list, data_dir: Path, issuers, written: list[str]) -> list:
     """Keep the rows of the plans the named offices issue (an office exports its own 台账)."""
     from scheduler.plans.ledger import load_ledgers
     from scheduler.store.offices import office_names, office_of
 
-    offices = office_names(written)
+    offices = office_names(issuers, written)
     if offices is None:
         return rows
     regions = {ledger.plan.id: ledger.plan.region or "" for ledger in load_ledgers(data_dir)}
-    return [row for row in rows if office_of(regions.get(row["plan"], "")) in offices]
+    return [row for row in rows if office_of(issuers, regions.get(row["plan"], "")) in offices]
 
 
 def show_plan(data_dir: Path, config, plan_id: str) -> str:

@@ -38,11 +38,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if args.office:
         from scheduler.store.offices import office_names
 
-        offices = office_names(args.office)
+        offices = office_names(runtime.config.letter_issuers, args.office)
 
     try:
-        result = preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, args.start, args.end, unit=unit,
-                         offices=offices)
+        result = preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, args.start, args.end,
+                         issuer_for=runtime.config.letter_issuers.for_region, unit=unit, offices=offices)
     except ValueError as exc:
         raise InputError.single("日期", None, str(exc)) from None
     if args.json:

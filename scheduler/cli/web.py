@@ -60,9 +60,10 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     if args.office and args.role == "unit":
         print("未创建：责任单位用户按 --unit 限定，不属于发文机关（--office 只用于协调员和查看者）", file=sys.stderr)
         return 1
-    offices = office_names(args.office) if args.office else None  # an unknown office: InputError, listed
+    runtime = runtime_for(args)
+    offices = office_names(runtime.config.letter_issuers, args.office) if args.office else None  # unknown: listed
     password = read_password(args.password_stdin)
-    with runtime_for(args).store.session() as session:
+    with runtime.store.session() as session:
         try:
             account = create_user(session, args.name, password, args.role, units=args.unit,
                                   display_name=args.display_name, by=args.by, now=clock.now())
@@ -89,8 +90,9 @@ def cmd_user_offices(args: argparse.Namespace) -> int:
     from scheduler.store.accounts import account_named
     from scheduler.store.offices import office_names, set_account_offices
 
-    offices = office_names(args.office)
-    with runtime_for(args).store.session() as session:
+    runtime = runtime_for(args)
+    offices = office_names(runtime.config.letter_issuers, args.office)
+    with runtime.store.session() as session:
         account = account_named(session, args.name)
         if account is None or account.role == "unit":
             why = "没有此账号" if account is None else "责任单位用户按单位限定，不属于发文机关"

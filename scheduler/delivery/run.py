@@ -38,7 +38,7 @@ from scheduler.delivery.sending import send_all
 from scheduler.delivery.targets import Target, recipients, route
 from scheduler.letters.content import LetterContext, build_letter, needs_ack, zh_date
 from scheduler.letters.digest import build_digest, digest_day, digest_key
-from scheduler.letters.numbers import Issuer, issuer_for_region
+from scheduler.letters.numbers import Issuer
 from scheduler.letters.render import Renderer, RenderError, render_letter_files
 from scheduler.store import acks, claims, deliveries, letters, notices
 from scheduler.store.claims import Awaiting, ClaimedDelivery
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLAIM_BATCH", "NOTICE_BUDGET", "DeliveryReport", "deliver",
     # Their homes are elsewhere; the console still imports them from here until it moves.
-    "LETTER_LEVELS", "Issuer", "backoff", "digest_key", "issue_day", "issuer_for_region",
+    "LETTER_LEVELS", "Issuer", "backoff", "digest_key", "issue_day",
     "notice_facts", "plan_basis",
 ]
 
@@ -191,6 +191,8 @@ def deliver(
     its fields such as {"smtp": {...}}) replaces parts of it. Without SMTP, units with only e-mail
     contacts get the file outbox (config.outbox). `channel_factory(channel, address)` replaces how
     channels are made (tests, other transports); channels with a close() are closed at the end.
+    Letters are numbered by config.letter_issuers (config.yaml's `issuers:`) unless `issuer_for`
+    is given.
     """
     report = DeliveryReport(day)
     if not calendar.is_workday(day):
@@ -202,7 +204,7 @@ def deliver(
     outbox = config.path(config.outbox)
     factory = channel_factory or _default_factory(cfg, now)
     renderer = renderer or Renderer(config.path(config.templates_dir))
-    pick_issuer = issuer_for or issuer_for_region
+    pick_issuer = issuer_for or config.letter_issuers.for_region  # config.yaml's issuers:, read once a run
     links = _Links(store, config, cfg)
     quiet = in_quiet_hours(config, cfg, now)
 

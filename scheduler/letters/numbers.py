@@ -1,6 +1,9 @@
 """Document numbers (发文字号) as GB/T 9704 writes them, 机关代字〔year〕serial号, and who issues them.
 
-Pure: formatting, parsing and the issuer table. Serials restart at 1 each year for each issuer and
+Pure: formatting and parsing. Who issues a region's letters is the office's configuration
+(config.yaml `issuers:`), read into an `Issuers` value (scheduler.issuers, below the config in the
+layer order) that callers pass along; `Issuers.for_region` names the office or says what to add.
+Serials restart at 1 each year for each issuer and
 never leave gaps; the store allocates them (scheduler.store.letters), since only the database can
 make two senders agree.
 """
@@ -11,6 +14,9 @@ import re
 from dataclasses import dataclass
 
 from scheduler.errors import InputError
+from scheduler.issuers import Issuer, Issuers, prefix_problem
+
+__all__ = ["DocNumber", "Issuer", "Issuers", "draft_number", "format_number", "next_serial", "parse_number"]
 
 # The standard uses the hexagonal brackets U+3014/U+3015; people also type [], 【】 or （）.
 _LOOSE = re.compile(
@@ -30,8 +36,9 @@ class DocNumber:
     serial: int
 
     def __post_init__(self) -> None:
-        if not self.prefix or any(ch.isspace() or ch.isdigit() for ch in self.prefix):
-            raise ValueError(f"机关代字无效：{self.prefix!r}")
+        problem = prefix_problem(self.prefix)
+        if problem is not None:
+            raise ValueError(problem)
         if not 1000 <= self.year <= 9999:
             raise ValueError(f"年份应为四位数：{self.year}")
         if self.serial < 1:
@@ -67,28 +74,3 @@ def parse_number(text: str, *, strict: bool = False, file: str = "<input>",
 def next_serial(used: list[int] | tuple[int, ...]) -> int:
     """Return the serial after the highest one used this year (serials never reuse gaps)."""
     return max(used, default=0) + 1
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """Who signs a region's letters and the 机关代字 of their numbers."""
-
-    name: str
-    prefix: str
-
-
-# Region (as the plan names it) -> issuing office. 泽州县 is a county of 晋城市, whose office writes.
-ISSUERS: tuple[tuple[str, Issuer], ...] = (
-    ("长治", Issuer("长治市大气污染防治工作领导组办公室", "长大气办函")),
-    ("晋中", Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")),
-    ("晋城", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
-    ("泽州", Issuer("晋城市大气污染防治工作领导组办公室", "晋城大气办函")),
-)
-
-
-def issuer_for_region(region: str) -> Issuer:
-    """Return the office that issues letters for a plan of `region`; unknown regions are errors."""
-    for needle, issuer in ISSUERS:
-        if needle in region:
-            return issuer
-    raise LookupError(f"没有为地区“{region}”配置发文机关，无法编发文号")

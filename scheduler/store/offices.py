@@ -1,8 +1,9 @@
 """Issuing offices (发文机关): which office a plan belongs to, and which offices an account serves.
 
-A plan belongs to the office that issues its letters, named by its region through the issuer table
-(scheduler.letters.numbers), so the office that numbers a plan's letters and the office whose
-dashboard, queue, letters, 通报 and exports show it can never disagree. A coordinator or viewer
+A plan belongs to the office that issues its letters, named by its region through the configured
+issuer table (config.yaml's `issuers:`, an `Issuers` value from scheduler.issuers that callers pass
+in), so the office that numbers a plan's letters and the office whose dashboard, queue, letters,
+通报 and exports show it can never disagree. A coordinator or viewer
 account serves the offices listed for it in `user_offices`; an account with none is provincial and
 sees every office (accounts made before offices existed keep seeing what they saw).
 """
@@ -10,31 +11,31 @@ sees every office (accounts made before offices existed keep seeing what they sa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InputError
-from scheduler.letters.numbers import ISSUERS, issuer_for_region
+from scheduler.issuers import Issuers
+from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import schema as m
+from scheduler.store.repo import chunks
 
 EVERY_OFFICE = ("全省", "省", "all", "*")  # what `--office` takes for a provincial account
 
 
-def known_offices() -> list[str]:
+def known_offices(issuers: Issuers) -> list[str]:
     """Return every issuing office, in the issuer table's order."""
-    return list(dict.fromkeys(issuer.name for _, issuer in ISSUERS))
+    return issuers.names()
 
 
-def office_of(region: str) -> str | None:
+def office_of(issuers: Issuers, region: str) -> str | None:
     """Return the office that issues a plan of `region`, or None when no office is configured."""
-    try:
-        return issuer_for_region(region).name
-    except LookupError:
-        return None
+    return issuers.office_of(region)
 
 
-def office_names(written: Iterable[str]) -> list[str] | None:
+def office_names(issuers: Issuers, written: Iterable[str]) -> list[str] | None:
     """Read offices as a coordinator writes them (长治, 长治市大气办, 晋城市大气污染防治工作领导组办公室);
     None when one of them means the whole province. An unknown name is an InputError listing the
     known offices."""
@@ -43,25 +44,56 @@ def office_names(written: Iterable[str]) -> list[str] | None:
         name = text.strip()
         if name in EVERY_OFFICE:
             return None
-        matches = [issuer.name for needle, issuer in ISSUERS if needle in name or name in issuer.name]
-        if not name or not matches:
-            raise InputError.single("--office", None,
-                                    f"没有发文机关“{name}”；可用：{'、'.join(known_offices())}，或“全省”")
-        found.extend(match for match in dict.fromkeys(matches) if match not in found)
+        matches = issuers.matching(name)
+        if not matches:
+            known = "、".join(issuers.names()) or "（config.yaml 的 issuers 中尚未配置任何发文机关）"
+            raise InputError.single("--office", None, f"没有发文机关“{name}”；可用：{known}，或“全省”")
+        found.extend(match for match in matches if match not in found)
     return found
 
 
-def plan_offices(session: Session) -> dict[str, str | None]:
+def plan_offices(session: Session, issuers: Issuers) -> dict[str, str | None]:
     """Return plan id -> its issuing office (None when its region has none)."""
-    return {pid: office_of(region or "") for pid, region in session.execute(select(m.Plan.id, m.Plan.region))}
+    return {pid: issuers.office_of(region or "")
+            for pid, region in session.execute(select(m.Plan.id, m.Plan.region))}
 
 
-def plans_of(session: Session, offices: Sequence[str] | None) -> list[str] | None:
+def plans_without_issuer(session: Session, issuers: Issuers) -> list[tuple[str, str]]:
+    """Return (plan id, region) of every stored plan whose region no configured office issues for."""
+    return [(pid, region or "") for pid, region in session.execute(select(m.Plan.id, m.Plan.region)
+                                                                   .order_by(m.Plan.id))
+            if not issuers.covers(region or "")]
+
+
+@dataclass(frozen=True)
+class Unnumbered:
+    """A letter-level notice whose plan's region has no issuing office: it cannot be numbered."""
+
+    notice_id: int
+    level: str
+    plan_id: str
+    region: str
+
+
+def letters_without_issuer(session: Session, notice_ids: Iterable[int], issuers: Issuers) -> list[Unnumbered]:
+    """Return the letter-level notices among `notice_ids` whose plan no configured office issues for."""
+    found: list[Unnumbered] = []
+    for part in chunks(sorted(set(notice_ids)), 500):
+        rows = session.execute(select(m.Notice.id, m.Notice.level, m.Notice.plan_id, m.Plan.region)
+                               .join(m.Plan, m.Plan.id == m.Notice.plan_id, isouter=True)
+                               .where(m.Notice.id.in_(list(part)), m.Notice.level.in_(sorted(LETTER_LEVELS)))
+                               .order_by(m.Notice.id))
+        found += [Unnumbered(nid, level, pid, region or "") for nid, level, pid, region in rows
+                  if not issuers.covers(region or "")]
+    return found
+
+
+def plans_of(session: Session, issuers: Issuers, offices: Sequence[str] | None) -> list[str] | None:
     """Return the ids of the plans the offices issue; None (every plan) for a provincial account."""
     if offices is None:
         return None
     wanted = set(offices)
-    return sorted(pid for pid, office in plan_offices(session).items() if office in wanted)
+    return sorted(pid for pid, office in plan_offices(session, issuers).items() if office in wanted)
 
 
 def account_offices(session: Session, user_id: int) -> tuple[str, ...] | None:

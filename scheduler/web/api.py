@@ -31,7 +31,7 @@ from scheduler.web.metrics import (
     status_data,
     upload_limit,
 )
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 from scheduler.web.openpoints import fix_deadline, fix_units, points_data
 from scheduler.web.portal import acknowledge_letter, portal_data, record_progress
 from scheduler.web.queue import QueueFilter, decide, queue_data
@@ -88,8 +88,8 @@ class Progress(BaseModel):
 @router.get("/dashboard", tags=["总览"], responses=ERRORS, summary="红黄绿灯与逾期走势")
 def api_dashboard(request: Request, plan: str = "", as_of: str = "", user: WebUser = Depends(staff),
                   session: Session = Depends(db)):
-    data = dashboard_data(session, web(request), plan or None, plan_ids=user_plans(session, user),
-                          as_of=as_of_param(as_of))
+    plan_ids = user_plans(session, user, office_table(request))
+    data = dashboard_data(session, web(request), plan or None, plan_ids=plan_ids, as_of=as_of_param(as_of))
     return _dates({
         "as_of": data["as_of"], "plans": data["plan_ids"], "totals": data["totals"],
         "by_county": [tally_json(t) for t in data["by_county"]], "by_unit": [tally_json(t) for t in data["by_unit"]],
@@ -99,22 +99,24 @@ def api_dashboard(request: Request, plan: str = "", as_of: str = "", user: WebUs
 
 
 @router.get("/queue", tags=["审核队列"], responses=ERRORS, summary="待审核的预警与约谈")
-def api_queue(plan: str = "", level: str = "", county: str = "", status: str = "", page_no: int = 1,
-              user: WebUser = Depends(staff), session: Session = Depends(db)):
-    data = queue_data(session, QueueFilter(plan, level, county, status), page_no, plan_ids=user_plans(session, user))
+def api_queue(request: Request, plan: str = "", level: str = "", county: str = "", status: str = "",
+              page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
+    plan_ids = user_plans(session, user, office_table(request))
+    data = queue_data(session, QueueFilter(plan, level, county, status), page_no, plan_ids=plan_ids)
     return _dates({k: data[k] for k in ("items", "total", "page_no", "pages", "counties")})
 
 
 @router.get("/queue/{notice_id:int}", tags=["审核队列"], responses=ERRORS, summary="一条事项的详情与依据")
-def api_queue_item(notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return notice_json(notice_or_404(session, notice_id, plans=user_plans(session, user)))
+def api_queue_item(request: Request, notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
+    return notice_json(notice_or_404(session, notice_id, plans=user_plans(session, user, office_table(request))))
 
 
 @router.get("/queue/{notice_id:int}/letter", tags=["审核队列"], responses=ERRORS, response_class=HTMLResponse,
             summary="公文预览（HTML）")
 def api_queue_letter(request: Request, notice_id: int, user: WebUser = Depends(staff),
                      session: Session = Depends(db)):
-    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)))
+    plans = user_plans(session, user, office_table(request))
+    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=plans))
 
 
 @router.post("/queue/decide", tags=["审核队列"], responses=ERRORS, summary="批准、暂缓或驳回（驳回须写理由）")
@@ -122,7 +124,7 @@ def api_decide(body: Decision, request: Request, user: WebUser = Depends(coordin
                session: Session = Depends(db)):
     flt = QueueFilter(**{k: v for k, v in (body.filter or {}).items() if k in ("plan", "level", "county", "status")})
     count = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now(),
-                   body.arrangement, plan_ids=user_plans(session, user))
+                   body.arrangement, plan_ids=user_plans(session, user, office_table(request)))
     session.commit()
     return {"decided": count, "decision": body.decision, "by": user.name}
 
@@ -184,8 +186,9 @@ def api_assign_units(body: UnitsFix, request: Request, task_id: str, user: WebUs
 
 
 @router.get("/letters", tags=["公文与发送"], responses=ERRORS, summary="已编号公文与待发公文")
-def api_letters(page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return _dates(letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user)))
+def api_letters(request: Request, page_no: int = 1, user: WebUser = Depends(staff), session: Session = Depends(db)):
+    plan_ids = user_plans(session, user, office_table(request))
+    return _dates(letters_data(session, page_no=max(1, page_no), plan_ids=plan_ids))
 
 
 @router.get("/deliveries", tags=["公文与发送"], responses=ERRORS, summary="发送失败与死信")

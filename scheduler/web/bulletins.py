@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
 
-from scheduler.store.offices import office_of
+from scheduler.issuers import Issuers
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
@@ -45,7 +45,7 @@ def bulletin_folder(ctx: WebContext) -> Path:
     return ctx.config.path(ctx.config.outbox) / "bulletins"
 
 
-def drafts(folder: Path, offices: tuple[str, ...] | None) -> list[Draft]:
+def drafts(folder: Path, offices: tuple[str, ...] | None, issuers: Issuers) -> list[Draft]:
     """Every draft under `folder`, newest month first; with `offices`, only their regions."""
     found: list[Draft] = []
     months = sorted((p for p in folder.iterdir() if p.is_dir() and MONTH.match(p.name)), reverse=True) \
@@ -58,7 +58,7 @@ def drafts(folder: Path, offices: tuple[str, ...] | None) -> list[Draft]:
             except (OSError, ValueError):
                 continue  # a half-written run; the monthly job writes it again
             region = str(data.get("region", ""))
-            if offices is not None and office_of(region) not in offices:
+            if offices is not None and issuers.office_of(region) not in offices:
                 continue
             kinds = tuple(k for k in MEDIA if figures.with_suffix(f".{k}").is_file())
             found.append(Draft(month.name, figures.stem, region, str(data.get("period", {}).get("label", month.name)),
@@ -70,7 +70,7 @@ def drafts(folder: Path, offices: tuple[str, ...] | None) -> list[Draft]:
 @router.get("/bulletins")
 def bulletins_page(request: Request, page_no: str = "1", user: WebUser = Depends(staff),
                    session: Session = Depends(db)):
-    found = drafts(bulletin_folder(web(request)), user_offices(session, user))
+    found = drafts(bulletin_folder(web(request)), user_offices(session, user), web(request).config.letter_issuers)
     at = paging(len(found), page_no)  # a draft's file links name it by month and index: paging keeps them
     return page(request, "bulletins.html", user, drafts=at.rows(found), **at.values(), query="")
 
@@ -82,7 +82,8 @@ def bulletin_file(request: Request, month: str, index: int, kind: str, user: Web
     the browser sends, so nothing outside the folder can be asked for)."""
     if kind not in MEDIA:
         raise HTTPException(404, "没有此文件")
-    shown = [d for d in drafts(bulletin_folder(web(request)), user_offices(session, user)) if d.month == month]
+    found = drafts(bulletin_folder(web(request)), user_offices(session, user), web(request).config.letter_issuers)
+    shown = [d for d in found if d.month == month]
     if not 0 <= index < len(shown) or kind not in shown[index].kinds:
         raise HTTPException(404, "没有此通报文件")
     draft = shown[index]

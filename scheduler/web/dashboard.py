@@ -26,7 +26,7 @@ from scheduler.web import status
 from scheduler.web.accounts import WebUser
 from scheduler.web.auth import staff
 from scheduler.web.core import WebContext, db, page, web
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 
 router = APIRouter(include_in_schema=False)
 ALL = "all"
@@ -114,6 +114,6 @@ def tally_json(tally: status.Tally) -> dict[str, Any]:
 @router.get("/dashboard")
 def dashboard(request: Request, plan: str = "", as_of: str = "", user: WebUser = Depends(staff),
               session: Session = Depends(db)):
-    data = dashboard_data(session, web(request), plan or None, plan_ids=user_plans(session, user),
-                          as_of=as_of_param(as_of))
+    plan_ids = user_plans(session, user, office_table(request))
+    data = dashboard_data(session, web(request), plan or None, plan_ids=plan_ids, as_of=as_of_param(as_of))
     return page(request, "dashboard.html", user, **data)

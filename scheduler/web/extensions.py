@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from scheduler.issuers import Issuers
 from scheduler.store.extensions import STATUS_LABELS, decide_extension, extension, holders, list_extensions
 from scheduler.store.extensions import request_extension as file_request
 from scheduler.store.repo import StoreError
@@ -22,7 +23,7 @@ from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff, unit_post, unit_user
 from scheduler.web.core import db, page, web
 from scheduler.web.ledger import task_rows
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 
 router = APIRouter(include_in_schema=False)
 DONE = {"approve": "已批准延期：相关单位的完成时限与督办阶梯已顺延，其他单位不受影响。",
@@ -36,9 +37,9 @@ def _day(text: str) -> date:
         raise StoreError(f"日期应为 YYYY-MM-DD：{text!r}") from None
 
 
-def console_rows(session: Session, user: WebUser, status: str) -> list[dict[str, Any]]:
+def console_rows(session: Session, user: WebUser, status: str, issuers: Issuers) -> list[dict[str, Any]]:
     """Return the requests of the user's plans, each with the other units a decision could extend."""
-    plans = user_plans(session, user)
+    plans = user_plans(session, user, issuers)
     rows = []
     for item in list_extensions(session, status=status or None, plan_ids=plans):
         others = [u for u in holders(session, item.task_id) if u != item.unit] if item.status == "pending" else []
@@ -51,8 +52,9 @@ def extensions_page(request: Request, status: str = "pending", done: str = "", u
                     session: Session = Depends(db)):
     if status and status not in STATUS_LABELS:
         raise StoreError(f"延期申请状态应为 {'、'.join(STATUS_LABELS)}：{status}")
-    return page(request, "extensions.html", user, rows=console_rows(session, user, status), status=status,
-                statuses=STATUS_LABELS, done=DONE.get(done, ""), portal=False)
+    rows = console_rows(session, user, status, office_table(request))
+    return page(request, "extensions.html", user, rows=rows, status=status, statuses=STATUS_LABELS,
+                done=DONE.get(done, ""), portal=False)
 
 
 @router.post("/extensions/{request_id:int}/decide")
@@ -60,7 +62,7 @@ async def decide(request: Request, request_id: int, user: WebUser = Depends(coor
                  session: Session = Depends(db)):
     form = await request.form()
     found = extension(session, request_id)
-    plans = user_plans(session, user)
+    plans = user_plans(session, user, office_table(request))
     if found is None or (plans is not None and found.plan_id not in plans):
         raise HTTPException(404, "没有此延期申请")
     decision = str(form.get("decision", ""))

@@ -18,6 +18,7 @@ from scheduler.escalation.facts import TaskFacts
 from scheduler.escalation.status import COUNTED_ROLES, Standing, as_seen_by, due_dates, standing
 from scheduler.exports.xlsx import export_ledger_xlsx
 from scheduler.glossary import DEADLINE_KINDS, PROGRESS_STATUSES
+from scheduler.issuers import Issuers
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.plans.views import export_rows
 from scheduler.store import sign_off, task_facts
@@ -35,7 +36,7 @@ from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, page, term, web
 from scheduler.web.dashboard import unit_counties
 from scheduler.web.labels import page_names
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
@@ -107,11 +108,11 @@ def task_rows(session: Session, ctx: WebContext, *, plan: str = "", unit: str = 
     return rows
 
 
-def narrowed(session: Session, plan_ids: list[str] | None, office: str) -> list[str] | None:
+def narrowed(session: Session, issuers: Issuers, plan_ids: list[str] | None, office: str) -> list[str] | None:
     """The user's plans, narrowed to one issuing office's when the filter names one."""
     if not office:
         return plan_ids
-    chosen = [pid for pid, issuer in plan_offices(session).items() if issuer == office]
+    chosen = [pid for pid, issuer in plan_offices(session, issuers).items() if issuer == office]
     return chosen if plan_ids is None else [pid for pid in chosen if pid in plan_ids]
 
 
@@ -119,9 +120,11 @@ def ledger_data(session: Session, ctx: WebContext, plan: str, unit: str, status:
                 page_no: int, q: str = "", plan_ids: list[str] | None = None, county: str = "",
                 office: str = "") -> dict[str, Any]:
     counties = unit_counties(session)
-    offices = sorted({o for pid, o in plan_offices(session).items() if o and (plan_ids is None or pid in plan_ids)})
+    issuers = ctx.config.letter_issuers
+    offices = sorted({o for pid, o in plan_offices(session, issuers).items()
+                      if o and (plan_ids is None or pid in plan_ids)})
     rows = task_rows(session, ctx, plan=plan, unit=unit, status=status, kind=kind, q=q.strip(),
-                     plan_ids=narrowed(session, plan_ids, office))
+                     plan_ids=narrowed(session, issuers, plan_ids, office))
     if county:
         rows = [r for r in rows if any(counties.get(u) == county for u in r["units"])]
     at = paging(len(rows), page_no)
@@ -224,8 +227,8 @@ def ledger_page(request: Request, plan: str = "", unit: str = "", status: str = 
                 county: str = "", office: str = "", page_no: int = 1, user: WebUser = Depends(staff),
                 session: Session = Depends(db)):
     ctx = web(request)
-    data = ledger_data(session, ctx, plan, unit, status, kind, page_no, q, plan_ids=user_plans(session, user),
-                       county=county, office=office)
+    data = ledger_data(session, ctx, plan, unit, status, kind, page_no, q, 
+                       plan_ids=user_plans(session, user, office_table(request)), county=county, office=office)
     return page(request, "ledger.html", user, **data, names=page_names(session, ctx))
 
 
@@ -235,8 +238,8 @@ def ledger_export(request: Request, plan: str = "", unit: str = "", status: str 
     """The 台账 workbook of the tasks the page shows (its filter applied), with the store's progress,
     notices and letters, as `duban ledger export --format xlsx --with-store` writes it."""
     ctx = web(request)
-    data = ledger_data(session, ctx, plan, unit, status, kind, 1, q, plan_ids=user_plans(session, user),
-                       county=county, office=office)
+    data = ledger_data(session, ctx, plan, unit, status, kind, 1, q, 
+                       plan_ids=user_plans(session, user, office_table(request)), county=county, office=office)
     shown = {r["id"] for r in data["all"]}
     as_of = ctx.today()
     rows = [r for r in export_rows(ctx.config.path(ctx.config.data_dir), ctx.config) if r["id"] in shown]

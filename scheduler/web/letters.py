@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.letters.content import LetterContext, build_letter
-from scheduler.letters.numbers import format_number, issuer_for_region
+from scheduler.letters.numbers import format_number
 from scheduler.letters.render import letter_file_stem
 from scheduler.store import deliverylog
 from scheduler.store import schema as m
@@ -32,7 +32,7 @@ from scheduler.web.accounts import WebUser
 from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import WebContext, db, int_or_none, page, web
 from scheduler.web.labels import page_names
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 from scheduler.web.paging import PAGE_SIZE, paging
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ def letter_for(session: Session, ctx: WebContext, notice: m.Notice) -> LetterCon
     """Rebuild the letter of an escalation (numbered if delivery numbered it, else a preview)."""
     if notice.level not in LETTER_LEVELS:
         raise StoreError("只有预警通知函和约谈通知有公文")
-    source = letter_source(session, notice, issuer_for_region, notice.created_on)
+    source = letter_source(session, notice, ctx.config.letter_issuers.for_region, notice.created_on)
     if source.numbered is not None:
         number, issued = source.numbered.number, source.numbered.issued_on
     else:  # dated the day its sweep proposed it, as the facts it lists are
@@ -157,19 +157,21 @@ def letters_page(request: Request, page_no: int = 1, q: str = "", level: str = "
     search = {"q": q, "level": level, "unit": unit, "since": since, "until": until}
     units = [(u.name, u.region) for u in unit_rows(session)]  # by region, then name: the picker's order
     return page(request, "letters.html", user, levels=LETTER_LEVELS, units=units,
-                **letters_data(session, page_no=max(1, page_no), plan_ids=user_plans(session, user), search=search))
+                **letters_data(session, page_no=max(1, page_no),
+                               plan_ids=user_plans(session, user, office_table(request)), search=search))
 
 
 @router.get("/letters/{notice_id:int}/html")
 def letter_view(request: Request, notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)))
+    plans = user_plans(session, user, office_table(request))
+    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=plans))
 
 
 @router.get("/letters/{notice_id:int}/{kind}")
 def letter_download(request: Request, notice_id: int, kind: str, user: WebUser = Depends(staff),
                     session: Session = Depends(db)):
-    return letter_file(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)),
-                       kind)
+    plans = user_plans(session, user, office_table(request))
+    return letter_file(session, web(request), notice_or_404(session, notice_id, plans=plans), kind)
 
 
 @router.get("/deliveries")

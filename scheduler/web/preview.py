@@ -43,7 +43,8 @@ def preview_data(session: Session, ctx: WebContext, user: WebUser, start: date, 
     runtime = Runtime(ctx.config)
     try:
         result: Preview = preview(ctx.store, sweeper(runtime), ctx.calendar.is_workday, start, end,
-                                  unit=unit.strip() or None, offices=user_offices(session, user))
+                                  issuer_for=ctx.config.letter_issuers.for_region, unit=unit.strip() or None,
+                                  offices=user_offices(session, user))
     except ValueError as exc:
         raise StoreError(str(exc)) from None
     return {"preview": result, "start": start, "end": end, "unit": unit.strip(), "totals": result.totals()}

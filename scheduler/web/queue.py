@@ -25,7 +25,7 @@ from scheduler.web.auth import coordinator_post, staff
 from scheduler.web.core import db, int_or_none, page, web
 from scheduler.web.dashboard import unit_counties
 from scheduler.web.letters import letter_html, notice_or_404
-from scheduler.web.offices import user_plans
+from scheduler.web.offices import office_table, user_plans
 from scheduler.web.paging import paging
 
 router = APIRouter(include_in_schema=False)
@@ -112,14 +112,15 @@ def queue_page(request: Request, plan: str = "", level: str = "", county: str = 
                user: WebUser = Depends(staff), session: Session = Depends(db)):
     flt = QueueFilter(plan, level if level in REVIEWED_LEVELS else "", county, status if status in STATUSES else "",
                       q.strip(), since, until)
-    return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=user_plans(session, user)),
+    plan_ids = user_plans(session, user, office_table(request))
+    return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=plan_ids),
                 done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
 
 
 @router.get("/queue/{notice_id:int}")
 def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser = Depends(staff),
                session: Session = Depends(db)):
-    notice = notice_or_404(session, notice_id, plans=user_plans(session, user))
+    notice = notice_or_404(session, notice_id, plans=user_plans(session, user, office_table(request)))
     task = task_record(session, notice.task_id) if notice.task_id else None
     return page(request, "queue_item.html", user, notice=notice, task=task,
                 counties=unit_counties(session), decidable=notice.status in REVIEWABLE_STATUSES,
@@ -129,7 +130,8 @@ def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser =
 
 @router.get("/queue/{notice_id:int}/letter")
 def queue_letter(request: Request, notice_id: int, user: WebUser = Depends(staff), session: Session = Depends(db)):
-    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=user_plans(session, user)))
+    plans = user_plans(session, user, office_table(request))
+    return letter_html(session, web(request), notice_or_404(session, notice_id, plans=plans))
 
 
 @router.post("/queue/decide")
@@ -144,7 +146,7 @@ async def queue_decide(request: Request, user: WebUser = Depends(coordinator_pos
     given = form.get("time") is not None  # the item page of an interview has the arrangement's fields
     arrangement = {k: str(form.get(k, "")).strip() for k in ARRANGEMENT_FIELDS} if given else None
     count = decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement,
-                   plan_ids=user_plans(session, user))
+                   plan_ids=user_plans(session, user, office_table(request)))
     session.commit()
     back = str(form.get("back", ""))
     if back.startswith("/queue/") and back[7:].isdigit():

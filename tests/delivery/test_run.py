@@ -29,8 +29,8 @@ from scheduler.delivery.run import deliver
 from scheduler.delivery.targets import route
 from scheduler.escalation.calendar import WorkCalendar
 from scheduler.escalation.facts import Action
+from scheduler.issuers import SHIPPED, Issuer
 from scheduler.letters.digest import digest_key
-from scheduler.letters.numbers import Issuer, issuer_for_region
 from scheduler.plans.ledger import Ledger
 from scheduler.plans.units import UnitDirectory
 from scheduler.store import claims, deliveries, open_store
@@ -308,7 +308,7 @@ def test_two_letters_get_serials_one_and_two(store, config):
 def test_concurrent_allocations_are_unique_and_gapless_and_a_rerun_keeps_its_number(store):
     keys = [f"w{i}" for i in range(8)]
     add(store, *(action(k, level="warning") for k in keys))
-    issuer = issuer_for_region("长治市")
+    issuer = SHIPPED.for_region("长治市")
     with ThreadPoolExecutor(4) as pool:
         letters = list(pool.map(lambda k: allocate_letter(store, k, issuer, DAY, NOW), keys))
     assert sorted(letter.serial for letter in letters) == list(range(1, 9))
@@ -317,11 +317,11 @@ def test_concurrent_allocations_are_unique_and_gapless_and_a_rerun_keeps_its_num
 
 
 def test_issuers_follow_the_plan_region():
-    assert issuer_for_region("晋中市") == Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")
-    assert issuer_for_region("泽州县").prefix == "晋城大气办函"
-    assert issuer_for_region("晋城市").name == "晋城市大气污染防治工作领导组办公室"
+    assert SHIPPED.for_region("晋中市") == Issuer("晋中市大气污染防治工作领导组办公室", "晋中大气办函")
+    assert SHIPPED.for_region("泽州县").prefix == "晋城大气办函"
+    assert SHIPPED.for_region("晋城市").name == "晋城市大气污染防治工作领导组办公室"
     with pytest.raises(LookupError, match="太原市"):
-        issuer_for_region("太原市")
+        SHIPPED.for_region("太原市")
 
 
 def test_an_issuer_override_numbers_the_letter(store, config):
@@ -427,7 +427,7 @@ def test_a_letter_retried_on_a_later_day_keeps_its_number_and_date(store, config
 def test_a_letter_without_an_issuer_goes_to_the_dead_letters(store, config):
     add(store, action("w1", level="warning"), approve=("w1",))
     report = deliver(store, config, CALENDAR, DAY, now=NOW, pdf=False,
-                     issuer_for=lambda region: issuer_for_region("太原市"))
+                     issuer_for=lambda region: SHIPPED.for_region("太原市"))
     assert (report.dead, report.letters_sent) == (1, 0)
     with store.session() as session:
         [dead] = dead_letters(session)

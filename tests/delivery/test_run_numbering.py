@@ -14,7 +14,7 @@ from scheduler import store as repo
 from scheduler.config import Config
 from scheduler.delivery.run import deliver
 from scheduler.escalation.calendar import WorkCalendar
-from scheduler.letters.numbers import issuer_for_region
+from scheduler.issuers import SHIPPED
 from scheduler.store import schema as m
 from scheduler.store.letters import allocate_letter
 from tests.store.builders import DIRECTORY, action, ledger, unit_name
@@ -25,8 +25,8 @@ CALENDAR = WorkCalendar.load(ROOT / "data" / "calendar")
 NOW = datetime(2019, 12, 30, 9, 0, tzinfo=SHANGHAI)
 LAST_WORKDAY_2019 = date(2019, 12, 31)  # a Tuesday
 FIRST_WORKDAY_2020 = date(2020, 1, 2)  # 元旦 is off
-CHANGZHI = issuer_for_region("长治市")
-JINZHONG = issuer_for_region("晋中市")
+CHANGZHI = SHIPPED.for_region("长治市")
+JINZHONG = SHIPPED.for_region("晋中市")
 LUCHENG = unit_name("潞城区政府")
 XIANGYUAN = unit_name("襄垣县政府")
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import update
 
 from scheduler import store as repo
-from scheduler.letters.numbers import issuer_for_region
+from scheduler.issuers import SHIPPED
 from scheduler.store import schema as m
 from scheduler.store.integrity import check_store
 from scheduler.store.letters import (
@@ -28,7 +28,7 @@ def numbered(store) -> str:
     with store.session() as session:
         repo.insert_notices(session, [action("k-1", unit=unit_name("潞城区政府"))], DAY, now=NOW)
         session.commit()
-    allocate_letter(store, "k-1", issuer_for_region("长治市"), DAY, NOW)
+    allocate_letter(store, "k-1", SHIPPED.for_region("长治市"), DAY, NOW)
     return "k-1"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scheduler.errors import InputError
+from scheduler.issuers import SHIPPED
 from scheduler.store.offices import (
     account_offices,
     known_offices,
@@ -23,24 +24,25 @@ JINCHENG = "晋城市大气污染防治工作领导组办公室"
 
 
 def test_offices_are_read_as_a_coordinator_writes_them():
-    assert office_names(["长治"]) == office_names(["长治市大气办"]) == office_names([CHANGZHI]) == [CHANGZHI]
-    assert office_names(["晋城市大气办", "长治"]) == [JINCHENG, CHANGZHI]
-    assert office_names(["长治", "全省"]) is None
-    assert office_of("泽州县") == JINCHENG and office_of("太原市") is None
-    assert CHANGZHI in known_offices()
+    written = (["长治"], ["长治市大气办"], [CHANGZHI])
+    assert [office_names(SHIPPED, names) for names in written] == [[CHANGZHI]] * 3
+    assert office_names(SHIPPED, ["晋城市大气办", "长治"]) == [JINCHENG, CHANGZHI]
+    assert office_names(SHIPPED, ["长治", "全省"]) is None
+    assert office_of(SHIPPED, "泽州县") == JINCHENG and office_of(SHIPPED, "太原市") is None
+    assert CHANGZHI in known_offices(SHIPPED)
 
 
 def test_an_unknown_office_is_refused_with_the_known_ones():
     with pytest.raises(InputError) as caught:
-        office_names(["太原"])
+        office_names(SHIPPED, ["太原"])
     assert "太原" in str(caught.value.problems[0]) and CHANGZHI in str(caught.value.problems[0])
 
 
 def test_a_plan_belongs_to_its_regions_office_and_an_account_to_its_offices(store):
     with store.session() as session:
-        assert plan_offices(session) == {"t-2019": CHANGZHI}
-        assert plans_of(session, [CHANGZHI]) == ["t-2019"] and plans_of(session, [JINCHENG]) == []
-        assert plans_of(session, None) is None
+        assert plan_offices(session, SHIPPED) == {"t-2019": CHANGZHI}
+        assert plans_of(session, SHIPPED, [CHANGZHI]) == ["t-2019"] and plans_of(session, SHIPPED, [JINCHENG]) == []
+        assert plans_of(session, SHIPPED, None) is None
         account = create_user(session, "cz", "correct-horse-1", "coordinator", now=NOW)
         assert account_offices(session, account.id) is None  # provincial until offices are given
         set_account_offices(session, account.id, [CHANGZHI, JINCHENG])
@@ -59,8 +61,8 @@ def test_the_review_queue_holds_only_the_offices_plans(store):
     with store.session() as session:
         repo.insert_notices(session, [action("w-1", unit=unit_name("潞城区政府"))], NOW.date(), now=NOW)
         session.commit()
-        mine = tuple(plans_of(session, [CHANGZHI]) or ())
-        theirs = tuple(plans_of(session, [JINCHENG]) or ())
+        mine = tuple(plans_of(session, SHIPPED, [CHANGZHI]) or ())
+        theirs = tuple(plans_of(session, SHIPPED, [JINCHENG]) or ())
         assert queue_count(session, QueueFilter(plans=mine)) == 1
         assert queue_count(session, QueueFilter(plans=theirs)) == 0
         assert queue_ids(session, QueueFilter(plans=theirs)) == []

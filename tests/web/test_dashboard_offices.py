@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from scheduler import store as repo
 from scheduler.clock import SHANGHAI
-from scheduler.letters.numbers import issuer_for_region
+from scheduler.issuers import SHIPPED
 from scheduler.plans.ledger import load_ledgers
 from scheduler.runtime import Runtime
 from scheduler.store import schema as m
@@ -37,13 +37,13 @@ def runtime(tmp_path_factory):
                           now=DURING)
         for name, offices in ACCOUNTS.items():
             account = create_user(session, name, PASSWORD, "coordinator", now=DURING)
-            set_account_offices(session, account.id, office_names(offices) if offices else None)
+            set_account_offices(session, account.id, office_names(SHIPPED, offices) if offices else None)
         session.commit()
     for day in SWEPT:
         runtime.sweep(day)
     with runtime.store.session() as session:
         first = session.scalars(select(m.Notice.key).where(m.Notice.level == "urge")).first()
-    allocate_letter(runtime.store, first, issuer_for_region("长治市"), SWEPT[1], DURING)
+    allocate_letter(runtime.store, first, SHIPPED.for_region("长治市"), SWEPT[1], DURING)
     yield runtime
     runtime.store.dispose()
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scheduler.clock import SHANGHAI
+from scheduler.issuers import SHIPPED
 from scheduler.store.offices import office_names, set_account_offices
 from scheduler.web import create_app
 from scheduler.web.accounts import create_user
@@ -22,7 +23,7 @@ NOW = datetime(2019, 12, 6, 16, 0, tzinfo=SHANGHAI)
 def client_for(runtime, name: str, offices: list[str] | None) -> TestClient:  # noqa: F811
     with runtime.store.session() as session:
         account = create_user(session, name, PASSWORD, "coordinator", now=NOW)
-        set_account_offices(session, account.id, office_names(offices) if offices else None)
+        set_account_offices(session, account.id, office_names(SHIPPED, offices) if offices else None)
         session.commit()
     client = TestClient(create_app(runtime.config, runtime.store, now=lambda: NOW))
     login(client, name)
