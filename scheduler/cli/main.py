@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, NoReturn
 
+from scheduler.cli import summaries
 from scheduler.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -170,15 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     _load_command_modules()
     for name, arguments in EXTRA_SPECS.items():
         words = name.split()
+        summary = summaries.COMMANDS.get(name)
         if len(words) == 1:
-            sub = groups.add_parser(words[0])
+            sub = groups.add_parser(words[0], help=summary, description=summary)
         else:
             if words[0] not in subgroups:
-                subgroups[words[0]] = groups.add_parser(words[0]).add_subparsers(
+                about = summaries.GROUPS.get(words[0])
+                subgroups[words[0]] = groups.add_parser(words[0], help=about, description=about).add_subparsers(
                     dest="action", required=True, title="子命令", metavar="子命令",
                     parser_class=ChineseArgumentParser,
                 )
-            sub = subgroups[words[0]].add_parser(words[1])
+            sub = subgroups[words[0]].add_parser(words[1], help=summary, description=summary)
         for flag, options in arguments:
             if "help" not in options and flag in COMMON_HELP:
                 options = {**options, "help": COMMON_HELP[flag]}

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli.main import build_parser, main
+from scheduler.cli import summaries
+from scheduler.cli.main import EXTRA_SPECS, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,3 +71,29 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
     reader.wait(timeout=10)
     assert writer.returncode == 0, err.decode()
     assert b"BrokenPipe" not in err and b"Traceback" not in err, err.decode()
+
+
+def test_every_command_and_group_has_a_chinese_summary_and_no_summary_is_left_over() -> None:
+    build_parser()
+    names = set(EXTRA_SPECS)
+    groups = {name.split()[0] for name in names if " " in name}
+    assert names == set(summaries.COMMANDS)
+    assert groups == set(summaries.GROUPS)
+    for text in [*summaries.COMMANDS.values(), *summaries.GROUPS.values()]:
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_the_top_level_help_lists_each_command_with_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert re.search(r"^\s+sweep\s+按规则检查任务，生成提醒并提出督办$", shown, re.MULTILINE)
+    assert re.search(r"^\s+units\s+单位名录：", shown, re.MULTILINE)
+
+
+def test_a_group_help_lists_its_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["units", "--help"])
+    shown = capsys.readouterr().out
+    for action in ("import", "list", "confirm", "merge", "rename"):
+        assert re.search(rf"^\s+{action}\s+{re.escape(summaries.COMMANDS['units ' + action])}$", shown, re.MULTILINE)
