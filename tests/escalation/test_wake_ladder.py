@@ -154,6 +154,16 @@ def test_of_two_units_the_one_still_waiting_for_its_report_is_urged_after_one_th
     assert fires == bound == date(2020, 3, 9)  # 5 working days after the request, before April's
 
 
+def test_a_report_made_before_the_request_was_delivered_does_not_answer_it():
+    """Asked on 03-02 but delivered on 03-03: a report of 03-02 came before the unit was asked."""
+    rules = book(MONTHLY, MISSING)
+    past = history(notice("monthly", "reminder", COUNTY, date(2020, 3, 2), sent=date(2020, 3, 3)))
+    one = task(Deadline("长期坚持", "ongoing"), assignments=(Assignment(COUNTY, "responsible"),),
+               reports=(ProgressReport(COUNTY, date(2020, 3, 2)),))
+    [(bound, fires)] = bounds([one], rules, past, date(2020, 3, 3))
+    assert fires == bound == date(2020, 3, 10)  # 5 working days after the delivery
+
+
 @pytest.mark.parametrize("trigger", [
     "{type: serious_delay, after_workdays: 30}",
     "{type: warning_unresolved, after_workdays: 15}",
