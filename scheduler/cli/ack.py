@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scheduler.cli.main import command, config_for, emit_json, parse_day
+from scheduler.cli.main import command, config_for, emit_json, parse_day, runtime_for
 
 
 def _token(text: str) -> str:
@@ -87,7 +87,7 @@ def cmd_delivery_status(args: argparse.Namespace) -> int:
         store.dispose()
 
     def row(d: DeliveryRecord) -> dict:
-        return {"key": d.message_key, "channel": d.channel, "address": d.address, "status": d.status,
+        return {"id": d.id, "key": d.message_key, "channel": d.channel, "address": d.address, "status": d.status,
                 "attempts": d.attempts, "last_error": d.last_error,
                 "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
                 "failing_since": d.first_failed_at.isoformat() if d.first_failed_at else None}
@@ -98,10 +98,34 @@ def cmd_delivery_status(args: argparse.Namespace) -> int:
         return 0
     print(f"死信 {len(dead)} 条（需协调员处理），待重试 {len(waiting)} 条，无联系方式的单位 {len(no_contact)} 个。")
     for d in dead:
-        print(f"  死信：{d.message_key} -> {d.channel} {d.address}（{d.attempts} 次）：{d.last_error}")
+        print(f"  死信 #{d.id}：{d.message_key} -> {d.channel} {d.address}（{d.attempts} 次）：{d.last_error}")
     for d in waiting:
-        print(f"  待重试：{d.message_key} -> {d.channel}"
+        print(f"  待重试 #{d.id}：{d.message_key} -> {d.channel}"
               f"（已试 {d.attempts} 次，下次 {d.next_attempt_at}）：{d.last_error}")
     if no_contact:
         print("  无联系方式（消息在文件发件箱，需转交）：" + "、".join(no_contact))
+    if dead:
+        print("  问题解决后（如在 config.yaml 的 issuers 中补上发文机关），"
+              "用 duban delivery retry 编号… --by 姓名 重新发送。")
+    return 0
+
+
+@command("delivery retry", [
+    ("ids", {"nargs": "+", "type": int, "help": "发送记录编号（duban delivery status 中 # 后的数字）"}),
+    ("--by", {"required": True, "help": "操作人（记入操作记录）"}),
+])
+def cmd_delivery_retry(args: argparse.Namespace) -> int:
+    """Put dead or failing deliveries back in line; the next `duban deliver` (or the service) sends them."""
+    from scheduler import clock
+    from scheduler.store import StoreError
+    from scheduler.store.deliverylog import retry_deliveries
+
+    with runtime_for(args).store.session() as session:
+        try:
+            count = retry_deliveries(session, args.ids, args.by, clock.now())
+        except StoreError as exc:
+            print(f"未执行：{exc}", file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"已将 {count} 条发送记录重新排队（{args.by}），下次 duban deliver 或服务的发送时发出。")
     return 0

@@ -40,7 +40,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(report.summary())
     for line in report.unresolved if args.verbose else []:
         print(f"  待协调：{line}")
+    _say_missing_issuers(runtime.config.letter_issuers, ledgers)
     return 0
+
+
+def _say_missing_issuers(issuers: Any, ledgers: list) -> None:
+    """Name, once per plan, the loaded plans whose letters no configured office can number."""
+    from scheduler.issuers import missing_issuer
+
+    for ledger in ledgers:
+        if not issuers.covers(ledger.plan.region or ""):
+            print(f"注意：{missing_issuer(ledger.plan.id, ledger.plan.region or '')}")
 
 
 def _read_ledgers(data_dir: Path) -> list:
@@ -172,11 +182,13 @@ def zh_day(day: date | None) -> str:
 
 def _decide(args: argparse.Namespace, decision: str) -> int:
     from scheduler.store import StoreError, decide_notices
+    from scheduler.store.offices import approval_warnings
 
     if not args.all and not args.ids:
         print("请给出事项编号，或用 --all 处理全部待审事项", file=sys.stderr)
         return 2
-    with runtime_for(args).store.session() as session:
+    runtime = runtime_for(args)
+    with runtime.store.session() as session:
         try:
             done = decide_notices(
                 session, None if args.all else args.ids, decision, args.by, args.reason or "",
@@ -185,9 +197,13 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
         except StoreError as exc:
             print(f"未执行：{exc}", file=sys.stderr)
             return 1
+        warnings = approval_warnings(session, [n.id for n in done], runtime.config.letter_issuers) \
+            if decision == "approve" else []
         session.commit()
     labels = {"approve": "批准", "hold": "暂缓", "reject": "驳回"}
     print(f"已{labels[decision]} {len(done)} 项（{args.by}）。")
+    for warning in warnings:  # approval stands: the office may be configured before delivery
+        print(f"注意：{warning}")
     return 0
 
 

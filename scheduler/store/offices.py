@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InputError
-from scheduler.issuers import Issuers
+from scheduler.issuers import Issuers, missing_issuer
 from scheduler.ladder import LETTER_LEVELS
 from scheduler.store import schema as m
 from scheduler.store.repo import chunks
@@ -86,6 +86,25 @@ def letters_without_issuer(session: Session, notice_ids: Iterable[int], issuers:
         found += [Unnumbered(nid, level, pid, region or "") for nid, level, pid, region in rows
                   if not issuers.covers(region or "")]
     return found
+
+
+def approval_warnings(session: Session, notice_ids: Iterable[int], issuers: Issuers) -> list[str]:
+    """Say, per plan, which of these approved letters cannot be numbered until config.yaml names an
+    office for the plan's region (approval stands: the office may be added before delivery)."""
+    by_plan: dict[tuple[str, str], list[Unnumbered]] = {}
+    for row in letters_without_issuer(session, notice_ids, issuers):
+        by_plan.setdefault((row.plan_id, row.region), []).append(row)
+    return [f"已批准的 {len(rows)} 项（编号 {'、'.join(str(r.notice_id) for r in rows[:10])}"
+            f"{'…' if len(rows) > 10 else ''}）暂时无法编发文号：{missing_issuer(pid, region)}"
+            for (pid, region), rows in by_plan.items()]
+
+
+def unconfigured_plan_notes(session: Session, issuers: Issuers, plan_ids: Sequence[str] | None = None) -> list[str]:
+    """Say, for each stored plan (of `plan_ids`, None: every plan) whose region has no issuing office,
+    that its warnings and interviews cannot be numbered and what config.yaml needs."""
+    shown = None if plan_ids is None else set(plan_ids)
+    return [missing_issuer(pid, region) for pid, region in plans_without_issuer(session, issuers)
+            if shown is None or pid in shown]
 
 
 def plans_of(session: Session, issuers: Issuers, offices: Sequence[str] | None) -> list[str] | None:

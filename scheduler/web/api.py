@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from scheduler.store import notice_json
 from scheduler.store.deliverylog import retry_deliveries
+from scheduler.store.offices import approval_warnings
 from scheduler.store.session import Session
 from scheduler.web.accounts import WebUser
 from scheduler.web.auditlog import audit_entries
@@ -123,10 +124,11 @@ def api_queue_letter(request: Request, notice_id: int, user: WebUser = Depends(s
 def api_decide(body: Decision, request: Request, user: WebUser = Depends(coordinator_post),
                session: Session = Depends(db)):
     flt = QueueFilter(**{k: v for k, v in (body.filter or {}).items() if k in ("plan", "level", "county", "status")})
-    count = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now(),
-                   body.arrangement, plan_ids=user_plans(session, user, office_table(request)))
+    decided = decide(session, body.ids, flt, body.decision, body.reason.strip(), user.name, web(request).now(),
+                     body.arrangement, plan_ids=user_plans(session, user, office_table(request)))
+    warnings = approval_warnings(session, decided, office_table(request)) if body.decision == "approve" else []
     session.commit()
-    return {"decided": count, "decision": body.decision, "by": user.name}
+    return {"decided": len(decided), "decision": body.decision, "by": user.name, "warnings": warnings}
 
 
 @router.get("/tasks", tags=["台账"], responses=ERRORS, summary="任务台账（按方案、单位、状态、时限类型筛选）")

@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
+from scheduler.issuers import missing_issuer
 from scheduler.ladder import LEVELS, REVIEW_LEVELS, REVIEWABLE_STATUSES
 from scheduler.store import decide_notices
 from scheduler.store import queue as stored
 from scheduler.store.catalog import plan_rows
 from scheduler.store.notices import ARRANGEMENT_FIELDS
+from scheduler.store.offices import letters_without_issuer, unconfigured_plan_notes
 from scheduler.store.records import task_record
 from scheduler.store.repo import StoreError, chunks
 from scheduler.store.session import Session
@@ -83,8 +85,9 @@ def queue_data(session: Session, flt: QueueFilter, page_no: int = 1, *,
 
 def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, decision: str, reason: str,
            by: str, now: datetime, arrangement: dict[str, str] | None = None, *,
-           plan_ids: list[str] | None = None) -> int:
-    """Decide the given ids, or every item matching `flt`; all in the caller's transaction.
+           plan_ids: list[str] | None = None) -> list[int]:
+    """Decide the given ids, or every item matching `flt`, and return the ids decided; all in the
+    caller's transaction.
     `arrangement` is an interview's time, place, attendees and contact (required to approve one).
     With `plan_ids` (the plans of the user's offices) a batch reaches only those plans' items, and
     an id of another office's plan is refused, so one office cannot decide another's queue."""
@@ -100,9 +103,10 @@ def decide(session: Session, ids: list[int] | None, flt: QueueFilter | None, dec
         outside = stored.ids_outside_plans(session, ids, plan_ids)
         if outside:
             raise StoreError(f"所选事项中有 {len(outside)} 项不属于本办的方案，未执行任何审核")
-    done = 0
+    done: list[int] = []
     for part in chunks(ids, 500):
-        done += len(decide_notices(session, list(part), decision, by, reason, now=now, arrangement=arrangement))
+        done += [n.id for n in decide_notices(session, list(part), decision, by, reason, now=now,
+                                              arrangement=arrangement)]
     return done
 
 
@@ -114,7 +118,8 @@ def queue_page(request: Request, plan: str = "", level: str = "", county: str = 
                       q.strip(), since, until)
     plan_ids = user_plans(session, user, office_table(request))
     return page(request, "queue.html", user, **queue_data(session, flt, page_no, plan_ids=plan_ids),
-                done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n))
+                done=DECISION_NAMES.get(done, ""), done_count=int_or_none(n),
+                issuer_notes=unconfigured_plan_notes(session, office_table(request), plan_ids))
 
 
 @router.get("/queue/{notice_id:int}")
@@ -122,7 +127,9 @@ def queue_item(request: Request, notice_id: int, done: str = "", user: WebUser =
                session: Session = Depends(db)):
     notice = notice_or_404(session, notice_id, plans=user_plans(session, user, office_table(request)))
     task = task_record(session, notice.task_id) if notice.task_id else None
+    unnumbered = letters_without_issuer(session, [notice.id], office_table(request))
     return page(request, "queue_item.html", user, notice=notice, task=task,
+                issuer_notes=[missing_issuer(row.plan_id, row.region) for row in unnumbered],
                 counties=unit_counties(session), decidable=notice.status in REVIEWABLE_STATUSES,
                 done=DECISION_NAMES.get(done, ""), arrangement_fields=ARRANGEMENT_FIELDS,
                 arrangement=notice.arrangement or {})
@@ -145,8 +152,8 @@ async def queue_decide(request: Request, user: WebUser = Depends(coordinator_pos
         ids = [i for i in (int_or_none(str(v)) for v in form.getlist("ids")) if i is not None]
     given = form.get("time") is not None  # the item page of an interview has the arrangement's fields
     arrangement = {k: str(form.get(k, "")).strip() for k in ARRANGEMENT_FIELDS} if given else None
-    count = decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement,
-                   plan_ids=user_plans(session, user, office_table(request)))
+    count = len(decide(session, ids, flt, decision, reason, user.name, web(request).now(), arrangement,
+                       plan_ids=user_plans(session, user, office_table(request))))
     session.commit()
     back = str(form.get("back", ""))
     if back.startswith("/queue/") and back[7:].isdigit():

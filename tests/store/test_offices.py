@@ -66,3 +66,16 @@ def test_the_review_queue_holds_only_the_offices_plans(store):
         assert queue_count(session, QueueFilter(plans=mine)) == 1
         assert queue_count(session, QueueFilter(plans=theirs)) == 0
         assert queue_ids(session, QueueFilter(plans=theirs)) == []
+
+
+def test_plans_of_a_region_without_an_office_are_named_with_what_to_configure(store):
+    from scheduler.issuers import Issuers
+    from scheduler.store.offices import plans_without_issuer, unconfigured_plan_notes
+
+    with store.session() as session:
+        assert plans_without_issuer(session, SHIPPED) == [] and unconfigured_plan_notes(session, SHIPPED) == []
+        assert plans_without_issuer(session, Issuers()) == [("t-2019", "长治市")]
+        [note] = unconfigured_plan_notes(session, Issuers())
+        assert "方案 t-2019（地区“长治市”）没有配置发文机关" in note and "issuers" in note
+        assert unconfigured_plan_notes(session, Issuers(), plan_ids=["other"]) == []  # another office's plans
+        assert plans_of(session, Issuers(), [CHANGZHI]) == []

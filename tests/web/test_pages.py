@@ -271,7 +271,7 @@ def test_the_json_api_needs_a_session_and_the_csrf_header(client, store):
     assert client.post("/api/queue/decide", json=body).status_code == 403
     assert client.post("/api/queue/decide", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
     done = client.post("/api/queue/decide", json=body, headers={"X-CSRF-Token": info["csrf_token"]})
-    assert done.json() == {"decided": 1, "decision": "hold", "by": "wang"}
+    assert done.json() == {"decided": 1, "decision": "hold", "by": "wang", "warnings": []}
     assert notice(store, id=item.id).status == "held"
 
 
