@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, select
 
 from scheduler import store as repo
 from scheduler.config import load_config
-from scheduler.issuers import SHIPPED
+from scheduler.issuers import SHIPPED, Issuers
 from scheduler.plans.ledger import load_ledgers
 from scheduler.preview import describe, preview
 from scheduler.runtime import Runtime
@@ -122,6 +122,15 @@ def test_a_preview_scoped_to_another_office_lists_nothing_of_changzhi(runtime):
     assert all(not d.units for d in result.days)
     own = run(runtime, date(2019, 12, 3), date(2019, 12, 6), offices=office_names(SHIPPED, ["长治市大气办"]))
     assert own.totals()["digests"] > 0
+
+
+def test_a_preview_without_an_issuing_office_shows_unnumbered_letters_and_says_what_to_configure(runtime):
+    result = preview(runtime.store, sweeper(runtime), runtime.calendar.is_workday, date(2019, 12, 3),
+                     date(2019, 12, 13), issuer_for=Issuers().for_region)
+    letters = [lt for day in result.days for u in day.units for lt in u.letters]
+    assert letters and {lt.number for lt in letters} == {"（无发文机关）"}
+    [said] = [w for w in result.warnings if "没有配置发文机关" in w]
+    assert "方案 changzhi-2019（地区“长治市”）" in said and "config.yaml 的 issuers" in said
 
 
 def test_a_window_backwards_or_over_a_year_is_refused(runtime):
