@@ -70,3 +70,9 @@ def test_yiji_before_a_key_written_without_its_colon_still_opens_the_keyed_list(
 
 def test_words_after_a_reference_to_other_items_lead_units_do_not_lose_the_clause():
     assert roles(parse_clause("（市发改委牵头，各项目牵头单位各自负责）")) == (("市发改委",), (), (), ())
+
+
+def test_a_line_starting_with_a_key_opens_a_new_list_even_without_its_colon():
+    # 牵头单位 starts with the role word 牵头, but on a new line it keys the names after it
+    assert roles(parse_cell_clause("市工信局\n牵头单位市公安局")) == (("市公安局",), (), ("市工信局",), ())
+    assert roles(parse_cell_clause("市工信局\n牵头")) == (("市工信局",), (), (), ())

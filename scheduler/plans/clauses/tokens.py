@@ -69,10 +69,11 @@ def _continues(line: str) -> bool:
     """Tell whether a line goes on with the previous one: a role word, a bracket or punctuation."""
     if line[0] in "（(）)、，,；;。：:":
         return True
-    if any(line.startswith(word) for word, _ in SUFFIX_MARKERS):
-        return True
+    # a key first: "牵头单位" starts with the role word "牵头" but opens a new list
     if any(marker.match(line) for marker, _ in KEY_MARKERS):
         return False
+    if any(line.startswith(word) for word, _ in SUFFIX_MARKERS):
+        return True
     return line[0] in UNIT_ENDINGS or line.startswith(("委员会", "政府", "管委会", "人民政府"))
 
 
