@@ -283,7 +283,7 @@ class Config(BaseModel):
     # cited by letters of plans that have no assessment clause of their own. "default" for any region.
     standing_basis: dict[str, str] = Field(default_factory=dict)
     # Who signs each region's letters, by a key the plan's region contains (first match wins);
-    # absent: the shipped table (scheduler.issuers.SHIPPED); {}: no office numbers any letter.
+    # absent: the shipped table (scheduler.issuers.SHIPPED); {} or a bare `issuers:`: no office.
     issuers: dict[Annotated[str, AfterValidator(_issuer_key)], IssuerSetting] | None = None
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
@@ -316,9 +316,9 @@ class Config(BaseModel):
     @property
     def letter_issuers(self) -> Issuers:
         """Return the configured issuer table; the shipped one when config.yaml has no `issuers:`."""
-        if self.issuers is None:
+        if self.issuers is None and "issuers" not in self.model_fields_set:
             return SHIPPED
-        return Issuers.of((key, Issuer(s.name.strip(), s.prefix)) for key, s in self.issuers.items())
+        return Issuers.of((key, Issuer(s.name.strip(), s.prefix)) for key, s in (self.issuers or {}).items())
 
     def heating_season_start(self, region: str | None) -> tuple[int, int]:
         """Return (month, day) on which the heating season starts in `region`."""

@@ -70,6 +70,7 @@ class Issuers:
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, Issuer]]) -> Issuers:
+        """Return the table of these (key, issuer) pairs, in their order."""
         return cls(tuple(pairs))
 
 

@@ -46,6 +46,8 @@ def test_a_configured_region_gets_its_office_and_the_others_keep_theirs(tmp_path
 def test_an_empty_section_means_no_office_and_says_where_to_add_one(tmp_path):
     issuers = load_config(config_file(tmp_path, "issuers: {}\n")).letter_issuers
     assert issuers == Issuers() and issuers.names() == []
+    every_entry_commented_out = "issuers:\n  # 长治: {name: 长治市大气办, prefix: 长大气办函}\n"
+    assert load_config(config_file(tmp_path, every_entry_commented_out)).letter_issuers == Issuers()
     with pytest.raises(LookupError) as caught:
         issuers.for_region("长治市")
     assert "没有为地区“长治市”配置发文机关，无法编发文号" in str(caught.value)
