@@ -310,6 +310,13 @@ def _interview(details: Mapping[str, Any], issue_date: date, unit: str, kind: st
     )
 
 
+def copied_to(cc: Sequence[str], addressee: str) -> tuple[str, ...]:
+    """Return the 抄送 list without the addressee itself: the ladder copies a warning to 市生态环境局,
+    which is the addressee when the letter goes to that bureau (潮州市生态环境局 ends with it)."""
+    return tuple(name for name in cc
+                 if name != addressee and not (name[:1] in "市县区" and addressee.endswith(name)))
+
+
 def _prior(notices: Sequence[Mapping[str, Any]]) -> tuple[PriorLetter, ...]:
     """Collect the earlier letters the notices recall (delivery reads them from the store), oldest first."""
     found: dict[str, PriorLetter] = {}
@@ -406,7 +413,7 @@ def build_letter(
         signature=str(plan.get("signature") or issuer),
         date=issue_date,
         contact=str(plan.get("contact") or ""),
-        cc=tuple(plan.get("cc") or ladder.rung(kind).cc),
+        cc=copied_to(plan.get("cc") or ladder.rung(kind).cc, unit_name),
         attachments=tuple(plan.get("attachments") or ()),
         notice_keys=tuple(str(need(n, "key", "通知")) for n in notices),
         interview=(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.letters.content import build_letter, zh_date
+from scheduler.letters.content import build_letter, copied_to, zh_date
 from scheduler.letters.digest import build_digest
 from scheduler.letters.numbers import DocNumber, format_number, next_serial, parse_number
 from scheduler.letters.render import Renderer
@@ -74,6 +74,17 @@ def test_a_warning_letter_carries_issuer_number_basis_rows_and_reply_date():
     assert "于2019年12月30日前将书面整改情况报送市大气办。" in letter.rectification
     assert letter.cc_line == "抄送：市生态环境局，市政府督查室。"
     assert letter.notice_keys == tuple(n["key"] for n in sample_notices())
+
+
+def test_a_letter_to_the_bureau_the_ladder_copies_is_not_copied_to_itself():
+    for name in ("长治市生态环境局", "潮州市生态环境局"):
+        letter = build_letter("warning", sample_notices(), PLAN, {**UNIT, "name": name}, ISSUE,
+                              "长大气办函〔2019〕12号")
+        assert letter.cc_line == "抄送：市政府督查室。", name
+    county = build_letter("warning", sample_notices(), PLAN, {**UNIT, "name": "襄垣县生态环境局"}, ISSUE,
+                          "长大气办函〔2019〕12号")
+    assert county.cc_line == "抄送：市生态环境局，市政府督查室。"  # the city bureau is not the county's
+    assert copied_to(("市政府督查室", "长治市能源局"), "长治市能源局") == ("市政府督查室",)
 
 
 def test_an_interview_notice_copies_the_discipline_commission_and_counts_workdays():
