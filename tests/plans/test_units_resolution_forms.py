@@ -112,3 +112,9 @@ units:
     got = UnitDirectory.from_yaml_text(text).resolve("各区政府", "大同市")
     assert got.status == "group"
     assert [u.id for u in got.units if u.name == "平城区人民政府"] == ["dt-pc"]
+
+
+def test_a_county_group_with_its_zones_keeps_the_text_as_written_and_says_the_zones_are_left_out():
+    got = seeds().resolve("各县、区人民政府（管委会）", "大同市")
+    assert (got.written, got.status, len(got.units)) == ("各县、区人民政府（管委会）", "group", 10)
+    assert "管委会（功能区）不在名录中" in got.note
