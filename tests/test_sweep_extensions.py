@@ -15,11 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from scheduler import store as repo
-from scheduler.plans.ledger import load_ledger
-from scheduler.store import open_store
 from scheduler.store import schema as m
 from scheduler.store.extensions import decide_extension, list_extensions, request_extension
-from tests.test_sweep_ladder import CONFIG, DIRECTORY, ROOT, sweep
+from tests.shipped import changzhi_store, sweep
 
 TASK = "changzhi-2019/r017"
 LUZHOU, LUCHENG = "潞州区人民政府", "潞城区人民政府"
@@ -29,11 +27,7 @@ DECIDED = datetime(2019, 11, 15, 2, 0, tzinfo=UTC)
 
 @pytest.fixture
 def store(store_url):
-    store = open_store(store_url)
-    with store.session() as session:
-        repo.load_ledgers(session, [load_ledger(ROOT / "data" / "changzhi-2019.yaml")], DIRECTORY,
-                          CONFIG.heating_season_start)
-        session.commit()
+    store = changzhi_store(store_url)
     yield store
     store.dispose()
 
