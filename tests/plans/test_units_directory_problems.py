@@ -163,3 +163,13 @@ def test_a_name_clashing_with_a_doubtful_alias_or_a_group_names_who_holds_it():
         (19, "units.1.aliases.0", "“市环保局”在甲市内已指单位“甲市生态环境局”"),
         (27, "titles.0.name", "“各局”在全省内已指分组“各局”"),
     ]
+
+
+def test_two_units_with_one_name_are_refused_at_the_second_name() -> None:
+    twin = UNIT.replace("a-eco", "a-twin").replace("[市生态环境局]", "[]")
+    spaced = UNIT.replace("a-eco", "a-spaced").replace("name: 甲市生态环境局", "name: 甲市 生态环境局").replace(
+        "[市生态环境局]", "[]")
+    assert problems(HEAD + "units:\n" + UNIT + twin) == [
+        (14, "units.1.name", "单位名称“甲市生态环境局”已由单位编号“a-eco”使用，名称须唯一")]
+    assert [p[1:] for p in problems(HEAD + "units:\n" + UNIT + spaced)] == [
+        ("units.1.name", "单位名称“甲市 生态环境局”已由单位编号“a-eco”使用，名称须唯一")]

@@ -259,3 +259,19 @@ units:
     assert edit.problems == []
     assert '\n- id: u-' in edit.text
     assert UnitDirectory.from_yaml_text(edit.text).find("长治市气象局") is not None
+
+
+def test_a_file_whose_units_are_a_flow_list_is_refused_with_its_line_and_left_as_it_was() -> None:
+    flow = """\
+version: 1
+regions:
+  - name: 长治市
+units: [{id: cz-energy, name: 长治市能源局, kind: city_department, region: 长治市, aliases: [市能源局],
+         head_title: 局长, contacts: {email: [], webhook: []}}]
+"""
+    directory = UnitDirectory.from_yaml_text(flow)
+    edit = add_units(flow, [row(2, "长治市气象局", "长治市")], directory, "u.csv")
+    assert edit.text == flow and edit.added == [] and edit.regions == []
+    [problem] = edit.problems
+    assert (problem.file, problem.line) == ("units.yaml", 4)
+    assert "units 不是逐行书写的列表" in problem.message

@@ -267,6 +267,7 @@ class _Builder:
 
     def _units(self, chains: dict[str, tuple[str, ...]]) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
+        named: dict[str, str] = {}  # canonical name (as resolved) -> the id that has it
         for i, model in enumerate(self.doc.units):
             base = ("units", i)
             if model.id in units:
@@ -274,6 +275,10 @@ class _Builder:
                 continue
             if model.region not in chains:
                 self.problem(base + ("region",), f"地区“{model.region}”未在 regions 中声明")
+                continue
+            holder = named.setdefault(_key(model.name), model.id)
+            if holder != model.id:  # resolving would give one of them, finding the other
+                self.problem(base + ("name",), f"单位名称“{model.name}”已由单位编号“{holder}”使用，名称须唯一")
                 continue
             contacts = MappingProxyType({"email": tuple(model.contacts.email),
                                          "webhook": tuple(model.contacts.webhook)})

@@ -62,9 +62,20 @@ def _dash(lines: list[str], key: str) -> str:
     return "  "
 
 
-def _block_end(lines: list[str], key: str) -> int:
+def _block_start(lines: list[str], key: str, filename: str) -> int:
+    """Return the index of a top-level key that opens a block list; an InputError naming its line
+    when the list is written another way (`units: [{…}]`), which an edit by lines cannot extend."""
+    for i, line in enumerate(lines):
+        if line.rstrip() == f"{key}:":
+            return i
+    where = next((i + 1 for i, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+    raise InputError.single(filename, where, f"{key} 不是逐行书写的列表（如 {key}: 后换行、每项以“- ”开头），"
+                                             f"无法自动添加；请改为逐行列表后再导入，或手工添加")
+
+
+def _block_end(lines: list[str], key: str, filename: str = "units.yaml") -> int:
     """Return the index after the last indented line of a top-level block (`regions:`)."""
-    start = next(i for i, line in enumerate(lines) if line.rstrip() == f"{key}:")
+    start = _block_start(lines, key, filename)
     end = start + 1
     for i in range(start + 1, len(lines)):
         if _TOP_KEY.match(lines[i]):
@@ -112,18 +123,18 @@ def add_units(text: str, rows: list[UnitRow], directory: UnitDirectory, source: 
     lines = _EMPTY_LIST.sub(lambda m: f"{m['key']}:", text).splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    dash = _dash(lines, "units")
-    at_units = _block_end(lines, "units")
-    lines[at_units:at_units] = [f"{dash}# 由 duban units import 自 {source} 导入\n",
-                                *(_unit_yaml(row, code, dash) for row, code in unit_lines)]
-    if region_lines:
-        dash = _dash(lines, "regions")
-        at_regions = _block_end(lines, "regions")
-        lines[at_regions:at_regions] = [_region_yaml(region, parent, dash) for region, parent in region_lines]
-    edit.text = "".join(lines)
     try:
+        dash = _dash(lines, "units")
+        at_units = _block_end(lines, "units", filename)
+        lines[at_units:at_units] = [f"{dash}# 由 duban units import 自 {source} 导入\n",
+                                    *(_unit_yaml(row, code, dash) for row, code in unit_lines)]
+        if region_lines:
+            dash = _dash(lines, "regions")
+            at_regions = _block_end(lines, "regions", filename)
+            lines[at_regions:at_regions] = [_region_yaml(region, parent, dash) for region, parent in region_lines]
+        edit.text = "".join(lines)
         UnitDirectory.from_yaml_text(edit.text, filename)
-    except InputError as exc:  # a clash the row checks did not see (a name valid province-wide)
-        edit.problems.extend(exc.problems)
-        edit.added, edit.text = [], text
+    except InputError as exc:  # a list an edit by lines cannot extend, or a clash the row checks did not
+        edit.problems.extend(exc.problems)  # see (a name valid province-wide): nothing is written
+        edit.added, edit.regions, edit.text = [], [], text
     return edit
