@@ -270,8 +270,29 @@ units: [{id: cz-energy, name: 长治市能源局, kind: city_department, region:
          head_title: 局长, contacts: {email: [], webhook: []}}]
 """
     directory = UnitDirectory.from_yaml_text(flow)
-    edit = add_units(flow, [row(2, "长治市气象局", "长治市")], directory, "u.csv")
+    edit = add_units(flow, [row(2, "长治市气象局", "长治市")], directory, "u.csv", "mine.yaml")
     assert edit.text == flow and edit.added == [] and edit.regions == []
     [problem] = edit.problems
-    assert (problem.file, problem.line) == ("units.yaml", 4)
+    assert (problem.file, problem.line) == ("mine.yaml", 4)
     assert "units 不是逐行书写的列表" in problem.message
+
+
+def test_a_file_whose_regions_are_a_flow_list_is_refused_when_a_region_must_be_added() -> None:
+    flow = """\
+version: 1
+regions: [{name: 长治市}]
+units:
+  - id: cz-energy
+    name: 长治市能源局
+    kind: city_department
+    region: 长治市
+    head_title: 局长
+"""
+    directory = UnitDirectory.from_yaml_text(flow)
+    same_region = add_units(flow, [row(2, "长治市气象局", "长治市")], directory, "u.csv", "mine.yaml")
+    assert same_region.problems == [] and [r.name for r in same_region.added] == ["长治市气象局"]
+    edit = add_units(flow, [row(3, "潞州区发改局", "潞州区")], directory, "u.csv", "mine.yaml")
+    assert edit.text == flow and edit.added == [] and edit.regions == []
+    assert [(p.file, p.line) for p in edit.problems] == [("mine.yaml", 2)]
+    assert "regions 不是逐行书写的列表" in edit.problems[0].message
+

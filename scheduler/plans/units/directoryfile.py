@@ -63,17 +63,18 @@ def _dash(lines: list[str], key: str) -> str:
 
 
 def _block_start(lines: list[str], key: str, filename: str) -> int:
-    """Return the index of a top-level key that opens a block list; an InputError naming its line
-    when the list is written another way (`units: [{…}]`), which an edit by lines cannot extend."""
+    """Return the index of a top-level key that opens a block list; an InputError naming its line when
+    the list is written another way (`units: [{…}]`), which an edit by lines cannot extend. A file
+    that loaded as a directory has both keys (`key: []` was turned into `key:` before)."""
     for i, line in enumerate(lines):
         if line.rstrip() == f"{key}:":
             return i
-    where = next((i + 1 for i, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+    where = next(i + 1 for i, line in enumerate(lines) if line.startswith(f"{key}:"))
     raise InputError.single(filename, where, f"{key} 不是逐行书写的列表（如 {key}: 后换行、每项以“- ”开头），"
                                              f"无法自动添加；请改为逐行列表后再导入，或手工添加")
 
 
-def _block_end(lines: list[str], key: str, filename: str = "units.yaml") -> int:
+def _block_end(lines: list[str], key: str, filename: str) -> int:
     """Return the index after the last indented line of a top-level block (`regions:`)."""
     start = _block_start(lines, key, filename)
     end = start + 1
