@@ -169,7 +169,9 @@ def test_two_units_with_one_name_are_refused_at_the_second_name() -> None:
     twin = UNIT.replace("a-eco", "a-twin").replace("[市生态环境局]", "[]")
     spaced = UNIT.replace("a-eco", "a-spaced").replace("name: 甲市生态环境局", "name: 甲市 生态环境局").replace(
         "[市生态环境局]", "[]")
-    assert problems(HEAD + "units:\n" + UNIT + twin) == [
-        (14, "units.1.name", "单位名称“甲市生态环境局”已由单位编号“a-eco”使用，名称须唯一")]
+    later = UNIT.replace("a-eco", "a-later").replace("region: 甲市", "region: 丙市")
+    assert problems(HEAD + "units:\n" + UNIT + twin + later) == [  # and the units after it are still read
+        (14, "units.1.name", "单位名称“甲市生态环境局”已由单位编号“a-eco”使用，名称须唯一"),
+        (22, "units.2.region", "地区“丙市”未在 regions 中声明")]
     assert [p[1:] for p in problems(HEAD + "units:\n" + UNIT + spaced)] == [
         ("units.1.name", "单位名称“甲市 生态环境局”已由单位编号“a-eco”使用，名称须唯一")]
