@@ -6,15 +6,13 @@ merging or renaming them is followed by the next sweep."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from scheduler.cli.main import main
+from tests.newoffice import LEDGER, office_folder
+from tests.newoffice import run as run_duban
 
-ROOT = Path(__file__).resolve().parents[1]
-LEDGER = ROOT / "tests" / "data" / "new_region" / "shuozhou-2024.yaml"
 DAY = "2024-05-31"  # 30 days before the plan's 6月底 deadlines
 SHUOZHOU_COUNTIES = ["朔城区人民政府", "平鲁区人民政府", "山阴县人民政府", "应县人民政府", "右玉县人民政府",
                      "怀仁市人民政府"]
@@ -23,28 +21,12 @@ SHUOZHOU_COUNTIES = ["朔城区人民政府", "平鲁区人民政府", "山阴�
 @pytest.fixture
 def office(tmp_path: Path, monkeypatch) -> Path:
     """A new office: the repository's unit directory and default rule set, and only its own plan."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
-    shutil.copy(LEDGER, data / LEDGER.name)
-    (tmp_path / "rules").mkdir()
-    shutil.copy(ROOT / "rules" / "default.yaml", tmp_path / "rules" / "default.yaml")
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"database: sqlite:///{tmp_path / 'duban.db'}\ndata_dir: {data}\nrules_dir: {tmp_path / 'rules'}\n"
-        f"templates_dir: {ROOT / 'templates'}\ncalendar_dir: {ROOT / 'data' / 'calendar'}\n"
-        f"outbox: {tmp_path / 'out'}\n", encoding="utf-8")
-    monkeypatch.setenv("DUBAN_CONFIG", str(config))
-    monkeypatch.delenv("DUBAN_DB", raising=False)
-    monkeypatch.delenv("DUBAN_OUT", raising=False)
-    return data
+    config = office_folder(tmp_path, monkeypatch)
+    return config.parent / "data"
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out
+    return run_duban(capsys, *argv)
 
 
 def sweep(capsys) -> dict:

@@ -6,16 +6,14 @@ retry` sends them numbered with its own 机关代字."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from scheduler.cli.main import main
+from tests.newoffice import office_folder
+from tests.newoffice import run as run_duban
 
-ROOT = Path(__file__).resolve().parents[2]
-LEDGER = ROOT / "tests" / "data" / "new_region" / "shuozhou-2024.yaml"
 URGED = "2024-07-01"  # the first working day after the plan's 6月底 deadlines: the overdue urges
 DAY = "2024-07-12"  # ten working days later: the warnings
 HINT = "方案 shuozhou-2024（地区“朔州市”）没有配置发文机关"
@@ -25,28 +23,11 @@ ISSUERS = "issuers:\n  朔州: {name: 朔州市大气污染防治工作领导组
 @pytest.fixture
 def office(tmp_path: Path, monkeypatch) -> Path:
     """A new office with the repository's directory and default rules, and a config without issuers."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(ROOT / "data" / "units.yaml", data / "units.yaml")
-    shutil.copy(LEDGER, data / LEDGER.name)
-    (tmp_path / "rules").mkdir()
-    shutil.copy(ROOT / "rules" / "default.yaml", tmp_path / "rules" / "default.yaml")
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"database: sqlite:///{tmp_path / 'duban.db'}\ndata_dir: {data}\nrules_dir: {tmp_path / 'rules'}\n"
-        f"templates_dir: {ROOT / 'templates'}\ncalendar_dir: {ROOT / 'data' / 'calendar'}\n"
-        f"outbox: {tmp_path / 'out'}\n", encoding="utf-8")
-    monkeypatch.setenv("DUBAN_CONFIG", str(config))
-    monkeypatch.delenv("DUBAN_DB", raising=False)
-    monkeypatch.delenv("DUBAN_OUT", raising=False)
-    return config
+    return office_folder(tmp_path, monkeypatch)
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out + captured.err
+    return run_duban(capsys, *argv, errors=True)
 
 
 @pytest.mark.slow
