@@ -41,3 +41,13 @@ def test_the_rest_of_a_cell_around_a_statement_keeps_the_columns_role_and_its_pe
     assert (got.lead_units, got.responsible_units, got.applies_to_later_tasks) == (("市工信局",), (), False)
     got = parse_clause("（市工信局牵头，责任人：张三。以下各项任务均由各县政府负责落实）")
     assert (got.responsible_persons, got.later_units) == (("张三",), ("各县政府",))
+
+
+def test_units_named_before_the_word_for_all_are_the_statements_units_not_the_items_name() -> None:
+    for text, unit in (("〔以下各项工作各县区政府均需落实，不再列出。〕", "各县区政府"),
+                       ("〔以下任务各县区人民政府均为责任单位，不再一一列出。〕", "各县区人民政府"),
+                       ("〔以下各項工作各縣區政府均需落實，不再列出。〕", "各縣區政府")):
+        assert parse_clause(text).later_units == (unit,), text
+    # what the later items are called still goes, when no unit stands in it
+    assert span("以下政策措施均需各县区政府落实。") == (0, 16, "各县区政府落实")
+    assert span("以下行动均由市生态环境局牵头") == (0, 14, "市生态环境局牵头")

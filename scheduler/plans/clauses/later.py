@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scheduler.plans.clauses.roles import either_script
+from scheduler.plans.clauses.roles import UNIT_ENDINGS, either_script
 
 _LATER_WORD = re.compile(either_script(r"以下|下列|后续|此后|本部分|本章|本节|本领域|本方面"))
 _ALL_WORD = re.compile(either_script(r"均|都|一律|所有|全部|各项|不再|统一"))
 _CHAPTER_WORD = re.compile(either_script(r"本部分|本章|本节|本领域|本专项|本大项|本方面|该部分"))
 _FRAMING = (
-    # "以下政策措施均需": whatever the later items are called, up to the word that says "all"
+    # "以下政策措施均需": whatever the later items are called, up to the word that says "all" — but
+    # not a unit named before it ("以下各项工作各县区政府均需落实": the patterns below take it apart)
     re.compile(either_script(
         r"(?:本部分|本章|本节|本领域|本专项|本大项|本方面|该部分)?"
-        r"(?:以下|下列|后续|此后)[^，,；;。均都]{0,10}?(?:均|都|一律|全部|统一)"
+        rf"(?:以下|下列|后续|此后)[^，,；;。均都{UNIT_ENDINGS}]{{0,10}}?(?:均|都|一律|全部|统一)"
         r"(?:需要|需|须|要|应|由|为|是|包括|包含|涉及|有)?")),
     re.compile(either_script(
         r"(?:以下|下列|后续|此后|本部分|本章|本节|本领域|本专项|本大项|本方面|该部分)"
