@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from scheduler import clock
 from scheduler.plans.ledger import Ledger, Task
 from scheduler.store import schema as m
-from scheduler.store.bulkwrite import insert_rows, table_of
+from scheduler.store.bulkwrite import insert_rows
 from scheduler.store.load import (
     ROLES,
     Change,
@@ -48,9 +48,9 @@ ASSIGNMENT_COLUMNS = ("task_id", "unit", "role", "written")
 AUDIT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail")
 
 
-TASKS = table_of(m.Task)
-ASSIGNMENTS = table_of(m.Assignment)
-AUDIT = table_of(m.AuditEntry)
+TASKS = cast(Table, m.Task.__table__)
+ASSIGNMENTS = cast(Table, m.Assignment.__table__)
+AUDIT = cast(Table, m.AuditEntry.__table__)
 
 
 class _Stored(NamedTuple):

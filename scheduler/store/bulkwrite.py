@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from itertools import count
 from typing import Any
 
 from sqlalchemy import JSON, Table
@@ -61,13 +60,6 @@ def _memoised(serialize: Callable[[Any], str]) -> Callable[[Any], str | None]:
     return convert
 
 
-def table_of(model: type) -> Table:
-    """The Table behind a mapped class (its `__table__`, typed as the Table it is)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
 def _driver(session: Session) -> Any:
     """The DBAPI connection of the session's transaction, with the ORM's pending rows written first."""
     session.flush()
@@ -87,6 +79,30 @@ def copy_rows(session: Session, table: str, columns: Sequence[str], rows: Iterab
             copy.write_row(row)
 
 
+def _staged(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+            conflict: str) -> list[Any]:
+    """PostgreSQL: COPY converted rows into a temporary table, then INSERT … SELECT them into `table` in
+    the order given, ending with `conflict` (ON CONFLICT …, RETURNING …); return what it returns."""
+    names = ", ".join(columns)
+    staging = f"_staged_{table.name}"
+    raw = _driver(session)
+    raw.execute(f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS"
+                f" SELECT 0 AS ord, {names} FROM {table.name} WITH NO DATA")
+    copy_rows(session, staging, ("ord", *columns), ((i, *row) for i, row in enumerate(rows)))
+    cursor = raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} ORDER BY ord {conflict}")
+    returned = cursor.fetchall() if cursor.description else []
+    raw.execute(f"DROP TABLE {staging}")  # a failed statement aborts the transaction, which drops it
+    return returned
+
+
+def _executemany(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                 conflict: str = "") -> None:
+    """SQLite: one INSERT through the driver's executemany, ending with `conflict` (ON CONFLICT …)."""
+    marks = ", ".join("?" for _ in columns)
+    _driver(session).executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}) {conflict}",
+                                 rows)
+
+
 def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows: COPY on PostgreSQL, the driver's executemany on SQLite."""
     if not rows:
@@ -94,9 +110,8 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Se
     converted = _Converter(session, table, columns).rows(rows)
     if _postgres(session):
         copy_rows(session, table.name, columns, converted)
-        return
-    marks = ", ".join("?" for _ in columns)
-    _driver(session).executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", converted)
+    else:
+        _executemany(session, table, columns, converted)
 
 
 def insert_new(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -108,25 +123,16 @@ def insert_new(session: Session, table: Table, columns: Sequence[str], rows: Seq
     if not rows:
         return set()
     converted = _Converter(session, table, columns).rows(rows)
-    names = ", ".join(columns)
+    conflict = f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
     if _postgres(session):
-        staging = f"_new_{table.name}"
-        raw = _driver(session)
-        raw.execute(f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS"
-                    f" SELECT 0 AS ord, {names} FROM {table.name} WITH NO DATA")
-        copy_rows(session, staging, ("ord", *columns), ((i, *row) for i, row in zip(count(), converted)))
-        done = raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} ORDER BY ord"
-                           f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}").fetchall()
-        raw.execute(f"DROP TABLE {staging}")  # a failed statement aborts the transaction, which drops it
-        return {row[0] for row in done}
+        return {row[0] for row in _staged(session, table, columns, converted, conflict)}
     inserted: set[Any] = set()
     size = max(1, SQLITE_VARIABLES // len(columns))
     raw = _driver(session)
-    for start in range(0, len(converted), size):
+    for start in range(0, len(converted), size):  # multi-row VALUES: executemany returns no rows
         chunk = converted[start:start + size]
         values = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
-        cursor = raw.execute(f"INSERT INTO {table.name} ({names}) VALUES {values}"
-                             f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}",
+        cursor = raw.execute(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values} {conflict}",
                              [value for row in chunk for value in row])
         inserted.update(row[0] for row in cursor.fetchall())
     return inserted
@@ -138,17 +144,9 @@ def upsert_rows(session: Session, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     converted = _Converter(session, table, columns).rows(rows)
-    names = ", ".join(columns)
     updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != key)
+    conflict = f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
     if _postgres(session):
-        staging = f"_up_{table.name}"
-        raw = _driver(session)
-        raw.execute(f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {names} FROM {table.name} WITH NO DATA")
-        copy_rows(session, staging, columns, converted)
-        raw.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}"
-                    f" ON CONFLICT ({key}) DO UPDATE SET {updates}")
-        raw.execute(f"DROP TABLE {staging}")
-        return
-    marks = ", ".join("?" for _ in columns)
-    _driver(session).executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
-                                 f" ON CONFLICT ({key}) DO UPDATE SET {updates}", converted)
+        _staged(session, table, columns, converted, conflict)
+    else:
+        _executemany(session, table, columns, converted, conflict)

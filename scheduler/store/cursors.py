@@ -20,14 +20,14 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select, true
+from sqlalchemy import Table, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scheduler.clock import local_day
 from scheduler.store import schema as m
-from scheduler.store.bulkwrite import table_of, upsert_rows
+from scheduler.store.bulkwrite import upsert_rows
 from scheduler.store.repo import _insert
 from scheduler.store.schema import SweepCursor, SweepWorld, UnitOverride
 from scheduler.store.taskfacts import PICKED, pick
@@ -204,7 +204,7 @@ def save(session: Session, selection: Selection, as_of: date, wakes: Iterable[tu
             next_on = later
         plus = added.get(tid, 0)
         rows.append((tid, as_of, next_on, seen[0], seen[1] + plus, seen[2] + plus))
-    upsert_rows(session, table_of(SweepCursor), CURSOR_COLUMNS, rows, key="task_id")
+    upsert_rows(session, cast(Table, SweepCursor.__table__), CURSOR_COLUMNS, rows, key="task_id")
     total = sum(n for tid, n in added.items() if tid is not None)
     marks = {**selection.marks, "notices": [selection.marks["notices"][0] + total,
                                             selection.marks["notices"][1] + total]}

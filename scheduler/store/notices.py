@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
 from scheduler.escalation.facts import Action
 from scheduler.store import schema as m
-from scheduler.store.bulkwrite import insert_new, table_of
+from scheduler.store.bulkwrite import insert_new
 from scheduler.store.letters import issue_day
 from scheduler.store.repo import StoreError, audit
 
@@ -53,7 +53,7 @@ def insert_notices(
     tens of thousands. A second sweep of the same day, or two sweeps at once, create nothing twice."""
     now = now or clock.now()
     rows = [_notice_row(a, business_day, now) for a in actions]
-    new_keys = insert_new(session, table_of(m.Notice), NOTICE_COLUMNS, rows, key="key")
+    new_keys = insert_new(session, cast(Table, m.Notice.__table__), NOTICE_COLUMNS, rows, key="key")
     return [a for a in actions if a.key in new_keys]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 
 from scheduler import store as repo
 from scheduler.store import bulkwrite
 from scheduler.store import schema as m
-from scheduler.store.bulkwrite import insert_new, table_of, upsert_rows
+from scheduler.store.bulkwrite import insert_new, upsert_rows
 from scheduler.store.notices import NOTICE_COLUMNS, _notice_row
 from scheduler.store.schema import SweepCursor
 from tests.store.builders import action
@@ -83,7 +84,7 @@ def test_a_shared_json_value_is_written_for_every_row_that_holds_it(store):
 
 def test_an_upsert_updates_stored_keys_and_inserts_the_others(store):
     columns = ("task_id", "day", "next_on", "version", "notices", "notice_versions")
-    table = table_of(SweepCursor)
+    table = cast(Table, SweepCursor.__table__)
     with store.session() as session:
         upsert_rows(session, table, columns, [("t-2019/1", date(2019, 12, 2), None, 1, 0, 0)], key="task_id")
         upsert_rows(session, table, columns, [("t-2019/1", date(2019, 12, 3), date(2019, 12, 9), 2, 1, 1),
@@ -97,6 +98,6 @@ def test_an_upsert_updates_stored_keys_and_inserts_the_others(store):
 
 def test_nothing_to_write_writes_nothing(store):
     with store.session() as session:
-        assert insert_new(session, table_of(m.Notice), NOTICE_COLUMNS, [], key="key") == set()
-        upsert_rows(session, table_of(SweepCursor), ("task_id",), [], key="task_id")
+        assert insert_new(session, cast(Table, m.Notice.__table__), NOTICE_COLUMNS, [], key="key") == set()
+        upsert_rows(session, cast(Table, SweepCursor.__table__), ("task_id",), [], key="task_id")
         assert session.scalar(select(m.Notice.id)) is None
