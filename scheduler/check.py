@@ -10,7 +10,6 @@ from typing import TypeVar
 
 from scheduler.config import Config, control_character, default_config_path, load_config
 from scheduler.errors import InputError, Problem
-from scheduler.issuers import missing_issuer
 from scheduler.yamlsource import LineMap, load_yaml_file
 
 T = TypeVar("T")
@@ -74,9 +73,8 @@ def check_all(config: Config | None = None, *, today: date | None = None,
                                         f"计划 {ledger.plan.id} 没有适用的规则集"))
     if calendar is not None and today is not None:
         warnings.extend(calendar.warnings(today))
-    issuers = config.letter_issuers  # a plan no office issues for: digests go out, letters cannot
-    warnings.extend(missing_issuer(ledger.plan.id, ledger.plan.region or "") for ledger in ledgers
-                    if not issuers.covers(ledger.plan.region or ""))
+    # a plan no office issues for: digests go out, letters cannot
+    warnings.extend(config.letter_issuers.missing((ledger.plan.id, ledger.plan.region or "") for ledger in ledgers))
     if directory is not None:
         for ledger in ledgers:
             for task in ledger.tasks:

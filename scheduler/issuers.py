@@ -43,21 +43,30 @@ class Issuers:
 
     entries: tuple[tuple[str, Issuer], ...] = ()
 
+    def find(self, region: str) -> Issuer | None:
+        """Return the office that issues letters for a plan of `region`: the first key it contains."""
+        return next((issuer for key, issuer in self.entries if key in region), None)
+
     def for_region(self, region: str) -> Issuer:
         """Return the office that issues letters for a plan of `region`; unknown regions are errors."""
-        for key, issuer in self.entries:
-            if key in region:
-                return issuer
-        raise LookupError(f"没有为地区“{region}”配置发文机关，无法编发文号"
-                          f"（请在 config.yaml 的 issuers 中为“{region}”写明发文机关 name 和机关代字 prefix）")
+        issuer = self.find(region)
+        if issuer is None:
+            raise LookupError(f"没有为地区“{region}”配置发文机关，无法编发文号"
+                              f"（请在 config.yaml 的 issuers 中为“{region}”写明发文机关 name 和机关代字 prefix）")
+        return issuer
 
     def covers(self, region: str) -> bool:
         """Return whether a plan of `region` has an issuing office."""
-        return any(key in region for key, _ in self.entries)
+        return self.find(region) is not None
 
     def office_of(self, region: str) -> str | None:
         """Return the name of the office issuing for `region`, or None when none is configured."""
-        return next((issuer.name for key, issuer in self.entries if key in region), None)
+        issuer = self.find(region)
+        return issuer.name if issuer is not None else None
+
+    def missing(self, plans: Iterable[tuple[str, str]]) -> list[str]:
+        """Say, for each (plan id, region) no office here issues for, what config.yaml needs."""
+        return [missing_issuer(plan_id, region) for plan_id, region in plans if not self.covers(region)]
 
     def names(self) -> list[str]:
         """Return every issuing office's name once, in the table's order."""

@@ -146,13 +146,13 @@ add_arguments({
 def _of_offices(rows: list, data_dir: Path, issuers, written: list[str]) -> list:
     """Keep the rows of the plans the named offices issue (an office exports its own 台账)."""
     from scheduler.plans.ledger import load_ledgers
-    from scheduler.store.offices import office_names, office_of
+    from scheduler.store.offices import office_names
 
     offices = office_names(issuers, written)
     if offices is None:
         return rows
     regions = {ledger.plan.id: ledger.plan.region or "" for ledger in load_ledgers(data_dir)}
-    return [row for row in rows if office_of(issuers, regions.get(row["plan"], "")) in offices]
+    return [row for row in rows if issuers.office_of(regions.get(row["plan"], "")) in offices]
 
 
 def show_plan(data_dir: Path, config, plan_id: str) -> str:

@@ -46,11 +46,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _say_missing_issuers(issuers: Any, ledgers: list) -> None:
     """Name, once per plan, the loaded plans whose letters no configured office can number."""
-    from scheduler.issuers import missing_issuer
-
-    for ledger in ledgers:
-        if not issuers.covers(ledger.plan.region or ""):
-            print(f"注意：{missing_issuer(ledger.plan.id, ledger.plan.region or '')}")
+    for line in issuers.missing((ledger.plan.id, ledger.plan.region or "") for ledger in ledgers):
+        print(f"注意：{line}")
 
 
 def _read_ledgers(data_dir: Path) -> list:

@@ -25,16 +25,6 @@ from scheduler.store.repo import chunks
 EVERY_OFFICE = ("全省", "省", "all", "*")  # what `--office` takes for a provincial account
 
 
-def known_offices(issuers: Issuers) -> list[str]:
-    """Return every issuing office, in the issuer table's order."""
-    return issuers.names()
-
-
-def office_of(issuers: Issuers, region: str) -> str | None:
-    """Return the office that issues a plan of `region`, or None when no office is configured."""
-    return issuers.office_of(region)
-
-
 def office_names(issuers: Issuers, written: Iterable[str]) -> list[str] | None:
     """Read offices as a coordinator writes them (长治, 长治市大气办, 晋城市大气污染防治工作领导组办公室);
     None when one of them means the whole province. An unknown name is an InputError listing the

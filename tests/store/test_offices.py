@@ -9,9 +9,7 @@ from scheduler.errors import InputError
 from scheduler.issuers import SHIPPED
 from scheduler.store.offices import (
     account_offices,
-    known_offices,
     office_names,
-    office_of,
     plan_offices,
     plans_of,
     set_account_offices,
@@ -28,8 +26,8 @@ def test_offices_are_read_as_a_coordinator_writes_them():
     assert [office_names(SHIPPED, names) for names in written] == [[CHANGZHI]] * 3
     assert office_names(SHIPPED, ["晋城市大气办", "长治"]) == [JINCHENG, CHANGZHI]
     assert office_names(SHIPPED, ["长治", "全省"]) is None
-    assert office_of(SHIPPED, "泽州县") == JINCHENG and office_of(SHIPPED, "太原市") is None
-    assert CHANGZHI in known_offices(SHIPPED)
+    assert SHIPPED.office_of("泽州县") == JINCHENG and SHIPPED.office_of("太原市") is None
+    assert CHANGZHI in SHIPPED.names()
 
 
 def test_an_unknown_office_is_refused_with_the_known_ones():
