@@ -95,13 +95,11 @@ class RegionalNames:
         if group and here is not None and here.is_city:
             types = frozenset().union(*(_KINDS[c] for c in group["kinds"] if c in _KINDS))
             members = tuple(self._government(d) for d in self.divisions.counties(city, types))
-            if members and group["zones"]:
-                listed = "、".join(unit.name for unit in members)
-                note = (f"“{written.strip()}”按行政区划名录读作{listed}；其中的管委会（功能区）不在名录中，"
-                        f"未列入，如需提醒请在 data/units.yaml 中登记该地区的管委会和分组")
-                return Resolution(written, "group", members, note)
             if members:
-                return Resolution(written, "group", members)
+                note = (f"“{written.strip()}”按行政区划名录读作{'、'.join(unit.name for unit in members)}；"
+                        f"其中的管委会（功能区）不在名录中，未列入，"
+                        f"如需提醒请在 data/units.yaml 中登记该地区的管委会和分组" if group["zones"] else "")
+                return Resolution(written, "group", members, note)
         government = _GOVERNMENT.match(key)
         if government and city:
             division = self.divisions.find(government["place"], within=city)
